@@ -1,0 +1,425 @@
+//! The async (`-client`) and blocking (`-blocking`) crates. One emitter
+//! serves both: they differ only in the runtime types they wrap, so their
+//! surfaces cannot drift apart.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs};
+use super::models::{arg_type, arg_value, has_params, method_str, params_name};
+use super::{CrateNames, GeneratedFile, ManifestMode, ident, manifest, rust_file, type_tokens};
+use crate::codegen::ir::{Api, AuthMethod, Operation};
+use crate::codegen::naming::pascal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Async,
+    Blocking,
+}
+
+impl Flavor {
+    fn runtime_client(self) -> TokenStream {
+        match self {
+            Flavor::Async => quote!(::apigen_runtime::Client),
+            Flavor::Blocking => quote!(::apigen_runtime::blocking::Client),
+        }
+    }
+
+    fn call(self) -> TokenStream {
+        match self {
+            Flavor::Async => quote!(::apigen_runtime::Call),
+            Flavor::Blocking => quote!(::apigen_runtime::blocking::Call),
+        }
+    }
+}
+
+/// A node of the resource tree (`zero_trust` → `access` → `users`).
+#[derive(Default)]
+struct Resource<'a> {
+    children: BTreeMap<String, Resource<'a>>,
+    operations: Vec<&'a Operation>,
+}
+
+fn resource_tree(api: &Api) -> Resource<'_> {
+    let mut root = Resource::default();
+    for op in &api.operations {
+        let mut node = &mut root;
+        for segment in &op.resource {
+            node = node.children.entry(segment.clone()).or_default();
+        }
+        node.operations.push(op);
+    }
+    root
+}
+
+fn resource_type(path: &[String]) -> proc_macro2::Ident {
+    format_ident!("{}", path.iter().map(|s| pascal(s)).collect::<String>())
+}
+
+pub fn render(api: &Api, flavor: Flavor, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, String> {
+    let names = CrateNames::of(api);
+    let crate_name = match flavor {
+        Flavor::Async => &names.client,
+        Flavor::Blocking => &names.blocking,
+    };
+    let dir = crate_name.clone();
+    let tree = resource_tree(api);
+    let mut resources = Vec::new();
+    collect_resources(&tree, &mut Vec::new(), flavor, &mut resources);
+    Ok(vec![
+        GeneratedFile { path: format!("{dir}/Cargo.toml"), contents: manifest::client(api, flavor, mode) },
+        GeneratedFile { path: format!("{dir}/src/lib.rs"), contents: rust_file(api, lib_rs(api, flavor, &tree))? },
+        GeneratedFile {
+            path: format!("{dir}/src/resources.rs"),
+            contents: rust_file(api, quote! {
+                //! The resource tree: one type per group of operations, reached
+                //! from [`Client`](crate::Client).
+                #(#resources)*
+            })?,
+        },
+    ])
+}
+
+fn profile(api: &Api) -> TokenStream {
+    let name = &api.crate_prefix;
+    let base_url = &api.base_url;
+    let base_url_env = option_str(&api.base_url_env);
+    let error_details = option_str(&api.envelope.as_ref().and_then(|e| e.errors.clone()));
+    let auth = api.auth.iter().map(|method| match method {
+        AuthMethod::Bearer { env, .. } => {
+            let env = option_str(env);
+            quote!(::apigen_runtime::AuthMethod::Bearer { env: #env })
+        }
+        AuthMethod::ApiKeys { keys, .. } => {
+            let keys = keys.iter().map(|k| {
+                let location = if k.in_query { quote!(Query) } else { quote!(Header) };
+                let key_name = &k.name;
+                let env = option_str(&k.env);
+                quote!(::apigen_runtime::ApiKey {
+                    location: ::apigen_runtime::KeyLocation::#location,
+                    name: #key_name,
+                    env: #env,
+                })
+            });
+            quote!(::apigen_runtime::AuthMethod::ApiKeys(&[#(#keys),*]))
+        }
+        AuthMethod::OAuth2ClientCredentials { token_url, client_id_env, client_secret_env, scopes, .. } => {
+            let (id, secret) = (option_str(client_id_env), option_str(client_secret_env));
+            quote!(::apigen_runtime::AuthMethod::OAuth2ClientCredentials {
+                token_url: #token_url,
+                client_id_env: #id,
+                client_secret_env: #secret,
+                scopes: &[#(#scopes),*],
+            })
+        }
+    });
+    quote! {
+        /// What the runtime needs to know about this API: its default base
+        /// URL, environment variables and authentication methods.
+        pub static PROFILE: ::apigen_runtime::ApiProfile = ::apigen_runtime::ApiProfile {
+            name: #name,
+            version: env!("CARGO_PKG_VERSION"),
+            default_base_url: #base_url,
+            base_url_env: #base_url_env,
+            auth: &[#(#auth),*],
+            error_details: #error_details,
+        };
+    }
+}
+
+fn option_str(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// Human text for the environment variables `from_env` reads.
+fn env_summary(api: &Api) -> Vec<String> {
+    let mut lines = Vec::new();
+    for method in &api.auth {
+        let vars: Vec<String> = match method {
+            AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
+            AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
+            AuthMethod::OAuth2ClientCredentials { client_id_env, client_secret_env, .. } => {
+                client_id_env.iter().chain(client_secret_env).cloned().collect()
+            }
+        };
+        if !vars.is_empty() {
+            let vars: Vec<String> = vars.iter().map(|v| format!("`{v}`")).collect();
+            let kind = match method {
+                AuthMethod::Bearer { .. } => "a bearer token",
+                AuthMethod::ApiKeys { .. } => "API keys",
+                AuthMethod::OAuth2ClientCredentials { .. } => "OAuth2 client credentials",
+            };
+            lines.push(format!("- {} ({kind})", vars.join(" + ")));
+        }
+    }
+    lines
+}
+
+/// A compilable example call of the first operation with string-only
+/// required arguments.
+fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
+    let crate_ident = match flavor {
+        Flavor::Async => CrateNames::of(api).client,
+        Flavor::Blocking => CrateNames::of(api).blocking,
+    }
+    .replace('-', "_");
+    let op = first_operation(tree, &|op: &Operation| {
+        op.required_params.iter().all(|p| p.ty == crate::codegen::ir::TypeRef::String)
+            && op.body.as_ref().is_none_or(|b| !b.required)
+    });
+    let mut lines = vec!["```no_run".to_owned()];
+    let (open, close, suffix) = match flavor {
+        Flavor::Async => (
+            format!("# async fn example() -> Result<(), {crate_ident}::Error> {{"),
+            "# Ok(())\n# }",
+            ".await?",
+        ),
+        Flavor::Blocking => (format!("# fn example() -> Result<(), {crate_ident}::Error> {{"), "# Ok(())\n# }", "?"),
+    };
+    lines.push(open);
+    lines.push(format!("let client = {crate_ident}::Client::from_env()?;"));
+    if let Some(op) = op {
+        let mut args: Vec<String> = op.required_params.iter().map(|p| format!("\"{}\"", p.rust_name)).collect();
+        if has_params(op) {
+            args.push(format!("{crate_ident}::operations::{}::new()", params_name(op)));
+        }
+        let chain: String = op.resource.iter().map(|s| format!(".{s}()")).collect();
+        lines.push(format!("let response = client{chain}.{}({}){suffix};", op.method_name, args.join(", ")));
+        lines.push("println!(\"{:?}\", response.status());".to_owned());
+    }
+    lines.extend(close.lines().map(str::to_owned));
+    lines.push("```".to_owned());
+    lines
+}
+
+fn first_operation<'a>(tree: &Resource<'a>, accept: &dyn Fn(&Operation) -> bool) -> Option<&'a Operation> {
+    tree.operations
+        .iter()
+        .copied()
+        .find(|op| accept(op))
+        .or_else(|| tree.children.values().find_map(|child| first_operation(child, accept)))
+}
+
+fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
+    let names = CrateNames::of(api);
+    let models = format_ident!("{}", names.models.replace('-', "_"));
+    let kind = match flavor {
+        Flavor::Async => "Async",
+        Flavor::Blocking => "Blocking",
+    };
+    let mut text = format!("{kind} client for the {} API (version {}).", api.title, api.version);
+    if let Some(description) = &api.description {
+        text.push_str("\n\n");
+        text.push_str(description);
+    }
+    let intro = inner_doc_attrs(&text);
+    let mut lines = vec![
+        String::new(),
+        "# Example".to_owned(),
+        String::new(),
+    ];
+    lines.extend(example_call(api, tree, flavor));
+    lines.extend([
+        String::new(),
+        "# Crate organization".to_owned(),
+        String::new(),
+        "- [`Client`]: the entry point; its methods lead to the [`resources`], whose".to_owned(),
+        "  methods return a request builder (`Call`) to send.".to_owned(),
+        "- [`types`] and [`operations`]: the models, re-exported from the models crate.".to_owned(),
+        "- [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which".to_owned(),
+        "  implements auth, retries, timeouts, pagination and error decoding.".to_owned(),
+    ]);
+    if flavor == Flavor::Blocking {
+        lines.extend([
+            String::new(),
+            "# Blocking".to_owned(),
+            String::new(),
+            "Each call runs the async runtime's request on a private single-threaded Tokio".to_owned(),
+            "runtime owned by the client. Calling it from inside an async runtime returns".to_owned(),
+            "[`Error::BlockingInAsyncContext`] instead of blocking that runtime's thread; use".to_owned(),
+            "the async crate there.".to_owned(),
+        ]);
+    }
+    let organization = lines.iter().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#![doc = #l])
+    });
+
+    let profile = profile(api);
+    let runtime_client = flavor.runtime_client();
+    let mut env_lines = vec![
+        "Creates a client from environment variables.".to_owned(),
+        String::new(),
+        "Credentials come from the first of these that is set:".to_owned(),
+        String::new(),
+    ];
+    env_lines.extend(env_summary(api));
+    if let Some(var) = &api.base_url_env {
+        env_lines.push(String::new());
+        env_lines.push(format!("`{var}` overrides the base URL (default `{}`).", api.base_url));
+    }
+    let env_docs = raw_doc_attrs(&env_lines);
+    let accessors = accessors(tree, &[], quote!(&self.inner));
+
+    quote! {
+        #intro
+        #(#organization)*
+
+        #[rustfmt::skip]
+        pub mod resources;
+
+        pub use ::#models::{operations, types};
+        pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
+
+        #profile
+
+        /// The API client. Cheap to clone: clones share one connection pool
+        /// and token cache.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            inner: #runtime_client,
+        }
+
+        impl Client {
+            /// Creates a client from explicit configuration.
+            pub fn new(config: Config) -> Result<Self, Error> {
+                Ok(Self { inner: #runtime_client::new(&PROFILE, config)? })
+            }
+
+            #env_docs
+            pub fn from_env() -> Result<Self, Error> {
+                Self::new(Config::from_env(&PROFILE)?)
+            }
+
+            /// The runtime client, to send an operation built by hand.
+            pub fn runtime(&self) -> &#runtime_client {
+                &self.inner
+            }
+
+            #accessors
+        }
+    }
+}
+
+/// Accessor methods for the children of a resource node.
+fn accessors(node: &Resource<'_>, path: &[String], client: TokenStream) -> TokenStream {
+    let methods = node.children.keys().map(|segment| {
+        let mut child_path = path.to_vec();
+        child_path.push(segment.clone());
+        let ty = resource_type(&child_path);
+        let method = ident(segment);
+        let doc = format!(" Operations on `{}`.", child_path.join("."));
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> crate::resources::#ty<'_> {
+                crate::resources::#ty { client: #client }
+            }
+        }
+    });
+    quote!(#(#methods)*)
+}
+
+fn collect_resources(node: &Resource<'_>, path: &mut Vec<String>, flavor: Flavor, out: &mut Vec<TokenStream>) {
+    if !path.is_empty() {
+        out.push(resource_struct(node, path, flavor));
+    }
+    for (segment, child) in &node.children {
+        path.push(segment.clone());
+        collect_resources(child, path, flavor, out);
+        path.pop();
+    }
+}
+
+fn resource_struct(node: &Resource<'_>, path: &[String], flavor: Flavor) -> TokenStream {
+    let ty = resource_type(path);
+    let runtime_client = flavor.runtime_client();
+    let doc = format!(" Operations on `{}`.", path.join("."));
+    let children = node.children.keys().map(|segment| {
+        let mut child_path = path.to_vec();
+        child_path.push(segment.clone());
+        let child = resource_type(&child_path);
+        let method = ident(segment);
+        let doc = format!(" Operations on `{}`.", child_path.join("."));
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> #child<'c> {
+                #child { client: self.client }
+            }
+        }
+    });
+    let operations = node.operations.iter().map(|op| operation_method(op, flavor));
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #ty<'c> {
+            pub(crate) client: &'c #runtime_client,
+        }
+
+        impl<'c> #ty<'c> {
+            #(#children)*
+            #(#operations)*
+        }
+    }
+}
+
+fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
+    let name = ident(&op.method_name);
+    let op_ty = ident(&op.rust_name);
+    let call = flavor.call();
+    let mut docs = match &op.docs {
+        Some(text) => doc_attrs(text),
+        None => raw_doc_attrs(&[format!("The `{}` operation.", op.operation_id)]),
+    };
+    let mut extra = vec![String::new(), format!("`{} {}`", method_str(op.method), op.path)];
+    if let Some(p) = &op.pagination {
+        let how = match flavor {
+            Flavor::Async => "a `Stream`",
+            Flavor::Blocking => "an `Iterator`",
+        };
+        extra.push(String::new());
+        extra.push(format!(
+            "Returns one page; `.items()` on the returned call yields every item of every page as {how} ({}).",
+            match p.kind {
+                crate::codegen::ir::PaginationKind::SinglePage => "the API returns the whole list at once",
+                crate::codegen::ir::PaginationKind::PageNumber { .. } => "numbered pages",
+                crate::codegen::ir::PaginationKind::Cursor { .. } => "cursor pages",
+            }
+        ));
+    }
+    docs.extend(raw_doc_attrs(&extra));
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated = "deprecated by the API"]));
+
+    let mut args = Vec::new();
+    let mut values = Vec::new();
+    for param in &op.required_params {
+        let rust = ident(&param.rust_name);
+        let ty = arg_type(&param.ty);
+        args.push(quote!(#rust: #ty));
+        values.push(arg_value(&param.ty, &rust));
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+        let ty = type_tokens(&body.ty);
+        args.push(quote!(body: #ty));
+        values.push(quote!(body));
+    }
+    if has_params(op) {
+        let params = params_name(op);
+        args.push(quote!(params: crate::operations::#params));
+        values.push(quote!(params));
+    }
+    let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #docs
+        #deprecated
+        #allow
+        pub fn #name(&self, #(#args),*) -> #call<'c, crate::operations::#op_ty> {
+            #[allow(deprecated)]
+            self.client.call(crate::operations::#op_ty::new(#(#values),*))
+        }
+    }
+}

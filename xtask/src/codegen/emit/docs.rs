@@ -1,0 +1,116 @@
+//! Spec prose → rustdoc attributes that build without warnings.
+//!
+//! Spec descriptions are CommonMark written for web pages. Rustdoc would
+//! read `[x]` as an intra-doc link, `<id>` as an HTML tag, bare URLs as
+//! lint-worthy and fenced or indented blocks as doctests, so those are
+//! neutralised here.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = " …"]` attributes, one per line, for `text`.
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines = sanitize(text);
+    let attrs = lines.iter().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// The same as `doc_attrs`, but for inner (`//!`) docs.
+pub fn inner_doc_attrs(text: &str) -> TokenStream {
+    let lines = sanitize(text);
+    let attrs = lines.iter().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// Text lines written by the generator itself (already valid rustdoc).
+pub fn raw_doc_attrs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#attrs)*)
+}
+
+fn sanitize(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for raw in text.trim().lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            // Keep code blocks, but never as doctests.
+            in_fence = !in_fence;
+            out.push(if in_fence { "```text".to_owned() } else { "```".to_owned() });
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_owned());
+            continue;
+        }
+        out.push(escape_line(trimmed));
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    // Collapse runs of blank lines.
+    out.dedup_by(|a, b| a.is_empty() && b.is_empty());
+    out
+}
+
+/// Escapes `[`, `]`, `<` and `>` outside code spans and wraps bare URLs
+/// in `<…>` so rustdoc renders them as links.
+fn escape_line(line: &str) -> String {
+    let mut escaped = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(ch) = rest.chars().next() {
+        if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
+            let end = rest.find(|c: char| c.is_whitespace() || c == '`').unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ')', ';', ':']);
+            escaped.push('<');
+            escaped.push_str(&url.replace('>', "%3E"));
+            escaped.push('>');
+            rest = &rest[url.len()..];
+            continue;
+        }
+        match ch {
+            '`' => in_code = !in_code,
+            '[' | ']' | '<' | '>' if !in_code => escaped.push('\\'),
+            _ => {}
+        }
+        escaped.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    if in_code {
+        // An unbalanced backtick would swallow the next line into code.
+        escaped.push('`');
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_rustdoc_hazards() {
+        let lines = sanitize("Use expand[]=x and <id>.\nSee https://example.com/a.\n\n\n```json\n{}\n```");
+        assert_eq!(
+            lines,
+            vec![
+                "Use expand\\[\\]=x and \\<id\\>.",
+                "See <https://example.com/a>.",
+                "",
+                "```text",
+                "{}",
+                "```"
+            ]
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! The intermediate representation between the spec and the emitters.
+//!
+//! Everything here is already resolved: `$ref`s followed, `allOf` merged,
+//! inline schemas named, Rust identifiers chosen and de-duplicated. Emitters
+//! read this and never look at the spec again.
+
+use std::collections::BTreeMap;
+
+use super::diagnostics::Diagnostic;
+
+/// One API: everything generated from one spec file.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Spec file name as shown in `@generated` headers (`spec/x.yaml`).
+    pub source: String,
+    /// Crate name prefix: crates are `<prefix>-models`, `-client`, `-blocking`.
+    pub crate_prefix: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub version: String,
+    pub base_url: String,
+    pub base_url_env: Option<String>,
+    pub envelope: Option<Envelope>,
+    /// Security alternatives, in preference order.
+    pub auth: Vec<AuthMethod>,
+    /// Named types by Rust name (sorted, so output order is stable).
+    pub types: BTreeMap<String, TypeDef>,
+    /// Operations sorted by Rust name.
+    pub operations: Vec<Operation>,
+    /// Constructs that were degraded, with their location.
+    pub warnings: Vec<Diagnostic>,
+    /// Operations that could not be generated, with the reason.
+    pub skipped: Vec<Diagnostic>,
+}
+
+/// Field names of a response envelope (`x-apigen.envelope`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub result: String,
+    pub meta: Option<String>,
+    pub success: Option<String>,
+    pub errors: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMethod {
+    Bearer { scheme: String, env: Option<String> },
+    ApiKeys { schemes: Vec<String>, keys: Vec<ApiKey> },
+    OAuth2ClientCredentials {
+        scheme: String,
+        token_url: String,
+        client_id_env: Option<String>,
+        client_secret_env: Option<String>,
+        scopes: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub scheme: String,
+    pub in_query: bool,
+    pub name: String,
+    pub env: Option<String>,
+}
+
+/// Rustdoc text: a list of paragraphs-as-lines, already trimmed.
+pub type Docs = Option<String>;
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub docs: Docs,
+    /// JSON pointer of the schema this type came from.
+    pub origin: String,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum; `Unknown(String)` keeps values this version does not know.
+    Enum(Vec<EnumVariant>),
+    /// `oneOf` / `anyOf`: tried in order (serde untagged).
+    Union(Vec<UnionVariant>),
+    /// A named alias of another type (`type X = Y;`).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` with a schema: extra keys kept in a map.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub docs: Docs,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// Boxed to break a recursive cycle.
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub boxed: bool,
+}
+
+/// A Rust type expression.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    F32,
+    F64,
+    DateTime,
+    /// Any JSON value (free-form or unknown schemas).
+    Json,
+    /// `()`: a response with no content.
+    Unit,
+    /// Raw bytes: a request body in a media type other than JSON.
+    Bytes,
+    /// A nullable value (only while lowering; fields record it as `nullable`).
+    Option(Box<TypeRef>),
+    Named(String),
+    Vec(Box<TypeRef>),
+    Map(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub operation_id: String,
+    /// Struct name of the operation (`UsersList`).
+    pub rust_name: String,
+    /// Module name in `operations::` (`users_list`).
+    pub module: String,
+    pub method: Method,
+    pub path: String,
+    pub docs: Docs,
+    pub deprecated: bool,
+    /// Resource path in the client (`["zero_trust", "access", "users"]`).
+    pub resource: Vec<String>,
+    /// Method name on the resource (`list`).
+    pub method_name: String,
+    /// Required parameters in argument order: path first (in template
+    /// order), then required query and header parameters.
+    pub required_params: Vec<Param>,
+    /// Optional parameters: fields of the `<Op>Params` struct.
+    pub optional_params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub output: Output,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Patch,
+    Head,
+    Options,
+    Trace,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub docs: Docs,
+    pub ty: TypeRef,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub ty: TypeRef,
+    /// `application/json`, or the media type of a raw-bytes body.
+    pub content_type: String,
+    pub required: bool,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Type of the decoded result (`TypeRef::Unit` when there is no body).
+    pub ty: TypeRef,
+    /// Type of the envelope's metadata, when the API wraps responses.
+    pub meta: Option<TypeRef>,
+    pub shape: OutputShape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputShape {
+    Plain,
+    Envelope,
+    Empty,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    pub kind: PaginationKind,
+    /// Element type of a page.
+    pub item: TypeRef,
+    /// Field path from the output to the items (empty: the output is the list).
+    pub items_path: Vec<Access>,
+    /// Whether the items array is optional/nullable at the end of `items_path`.
+    pub items_optional: bool,
+}
+
+/// One step of a field path through generated structs.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub field: String,
+    /// The field is an `Option` (or `Option<Option<_>>` when nullable too).
+    pub optional: bool,
+    pub double_optional: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum PaginationKind {
+    SinglePage,
+    PageNumber {
+        /// The optional parameter holding the page number.
+        page_param: String,
+        page_ty: TypeRef,
+        /// Field of the meta struct holding the page count.
+        total_pages: Option<(Access, TypeRef)>,
+    },
+    Cursor {
+        cursor_param: String,
+        /// Field path from the output to the next cursor.
+        next_cursor: Vec<Access>,
+    },
+}

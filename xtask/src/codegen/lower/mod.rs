@@ -1,0 +1,138 @@
+//! Spec → IR. The only code that sees `openapiv3` types.
+//!
+//! [`lower`] reads the document-level facts (servers, security, the
+//! `x-apigen` extension), then hands schemas to [`schema::TypeSpace`] and
+//! operations to [`operation`], and finally breaks recursive type cycles.
+
+mod auth;
+mod operation;
+mod recursion;
+mod schema;
+
+use std::path::Path;
+
+use openapiv3::OpenAPI;
+use serde::Deserialize;
+
+use super::diagnostics::{Diagnostic, Pointer, Warnings};
+use super::ir::{Api, Envelope};
+
+/// Settings that come from the command line rather than the spec.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Crate name prefix when the spec has no `x-apigen.crate`.
+    pub default_crate: String,
+    /// Path shown in `@generated` headers.
+    pub source_label: String,
+}
+
+/// The document-level `x-apigen` extension.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct ApigenExtension {
+    #[serde(rename = "crate")]
+    crate_name: Option<String>,
+    #[serde(default)]
+    env: EnvExtension,
+    envelope: Option<EnvelopeExtension>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct EnvExtension {
+    base_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct EnvelopeExtension {
+    result: String,
+    meta: Option<String>,
+    success: Option<String>,
+    errors: Option<String>,
+}
+
+/// Parses an `x-…` extension value into `T`, locating any error.
+fn extension<T: for<'de> Deserialize<'de>>(
+    file: &Path,
+    pointer: Pointer,
+    value: &serde_json::Value,
+) -> Result<T, Diagnostic> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let at = super::load::extend_pointer(pointer, e.path());
+        Diagnostic::new(file, at, format!("invalid extension: {}", e.inner()))
+    })
+}
+
+/// Lowers a parsed spec into the IR.
+pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Diagnostic> {
+    let mut warnings = Warnings::new(file);
+    let ext: ApigenExtension = match spec.extensions.get("x-apigen") {
+        Some(value) => extension(file, Pointer::root().join("x-apigen"), value)?,
+        None => ApigenExtension::default(),
+    };
+    let crate_prefix = ext.crate_name.clone().unwrap_or_else(|| settings.default_crate.clone());
+    if crate_prefix.is_empty()
+        || !crate_prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(Diagnostic::new(
+            file,
+            Pointer::root().join("x-apigen").join("crate"),
+            format!("crate name `{crate_prefix}` must be lowercase letters, digits and `-`"),
+        ));
+    }
+
+    let base_url = base_url(spec, &mut warnings);
+    let auth = auth::lower_auth(file, spec, &mut warnings)?;
+    let envelope = ext.envelope.map(|e| Envelope {
+        result: e.result,
+        meta: e.meta,
+        success: e.success,
+        errors: e.errors,
+    });
+
+    let empty = Default::default();
+    let components = spec.components.as_ref();
+    let schemas = components.map_or(&empty, |c| &c.schemas);
+    let mut space = schema::TypeSpace::new(components, schemas, &mut warnings);
+    space.lower_components();
+    let (operations, skipped) =
+        operation::lower_operations(file, spec, envelope.as_ref(), &mut space)?;
+    let mut types = std::mem::take(&mut space.types);
+    recursion::box_cycles(&mut types);
+
+    Ok(Api {
+        source: settings.source_label.clone(),
+        crate_prefix,
+        title: spec.info.title.trim().to_owned(),
+        description: spec.info.description.as_deref().map(str::trim).map(str::to_owned),
+        version: spec.info.version.clone(),
+        base_url,
+        base_url_env: ext.env.base_url,
+        envelope,
+        auth,
+        types,
+        operations,
+        warnings: warnings.into_vec(),
+        skipped,
+    })
+}
+
+/// The first server's URL with its variables set to their defaults.
+fn base_url(spec: &OpenAPI, warnings: &mut Warnings) -> String {
+    let Some(server) = spec.servers.first() else {
+        warnings.warn(&Pointer::root().join("servers"), "no server URL; clients need a base URL");
+        return "http://localhost".to_owned();
+    };
+    let mut url = server.url.trim_end_matches('/').to_owned();
+    for (name, variable) in server.variables.iter().flatten() {
+        url = url.replace(&format!("{{{name}}}"), &variable.default);
+    }
+    if !url.starts_with("http://") && !url.starts_with("https://") {
+        warnings.warn(
+            &Pointer::root().join("servers").join("0").join("url"),
+            format!("server URL `{url}` is not absolute; clients need a base URL"),
+        );
+    }
+    url
+}

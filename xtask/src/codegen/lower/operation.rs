@@ -1,0 +1,520 @@
+//! Paths and operations → IR operations.
+//!
+//! Names come from `x-fern-sdk-group-name` / `x-fern-sdk-method-name` when
+//! present (the resource tree upstream Cloudflare uses), otherwise from the
+//! first tag and the `operationId`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use indexmap::IndexMap;
+use openapiv3::{
+    OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody as OaRequestBody,
+    Response, StatusCode,
+};
+use serde::Deserialize;
+
+use super::extension;
+use super::schema::TypeSpace;
+use crate::codegen::diagnostics::{Diagnostic, Pointer};
+use crate::codegen::ir::{
+    Access, Envelope, Method, Operation, Output, OutputShape, Pagination, PaginationKind, Param,
+    ParamLocation, RequestBody, TypeDef, TypeKind, TypeRef,
+};
+use crate::codegen::naming::{Namer, pascal, snake};
+
+/// `x-apigen-pagination` on a list operation.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct PaginationExtension {
+    kind: PaginationExtensionKind,
+    page_param: Option<String>,
+    total_pages: Option<String>,
+    cursor_param: Option<String>,
+    next_cursor: Option<String>,
+    items: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum PaginationExtensionKind {
+    SinglePage,
+    PageNumber,
+    Cursor,
+}
+
+/// An operation whose names are chosen but whose types are not yet lowered.
+struct Pending<'a> {
+    pointer: Pointer,
+    path: &'a str,
+    method: Method,
+    op: &'a openapiv3::Operation,
+    path_params: &'a [ReferenceOr<Parameter>],
+    operation_id: String,
+    resource: Vec<String>,
+    method_name: String,
+    candidate: String,
+}
+
+pub fn lower_operations(
+    file: &Path,
+    spec: &OpenAPI,
+    envelope: Option<&Envelope>,
+    space: &mut TypeSpace<'_>,
+) -> Result<(Vec<Operation>, Vec<Diagnostic>), Diagnostic> {
+    let mut pending = Vec::new();
+    let mut skipped = Vec::new();
+    let mut used_ids = BTreeSet::new();
+    for (path, item) in &spec.paths.paths {
+        let item_pointer = Pointer::root().join("paths").join(path);
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { reference } => {
+                skipped.push(Diagnostic::new(file, item_pointer, format!("path item `$ref: {reference}` is not supported; its operations were skipped")));
+                continue;
+            }
+        };
+        for (method_str, op) in item.iter() {
+            let pointer = item_pointer.join(method_str);
+            let method = method_of(method_str);
+            let operation_id = match op.operation_id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
+                Some(id) => id.to_owned(),
+                None => {
+                    let made = format!("{method_str}_{path}");
+                    space.warnings.warn(&pointer, format!("no operationId; named `{}`", snake(&made)));
+                    made
+                }
+            };
+            if !used_ids.insert(operation_id.clone()) {
+                space.warnings.warn(&pointer.join("operationId"), format!("duplicate operationId `{operation_id}`; disambiguated"));
+            }
+            let group = op.extensions.get("x-fern-sdk-group-name").and_then(|v| v.as_str());
+            let fern_method = op.extensions.get("x-fern-sdk-method-name").and_then(|v| v.as_str());
+            let (resource, method_name, candidate) = match (group, fern_method) {
+                (Some(group), Some(m)) => {
+                    let resource: Vec<String> = group.split('.').filter(|s| !s.is_empty()).map(snake).collect();
+                    let last = resource.last().cloned().unwrap_or_default();
+                    (resource, snake(m), format!("{}{}", pascal(&last), pascal(m)))
+                }
+                _ => {
+                    let tag = op.tags.first().map_or("default", String::as_str);
+                    (vec![snake(tag)], snake(&operation_id), pascal(&operation_id))
+                }
+            };
+            pending.push(Pending {
+                pointer,
+                path,
+                method,
+                op,
+                path_params: &item.parameters,
+                operation_id,
+                resource,
+                method_name,
+                candidate,
+            });
+        }
+    }
+
+    // Struct names: the short resource-based name unless two operations
+    // would share it, then the operationId-based one for those.
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &pending {
+        *counts.entry(p.candidate.as_str()).or_default() += 1;
+    }
+    let clashing: BTreeSet<String> =
+        counts.into_iter().filter(|(_, n)| *n > 1).map(|(name, _)| name.to_owned()).collect();
+    let mut namer = Namer::new();
+    let mut method_namers: BTreeMap<Vec<String>, Namer> = BTreeMap::new();
+    // Child resource names are taken in their parent before methods are named.
+    for p in &pending {
+        for depth in 1..p.resource.len() {
+            method_namers.entry(p.resource[..depth].to_vec()).or_default().reserve(&p.resource[depth]);
+        }
+    }
+    let mut operations = Vec::with_capacity(pending.len());
+    for p in pending {
+        let base = if clashing.contains(&p.candidate) { pascal(&p.operation_id) } else { p.candidate.clone() };
+        let rust_name = namer.unique(&base);
+        let method_name = method_namers.entry(p.resource.clone()).or_default().unique(&p.method_name);
+        operations.push(lower_operation(file, p, rust_name, method_name, envelope, space)?);
+    }
+    operations.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
+    Ok((operations, skipped))
+}
+
+fn method_of(method: &str) -> Method {
+    match method {
+        "put" => Method::Put,
+        "post" => Method::Post,
+        "delete" => Method::Delete,
+        "patch" => Method::Patch,
+        "head" => Method::Head,
+        "options" => Method::Options,
+        "trace" => Method::Trace,
+        _ => Method::Get,
+    }
+}
+
+fn lower_operation(
+    file: &Path,
+    p: Pending<'_>,
+    rust_name: String,
+    method_name: String,
+    envelope: Option<&Envelope>,
+    space: &mut TypeSpace<'_>,
+) -> Result<Operation, Diagnostic> {
+    let op = p.op;
+    let mut names = Namer::new();
+    names.reserve("params");
+    names.reserve("body");
+
+    // Operation-level parameters override path-level ones of the same name.
+    let mut merged: IndexMap<(String, &'static str), (Parameter, Pointer)> = IndexMap::new();
+    let sources = p.path_params.iter().enumerate().map(|(i, r)| (r, parent(&p.pointer).join("parameters").join(i.to_string())))
+        .chain(op.parameters.iter().enumerate().map(|(i, r)| (r, p.pointer.join("parameters").join(i.to_string()))));
+    for (reference, pointer) in sources {
+        let Some(param) = resolve_parameter(space, reference, &pointer) else { continue };
+        let location = match &param {
+            Parameter::Path { .. } => "path",
+            Parameter::Query { .. } => "query",
+            Parameter::Header { .. } => "header",
+            Parameter::Cookie { .. } => "cookie",
+        };
+        merged.insert((param.parameter_data_ref().name.clone(), location), (param, pointer));
+    }
+
+    let mut path_params = Vec::new();
+    let mut required_params = Vec::new();
+    let mut optional_params = Vec::new();
+    for ((wire, location), (param, pointer)) in &merged {
+        let data = param.parameter_data_ref();
+        let location = match *location {
+            "path" => ParamLocation::Path,
+            "query" => ParamLocation::Query,
+            "header" => {
+                if ["authorization", "content-type", "accept"].contains(&wire.to_ascii_lowercase().as_str()) {
+                    // OpenAPI says these header parameters are ignored.
+                    continue;
+                }
+                ParamLocation::Header
+            }
+            _ => {
+                space.warnings.warn(pointer, format!("cookie parameter `{wire}` is not supported; it is not sent"));
+                continue;
+            }
+        };
+        let hint = format!("{rust_name}{}", pascal(wire));
+        let ty = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => space.lower_inline(schema, &hint, &pointer.join("schema")),
+            ParameterSchemaOrContent::Content(_) => TypeRef::String,
+        };
+        let ty = match ty {
+            TypeRef::Option(inner) => *inner,
+            other => other,
+        };
+        let param = Param {
+            rust_name: names.unique(&snake(wire)),
+            wire_name: wire.clone(),
+            location,
+            docs: data.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            ty,
+        };
+        match location {
+            ParamLocation::Path => path_params.push(param),
+            _ if data.required => required_params.push(param),
+            _ => optional_params.push(param),
+        }
+    }
+    // Path parameters in template order, and every placeholder accounted for.
+    let placeholders = placeholders(p.path);
+    for name in &placeholders {
+        if !path_params.iter().any(|param| &param.wire_name == name) {
+            space.warnings.warn(&p.pointer, format!("path parameter `{name}` is not declared; added as a string"));
+            path_params.push(Param { rust_name: names.unique(&snake(name)), wire_name: name.clone(), location: ParamLocation::Path, docs: None, ty: TypeRef::String });
+        }
+    }
+    path_params.retain(|param| {
+        let used = placeholders.contains(&param.wire_name);
+        if !used {
+            space.warnings.warn(&p.pointer, format!("path parameter `{}` does not appear in the path; ignored", param.wire_name));
+        }
+        used
+    });
+    path_params.sort_by_key(|param| placeholders.iter().position(|n| *n == param.wire_name));
+    path_params.extend(required_params);
+
+    let body = lower_body(space, op, &rust_name, &p.pointer);
+    let output = lower_output(space, op, &rust_name, &p.pointer, envelope);
+    let pagination = match op.extensions.get("x-apigen-pagination") {
+        Some(value) => {
+            let at = p.pointer.join("x-apigen-pagination");
+            let ext: PaginationExtension = extension(file, at.clone(), value)?;
+            Some(lower_pagination(file, &at, ext, &output, &optional_params, &space.types)?)
+        }
+        None => None,
+    };
+
+    Ok(Operation {
+        operation_id: p.operation_id,
+        module: snake(&rust_name),
+        rust_name,
+        method: p.method,
+        path: p.path.to_owned(),
+        docs: operation_docs(op),
+        deprecated: op.deprecated,
+        resource: p.resource,
+        method_name,
+        required_params: path_params,
+        optional_params,
+        body,
+        output,
+        pagination,
+    })
+}
+
+fn parent(pointer: &Pointer) -> Pointer {
+    let text = pointer.as_str();
+    Pointer::from_fragment(&format!("#{}", &text[..text.rfind('/').unwrap_or(0)])).unwrap_or_default()
+}
+
+fn placeholders(path: &str) -> Vec<String> {
+    path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned())).collect()
+}
+
+fn operation_docs(op: &openapiv3::Operation) -> Option<String> {
+    let summary = op.summary.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let description = op.description.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    match (summary, description) {
+        (Some(s), Some(d)) if s.trim_end_matches('.') == d.trim_end_matches('.') => Some(d.to_owned()),
+        (Some(s), Some(d)) => Some(format!("{s}\n\n{d}")),
+        (Some(s), None) => Some(s.to_owned()),
+        (None, Some(d)) => Some(d.to_owned()),
+        (None, None) => None,
+    }
+}
+
+/// Follows `#/components/<kind>/<name>` references in a components map.
+fn resolve_component<'a, T>(
+    map: Option<&'a IndexMap<String, ReferenceOr<T>>>,
+    prefix: &str,
+    item: &'a ReferenceOr<T>,
+) -> Result<&'a T, String> {
+    let mut current = item;
+    for _ in 0..16 {
+        match current {
+            ReferenceOr::Item(item) => return Ok(item),
+            ReferenceOr::Reference { reference } => {
+                current = reference
+                    .strip_prefix(prefix)
+                    .and_then(|key| map?.get(key))
+                    .ok_or_else(|| format!("unresolvable reference `{reference}`"))?;
+            }
+        }
+    }
+    Err("reference chain too long (a cycle?)".to_owned())
+}
+
+fn resolve_parameter(space: &mut TypeSpace<'_>, reference: &ReferenceOr<Parameter>, pointer: &Pointer) -> Option<Parameter> {
+    let map = space.spec_components().map(|c| &c.parameters);
+    match resolve_component(map, "#/components/parameters/", reference) {
+        Ok(param) => Some(param.clone()),
+        Err(message) => {
+            space.warnings.warn(pointer, format!("{message}; parameter ignored"));
+            None
+        }
+    }
+}
+
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+}
+
+fn lower_body(space: &mut TypeSpace<'_>, op: &openapiv3::Operation, rust_name: &str, pointer: &Pointer) -> Option<RequestBody> {
+    let reference = op.request_body.as_ref()?;
+    let at = pointer.join("requestBody");
+    let map = space.spec_components().map(|c| &c.request_bodies);
+    let body: OaRequestBody = match resolve_component(map, "#/components/requestBodies/", reference) {
+        Ok(body) => body.clone(),
+        Err(message) => {
+            space.warnings.warn(&at, format!("{message}; the body is sent as raw JSON"));
+            return Some(RequestBody { ty: TypeRef::Json, content_type: "application/json".into(), required: true, docs: None });
+        }
+    };
+    let docs = body.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned);
+    let (media_type, content) = body
+        .content
+        .iter()
+        .find(|(m, _)| is_json(m))
+        .or_else(|| body.content.first())?;
+    let content_at = at.join("content").join(media_type);
+    let ty = if is_json(media_type) {
+        match &content.schema {
+            Some(schema) => space.lower_inline(schema, &format!("{rust_name}Body"), &content_at.join("schema")),
+            None => TypeRef::Json,
+        }
+    } else {
+        space.warnings.warn(&content_at, format!("`{media_type}` bodies are sent as raw bytes the caller encodes"));
+        TypeRef::Bytes
+    };
+    let ty = match ty {
+        TypeRef::Option(inner) => *inner,
+        other => other,
+    };
+    let content_type = if is_json(media_type) { "application/json".to_owned() } else { media_type.clone() };
+    Some(RequestBody { ty, content_type, required: body.required, docs })
+}
+
+/// The success response: the lowest declared 2xx code, else `2XX`, else
+/// `default`.
+fn success_response<'a>(op: &'a openapiv3::Operation) -> Option<(String, &'a ReferenceOr<Response>)> {
+    let mut codes: Vec<(u16, String, &ReferenceOr<Response>)> = op
+        .responses
+        .responses
+        .iter()
+        .filter_map(|(code, r)| match code {
+            StatusCode::Code(c) if (200..300).contains(c) => Some((*c, c.to_string(), r)),
+            StatusCode::Range(2) => Some((299, "2XX".to_owned(), r)),
+            _ => None,
+        })
+        .collect();
+    codes.sort_by_key(|(c, _, _)| *c);
+    codes
+        .into_iter()
+        .next()
+        .map(|(_, key, r)| (key, r))
+        .or_else(|| op.responses.default.as_ref().map(|r| ("default".to_owned(), r)))
+}
+
+fn lower_output(
+    space: &mut TypeSpace<'_>,
+    op: &openapiv3::Operation,
+    rust_name: &str,
+    pointer: &Pointer,
+    envelope: Option<&Envelope>,
+) -> Output {
+    let empty = Output { ty: TypeRef::Unit, meta: None, shape: OutputShape::Empty };
+    let Some((code, reference)) = success_response(op) else { return empty };
+    let at = pointer.join("responses").join(&code);
+    let map = space.spec_components().map(|c| &c.responses);
+    let response = match resolve_component(map, "#/components/responses/", reference) {
+        Ok(r) => r.clone(),
+        Err(message) => {
+            space.warnings.warn(&at, format!("{message}; the output is a JSON value"));
+            return Output { ty: TypeRef::Json, meta: None, shape: OutputShape::Plain };
+        }
+    };
+    if response.content.is_empty() {
+        return empty;
+    }
+    let Some((media_type, content)) = response.content.iter().find(|(m, _)| is_json(m)) else {
+        let media_type = response.content.keys().next().cloned().unwrap_or_default();
+        space.warnings.warn(&at, format!("`{media_type}` responses are not decoded; the output is `()`"));
+        return empty;
+    };
+    let schema_at = at.join("content").join(media_type).join("schema");
+    let Some(schema) = &content.schema else {
+        return Output { ty: TypeRef::Json, meta: None, shape: OutputShape::Plain };
+    };
+    if let Some(envelope) = envelope {
+        let properties = space.properties_of(schema, &schema_at);
+        if let Some((result_schema, result_at)) = properties.get(&envelope.result) {
+            let ty = space.lower_inline(result_schema, &format!("{rust_name}Result"), result_at);
+            let meta = envelope.meta.as_ref().and_then(|field| properties.get(field)).map(|(s, p)| {
+                match space.lower_inline(s, &format!("{rust_name}Meta"), p) {
+                    TypeRef::Option(inner) => *inner,
+                    other => other,
+                }
+            });
+            return Output { ty, meta, shape: OutputShape::Envelope };
+        }
+    }
+    let ty = space.lower_inline(schema, &format!("{rust_name}Response"), &schema_at);
+    Output { ty, meta: None, shape: OutputShape::Plain }
+}
+
+fn lower_pagination(
+    file: &Path,
+    at: &Pointer,
+    ext: PaginationExtension,
+    output: &Output,
+    optional_params: &[Param],
+    types: &BTreeMap<String, TypeDef>,
+) -> Result<Pagination, Diagnostic> {
+    let error = |message: String| Diagnostic::new(file, at.clone(), message);
+    let items_path = match &ext.items {
+        Some(path) => path.split('.').map(str::to_owned).collect(),
+        None => Vec::new(),
+    };
+    let (items_path, list_ty) = walk(&output.ty, &items_path, types).map_err(|m| error(format!("`items`: {m}")))?;
+    let items_optional = matches!(list_ty, TypeRef::Option(_)) || items_path.last().is_some_and(|a| a.optional);
+    let item = match strip(&list_ty) {
+        TypeRef::Vec(item) => (**item).clone(),
+        other => return Err(error(format!("the items must be an array, found {other:?}"))),
+    };
+    let find_param = |name: &Option<String>, key: &str| -> Result<&Param, Diagnostic> {
+        let name = name.as_ref().ok_or_else(|| error(format!("`{key}` is required for this kind")))?;
+        optional_params
+            .iter()
+            .find(|p| &p.wire_name == name)
+            .ok_or_else(|| error(format!("`{key}`: `{name}` is not an optional parameter of the operation")))
+    };
+    let kind = match ext.kind {
+        PaginationExtensionKind::SinglePage => PaginationKind::SinglePage,
+        PaginationExtensionKind::PageNumber => {
+            let param = find_param(&ext.page_param, "page-param")?;
+            let total_pages = match (&ext.total_pages, &output.meta) {
+                (Some(field), Some(meta)) => {
+                    let (mut path, ty) = walk(meta, std::slice::from_ref(field), types).map_err(|m| error(format!("`total-pages`: {m}")))?;
+                    path.pop().map(|access| (access, strip(&ty).clone()))
+                }
+                (Some(_), None) => return Err(error("`total-pages` needs an envelope with `meta`".into())),
+                (None, _) => None,
+            };
+            PaginationKind::PageNumber { page_param: param.rust_name.clone(), page_ty: param.ty.clone(), total_pages }
+        }
+        PaginationExtensionKind::Cursor => {
+            let param = find_param(&ext.cursor_param, "cursor-param")?;
+            let path: Vec<String> = ext
+                .next_cursor
+                .as_deref()
+                .ok_or_else(|| error("`next-cursor` is required for this kind".into()))?
+                .split('.')
+                .map(str::to_owned)
+                .collect();
+            let (next_cursor, _) = walk(&output.ty, &path, types).map_err(|m| error(format!("`next-cursor`: {m}")))?;
+            PaginationKind::Cursor { cursor_param: param.rust_name.clone(), next_cursor }
+        }
+    };
+    Ok(Pagination { kind, item, items_path, items_optional })
+}
+
+fn strip(ty: &TypeRef) -> &TypeRef {
+    match ty {
+        TypeRef::Option(inner) => strip(inner),
+        other => other,
+    }
+}
+
+/// Follows wire field names through generated structs.
+fn walk(start: &TypeRef, path: &[String], types: &BTreeMap<String, TypeDef>) -> Result<(Vec<Access>, TypeRef), String> {
+    let mut ty = start.clone();
+    let mut accesses = Vec::new();
+    for segment in path {
+        let TypeRef::Named(name) = strip(&ty) else {
+            return Err(format!("cannot find field `{segment}` in a non-object type"));
+        };
+        let mut def = types.get(name).ok_or_else(|| format!("unknown type `{name}`"))?;
+        while let TypeKind::Alias(TypeRef::Named(target)) = &def.kind {
+            def = types.get(target).ok_or_else(|| format!("unknown type `{target}`"))?;
+        }
+        let TypeKind::Struct(s) = &def.kind else {
+            return Err(format!("`{name}` is not an object"));
+        };
+        let field = s.fields.iter().find(|f| &f.wire_name == segment).ok_or_else(|| format!("`{name}` has no field `{segment}`"))?;
+        let optional = !field.required || field.nullable;
+        accesses.push(Access { field: field.rust_name.clone(), optional, double_optional: !field.required && field.nullable });
+        ty = field.ty.clone();
+    }
+    Ok((accesses, ty))
+}

@@ -1,0 +1,622 @@
+//! Schemas → named types and type references.
+//!
+//! `$ref`s are followed, `allOf` members merged into one object, inline
+//! objects, enums and unions given names derived from where they appear
+//! (`Parent` + `Property`, the schema's `title` winning when present).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+
+use crate::codegen::diagnostics::{Pointer, Warnings};
+use crate::codegen::ir::{
+    EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant,
+};
+use crate::codegen::naming::{Namer, pascal, snake};
+
+/// Most `allOf`/`$ref` nesting followed before giving up on a schema; real
+/// specs nest a handful of levels, so hitting this means a reference cycle.
+const MAX_DEPTH: usize = 64;
+
+/// An object view of a schema after following refs and merging `allOf`.
+#[derive(Debug, Default)]
+struct ObjectView {
+    properties: IndexMap<String, (ReferenceOr<Schema>, Pointer)>,
+    required: BTreeSet<String>,
+    additional: Option<(ReferenceOr<Schema>, Pointer)>,
+    additional_any: bool,
+}
+
+/// Owns every named type of one API while it is being lowered.
+pub struct TypeSpace<'a> {
+    spec_components: Option<&'a openapiv3::Components>,
+    components: &'a IndexMap<String, ReferenceOr<Schema>>,
+    /// Component schema name → Rust type name.
+    component_names: HashMap<String, String>,
+    /// Component schema name → reference used for it (a primitive alias
+    /// resolves to its target, so fields read `String`, not `Identifier`).
+    component_refs: HashMap<String, TypeRef>,
+    in_progress: BTreeSet<String>,
+    namer: Namer,
+    pub types: BTreeMap<String, TypeDef>,
+    pub warnings: &'a mut Warnings,
+}
+
+impl<'a> TypeSpace<'a> {
+    pub fn new(
+        spec_components: Option<&'a openapiv3::Components>,
+        components: &'a IndexMap<String, ReferenceOr<Schema>>,
+        warnings: &'a mut Warnings,
+    ) -> Self {
+        let mut namer = Namer::new();
+        // Generated files import nothing, so a type named like a prelude
+        // item would shadow it inside its own file.
+        for name in PRELUDE {
+            namer.reserve(name);
+        }
+        let component_names = components
+            .keys()
+            .map(|key| (key.clone(), namer.unique(&pascal(key))))
+            .collect();
+        TypeSpace {
+            spec_components,
+            components,
+            component_names,
+            component_refs: HashMap::new(),
+            in_progress: BTreeSet::new(),
+            namer,
+            types: BTreeMap::new(),
+            warnings,
+        }
+    }
+
+    /// The spec's `components` (parameters, bodies, responses), if any.
+    pub fn spec_components(&self) -> Option<&'a openapiv3::Components> {
+        self.spec_components
+    }
+
+    /// The properties of an object schema after following `$ref`s and
+    /// merging `allOf`, with the pointer where each is declared.
+    pub fn properties_of(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        pointer: &Pointer,
+    ) -> IndexMap<String, (ReferenceOr<Schema>, Pointer)> {
+        match self.resolve(schema, pointer, 0) {
+            Some((item, at)) => self.object_view(&item, &at, 0).properties,
+            None => IndexMap::new(),
+        }
+    }
+
+    /// Lowers every component schema into a named type.
+    pub fn lower_components(&mut self) {
+        for key in self.components.keys() {
+            self.component(key);
+        }
+    }
+
+    /// The type reference for component `key`, lowering it on first use.
+    fn component(&mut self, key: &str) -> TypeRef {
+        if let Some(found) = self.component_refs.get(key) {
+            return found.clone();
+        }
+        let name = self.component_names[key].clone();
+        if !self.in_progress.insert(key.to_owned()) {
+            // A cycle through this component: refer to it by name; it is
+            // defined when the outer call finishes.
+            return TypeRef::Named(name);
+        }
+        let pointer = Pointer::root().join("components").join("schemas").join(key);
+        let schema = self.components[key].clone();
+        let reference = match &schema {
+            // A component that is only a reference is an alias of its target.
+            ReferenceOr::Reference { .. } => {
+                let target = strip_option(self.lower_inline(&schema, &name, &pointer));
+                self.insert(TypeDef { name: name.clone(), docs: None, origin: pointer.to_string(), kind: TypeKind::Alias(target.clone()) });
+                target
+            }
+            ReferenceOr::Item(item) => {
+                let docs = docs_of(item);
+                match self.unnamed(item, &name, &pointer) {
+                    // Primitive, array or map: keep a documented alias for
+                    // users who name the schema, but resolve references to
+                    // the target so fields read `String`, not `Identifier`.
+                    Some(target) => {
+                        let target = strip_option(target);
+                        self.insert(TypeDef { name: name.clone(), docs, origin: pointer.to_string(), kind: TypeKind::Alias(target.clone()) });
+                        target
+                    }
+                    None => {
+                        let kind = self
+                            .lower_named_body(item, &name, &pointer)
+                            .unwrap_or(TypeKind::Alias(TypeRef::Json));
+                        self.insert(TypeDef { name: name.clone(), docs, origin: pointer.to_string(), kind });
+                        TypeRef::Named(name.clone())
+                    }
+                }
+            }
+        };
+        self.in_progress.remove(key);
+        self.component_refs.insert(key.to_owned(), reference.clone());
+        reference
+    }
+
+    fn insert(&mut self, def: TypeDef) {
+        self.types.insert(def.name.clone(), def);
+    }
+
+    /// Follows `$ref`s to a schema. Only local component references are
+    /// supported; anything else degrades to `serde_json::Value` with a warning.
+    fn resolve(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        pointer: &Pointer,
+        depth: usize,
+    ) -> Option<(Schema, Pointer)> {
+        match schema {
+            ReferenceOr::Item(item) => Some((item.clone(), pointer.clone())),
+            ReferenceOr::Reference { reference } => {
+                let key = self.component_key(reference, pointer)?;
+                if depth > MAX_DEPTH {
+                    self.warnings.warn(pointer, format!("reference cycle through `{reference}`"));
+                    return None;
+                }
+                let target = self.components[key].clone();
+                let target_pointer = Pointer::root().join("components").join("schemas").join(key);
+                self.resolve(&target, &target_pointer, depth + 1)
+            }
+        }
+    }
+
+    fn component_key<'r>(&mut self, reference: &'r str, pointer: &Pointer) -> Option<&'r str> {
+        match reference.strip_prefix("#/components/schemas/") {
+            Some(key) if self.components.contains_key(key) => Some(key),
+            _ => {
+                self.warnings.warn(
+                    pointer,
+                    format!("unresolvable schema reference `{reference}`; using a JSON value"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Lowers a schema used inline (a property, item, parameter or body).
+    /// Objects, enums and unions become named types called `hint`.
+    pub fn lower_inline(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        hint: &str,
+        pointer: &Pointer,
+    ) -> TypeRef {
+        let item = match schema {
+            ReferenceOr::Reference { reference } => {
+                let Some(key) = self.component_key(reference, pointer) else {
+                    return TypeRef::Json;
+                };
+                let ty = self.component(key);
+                let nullable = matches!(&self.components[key], ReferenceOr::Item(s) if s.schema_data.nullable);
+                return if nullable && ty != TypeRef::Json { TypeRef::Option(Box::new(ty)) } else { ty };
+            }
+            ReferenceOr::Item(item) => item,
+        };
+        let ty = self.lower_item(item, hint, pointer);
+        if item.schema_data.nullable && !matches!(ty, TypeRef::Json | TypeRef::Option(_)) {
+            TypeRef::Option(Box::new(ty))
+        } else {
+            ty
+        }
+    }
+
+    fn lower_item(&mut self, item: &Schema, hint: &str, pointer: &Pointer) -> TypeRef {
+        if let Some(ty) = self.unnamed(item, hint, pointer) {
+            return ty;
+        }
+        let name = self.fresh_name(item, hint);
+        match self.lower_named_body(item, &name, pointer) {
+            Some(kind) => {
+                self.insert(TypeDef { name: name.clone(), docs: docs_of(item), origin: pointer.to_string(), kind });
+                TypeRef::Named(name)
+            }
+            None => TypeRef::Json,
+        }
+    }
+
+    /// The type of a schema that needs no name of its own: primitives,
+    /// arrays, maps, free-form objects and single-member compositions.
+    /// `None` for enums, unions and objects with properties.
+    fn unnamed(&mut self, item: &Schema, hint: &str, pointer: &Pointer) -> Option<TypeRef> {
+        if let Some(single) = single_composition_member(item) {
+            // `allOf: [$ref]` (used to attach a description or `nullable`
+            // to a reference) is the referenced type itself.
+            return Some(self.lower_inline(single, hint, pointer));
+        }
+        let items_of = |items: &Option<ReferenceOr<Box<Schema>>>| items.as_ref().map(unbox);
+        let ty = match &item.schema_kind {
+            SchemaKind::Type(Type::String(s)) if s.enumeration.iter().all(Option::is_none) => {
+                self.string_type(&s.format, pointer)
+            }
+            SchemaKind::Type(Type::String(_)) => return None,
+            SchemaKind::Type(Type::Integer(i)) => match &i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) | VariantOrUnknownOrEmpty::Empty => TypeRef::I64,
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "uint32" => TypeRef::U32,
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "uint64" => TypeRef::U64,
+                VariantOrUnknownOrEmpty::Unknown(f) => {
+                    self.warnings.warn(pointer, format!("unknown integer format `{f}`; using i64"));
+                    TypeRef::I64
+                }
+            },
+            SchemaKind::Type(Type::Number(n)) => match &n.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Double) | VariantOrUnknownOrEmpty::Empty => TypeRef::F64,
+                VariantOrUnknownOrEmpty::Unknown(f) => {
+                    self.warnings.warn(pointer, format!("unknown number format `{f}`; using f64"));
+                    TypeRef::F64
+                }
+            },
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Array(a)) => self.array(items_of(&a.items), hint, pointer),
+            SchemaKind::Any(a) if a.items.is_some() && a.properties.is_empty() => {
+                self.array(items_of(&a.items), hint, pointer)
+            }
+            SchemaKind::Any(a) if a.typ.as_deref() == Some("array") && a.properties.is_empty() => {
+                self.array(None, hint, pointer)
+            }
+            SchemaKind::Any(a) if !a.enumeration.is_empty() && a.properties.is_empty() => {
+                let strings = a.enumeration.iter().filter(|v| v.is_string()).count();
+                let non_null = a.enumeration.iter().filter(|v| !v.is_null()).count();
+                if strings > 0 && strings == non_null {
+                    return None;
+                }
+                // Non-string enums (`enum: [true]`, numbers) keep the base type.
+                match a.enumeration.iter().find(|v| !v.is_null()) {
+                    Some(serde_json::Value::Bool(_)) => TypeRef::Bool,
+                    Some(serde_json::Value::Number(n)) if n.is_i64() => TypeRef::I64,
+                    Some(serde_json::Value::Number(_)) => TypeRef::F64,
+                    _ => TypeRef::Json,
+                }
+            }
+            SchemaKind::Not { .. } => {
+                self.warnings.warn(pointer, "`not` schemas are not supported; using a JSON value");
+                TypeRef::Json
+            }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => return None,
+            SchemaKind::Any(a) if a.properties.is_empty() && a.all_of.is_empty() && (!a.one_of.is_empty() || !a.any_of.is_empty()) => {
+                return None;
+            }
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
+                let view = self.object_view(item, pointer, 0);
+                if !view.properties.is_empty() {
+                    return None;
+                }
+                match view.additional {
+                    Some((schema, at)) => {
+                        let value = strip_option(self.lower_inline(&schema, &format!("{hint}Value"), &at));
+                        TypeRef::Map(Box::new(value))
+                    }
+                    // A free-form object, or a schema that says nothing.
+                    None => TypeRef::Json,
+                }
+            }
+        };
+        Some(ty)
+    }
+
+    fn array(&mut self, items: Option<ReferenceOr<Schema>>, hint: &str, pointer: &Pointer) -> TypeRef {
+        let ty = match items {
+            Some(items) => strip_option(self.lower_inline(&items, &format!("{hint}Item"), &pointer.join("items"))),
+            None => TypeRef::Json,
+        };
+        TypeRef::Vec(Box::new(ty))
+    }
+
+    fn string_type(&mut self, format: &VariantOrUnknownOrEmpty<StringFormat>, pointer: &Pointer) -> TypeRef {
+        match format {
+            VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
+            VariantOrUnknownOrEmpty::Item(StringFormat::Binary | StringFormat::Byte) => TypeRef::String,
+            VariantOrUnknownOrEmpty::Unknown(f) if !KNOWN_STRING_FORMATS.contains(&f.as_str()) => {
+                self.warnings.warn(pointer, format!("unknown string format `{f}`; using String"));
+                TypeRef::String
+            }
+            _ => TypeRef::String,
+        }
+    }
+
+    /// A type name for an inline schema: its `title` if it has one,
+    /// otherwise the hint; unique either way.
+    fn fresh_name(&mut self, item: &Schema, hint: &str) -> String {
+        let base = item.schema_data.title.as_deref().map(pascal).filter(|t| !t.is_empty());
+        let base = base.unwrap_or_else(|| pascal(hint));
+        self.namer.unique(&base)
+    }
+
+    /// Lowers a schema that deserves a named type: a string enum, a union
+    /// or an object with properties. `None` for anything else.
+    fn lower_named_body(&mut self, item: &Schema, name: &str, pointer: &Pointer) -> Option<TypeKind> {
+        match &item.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                (!values.is_empty()).then(|| self.enum_kind(values))
+            }
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                Some(self.union_kind(members, name, pointer))
+            }
+            SchemaKind::Any(a) if a.properties.is_empty() && a.all_of.is_empty() && (!a.one_of.is_empty() || !a.any_of.is_empty()) => {
+                let members = if a.one_of.is_empty() { &a.any_of } else { &a.one_of };
+                Some(self.union_kind(members, name, pointer))
+            }
+            SchemaKind::Any(a) if !a.enumeration.is_empty() && a.properties.is_empty() => {
+                let values: Vec<String> =
+                    a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+                (!values.is_empty()).then(|| self.enum_kind(values))
+            }
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
+                let view = self.object_view(item, pointer, 0);
+                if view.properties.is_empty() {
+                    return None;
+                }
+                Some(TypeKind::Struct(self.struct_body(view, name)))
+            }
+            _ => None,
+        }
+    }
+
+    fn enum_kind(&mut self, values: Vec<String>) -> TypeKind {
+        let mut namer = Namer::new();
+        namer.reserve("Unknown");
+        let mut seen = BTreeSet::new();
+        let variants = values
+            .into_iter()
+            .filter(|v| seen.insert(v.clone()))
+            .map(|wire| {
+                let base = if wire.is_empty() { "Empty".to_owned() } else { pascal(&wire) };
+                EnumVariant { rust_name: namer.unique(&base), wire_name: wire, docs: None }
+            })
+            .collect();
+        TypeKind::Enum(variants)
+    }
+
+    fn union_kind(&mut self, members: &[ReferenceOr<Schema>], name: &str, pointer: &Pointer) -> TypeKind {
+        let mut namer = Namer::new();
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        for (index, member) in members.iter().enumerate() {
+            let member_pointer = pointer.join(index.to_string());
+            let hint = format!("{name}Variant{}", index + 1);
+            let ty = strip_option(self.lower_inline(member, &hint, &member_pointer));
+            if variants.iter().any(|v| v.ty == ty) {
+                continue;
+            }
+            let rust_name = namer.unique(&variant_name(&ty));
+            variants.push(UnionVariant { rust_name, ty, boxed: false });
+        }
+        TypeKind::Union(variants)
+    }
+
+    /// Collects properties from the schema and, recursively, its `allOf`
+    /// members and references. Later members refine earlier ones.
+    fn object_view(&mut self, item: &Schema, pointer: &Pointer, depth: usize) -> ObjectView {
+        let mut view = ObjectView::default();
+        if depth > MAX_DEPTH {
+            self.warnings.warn(pointer, "`allOf` nesting too deep (a reference cycle?)");
+            return view;
+        }
+        let (all_of, properties, required, additional): (&[ReferenceOr<Schema>], _, _, _) = match &item.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (&[], &o.properties, &o.required, &o.additional_properties),
+            SchemaKind::AllOf { all_of } => (all_of, &EMPTY_PROPS, &EMPTY_REQUIRED, &None),
+            SchemaKind::Any(a) => (&a.all_of, &a.properties, &a.required, &a.additional_properties),
+            _ => return view,
+        };
+        for (index, member) in all_of.iter().enumerate() {
+            let member_pointer = pointer.join("allOf").join(index.to_string());
+            if let Some((schema, at)) = self.resolve(member, &member_pointer, depth) {
+                let at = if matches!(member, ReferenceOr::Item(_)) { member_pointer } else { at };
+                let sub = self.object_view(&schema, &at, depth + 1);
+                view.merge(sub, self);
+            }
+        }
+        let mut own = ObjectView::default();
+        for (key, schema) in properties {
+            own.properties.insert(key.clone(), (unbox(schema), pointer.join("properties").join(key)));
+        }
+        own.required.extend(required.iter().cloned());
+        match additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                own.additional = Some((s.as_ref().clone(), pointer.join("additionalProperties")));
+            }
+            Some(AdditionalProperties::Any(true)) => own.additional_any = true,
+            _ => {}
+        }
+        view.merge(own, self);
+        view
+    }
+
+    fn struct_body(&mut self, view: ObjectView, name: &str) -> Struct {
+        let mut namer = Namer::new();
+        let mut fields = Vec::with_capacity(view.properties.len());
+        for (wire, (schema, pointer)) in &view.properties {
+            let hint = format!("{name}{}", pascal(wire));
+            let ty = self.lower_inline(schema, &hint, pointer);
+            let (ty, nullable) = match ty {
+                TypeRef::Option(inner) => (*inner, true),
+                other => (other, false),
+            };
+            let docs = match schema {
+                ReferenceOr::Item(s) => docs_of(s),
+                ReferenceOr::Reference { reference } => self.reference_docs(reference),
+            };
+            fields.push(Field {
+                rust_name: namer.unique(&snake(wire)),
+                wire_name: wire.clone(),
+                docs,
+                ty,
+                required: view.required.contains(wire),
+                nullable,
+                boxed: false,
+            });
+        }
+        let additional = view.additional.map(|(schema, pointer)| {
+            strip_option(self.lower_inline(&schema, &format!("{name}Value"), &pointer))
+        });
+        Struct { fields, additional }
+    }
+
+    /// Docs of a referenced component, used for fields that are bare `$ref`s.
+    fn reference_docs(&self, reference: &str) -> Option<String> {
+        let key = reference.strip_prefix("#/components/schemas/")?;
+        match self.components.get(key)? {
+            ReferenceOr::Item(s) => docs_of(s),
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+
+    /// Whether `schema` adds type information beyond `base` (used when two
+    /// `allOf` members declare the same property).
+    fn refines(&mut self, base: &ReferenceOr<Schema>, refinement: &ReferenceOr<Schema>) -> bool {
+        match refinement {
+            ReferenceOr::Reference { .. } => true,
+            ReferenceOr::Item(r) => {
+                if !has_type_info(r) {
+                    return false;
+                }
+                // An inline object whose properties the base already has,
+                // each without type information, only adds examples.
+                let base_view = match self.resolve(base, &Pointer::root(), 0) {
+                    Some((b, at)) => self.object_view(&b, &at, 0),
+                    None => return true,
+                };
+                let own = self.object_view(r, &Pointer::root(), 0);
+                own.properties.is_empty()
+                    || !own.properties.iter().all(|(key, (schema, _))| {
+                        base_view.properties.contains_key(key)
+                            && matches!(schema, ReferenceOr::Item(s) if !has_type_info(s))
+                    })
+            }
+        }
+    }
+}
+
+impl ObjectView {
+    fn merge(&mut self, other: ObjectView, space: &mut TypeSpace<'_>) {
+        for (key, (schema, pointer)) in other.properties {
+            match self.properties.get(&key) {
+                Some((existing, _)) if !space.refines(existing, &schema) => {}
+                _ => {
+                    self.properties.insert(key, (schema, pointer));
+                }
+            }
+        }
+        self.required.extend(other.required);
+        if other.additional.is_some() {
+            self.additional = other.additional;
+        }
+        self.additional_any |= other.additional_any;
+    }
+}
+
+static EMPTY_PROPS: std::sync::LazyLock<IndexMap<String, ReferenceOr<Box<Schema>>>> =
+    std::sync::LazyLock::new(IndexMap::new);
+static EMPTY_REQUIRED: Vec<String> = Vec::new();
+
+/// Names from the Rust prelude (and `Self`) that generated types avoid.
+const PRELUDE: &[&str] = &[
+    "AsMut", "AsRef", "Box", "Clone", "Copy", "Debug", "Default", "DoubleEndedIterator", "Drop",
+    "Eq", "Err", "ExactSizeIterator", "Extend", "Fn", "FnMut", "FnOnce", "From", "FromIterator",
+    "Into", "IntoIterator", "Iterator", "None", "Ok", "Option", "Ord", "PartialEq", "PartialOrd",
+    "Result", "Self", "Send", "Sized", "Some", "String", "Sync", "ToOwned", "ToString", "TryFrom",
+    "TryInto", "Unpin", "Vec",
+];
+
+/// Formats that are plain strings on the wire and need no warning.
+const KNOWN_STRING_FORMATS: &[&str] = &[
+    "email", "uuid", "uri", "url", "hostname", "ipv4", "ipv6", "date", "time", "duration",
+    "uri-reference", "uri-template", "idn-email", "idn-hostname", "iri", "iri-reference",
+    "json-pointer", "regex", "password", "cidr", "mac", "phone",
+];
+
+fn unbox(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
+    match schema {
+        ReferenceOr::Item(b) => ReferenceOr::Item((**b).clone()),
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
+    }
+}
+
+/// `allOf`/`oneOf`/`anyOf` with exactly one member and nothing else.
+fn single_composition_member(item: &Schema) -> Option<&ReferenceOr<Schema>> {
+    match &item.schema_kind {
+        SchemaKind::AllOf { all_of: m } | SchemaKind::OneOf { one_of: m } | SchemaKind::AnyOf { any_of: m }
+            if m.len() == 1 =>
+        {
+            m.first()
+        }
+        SchemaKind::Any(a) if a.properties.is_empty() && a.typ.is_none() => {
+            let lists = [&a.all_of, &a.one_of, &a.any_of];
+            let non_empty: Vec<_> = lists.iter().filter(|l| !l.is_empty()).collect();
+            match non_empty.as_slice() {
+                [only] if only.len() == 1 => only.first(),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn has_type_info(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Any(a) => {
+            a.typ.is_some()
+                || !a.properties.is_empty()
+                || a.items.is_some()
+                || !a.all_of.is_empty()
+                || !a.one_of.is_empty()
+                || !a.any_of.is_empty()
+                || !a.enumeration.is_empty()
+                || a.additional_properties.is_some()
+        }
+        _ => true,
+    }
+}
+
+fn strip_option(ty: TypeRef) -> TypeRef {
+    match ty {
+        TypeRef::Option(inner) => *inner,
+        other => other,
+    }
+}
+
+/// A variant name for a union member, from its type.
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::String => "String".into(),
+        TypeRef::Bool => "Bool".into(),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "Integer".into(),
+        TypeRef::F32 | TypeRef::F64 => "Number".into(),
+        TypeRef::DateTime => "DateTime".into(),
+        TypeRef::Json => "Json".into(),
+        TypeRef::Unit => "Unit".into(),
+        TypeRef::Bytes => "Bytes".into(),
+        TypeRef::Vec(inner) => format!("{}List", variant_name(inner)),
+        TypeRef::Map(inner) => format!("{}Map", variant_name(inner)),
+        TypeRef::Option(inner) => variant_name(inner),
+    }
+}
+
+/// Rustdoc for a schema: title, then description.
+pub fn docs_of(schema: &Schema) -> Option<String> {
+    let data = &schema.schema_data;
+    let mut parts = Vec::new();
+    if let Some(title) = data.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        parts.push(title.to_owned());
+    }
+    if let Some(d) = data.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        if parts.first().is_none_or(|t| t != d) {
+            parts.push(d.to_owned());
+        }
+    }
+    if parts.is_empty() { None } else { Some(parts.join("\n\n")) }
+}

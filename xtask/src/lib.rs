@@ -1,0 +1,4 @@
+//! The code generator behind `cargo xtask generate`, as a library so that
+//! its tests (and benchmarks) can call it directly.
+
+pub mod codegen;
