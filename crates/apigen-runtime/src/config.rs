@@ -1,0 +1,446 @@
+//! Client configuration: [`Credentials`], [`Config`] and the injectable
+//! [`Sleeper`].
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::profile::{ApiProfile, AuthMethod};
+
+/// Secrets used to authenticate. `Debug` shows only which kind they are,
+/// e.g. `Credentials::Bearer(<redacted>)`; the values cannot be read back.
+#[derive(Clone)]
+pub struct Credentials(pub(crate) Creds);
+
+#[derive(Clone)]
+pub(crate) enum Creds {
+    None,
+    Bearer(String),
+    ApiKeys(Vec<(String, String)>),
+    OAuth2 {
+        client_id: String,
+        client_secret: String,
+        token_url: Option<String>,
+    },
+}
+
+impl Credentials {
+    /// No credentials: requests are sent unauthenticated.
+    pub fn none() -> Self {
+        Credentials(Creds::None)
+    }
+
+    /// A bearer token, sent as `Authorization: Bearer <token>`.
+    pub fn bearer(token: impl Into<String>) -> Self {
+        Credentials(Creds::Bearer(token.into()))
+    }
+
+    /// API keys as `(name, value)` pairs, all sent with every request, e.g.
+    /// `[("X-Auth-Email", email), ("X-Auth-Key", key)]`.
+    ///
+    /// Each key goes where the profile's [`ApiKey`](crate::ApiKey) of the
+    /// same name says (a header or a query parameter); names the profile
+    /// does not know are sent as headers.
+    pub fn api_keys<I, K, V>(keys: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        Credentials(Creds::ApiKeys(
+            keys.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        ))
+    }
+
+    /// An OAuth2 client id and secret, exchanged for access tokens at the
+    /// token URL of the profile's
+    /// [`AuthMethod::OAuth2ClientCredentials`] (see
+    /// [`with_token_url`](Credentials::with_token_url)).
+    pub fn oauth2_client_credentials(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        Credentials(Creds::OAuth2 {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            token_url: None,
+        })
+    }
+
+    /// Overrides the OAuth2 token URL (absolute, or relative to the base
+    /// URL). Has no effect on other kinds of credentials.
+    pub fn with_token_url(mut self, url: impl Into<String>) -> Self {
+        if let Creds::OAuth2 { token_url, .. } = &mut self.0 {
+            *token_url = Some(url.into());
+        }
+        self
+    }
+
+    /// Whether these are [`Credentials::none`].
+    pub fn is_none(&self) -> bool {
+        matches!(self.0, Creds::None)
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.0 {
+            Creds::None => "None",
+            Creds::Bearer(_) => "Bearer",
+            Creds::ApiKeys(_) => "ApiKeys",
+            Creds::OAuth2 { .. } => "OAuth2ClientCredentials",
+        }
+    }
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials::none()
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Creds::None => f.write_str("Credentials::None"),
+            _ => write!(f, "Credentials::{}(<redacted>)", self.kind()),
+        }
+    }
+}
+
+/// Waits between retries. The default, [`TokioSleeper`], uses
+/// `tokio::time::sleep`; tests inject one that records the requested delays
+/// and returns at once.
+pub trait Sleeper: Send + Sync + 'static {
+    /// Returns a future that completes after `duration`.
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+}
+
+/// The default [`Sleeper`]: `tokio::time::sleep`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioSleeper;
+
+impl Sleeper for TokioSleeper {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// How long to wait between attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RetryPolicy {
+    pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+    pub(crate) jitter: bool,
+    pub(crate) max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            jitter: true,
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Settings of a [`Client`](crate::Client), built with `with_*` methods.
+///
+/// ```
+/// # use std::time::Duration;
+/// use apigen_runtime::{Config, Credentials};
+///
+/// let config = Config::new(Credentials::bearer("token"))
+///     .with_timeout(Duration::from_secs(30))
+///     .with_max_retries(4);
+/// ```
+///
+/// | Setting | Default |
+/// |---|---|
+/// | credentials | none ([`Config::from_env`] reads them from the environment) |
+/// | base URL | the profile's `default_base_url` |
+/// | timeout (per attempt, connect to end of body) | 60 s |
+/// | connect timeout | 5 s |
+/// | retries | 2 (3 attempts) |
+/// | backoff | 0.5 s doubling to at most 8 s, jitter (×0.75–1) on |
+/// | longest `Retry-After` honoured | 60 s (longer: fail at once with the wait) |
+/// | response body limit | 64 MiB |
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) credentials: Credentials,
+    pub(crate) base_url: Option<String>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) default_headers: Vec<(String, String)>,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) sleeper: Arc<dyn Sleeper>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            credentials: Credentials::none(),
+            base_url: None,
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(5),
+            max_retries: 2,
+            retry: RetryPolicy::default(),
+            default_headers: Vec::new(),
+            max_response_bytes: 64 * 1024 * 1024,
+            user_agent_suffix: None,
+            http_client: None,
+            sleeper: Arc::new(TokioSleeper),
+        }
+    }
+}
+
+impl Config {
+    /// Default settings with these credentials.
+    pub fn new(credentials: Credentials) -> Self {
+        Config {
+            credentials,
+            ..Config::default()
+        }
+    }
+
+    /// Reads credentials and the base URL from the process environment.
+    ///
+    /// Credentials come from the first of the profile's
+    /// [`auth`](ApiProfile::auth) alternatives whose environment variables
+    /// are all set and non-empty (for Cloudflare: `CLOUDFLARE_API_TOKEN`,
+    /// else `CLOUDFLARE_EMAIL` with `CLOUDFLARE_API_KEY`). The base URL comes
+    /// from [`base_url_env`](ApiProfile::base_url_env) when set.
+    ///
+    /// Fails with [`Error::Config`] naming the variables to set when no
+    /// alternative is complete (a profile with no auth needs none).
+    pub fn from_env(profile: &ApiProfile) -> Result<Self, Error> {
+        Self::from_env_with(profile, |name| std::env::var(name).ok())
+    }
+
+    /// [`Config::from_env`] with a custom variable lookup (for tests, or
+    /// another source of settings).
+    pub fn from_env_with(
+        profile: &ApiProfile,
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let mut get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut config = Config::default();
+        if let Some(var) = profile.base_url_env {
+            config.base_url = get(var);
+        }
+        if profile.auth.is_empty() {
+            return Ok(config);
+        }
+        for method in profile.auth {
+            if let Some(credentials) = credentials_from_env(method, &mut get) {
+                config.credentials = credentials;
+                return Ok(config);
+            }
+        }
+        let alternatives: Vec<String> = profile
+            .auth
+            .iter()
+            .map(|m| m.env_vars())
+            .filter(|vars| !vars.is_empty())
+            .map(|vars| vars.join(" and "))
+            .collect();
+        Err(Error::config(if alternatives.is_empty() {
+            format!(
+                "no credentials for {}: this API needs credentials, pass them with `Config::new`",
+                profile.name
+            )
+        } else {
+            format!(
+                "no credentials for {} found in the environment: set {}",
+                profile.name,
+                alternatives.join(", or ")
+            )
+        }))
+    }
+
+    /// Sets the credentials.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Sets the base URL (default: the profile's `default_base_url`).
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the timeout of each attempt, from connecting to the end of the
+    /// body (default 60 s). Override per call with
+    /// [`Call::timeout`](crate::Call::timeout).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the connect timeout (default 5 s). Ignored with
+    /// [`with_http_client`](Config::with_http_client).
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets how many times a failed request is retried (default 2).
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Sets the delay before the first retry (default 0.5 s); it doubles
+    /// for each further retry.
+    pub fn with_initial_backoff(mut self, delay: Duration) -> Self {
+        self.retry.initial_backoff = delay;
+        self
+    }
+
+    /// Sets the longest backoff delay (default 8 s).
+    pub fn with_max_backoff(mut self, delay: Duration) -> Self {
+        self.retry.max_backoff = delay;
+        self
+    }
+
+    /// Turns jitter (multiplying each backoff by a random factor in
+    /// [0.75, 1]) on or off (default on).
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
+        self.retry.jitter = jitter;
+        self
+    }
+
+    /// Sets the longest `Retry-After` the client waits for (default 60 s).
+    /// When the server asks for longer, the call fails at once with an
+    /// [`Error::Api`] whose [`retry_after`](Error::retry_after) is the wait.
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.retry.max_retry_after = max;
+        self
+    }
+
+    /// Adds a header sent with every request (its value is marked sensitive
+    /// and never printed).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the largest response body accepted, in bytes (default 64 MiB).
+    /// Larger bodies fail with [`Error::ResponseTooLarge`].
+    pub fn with_max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Appends text to the `User-Agent` header.
+    pub fn with_user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Uses a preconfigured `reqwest::Client` (for proxies, custom TLS
+    /// roots, …). Its own redirect policy and connect timeout then apply;
+    /// configure it with `reqwest::redirect::Policy::none()` so that
+    /// credentials never follow a redirect (the runtime refuses 3xx
+    /// responses that reach it with [`Error::Redirect`]).
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Replaces how the client waits between retries.
+    pub fn with_sleeper(mut self, sleeper: impl Sleeper) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// The credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The base URL, when set.
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
+    /// The per-attempt timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// How many times a failed request is retried.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The largest response body accepted, in bytes.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self
+            .default_headers
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        f.debug_struct("Config")
+            .field("credentials", &self.credentials)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("retry", &self.retry)
+            .field("default_headers", &header_names)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("custom_http_client", &self.http_client.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn credentials_from_env(
+    method: &AuthMethod,
+    get: &mut impl FnMut(&str) -> Option<String>,
+) -> Option<Credentials> {
+    match method {
+        AuthMethod::Bearer { env } => get((*env)?).map(Credentials::bearer),
+        AuthMethod::ApiKeys(keys) => {
+            if keys.is_empty() {
+                return None;
+            }
+            let mut pairs = Vec::with_capacity(keys.len());
+            for key in keys.iter() {
+                pairs.push((key.name, get(key.env?)?));
+            }
+            Some(Credentials::api_keys(pairs))
+        }
+        AuthMethod::OAuth2ClientCredentials {
+            client_id_env,
+            client_secret_env,
+            ..
+        } => {
+            let id = get((*client_id_env)?)?;
+            let secret = get((*client_secret_env)?)?;
+            Some(Credentials::oauth2_client_credentials(id, secret))
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! URL and header encoding, with the checks that keep every argument inside
+//! its own path segment, query value or header.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::error::Error;
+
+/// Everything except RFC 3986 "unreserved" characters is percent-encoded, so
+/// a value can never add a `/`, `?`, `#`, `%`-escape or `&`/`=` of its own.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes one path segment or query component.
+pub(crate) fn encode_component(value: &str) -> impl std::fmt::Display + '_ {
+    utf8_percent_encode(value, COMPONENT)
+}
+
+/// Renders a path template, replacing each `{name}` with its encoded value.
+pub(crate) fn render_path(
+    template: &str,
+    params: &[(&'static str, String)],
+) -> Result<String, Error> {
+    use std::fmt::Write as _;
+
+    let mut out = String::with_capacity(template.len() + 32);
+    if !template.starts_with('/') {
+        out.push('/');
+    }
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err(Error::invalid_request(format!(
+                "path template `{template}` has an unclosed `{{`"
+            )));
+        };
+        let name = &after[..close];
+        let Some((_, value)) = params.iter().find(|(n, _)| *n == name) else {
+            return Err(Error::invalid_request(format!(
+                "path parameter `{name}` has no value"
+            )));
+        };
+        check_segment(name, value)?;
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{}", encode_component(value));
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Rejects values that would not stay one path segment after URL
+/// normalisation: empty, `.`, `..`, and their percent-encoded spellings
+/// (`%2e%2e`), which WHATWG URL parsers treat as dot segments.
+fn check_segment(name: &str, value: &str) -> Result<(), Error> {
+    let decoded = percent_decode_str(value).decode_utf8_lossy();
+    if value.is_empty() || matches!(&*decoded, "" | "." | "..") {
+        return Err(Error::invalid_request(format!(
+            "path parameter `{name}` must not be empty, `.` or `..`"
+        )));
+    }
+    Ok(())
+}
+
+/// Appends `name=value` pairs to a query string, encoding both.
+pub(crate) fn push_query<'a>(
+    query: &mut String,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
+    use std::fmt::Write as _;
+
+    for (name, value) in pairs {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        let _ = write!(
+            query,
+            "{}={}",
+            encode_component(name),
+            encode_component(value)
+        );
+    }
+}
+
+/// Validates a header name and value; the error names the header but never
+/// echoes the value.
+pub(crate) fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let header_name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid_request(format!("`{name}` is not a valid header name")))?;
+    let header_value = HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid_request(format!(
+            "the value of header `{name}` contains a forbidden character (CR, LF, NUL or another control character)"
+        ))
+    })?;
+    Ok((header_name, header_value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(value: &str) -> Result<String, Error> {
+        render_path("/users/{id}/x", &[("id", value.to_owned())])
+    }
+
+    #[test]
+    fn encodes_one_segment() {
+        assert_eq!(render("a/b").unwrap(), "/users/a%2Fb/x");
+        assert_eq!(render("a?b#c").unwrap(), "/users/a%3Fb%23c/x");
+        assert_eq!(render("x\r\ny").unwrap(), "/users/x%0D%0Ay/x");
+        assert_eq!(render("50%").unwrap(), "/users/50%25/x");
+        assert_eq!(render("a b+c").unwrap(), "/users/a%20b%2Bc/x");
+        assert_eq!(render("ü").unwrap(), "/users/%C3%BC/x");
+        assert_eq!(render("a.b-c_d~e").unwrap(), "/users/a.b-c_d~e/x");
+        assert_eq!(render("...").unwrap(), "/users/.../x");
+    }
+
+    #[test]
+    fn rejects_dot_segments() {
+        for bad in ["", ".", "..", "%2e", "%2e%2e", "%2E%2E", ".%2e", "%2e."] {
+            assert!(
+                matches!(render(bad), Err(Error::InvalidRequest { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn template_errors() {
+        assert!(render_path("/a/{missing}", &[]).is_err());
+        assert!(render_path("/a/{open", &[]).is_err());
+        assert_eq!(render_path("a", &[]).unwrap(), "/a");
+    }
+
+    #[test]
+    fn query_encoding() {
+        let mut q = String::new();
+        push_query(&mut q, [("expand[]", "a b"), ("expand[]", "x&y=z")]);
+        assert_eq!(q, "expand%5B%5D=a%20b&expand%5B%5D=x%26y%3Dz");
+    }
+
+    #[test]
+    fn header_checks() {
+        assert!(header("x-a", "ok").is_ok());
+        for bad in ["a\rb", "a\nb", "a\0b"] {
+            let err = header("x-a", bad).unwrap_err().to_string();
+            assert!(!err.contains(bad));
+        }
+        assert!(header("bad name", "v").is_err());
+    }
+}

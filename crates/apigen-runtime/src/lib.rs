@@ -1,0 +1,123 @@
+//! The hand-written runtime behind the generated API SDK crates.
+//!
+//! Generated crates describe each API operation as data (an [`Operation`]);
+//! this crate does everything else: URL and header encoding,
+//! authentication, retries, timeouts, response decoding, error
+//! classification and pagination. Users normally reach it through a
+//! generated client crate, which re-exports what they need.
+//!
+//! # Crate organization
+//!
+//! | Item | Feature | What it is |
+//! |---|---|---|
+//! | [`Operation`], [`Paginated`], [`RequestParts`], … | none | The contract with generated code ([`operation`] module). |
+//! | [`Error`], [`ApiError`], [`ErrorKind`], [`ApiErrorDetail`] | none | The one error type of every generated crate. |
+//! | [`ApiProfile`], [`AuthMethod`], [`ApiKey`] | none | Static per-API facts (base URL, auth schemes, error shape). |
+//! | [`Response`] | none | A decoded successful response with status, headers and metadata. |
+//! | [`Client`], [`Call`], [`Config`], [`Credentials`], [`Sleeper`] | `async` | The async client. |
+//! | [`blocking::Client`] | `blocking` | The same client, blocking, on a private runtime. |
+//!
+//! # Features
+//!
+//! - `async` (default): the async client, on reqwest and tokio.
+//! - `rustls` (default): TLS for `https://` base URLs (reqwest's rustls).
+//! - `blocking`: [`blocking::Client`]; implies `async`.
+//!
+//! Models crates depend on this crate with `default-features = false` and
+//! get only the contract, the error type and serde: no HTTP stack.
+//!
+//! # Retries
+//!
+//! A failed call is retried up to [`Config::with_max_retries`] times
+//! (default 2, so 3 attempts), or [`Call::max_retries`] per call.
+//!
+//! - **What is retried:** connection errors, timeouts, and the statuses 408,
+//!   409, 429 and 5xx. A response header `x-should-retry: true` or `false`
+//!   overrides the status rule.
+//! - **Non-idempotent requests (`POST`, `PATCH`) are retried only when the
+//!   request provably did not take effect:** the connection could not be
+//!   established (nothing was sent), the server refused it with 429 or 503,
+//!   the server said `x-should-retry: true`, or the OAuth2 token could not be
+//!   fetched (the API request was not sent). A timeout, a broken connection
+//!   or a 500 after sending a `POST` is returned to the caller, since the
+//!   request may have been carried out.
+//! - **Delay:** the server's `retry-after-ms` (milliseconds), else
+//!   `Retry-After` (seconds, fractions allowed, or an HTTP date), else
+//!   exponential backoff `min(0.5 s · 2ⁿ, 8 s)` times a jitter factor in
+//!   [0.75, 1].
+//! - **Long waits are not slept through:** when the server asks to wait
+//!   longer than [`Config::with_max_retry_after`] (default 60 s; Cloudflare
+//!   blocks for 300 s after its rate limit), the call fails at once with an
+//!   [`Error::Api`] of kind [`ErrorKind::RateLimited`] (for a 429) whose
+//!   [`Error::retry_after`] is the requested wait.
+//! - An OAuth2 access token rejected with 401 is discarded and the request
+//!   is sent once more with a new token; this does not use up a retry.
+//!
+//! Each attempt is bounded by the timeout ([`Config::with_timeout`], 60 s,
+//! from connecting to the end of the body); connecting by
+//! [`Config::with_connect_timeout`] (5 s).
+//!
+//! # Security
+//!
+//! - Path parameters are percent-encoded to exactly one segment; empty
+//!   values, `.`, `..` and their encoded forms (`%2e%2e`) are rejected
+//!   before anything is sent. Header values with CR, LF or NUL are rejected.
+//! - Credentials are never printed: [`Credentials`], [`Config`] and
+//!   [`Client`] redact them in `Debug`, auth headers are marked sensitive,
+//!   errors never hold request URLs or headers, and tracing records only the
+//!   operation id, method, path *template*, status, attempt and elapsed time.
+//! - Redirects are followed only within the same origin (up to 10 hops); a
+//!   redirect to another origin fails with [`Error::Redirect`], so API-key
+//!   headers never reach a third party.
+//! - Response bodies are capped ([`Config::with_max_response_bytes`], 64 MiB).
+//!
+//! # Tracing
+//!
+//! Each call runs in a `DEBUG` span `apigen_call` with the fields
+//! `operation_id`, `method`, `path`, `status`, `attempt` and `elapsed_ms`;
+//! each retry emits an `INFO` event with the reason and delay.
+
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod operation;
+
+mod error;
+mod profile;
+mod response;
+
+#[cfg(feature = "async")]
+mod auth;
+#[cfg(feature = "async")]
+mod client;
+#[cfg(feature = "async")]
+mod config;
+#[cfg(feature = "async")]
+mod decode;
+#[cfg(feature = "async")]
+mod encode;
+#[cfg(feature = "async")]
+mod pagination;
+#[cfg(feature = "async")]
+mod retry;
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
+pub use error::{ApiError, ApiErrorDetail, BODY_SNIPPET_LEN, BoxError, Error, ErrorKind};
+pub use operation::{
+    Body, Envelope, Method, Operation, OperationInfo, Paginated, Pagination, RequestParts,
+    ResponseShape,
+};
+pub use profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};
+pub use response::{Response, ResponseParts};
+
+#[cfg(feature = "async")]
+pub use client::{Call, Client};
+#[cfg(feature = "async")]
+pub use config::{Config, Credentials, Sleeper, TokioSleeper};
+
+/// Re-exported so generated crates and users name the same versions.
+pub use http;
+#[cfg(feature = "async")]
+pub use reqwest;

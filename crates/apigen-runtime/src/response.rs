@@ -1,0 +1,115 @@
+//! The successful result of a call.
+
+use std::ops::{Deref, DerefMut};
+
+use http::{HeaderMap, StatusCode};
+
+/// A decoded successful response: the operation's output plus the HTTP
+/// status, headers and envelope metadata.
+///
+/// Derefs to the output, so `response.field` reads the output's fields.
+#[derive(Debug, Clone)]
+pub struct Response<T, M = ()> {
+    value: T,
+    parts: ResponseParts<M>,
+}
+
+/// Everything in a [`Response`] except the output, from
+/// [`Response::into_parts`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ResponseParts<M = ()> {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The envelope metadata (`result_info`), when present.
+    pub meta: Option<M>,
+    /// How many HTTP attempts the call took (1 when not retried).
+    pub attempts: u32,
+}
+
+impl<M> ResponseParts<M> {
+    /// The server's request id: `cf-ray`, else `x-request-id`.
+    pub fn request_id(&self) -> Option<&str> {
+        request_id(&self.headers)
+    }
+}
+
+impl<T, M> Response<T, M> {
+    #[cfg(feature = "async")]
+    pub(crate) fn new(
+        value: T,
+        meta: Option<M>,
+        status: StatusCode,
+        headers: HeaderMap,
+        attempts: u32,
+    ) -> Self {
+        Response {
+            value,
+            parts: ResponseParts {
+                status,
+                headers,
+                meta,
+                attempts,
+            },
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.parts.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+
+    /// The envelope metadata (Cloudflare's `result_info`), when the
+    /// response has it.
+    pub fn meta(&self) -> Option<&M> {
+        self.parts.meta.as_ref()
+    }
+
+    /// The server's request id: `cf-ray`, else `x-request-id`.
+    pub fn request_id(&self) -> Option<&str> {
+        self.parts.request_id()
+    }
+
+    /// How many HTTP attempts the call took (1 when not retried).
+    pub fn attempts(&self) -> u32 {
+        self.parts.attempts
+    }
+
+    /// The output.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+
+    /// The output and everything else.
+    pub fn into_parts(self) -> (T, ResponseParts<M>) {
+        (self.value, self.parts)
+    }
+}
+
+impl<T, M> Deref for Response<T, M> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T, M> DerefMut for Response<T, M> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+/// `cf-ray`, else `x-request-id`, when it is valid text.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
+    ["cf-ray", "x-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
+}
