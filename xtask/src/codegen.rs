@@ -11,6 +11,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod surface;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

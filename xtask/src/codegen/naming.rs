@@ -83,8 +83,9 @@ impl Namer {
             return base.to_owned();
         }
         let snake = base.contains('_') || base.starts_with(|c: char| c.is_ascii_lowercase());
+        let separator = if snake && !base.ends_with('_') { "_" } else { "" };
         (2..)
-            .map(|n| if snake { format!("{base}_{n}") } else { format!("{base}{n}") })
+            .map(|n| format!("{base}{separator}{n}"))
             .find(|candidate| self.taken.insert(candidate.clone()))
             .unwrap_or_else(|| base.to_owned())
     }

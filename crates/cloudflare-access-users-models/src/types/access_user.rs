@@ -5,6 +5,9 @@
 /// Schema `/components/schemas/AccessUser`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccessUser {
+    /// The unique Cloudflare-generated Id of the SCIM resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Determines the status of the SCIM User resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -17,9 +20,6 @@ pub struct AccessUser {
     /// The IdP-generated Id of the SCIM resource.
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// The unique Cloudflare-generated Id of the SCIM resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
     /// The metadata of the SCIM resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<crate::types::AccessUserMeta>,

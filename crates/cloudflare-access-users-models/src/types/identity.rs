@@ -14,11 +14,6 @@ pub struct Identity {
     /// The `common_name` field (string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_name: Option<String>,
-    /// The device posture results of the identity, by posture rule ID.
-    #[serde(rename = "devicePosture", default, skip_serializing_if = "Option::is_none")]
-    pub device_posture: Option<
-        ::std::collections::BTreeMap<String, crate::types::IdentityDevicePosture>,
-    >,
     /// The `device_id` field (string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
@@ -26,6 +21,11 @@ pub struct Identity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_sessions: Option<
         ::std::collections::BTreeMap<String, crate::types::IdentityDeviceSession>,
+    >,
+    /// The device posture results of the identity, by posture rule ID.
+    #[serde(rename = "devicePosture", default, skip_serializing_if = "Option::is_none")]
+    pub device_posture: Option<
+        ::std::collections::BTreeMap<String, crate::types::IdentityDevicePosture>,
     >,
     /// The `email` field (string).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,6 +5,9 @@
 /// Schema `/components/schemas/IdentityDevicePosture`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentityDevicePosture {
+    /// The `id` field (string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The check a device posture rule performs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<crate::types::IdentityDevicePostureCheck>,
@@ -17,9 +20,6 @@ pub struct IdentityDevicePosture {
     /// The `error` field (string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The `id` field (string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
     /// The `rule_name` field (string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_name: Option<String>,

@@ -7,11 +7,11 @@
 pub struct ResponseMessage {
     /// The `code` field (integer).
     pub code: i64,
+    /// The `message` field (string).
+    pub message: String,
     /// The `documentation_url` field (string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documentation_url: Option<String>,
-    /// The `message` field (string).
-    pub message: String,
     /// Where in the request the error or message applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::types::ResponseMessageSource>,

@@ -5,6 +5,9 @@
 /// Schema `/components/schemas/User`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct User {
+    /// UUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// True if the user has authenticated with Cloudflare Access.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_seat: Option<bool>,
@@ -20,9 +23,6 @@ pub struct User {
     /// True if the user has logged into the WARP client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_seat: Option<bool>,
-    /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
     /// The time at which the user last successfully logged in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_successful_login: Option<::chrono::DateTime<::chrono::Utc>>,

@@ -7,10 +7,10 @@
 /// Schema `/components/schemas/Error`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Error {
-    /// The `code` field (string).
-    pub code: String,
     /// The `message` field (string).
     pub message: String,
+    /// The `code` field (string).
+    pub code: String,
     /// The `status` field (number).
     pub status: f64,
 }

@@ -202,7 +202,11 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
 
 fn enum_def(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
     let defs = variants.iter().map(|v| {
-        let doc = format!(" `{}`", v.wire_name.replace('`', "'"));
+        let doc = if v.wire_name.is_empty() {
+            " The empty string.".to_owned()
+        } else {
+            format!(" `{}`", v.wire_name.replace('`', "'"))
+        };
         let rust = ident(&v.rust_name);
         let wire = &v.wire_name;
         quote! {

@@ -450,7 +450,8 @@ fn lower_pagination(
     let items_optional = matches!(list_ty, TypeRef::Option(_)) || items_path.last().is_some_and(|a| a.optional);
     let item = match strip(&list_ty) {
         TypeRef::Vec(item) => (**item).clone(),
-        other => return Err(error(format!("the items must be an array, found {other:?}"))),
+        TypeRef::Unit => return Err(error("the operation has no response body to page through".into())),
+        other => return Err(error(format!("the items must be an array, not {}", crate::codegen::emit::describe(other)))),
     };
     let find_param = |name: &Option<String>, key: &str| -> Result<&Param, Diagnostic> {
         let name = name.as_ref().ok_or_else(|| error(format!("`{key}` is required for this kind")))?;

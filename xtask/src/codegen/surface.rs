@@ -1,0 +1,110 @@
+//! A compact, reviewable listing of an API's generated surface: every type
+//! with its fields and every client method with its signature. Snapshot
+//! tests keep it, so a spec update shows up as a short diff in review.
+
+use std::fmt::Write as _;
+
+use super::emit::describe;
+use super::ir::{Api, OutputShape, TypeKind, TypeRef};
+
+fn short(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "String".into(),
+        TypeRef::Bool => "bool".into(),
+        TypeRef::I32 => "i32".into(),
+        TypeRef::I64 => "i64".into(),
+        TypeRef::U32 => "u32".into(),
+        TypeRef::U64 => "u64".into(),
+        TypeRef::F32 => "f32".into(),
+        TypeRef::F64 => "f64".into(),
+        TypeRef::DateTime => "DateTime<Utc>".into(),
+        TypeRef::Json => "Value".into(),
+        TypeRef::Unit => "()".into(),
+        TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::Vec(inner) => format!("Vec<{}>", short(inner)),
+        TypeRef::Map(inner) => format!("Map<{}>", short(inner)),
+        TypeRef::Option(inner) => format!("Option<{}>", short(inner)),
+    }
+}
+
+pub fn surface(api: &Api) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {} {} ({})", api.title, api.version, api.crate_prefix);
+    let _ = writeln!(out, "base_url: {}", api.base_url);
+    for method in &api.auth {
+        let _ = writeln!(out, "auth: {method:?}");
+    }
+    let _ = writeln!(out, "\n## operations");
+    for op in &api.operations {
+        let mut args: Vec<String> = op.required_params.iter().map(|p| format!("{}: {}", p.rust_name, short(&p.ty))).collect();
+        if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+            args.push(format!("body: {}", short(&body.ty)));
+        }
+        if !op.optional_params.is_empty() || op.body.as_ref().is_some_and(|b| !b.required) {
+            args.push(format!("params: {}Params", op.rust_name));
+        }
+        let output = match op.output.shape {
+            OutputShape::Empty => "()".to_owned(),
+            _ => short(&op.output.ty),
+        };
+        let _ = writeln!(
+            out,
+            "{}.{}({}) -> {output}  [{} {:?} {}]",
+            op.resource.join("."),
+            op.method_name,
+            args.join(", "),
+            op.rust_name,
+            op.method,
+            op.path
+        );
+        for p in &op.optional_params {
+            let _ = writeln!(out, "    ?{}: {} ({:?} `{}`)", p.rust_name, short(&p.ty), p.location, p.wire_name);
+        }
+        if let Some(p) = &op.pagination {
+            let _ = writeln!(out, "    paginated: {:?} over {}", p.kind, short(&p.item));
+        }
+    }
+    let _ = writeln!(out, "\n## types");
+    for def in api.types.values() {
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                let _ = writeln!(out, "struct {}", def.name);
+                for f in &s.fields {
+                    let marker = match (f.required, f.nullable) {
+                        (true, false) => "",
+                        (true, true) => " (nullable)",
+                        (false, false) => " (optional)",
+                        (false, true) => " (optional, nullable)",
+                    };
+                    let boxed = if f.boxed { " (boxed)" } else { "" };
+                    let _ = writeln!(out, "    {}: {}{marker}{boxed}  `{}`", f.rust_name, short(&f.ty), f.wire_name);
+                }
+                if let Some(extra) = &s.additional {
+                    let _ = writeln!(out, "    ..: {}", short(extra));
+                }
+            }
+            TypeKind::Enum(variants) => {
+                let values: Vec<&str> = variants.iter().map(|v| v.wire_name.as_str()).collect();
+                let _ = writeln!(out, "enum {} = {:?} | Unknown(String)", def.name, values);
+            }
+            TypeKind::Union(variants) => {
+                let values: Vec<String> = variants.iter().map(|v| format!("{}({})", v.rust_name, short(&v.ty))).collect();
+                let _ = writeln!(out, "union {} = {}", def.name, values.join(" | "));
+            }
+            TypeKind::Alias(target) => {
+                let _ = writeln!(out, "type {} = {}  ({})", def.name, short(target), describe(target));
+            }
+        }
+    }
+    if !api.warnings.is_empty() || !api.skipped.is_empty() {
+        let _ = writeln!(out, "\n## diagnostics");
+        for w in &api.warnings {
+            let _ = writeln!(out, "warning at {}: {}", w.pointer, w.message);
+        }
+        for s in &api.skipped {
+            let _ = writeln!(out, "skipped at {}: {}", s.pointer, s.message);
+        }
+    }
+    out
+}
