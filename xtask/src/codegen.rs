@@ -30,22 +30,135 @@ pub struct Rendered {
 }
 
 /// Loads, lowers and renders one spec. Touches no disk except to read it.
-pub fn render(spec: &Path, source_label: &str, mode: &ManifestMode) -> Result<Rendered, Diagnostic> {
+///
+/// Output is formatted by prettyplease; [`rustfmt_files`] can then bring it
+/// to exactly what `cargo fmt` would write.
+pub fn render(
+    spec: &Path,
+    source_label: &str,
+    mode: &ManifestMode,
+) -> Result<Rendered, Diagnostic> {
     let loaded = load::load(spec)?;
     let default_crate = spec
         .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase().replace(['_', '.', ' '], "-"))
+        .map(|s| {
+            s.to_string_lossy()
+                .to_lowercase()
+                .replace(['_', '.', ' '], "-")
+        })
         .unwrap_or_default();
-    let settings = lower::Settings { default_crate, source_label: source_label.to_owned() };
+    let settings = lower::Settings {
+        default_crate,
+        source_label: source_label.to_owned(),
+    };
     let api = lower::lower(spec, &loaded.openapi, &settings)?;
     let files = emit::render(&api, mode)
         .map_err(|message| Diagnostic::new(spec, Pointer::root(), message))?;
-    Ok(Rendered { spec: spec.to_owned(), api, files })
+    Ok(Rendered {
+        spec: spec.to_owned(),
+        api,
+        files,
+    })
+}
+
+/// Formats every `.rs` file with the toolchain's rustfmt (edition 2024),
+/// two at a time, so the committed crates pass `cargo fmt --check` and read
+/// like hand-formatted code. The output depends on the rustfmt version, which
+/// the toolchain pins.
+pub fn rustfmt_files(files: &mut [GeneratedFile]) -> Result<(), String> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
+    let chunk = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks_mut(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    for file in part.iter_mut().filter(|f| f.path.ends_with(".rs")) {
+                        file.contents =
+                            rustfmt(&file.contents).map_err(|e| format!("{}: {e}", file.path))?;
+                    }
+                    Ok::<(), String>(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().map_err(|_| "rustfmt worker panicked".to_owned())?)
+    })
+}
+
+fn rustfmt(source: &str) -> Result<String, String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into()))
+        .args(["--edition", "2024", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
+        })?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
+    let input = source.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| "rustfmt writer panicked".to_owned())?
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "rustfmt rejected generated code: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|e| format!("rustfmt output is not UTF-8: {e}"))
+}
+
+/// Every spec rendered, and the files to write for all of them.
+#[derive(Debug)]
+pub struct Plan {
+    pub rendered: Vec<Rendered>,
+    pub files: Vec<GeneratedFile>,
+}
+
+/// Renders `specs` (labelled relative to `root`) into one set of files:
+/// nothing is written, so any error leaves the output untouched.
+pub fn plan(
+    specs: &[PathBuf],
+    root: &Path,
+    mode: &ManifestMode,
+    format_with_rustfmt: bool,
+) -> Result<Plan, String> {
+    let mut rendered = Vec::new();
+    for spec in specs {
+        let label = spec
+            .strip_prefix(root)
+            .unwrap_or(spec)
+            .display()
+            .to_string();
+        rendered.push(render(spec, &label, mode).map_err(|d| d.to_string())?);
+    }
+    check_unique_crates(&rendered).map_err(|d| d.to_string())?;
+    let mut files: Vec<GeneratedFile> = rendered.iter().flat_map(|r| r.files.clone()).collect();
+    if format_with_rustfmt {
+        rustfmt_files(&mut files)?;
+    }
+    Ok(Plan { rendered, files })
 }
 
 /// Whether a file on disk was written by this generator.
 fn is_generated(path: &Path) -> bool {
-    fs::read_to_string(path).is_ok_and(|text| text.lines().next().is_some_and(|l| l.contains("@generated by `cargo xtask generate`")))
+    fs::read_to_string(path).is_ok_and(|text| {
+        text.lines()
+            .next()
+            .is_some_and(|l| l.contains("@generated by `cargo xtask generate`"))
+    })
 }
 
 /// What [`write_outputs`] did (or, in check mode, would do).
@@ -60,14 +173,27 @@ pub struct Outcome {
 }
 
 /// Files of generated crates under `out_dir` that `files` no longer contains.
-fn stale_files(out_dir: &Path, files: &[GeneratedFile], crate_dirs: &BTreeSet<String>) -> Vec<PathBuf> {
+fn stale_files(
+    out_dir: &Path,
+    files: &[GeneratedFile],
+    crate_dirs: &BTreeSet<String>,
+) -> Vec<PathBuf> {
     let wanted: BTreeSet<PathBuf> = files.iter().map(|f| out_dir.join(&f.path)).collect();
     let mut stale = Vec::new();
-    let Ok(entries) = fs::read_dir(out_dir) else { return stale };
-    let mut dirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let Ok(entries) = fs::read_dir(out_dir) else {
+        return stale;
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     for dir in dirs {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         // Only crates this generator owns: ones it renders now, or whose
         // manifest carries its header (a crate whose spec was removed).
         if !crate_dirs.contains(&name) && !is_generated(&dir.join("Cargo.toml")) {
@@ -75,7 +201,9 @@ fn stale_files(out_dir: &Path, files: &[GeneratedFile], crate_dirs: &BTreeSet<St
         }
         let mut pending = vec![dir];
         while let Some(current) = pending.pop() {
-            let Ok(entries) = fs::read_dir(&current) else { continue };
+            let Ok(entries) = fs::read_dir(&current) else {
+                continue;
+            };
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.is_dir() {
@@ -93,10 +221,16 @@ fn stale_files(out_dir: &Path, files: &[GeneratedFile], crate_dirs: &BTreeSet<St
 /// Makes `out_dir` hold exactly `files` (for the generated crates): writes
 /// changed files, removes stale generated ones. In check mode it writes
 /// nothing and returns the differences instead.
-pub fn write_outputs(out_dir: &Path, files: &[GeneratedFile], check: bool) -> std::io::Result<Outcome> {
+pub fn write_outputs(
+    out_dir: &Path,
+    files: &[GeneratedFile],
+    check: bool,
+) -> std::io::Result<Outcome> {
     let mut outcome = Outcome::default();
-    let crate_dirs: BTreeSet<String> =
-        files.iter().filter_map(|f| f.path.split('/').next().map(str::to_owned)).collect();
+    let crate_dirs: BTreeSet<String> = files
+        .iter()
+        .filter_map(|f| f.path.split('/').next().map(str::to_owned))
+        .collect();
     for file in files {
         let path = out_dir.join(&file.path);
         let current = fs::read_to_string(&path).ok();
@@ -105,13 +239,21 @@ pub fn write_outputs(out_dir: &Path, files: &[GeneratedFile], check: bool) -> st
         }
         outcome.written.insert(file.path.clone());
         if check {
-            outcome.diffs.push(unified_diff(&file.path, current.as_deref().unwrap_or(""), &file.contents));
+            outcome.diffs.push(unified_diff(
+                &file.path,
+                current.as_deref().unwrap_or(""),
+                &file.contents,
+            ));
         } else {
             write_atomically(&path, &file.contents)?;
         }
     }
     for path in stale_files(out_dir, files, &crate_dirs) {
-        let shown = path.strip_prefix(out_dir).unwrap_or(&path).display().to_string();
+        let shown = path
+            .strip_prefix(out_dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         outcome.removed.insert(shown.clone());
         if check {
             let old = fs::read_to_string(&path).unwrap_or_default();
@@ -128,7 +270,9 @@ pub fn write_outputs(out_dir: &Path, files: &[GeneratedFile], check: bool) -> st
 
 fn remove_empty_dirs(out_dir: &Path, crate_dirs: &BTreeSet<String>) {
     fn prune(dir: &Path) -> bool {
-        let Ok(entries) = fs::read_dir(dir) else { return false };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return false;
+        };
         let mut empty = true;
         for entry in entries.flatten() {
             let path = entry.path();
@@ -136,10 +280,13 @@ fn remove_empty_dirs(out_dir: &Path, crate_dirs: &BTreeSet<String>) {
         }
         empty && fs::remove_dir(dir).is_ok()
     }
-    let Ok(entries) = fs::read_dir(out_dir) else { return };
+    let Ok(entries) = fs::read_dir(out_dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !crate_dirs.contains(&name) && entry.path().is_dir() && is_generated_tree(&entry.path()) {
+        if !crate_dirs.contains(&name) && entry.path().is_dir() && is_generated_tree(&entry.path())
+        {
             prune(&entry.path());
         }
     }
@@ -148,7 +295,11 @@ fn remove_empty_dirs(out_dir: &Path, crate_dirs: &BTreeSet<String>) {
 /// A directory holding nothing but (empty) directories: what pruning a
 /// removed crate leaves behind.
 fn is_generated_tree(dir: &Path) -> bool {
-    fs::read_dir(dir).is_ok_and(|entries| entries.flatten().all(|e| e.path().is_dir() && is_generated_tree(&e.path())))
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .all(|e| e.path().is_dir() && is_generated_tree(&e.path()))
+    })
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves a
@@ -173,8 +324,16 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
 /// One line per spec for the terminal.
 pub fn summary(rendered: &Rendered, outcome: &Outcome, check: bool) -> String {
     let api = &rendered.api;
-    let written = rendered.files.iter().filter(|f| outcome.written.contains(&f.path)).count();
-    let crates: BTreeSet<&str> = rendered.files.iter().filter_map(|f| f.path.split('/').next()).collect();
+    let written = rendered
+        .files
+        .iter()
+        .filter(|f| outcome.written.contains(&f.path))
+        .count();
+    let crates: BTreeSet<&str> = rendered
+        .files
+        .iter()
+        .filter_map(|f| f.path.split('/').next())
+        .collect();
     let removed = outcome
         .removed
         .iter()
@@ -203,7 +362,10 @@ pub fn find_specs(spec_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut specs: Vec<PathBuf> = fs::read_dir(spec_dir)?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        })
         .collect();
     specs.sort();
     Ok(specs)
@@ -217,7 +379,11 @@ pub fn check_unique_crates(rendered: &[Rendered]) -> Result<(), Diagnostic> {
             return Err(Diagnostic::new(
                 &r.spec,
                 Pointer::root().join("x-apigen").join("crate"),
-                format!("crate name `{}` is also used by {}", r.api.crate_prefix, other.display()),
+                format!(
+                    "crate name `{}` is also used by {}",
+                    r.api.crate_prefix,
+                    other.display()
+                ),
             ));
         }
     }

@@ -13,7 +13,10 @@ usage: cargo xtask generate [--check] [--spec FILE --out DIR] [--quiet]
   --spec FILE        generate from FILE instead of spec/*
   --out DIR          write the crates into DIR (with --spec); DIR gets its
                      own Cargo.toml workspace so `cargo check` works there
-  --quiet            print no warnings, only the summary lines";
+  --quiet            print no warnings, only the summary lines
+  --no-rustfmt       keep prettyplease's formatting (faster on huge specs;
+                     the default for --out)
+  --rustfmt          format with rustfmt (the default for crates/)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,10 +36,14 @@ fn main() -> ExitCode {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 struct Options {
+    rustfmt: Option<bool>,
     check: bool,
     quiet: bool,
     spec: Option<PathBuf>,
@@ -44,12 +51,20 @@ struct Options {
 }
 
 fn parse_options(args: &[String]) -> Result<Options, String> {
-    let mut options = Options { check: false, quiet: false, spec: None, out: None };
+    let mut options = Options {
+        rustfmt: None,
+        check: false,
+        quiet: false,
+        spec: None,
+        out: None,
+    };
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--check" => options.check = true,
             "--quiet" => options.quiet = true,
+            "--rustfmt" => options.rustfmt = Some(true),
+            "--no-rustfmt" => options.rustfmt = Some(false),
             "--spec" => options.spec = Some(iter.next().ok_or("--spec needs a file")?.into()),
             "--out" => options.out = Some(iter.next().ok_or("--out needs a directory")?.into()),
             "-h" | "--help" => return Err(USAGE.to_owned()),
@@ -68,25 +83,26 @@ fn generate(args: &[String]) -> Result<ExitCode, String> {
     let (specs, out_dir, mode) = match (&options.spec, &options.out) {
         (Some(spec), Some(out)) => {
             let runtime = root.join("crates").join("apigen-runtime");
-            let mode = ManifestMode::Standalone { runtime_path: runtime.display().to_string() };
+            let mode = ManifestMode::Standalone {
+                runtime_path: runtime.display().to_string(),
+            };
             (vec![spec.clone()], out.clone(), mode)
         }
         _ => {
-            let specs = codegen::find_specs(&root.join("spec")).map_err(|e| format!("cannot list spec/: {e}"))?;
+            let specs = codegen::find_specs(&root.join("spec"))
+                .map_err(|e| format!("cannot list spec/: {e}"))?;
             (specs, root.join("crates"), ManifestMode::Workspace)
         }
     };
 
     // Render everything before writing anything.
-    let mut rendered: Vec<Rendered> = Vec::new();
-    for spec in &specs {
-        let label = spec.strip_prefix(&root).unwrap_or(spec).display().to_string();
-        let result = codegen::render(spec, &label, &mode).map_err(|d| d.to_string())?;
-        rendered.push(result);
-    }
-    codegen::check_unique_crates(&rendered).map_err(|d| d.to_string())?;
-
-    let mut files: Vec<codegen::GeneratedFile> = rendered.iter().flat_map(|r| r.files.clone()).collect();
+    let rustfmt = options
+        .rustfmt
+        .unwrap_or(matches!(mode, ManifestMode::Workspace));
+    let codegen::Plan {
+        rendered,
+        mut files,
+    } = codegen::plan(&specs, &root, &mode, rustfmt)?;
     if matches!(mode, ManifestMode::Standalone { .. }) {
         files.push(standalone_workspace(&rendered));
     }
@@ -110,16 +126,28 @@ fn generate(args: &[String]) -> Result<ExitCode, String> {
         for diff in &outcome.diffs {
             eprint!("{diff}");
         }
-        eprintln!("error: generated crates are stale; run `cargo xtask generate` and commit the result");
+        eprintln!(
+            "error: generated crates are stale; run `cargo xtask generate` and commit the result"
+        );
         stale = true;
     }
-    Ok(if stale { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if stale {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn standalone_workspace(rendered: &[Rendered]) -> codegen::GeneratedFile {
     let mut members: Vec<String> = rendered
         .iter()
-        .flat_map(|r| r.files.iter().filter_map(|f| f.path.strip_suffix("/Cargo.toml").map(|d| format!("    \"{d}\","))))
+        .flat_map(|r| {
+            r.files.iter().filter_map(|f| {
+                f.path
+                    .strip_suffix("/Cargo.toml")
+                    .map(|d| format!("    \"{d}\","))
+            })
+        })
         .collect();
     members.sort();
     codegen::GeneratedFile {

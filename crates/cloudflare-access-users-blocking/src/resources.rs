@@ -69,7 +69,8 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         body: crate::types::CreateUserRequest,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersCreate> {
         #[allow(deprecated)]
-        self.client.call(crate::operations::UsersCreate::new(account_id.into(), body))
+        self.client
+            .call(crate::operations::UsersCreate::new(account_id.into(), body))
     }
     /// Delete a user
     ///
@@ -82,8 +83,10 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersDelete> {
         #[allow(deprecated)]
-        self.client
-            .call(crate::operations::UsersDelete::new(account_id.into(), user_id.into()))
+        self.client.call(crate::operations::UsersDelete::new(
+            account_id.into(),
+            user_id.into(),
+        ))
     }
     /// Get a user
     ///
@@ -96,8 +99,10 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersGet> {
         #[allow(deprecated)]
-        self.client
-            .call(crate::operations::UsersGet::new(account_id.into(), user_id.into()))
+        self.client.call(crate::operations::UsersGet::new(
+            account_id.into(),
+            user_id.into(),
+        ))
     }
     /// Get users
     ///
@@ -112,7 +117,8 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         params: crate::operations::UsersListParams,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersList> {
         #[allow(deprecated)]
-        self.client.call(crate::operations::UsersList::new(account_id.into(), params))
+        self.client
+            .call(crate::operations::UsersList::new(account_id.into(), params))
     }
     /// Update a user
     ///
@@ -126,14 +132,11 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         body: crate::types::UpdateUserRequest,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersUpdate> {
         #[allow(deprecated)]
-        self.client
-            .call(
-                crate::operations::UsersUpdate::new(
-                    account_id.into(),
-                    user_id.into(),
-                    body,
-                ),
-            )
+        self.client.call(crate::operations::UsersUpdate::new(
+            account_id.into(),
+            user_id.into(),
+            body,
+        ))
     }
 }
 
@@ -156,14 +159,11 @@ impl<'c> ZeroTrustAccessUsersActiveSessions<'c> {
         nonce: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::ActiveSessionsGet> {
         #[allow(deprecated)]
-        self.client
-            .call(
-                crate::operations::ActiveSessionsGet::new(
-                    account_id.into(),
-                    user_id.into(),
-                    nonce.into(),
-                ),
-            )
+        self.client.call(crate::operations::ActiveSessionsGet::new(
+            account_id.into(),
+            user_id.into(),
+            nonce.into(),
+        ))
     }
     /// Get active sessions
     ///
@@ -178,13 +178,10 @@ impl<'c> ZeroTrustAccessUsersActiveSessions<'c> {
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::ActiveSessionsList> {
         #[allow(deprecated)]
-        self.client
-            .call(
-                crate::operations::ActiveSessionsList::new(
-                    account_id.into(),
-                    user_id.into(),
-                ),
-            )
+        self.client.call(crate::operations::ActiveSessionsList::new(
+            account_id.into(),
+            user_id.into(),
+        ))
     }
 }
 
@@ -208,13 +205,10 @@ impl<'c> ZeroTrustAccessUsersFailedLogins<'c> {
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::FailedLoginsList> {
         #[allow(deprecated)]
-        self.client
-            .call(
-                crate::operations::FailedLoginsList::new(
-                    account_id.into(),
-                    user_id.into(),
-                ),
-            )
+        self.client.call(crate::operations::FailedLoginsList::new(
+            account_id.into(),
+            user_id.into(),
+        ))
     }
 }
 
@@ -237,11 +231,9 @@ impl<'c> ZeroTrustAccessUsersLastSeenIdentity<'c> {
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::LastSeenIdentityGet> {
         #[allow(deprecated)]
         self.client
-            .call(
-                crate::operations::LastSeenIdentityGet::new(
-                    account_id.into(),
-                    user_id.into(),
-                ),
-            )
+            .call(crate::operations::LastSeenIdentityGet::new(
+                account_id.into(),
+                user_id.into(),
+            ))
     }
 }

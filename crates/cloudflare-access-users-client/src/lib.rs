@@ -23,7 +23,6 @@
 //! - [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which
 //!   implements auth, retries, timeouts, pagination and error decoding.
 
-#[rustfmt::skip]
 pub mod resources;
 
 pub use ::cloudflare_access_users_models::{operations, types};
@@ -41,20 +40,18 @@ pub static PROFILE: ::apigen_runtime::ApiProfile = ::apigen_runtime::ApiProfile 
         ::apigen_runtime::AuthMethod::Bearer {
             env: Some("CLOUDFLARE_API_TOKEN"),
         },
-        ::apigen_runtime::AuthMethod::ApiKeys(
-            &[
-                ::apigen_runtime::ApiKey {
-                    location: ::apigen_runtime::KeyLocation::Header,
-                    name: "X-Auth-Email",
-                    env: Some("CLOUDFLARE_EMAIL"),
-                },
-                ::apigen_runtime::ApiKey {
-                    location: ::apigen_runtime::KeyLocation::Header,
-                    name: "X-Auth-Key",
-                    env: Some("CLOUDFLARE_API_KEY"),
-                },
-            ],
-        ),
+        ::apigen_runtime::AuthMethod::ApiKeys(&[
+            ::apigen_runtime::ApiKey {
+                location: ::apigen_runtime::KeyLocation::Header,
+                name: "X-Auth-Email",
+                env: Some("CLOUDFLARE_EMAIL"),
+            },
+            ::apigen_runtime::ApiKey {
+                location: ::apigen_runtime::KeyLocation::Header,
+                name: "X-Auth-Key",
+                env: Some("CLOUDFLARE_API_KEY"),
+            },
+        ]),
     ],
     error_details: Some("errors"),
 };

@@ -30,7 +30,6 @@
 //! [`Error::BlockingInAsyncContext`] instead of blocking that runtime's thread; use
 //! the async crate there.
 
-#[rustfmt::skip]
 pub mod resources;
 
 pub use ::keycard_zone_users_models::{operations, types};

@@ -23,7 +23,6 @@
 //! - [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which
 //!   implements auth, retries, timeouts, pagination and error decoding.
 
-#[rustfmt::skip]
 pub mod resources;
 
 pub use ::keycard_zone_users_models::{operations, types};

@@ -12,7 +12,9 @@ pub struct Zones<'c> {
 impl<'c> Zones<'c> {
     /// Operations on `zones.users`.
     pub fn users(&self) -> ZonesUsers<'c> {
-        ZonesUsers { client: self.client }
+        ZonesUsers {
+            client: self.client,
+        }
     }
 }
 
@@ -40,7 +42,8 @@ impl<'c> ZonesUsers<'c> {
         params: crate::operations::UsersListParams,
     ) -> ::apigen_runtime::Call<'c, crate::operations::UsersList> {
         #[allow(deprecated)]
-        self.client.call(crate::operations::UsersList::new(zone_id.into(), params))
+        self.client
+            .call(crate::operations::UsersList::new(zone_id.into(), params))
     }
     /// Get user
     ///
@@ -53,7 +56,9 @@ impl<'c> ZonesUsers<'c> {
         id: impl Into<String>,
     ) -> ::apigen_runtime::Call<'c, crate::operations::UsersRetrieve> {
         #[allow(deprecated)]
-        self.client
-            .call(crate::operations::UsersRetrieve::new(zone_id.into(), id.into()))
+        self.client.call(crate::operations::UsersRetrieve::new(
+            zone_id.into(),
+            id.into(),
+        ))
     }
 }

@@ -14,8 +14,6 @@
 //! operations.
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
-#[rustfmt::skip]
 pub mod operations;
 
-#[rustfmt::skip]
 pub mod types;

@@ -40,7 +40,11 @@ impl Pointer {
 
 impl fmt::Display for Pointer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() { f.write_str("/") } else { f.write_str(&self.0) }
+        if self.0.is_empty() {
+            f.write_str("/")
+        } else {
+            f.write_str(&self.0)
+        }
     }
 }
 
@@ -55,7 +59,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: &Path, pointer: Pointer, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.to_owned(), pointer, line: None, message: message.into() }
+        Diagnostic {
+            file: file.to_owned(),
+            pointer,
+            line: None,
+            message: message.into(),
+        }
     }
 
     pub fn with_line(mut self, line: Option<usize>) -> Self {
@@ -85,15 +94,20 @@ pub struct Warnings {
 
 impl Warnings {
     pub fn new(file: &Path) -> Self {
-        Warnings { file: file.to_owned(), items: Vec::new() }
+        Warnings {
+            file: file.to_owned(),
+            items: Vec::new(),
+        }
     }
 
     pub fn warn(&mut self, pointer: &Pointer, message: impl Into<String>) {
-        self.items.push(Diagnostic::new(&self.file, pointer.clone(), message));
+        self.items
+            .push(Diagnostic::new(&self.file, pointer.clone(), message));
     }
 
     pub fn into_vec(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.message.cmp(&b.message)));
+        self.items
+            .sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.message.cmp(&b.message)));
         self.items.dedup();
         self.items
     }

@@ -44,8 +44,14 @@ pub struct Envelope {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMethod {
-    Bearer { scheme: String, env: Option<String> },
-    ApiKeys { schemes: Vec<String>, keys: Vec<ApiKey> },
+    Bearer {
+        scheme: String,
+        env: Option<String>,
+    },
+    ApiKeys {
+        schemes: Vec<String>,
+        keys: Vec<ApiKey>,
+    },
     OAuth2ClientCredentials {
         scheme: String,
         token_url: String,

@@ -52,7 +52,11 @@ pub fn parse(path: &Path, text: &str) -> Result<LoadedSpec, Diagnostic> {
 }
 
 fn json_error(path: &Path, e: &serde_json::Error) -> Diagnostic {
-    let message = if e.is_data() { "the spec must be a JSON object".to_owned() } else { format!("invalid JSON: {e}") };
+    let message = if e.is_data() {
+        "the spec must be a JSON object".to_owned()
+    } else {
+        format!("invalid JSON: {e}")
+    };
     Diagnostic::new(path, Pointer::root(), message).with_line(Some(e.line()))
 }
 
@@ -67,10 +71,24 @@ fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Diagnostic {
     Diagnostic::new(path, Pointer::root(), message).with_line(line)
 }
 
-fn structure_error(path: &Path, at: &serde_path_to_error::Path, message: String, line: Option<usize>) -> Diagnostic {
+fn structure_error(
+    path: &Path,
+    at: &serde_path_to_error::Path,
+    message: String,
+    line: Option<usize>,
+) -> Diagnostic {
     // serde_yaml appends "at line L column C"; the line is reported apart.
-    let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-    Diagnostic::new(path, pointer_of(at), format!("not a valid OpenAPI 3.0 document: {message}")).with_line(line)
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    Diagnostic::new(
+        path,
+        pointer_of(at),
+        format!("not a valid OpenAPI 3.0 document: {message}"),
+    )
+    .with_line(line)
 }
 
 /// Just the version fields of a document.

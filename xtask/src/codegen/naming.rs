@@ -11,8 +11,8 @@ use heck::{ToPascalCase, ToSnakeCase};
 /// Keywords (strict and reserved, edition 2024) that cannot be identifiers.
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
     "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
     "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
@@ -37,7 +37,14 @@ fn finish(mut ident: String, fallback: &str) -> String {
         ident = fallback.to_owned();
     }
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
-        ident.insert(0, if fallback.starts_with(char::is_uppercase) { 'V' } else { '_' });
+        ident.insert(
+            0,
+            if fallback.starts_with(char::is_uppercase) {
+                'V'
+            } else {
+                '_'
+            },
+        );
     }
     if KEYWORDS.contains(&ident.as_str()) {
         ident.push('_');
@@ -83,7 +90,11 @@ impl Namer {
             return base.to_owned();
         }
         let snake = base.contains('_') || base.starts_with(|c: char| c.is_ascii_lowercase());
-        let separator = if snake && !base.ends_with('_') { "_" } else { "" };
+        let separator = if snake && !base.ends_with('_') {
+            "_"
+        } else {
+            ""
+        };
         (2..)
             .map(|n| format!("{base}{separator}{n}"))
             .find(|candidate| self.taken.insert(candidate.clone()))
@@ -110,7 +121,10 @@ mod tests {
         assert_eq!(pascal("-1"), "Minus1");
         assert_eq!(pascal("1"), "V1");
         assert_eq!(pascal(""), "Value");
-        assert_eq!(pascal("access_api-response-common"), "AccessApiResponseCommon");
+        assert_eq!(
+            pascal("access_api-response-common"),
+            "AccessApiResponseCommon"
+        );
     }
 
     #[test]

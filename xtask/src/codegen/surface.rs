@@ -30,14 +30,22 @@ fn short(ty: &TypeRef) -> String {
 
 pub fn surface(api: &Api) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {} {} ({})", api.title, api.version, api.crate_prefix);
+    let _ = writeln!(
+        out,
+        "# {} {} ({})",
+        api.title, api.version, api.crate_prefix
+    );
     let _ = writeln!(out, "base_url: {}", api.base_url);
     for method in &api.auth {
         let _ = writeln!(out, "auth: {method:?}");
     }
     let _ = writeln!(out, "\n## operations");
     for op in &api.operations {
-        let mut args: Vec<String> = op.required_params.iter().map(|p| format!("{}: {}", p.rust_name, short(&p.ty))).collect();
+        let mut args: Vec<String> = op
+            .required_params
+            .iter()
+            .map(|p| format!("{}: {}", p.rust_name, short(&p.ty)))
+            .collect();
         if let Some(body) = op.body.as_ref().filter(|b| b.required) {
             args.push(format!("body: {}", short(&body.ty)));
         }
@@ -59,7 +67,14 @@ pub fn surface(api: &Api) -> String {
             op.path
         );
         for p in &op.optional_params {
-            let _ = writeln!(out, "    ?{}: {} ({:?} `{}`)", p.rust_name, short(&p.ty), p.location, p.wire_name);
+            let _ = writeln!(
+                out,
+                "    ?{}: {} ({:?} `{}`)",
+                p.rust_name,
+                short(&p.ty),
+                p.location,
+                p.wire_name
+            );
         }
         if let Some(p) = &op.pagination {
             let _ = writeln!(out, "    paginated: {:?} over {}", p.kind, short(&p.item));
@@ -78,7 +93,13 @@ pub fn surface(api: &Api) -> String {
                         (false, true) => " (optional, nullable)",
                     };
                     let boxed = if f.boxed { " (boxed)" } else { "" };
-                    let _ = writeln!(out, "    {}: {}{marker}{boxed}  `{}`", f.rust_name, short(&f.ty), f.wire_name);
+                    let _ = writeln!(
+                        out,
+                        "    {}: {}{marker}{boxed}  `{}`",
+                        f.rust_name,
+                        short(&f.ty),
+                        f.wire_name
+                    );
                 }
                 if let Some(extra) = &s.additional {
                     let _ = writeln!(out, "    ..: {}", short(extra));
@@ -89,11 +110,20 @@ pub fn surface(api: &Api) -> String {
                 let _ = writeln!(out, "enum {} = {:?} | Unknown(String)", def.name, values);
             }
             TypeKind::Union(variants) => {
-                let values: Vec<String> = variants.iter().map(|v| format!("{}({})", v.rust_name, short(&v.ty))).collect();
+                let values: Vec<String> = variants
+                    .iter()
+                    .map(|v| format!("{}({})", v.rust_name, short(&v.ty)))
+                    .collect();
                 let _ = writeln!(out, "union {} = {}", def.name, values.join(" | "));
             }
             TypeKind::Alias(target) => {
-                let _ = writeln!(out, "type {} = {}  ({})", def.name, short(target), describe(target));
+                let _ = writeln!(
+                    out,
+                    "type {} = {}  ({})",
+                    def.name,
+                    short(target),
+                    describe(target)
+                );
             }
         }
     }

@@ -4,15 +4,7 @@
 ///
 /// Schema `/components/schemas/User/properties/status`.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 #[non_exhaustive]
 pub enum UserStatus {

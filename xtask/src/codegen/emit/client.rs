@@ -58,7 +58,11 @@ fn resource_type(path: &[String]) -> proc_macro2::Ident {
     format_ident!("{}", path.iter().map(|s| pascal(s)).collect::<String>())
 }
 
-pub fn render(api: &Api, flavor: Flavor, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, String> {
+pub fn render(
+    api: &Api,
+    flavor: Flavor,
+    mode: &ManifestMode,
+) -> Result<Vec<GeneratedFile>, String> {
     let names = CrateNames::of(api);
     let crate_name = match flavor {
         Flavor::Async => &names.client,
@@ -69,15 +73,24 @@ pub fn render(api: &Api, flavor: Flavor, mode: &ManifestMode) -> Result<Vec<Gene
     let mut resources = Vec::new();
     collect_resources(&tree, &mut Vec::new(), flavor, &mut resources);
     Ok(vec![
-        GeneratedFile { path: format!("{dir}/Cargo.toml"), contents: manifest::client(api, flavor, mode) },
-        GeneratedFile { path: format!("{dir}/src/lib.rs"), contents: rust_file(api, lib_rs(api, flavor, &tree))? },
+        GeneratedFile {
+            path: format!("{dir}/Cargo.toml"),
+            contents: manifest::client(api, flavor, mode),
+        },
+        GeneratedFile {
+            path: format!("{dir}/src/lib.rs"),
+            contents: rust_file(api, lib_rs(api, flavor, &tree))?,
+        },
         GeneratedFile {
             path: format!("{dir}/src/resources.rs"),
-            contents: rust_file(api, quote! {
-                //! The resource tree: one type per group of operations, reached
-                //! from [`Client`](crate::Client).
-                #(#resources)*
-            })?,
+            contents: rust_file(
+                api,
+                quote! {
+                    //! The resource tree: one type per group of operations, reached
+                    //! from [`Client`](crate::Client).
+                    #(#resources)*
+                },
+            )?,
         },
     ])
 }
@@ -94,7 +107,11 @@ fn profile(api: &Api) -> TokenStream {
         }
         AuthMethod::ApiKeys { keys, .. } => {
             let keys = keys.iter().map(|k| {
-                let location = if k.in_query { quote!(Query) } else { quote!(Header) };
+                let location = if k.in_query {
+                    quote!(Query)
+                } else {
+                    quote!(Header)
+                };
                 let key_name = &k.name;
                 let env = option_str(&k.env);
                 quote!(::apigen_runtime::ApiKey {
@@ -105,7 +122,13 @@ fn profile(api: &Api) -> TokenStream {
             });
             quote!(::apigen_runtime::AuthMethod::ApiKeys(&[#(#keys),*]))
         }
-        AuthMethod::OAuth2ClientCredentials { token_url, client_id_env, client_secret_env, scopes, .. } => {
+        AuthMethod::OAuth2ClientCredentials {
+            token_url,
+            client_id_env,
+            client_secret_env,
+            scopes,
+            ..
+        } => {
             let (id, secret) = (option_str(client_id_env), option_str(client_secret_env));
             quote!(::apigen_runtime::AuthMethod::OAuth2ClientCredentials {
                 token_url: #token_url,
@@ -143,9 +166,15 @@ fn env_summary(api: &Api) -> Vec<String> {
         let vars: Vec<String> = match method {
             AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
             AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
-            AuthMethod::OAuth2ClientCredentials { client_id_env, client_secret_env, .. } => {
-                client_id_env.iter().chain(client_secret_env).cloned().collect()
-            }
+            AuthMethod::OAuth2ClientCredentials {
+                client_id_env,
+                client_secret_env,
+                ..
+            } => client_id_env
+                .iter()
+                .chain(client_secret_env)
+                .cloned()
+                .collect(),
         };
         if !vars.is_empty() {
             let vars: Vec<String> = vars.iter().map(|v| format!("`{v}`")).collect();
@@ -169,7 +198,9 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
     }
     .replace('-', "_");
     let op = first_operation(tree, &|op: &Operation| {
-        op.required_params.iter().all(|p| p.ty == crate::codegen::ir::TypeRef::String)
+        op.required_params
+            .iter()
+            .all(|p| p.ty == crate::codegen::ir::TypeRef::String)
             && op.body.as_ref().is_none_or(|b| !b.required)
     });
     let mut lines = vec!["```no_run".to_owned()];
@@ -179,17 +210,32 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
             "# Ok(())\n# }",
             ".await?",
         ),
-        Flavor::Blocking => (format!("# fn example() -> Result<(), {crate_ident}::Error> {{"), "# Ok(())\n# }", "?"),
+        Flavor::Blocking => (
+            format!("# fn example() -> Result<(), {crate_ident}::Error> {{"),
+            "# Ok(())\n# }",
+            "?",
+        ),
     };
     lines.push(open);
     lines.push(format!("let client = {crate_ident}::Client::from_env()?;"));
     if let Some(op) = op {
-        let mut args: Vec<String> = op.required_params.iter().map(|p| format!("\"{}\"", p.rust_name)).collect();
+        let mut args: Vec<String> = op
+            .required_params
+            .iter()
+            .map(|p| format!("\"{}\"", p.rust_name))
+            .collect();
         if has_params(op) {
-            args.push(format!("{crate_ident}::operations::{}::new()", params_name(op)));
+            args.push(format!(
+                "{crate_ident}::operations::{}::new()",
+                params_name(op)
+            ));
         }
         let chain: String = op.resource.iter().map(|s| format!(".{s}()")).collect();
-        lines.push(format!("let response = client{chain}.{}({}){suffix};", op.method_name, args.join(", ")));
+        lines.push(format!(
+            "let response = client{chain}.{}({}){suffix};",
+            op.method_name,
+            args.join(", ")
+        ));
         lines.push("println!(\"{:?}\", response.status());".to_owned());
     }
     lines.extend(close.lines().map(str::to_owned));
@@ -197,12 +243,19 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
     lines
 }
 
-fn first_operation<'a>(tree: &Resource<'a>, accept: &dyn Fn(&Operation) -> bool) -> Option<&'a Operation> {
+fn first_operation<'a>(
+    tree: &Resource<'a>,
+    accept: &dyn Fn(&Operation) -> bool,
+) -> Option<&'a Operation> {
     tree.operations
         .iter()
         .copied()
         .find(|op| accept(op))
-        .or_else(|| tree.children.values().find_map(|child| first_operation(child, accept)))
+        .or_else(|| {
+            tree.children
+                .values()
+                .find_map(|child| first_operation(child, accept))
+        })
 }
 
 fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
@@ -212,17 +265,16 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
         Flavor::Async => "Async",
         Flavor::Blocking => "Blocking",
     };
-    let mut text = format!("{kind} client for the {} API (version {}).", api.title, api.version);
+    let mut text = format!(
+        "{kind} client for the {} API (version {}).",
+        api.title, api.version
+    );
     if let Some(description) = &api.description {
         text.push_str("\n\n");
         text.push_str(description);
     }
     let intro = inner_doc_attrs(&text);
-    let mut lines = vec![
-        String::new(),
-        "# Example".to_owned(),
-        String::new(),
-    ];
+    let mut lines = vec![String::new(), "# Example".to_owned(), String::new()];
     lines.extend(example_call(api, tree, flavor));
     lines.extend([
         String::new(),
@@ -231,7 +283,8 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
         "- [`Client`]: the entry point; its methods lead to the [`resources`], whose".to_owned(),
         "  methods return a request builder (`Call`) to send.".to_owned(),
         "- [`types`] and [`operations`]: the models, re-exported from the models crate.".to_owned(),
-        "- [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which".to_owned(),
+        "- [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which"
+            .to_owned(),
         "  implements auth, retries, timeouts, pagination and error decoding.".to_owned(),
     ]);
     if flavor == Flavor::Blocking {
@@ -239,14 +292,21 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
             String::new(),
             "# Blocking".to_owned(),
             String::new(),
-            "Each call runs the async runtime's request on a private single-threaded Tokio".to_owned(),
-            "runtime owned by the client. Calling it from inside an async runtime returns".to_owned(),
-            "[`Error::BlockingInAsyncContext`] instead of blocking that runtime's thread; use".to_owned(),
+            "Each call runs the async runtime's request on a private single-threaded Tokio"
+                .to_owned(),
+            "runtime owned by the client. Calling it from inside an async runtime returns"
+                .to_owned(),
+            "[`Error::BlockingInAsyncContext`] instead of blocking that runtime's thread; use"
+                .to_owned(),
             "the async crate there.".to_owned(),
         ]);
     }
     let organization = lines.iter().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#![doc = #l])
     });
 
@@ -261,7 +321,10 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
     env_lines.extend(env_summary(api));
     if let Some(var) = &api.base_url_env {
         env_lines.push(String::new());
-        env_lines.push(format!("`{var}` overrides the base URL (default `{}`).", api.base_url));
+        env_lines.push(format!(
+            "`{var}` overrides the base URL (default `{}`).",
+            api.base_url
+        ));
     }
     let env_docs = raw_doc_attrs(&env_lines);
     let accessors = accessors(tree, &[], quote!(&self.inner));
@@ -270,7 +333,6 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
         #intro
         #(#organization)*
 
-        #[rustfmt::skip]
         pub mod resources;
 
         pub use ::#models::{operations, types};
@@ -324,7 +386,12 @@ fn accessors(node: &Resource<'_>, path: &[String], client: TokenStream) -> Token
     quote!(#(#methods)*)
 }
 
-fn collect_resources(node: &Resource<'_>, path: &mut Vec<String>, flavor: Flavor, out: &mut Vec<TokenStream>) {
+fn collect_resources(
+    node: &Resource<'_>,
+    path: &mut Vec<String>,
+    flavor: Flavor,
+    out: &mut Vec<TokenStream>,
+) {
     if !path.is_empty() {
         out.push(resource_struct(node, path, flavor));
     }
@@ -352,7 +419,10 @@ fn resource_struct(node: &Resource<'_>, path: &[String], flavor: Flavor) -> Toke
             }
         }
     });
-    let operations = node.operations.iter().map(|op| operation_method(op, flavor));
+    let operations = node
+        .operations
+        .iter()
+        .map(|op| operation_method(op, flavor));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy)]
@@ -375,7 +445,10 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         Some(text) => doc_attrs(text),
         None => raw_doc_attrs(&[format!("The `{}` operation.", op.operation_id)]),
     };
-    let mut extra = vec![String::new(), format!("`{} {}`", method_str(op.method), op.path)];
+    let mut extra = vec![
+        String::new(),
+        format!("`{} {}`", method_str(op.method), op.path),
+    ];
     if let Some(p) = &op.pagination {
         let how = match flavor {
             Flavor::Async => "a `Stream`",
@@ -392,7 +465,9 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         ));
     }
     docs.extend(raw_doc_attrs(&extra));
-    let deprecated = op.deprecated.then(|| quote!(#[deprecated = "deprecated by the API"]));
+    let deprecated = op
+        .deprecated
+        .then(|| quote!(#[deprecated = "deprecated by the API"]));
 
     let mut args = Vec::new();
     let mut values = Vec::new();

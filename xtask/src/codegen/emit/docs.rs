@@ -12,7 +12,11 @@ use quote::quote;
 pub fn doc_attrs(text: &str) -> TokenStream {
     let lines = sanitize(text);
     let attrs = lines.iter().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#[doc = #line])
     });
     quote!(#(#attrs)*)
@@ -22,7 +26,11 @@ pub fn doc_attrs(text: &str) -> TokenStream {
 pub fn inner_doc_attrs(text: &str) -> TokenStream {
     let lines = sanitize(text);
     let attrs = lines.iter().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#![doc = #line])
     });
     quote!(#(#attrs)*)
@@ -31,7 +39,11 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
 /// Text lines written by the generator itself (already valid rustdoc).
 pub fn raw_doc_attrs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#[doc = #line])
     });
     quote!(#(#attrs)*)
@@ -46,7 +58,11 @@ fn sanitize(text: &str) -> Vec<String> {
         if trimmed.starts_with("```") {
             // Keep code blocks, but never as doctests.
             in_fence = !in_fence;
-            out.push(if in_fence { "```text".to_owned() } else { "```".to_owned() });
+            out.push(if in_fence {
+                "```text".to_owned()
+            } else {
+                "```".to_owned()
+            });
             continue;
         }
         if in_fence {
@@ -71,7 +87,9 @@ fn escape_line(line: &str) -> String {
     let mut rest = line;
     while let Some(ch) = rest.chars().next() {
         if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
-            let end = rest.find(|c: char| c.is_whitespace() || c == '`').unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == '`')
+                .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ')', ';', ':']);
             escaped.push('<');
             escaped.push_str(&url.replace('>', "%3E"));
@@ -100,7 +118,8 @@ mod tests {
 
     #[test]
     fn neutralises_rustdoc_hazards() {
-        let lines = sanitize("Use expand[]=x and <id>.\nSee https://example.com/a.\n\n\n```json\n{}\n```");
+        let lines =
+            sanitize("Use expand[]=x and <id>.\nSee https://example.com/a.\n\n\n```json\n{}\n```");
         assert_eq!(
             lines,
             vec![

@@ -7,17 +7,26 @@ use crate::codegen::ir::{Api, TypeDef, TypeKind, TypeRef};
 /// Versions used in standalone manifests; keep in step with the root
 /// `Cargo.toml`'s `[workspace.dependencies]`.
 const VERSIONS: &[(&str, &str)] = &[
-    ("chrono", r#"{ version = "0.4.42", default-features = false, features = ["serde", "std"] }"#),
+    (
+        "chrono",
+        r#"{ version = "0.4.42", default-features = false, features = ["serde", "std"] }"#,
+    ),
     ("serde", r#"{ version = "1.0.219", features = ["derive"] }"#),
     ("serde_json", r#""1.0.140""#),
-    ("serde_with", r#"{ version = "3.12", default-features = false, features = ["std"] }"#),
+    (
+        "serde_with",
+        r#"{ version = "3.12", default-features = false, features = ["std"] }"#,
+    ),
 ];
 
 fn dependency(mode: &ManifestMode, name: &str) -> String {
     match mode {
         ManifestMode::Workspace => format!("{name}.workspace = true"),
         ManifestMode::Standalone { .. } => {
-            let version = VERSIONS.iter().find(|(n, _)| *n == name).map_or("\"*\"", |(_, v)| v);
+            let version = VERSIONS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("\"*\"", |(_, v)| v);
             format!("{name} = {version}")
         }
     }
@@ -27,20 +36,33 @@ fn runtime_dependency(mode: &ManifestMode, features: &[&str]) -> String {
     let features = if features.is_empty() {
         String::new()
     } else {
-        format!(", features = [{}]", features.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", "))
+        format!(
+            ", features = [{}]",
+            features
+                .iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
     match mode {
         ManifestMode::Workspace => format!("apigen-runtime = {{ workspace = true{features} }}"),
         ManifestMode::Standalone { runtime_path } => {
-            format!("apigen-runtime = {{ path = \"{runtime_path}\", default-features = false{features} }}")
+            format!(
+                "apigen-runtime = {{ path = \"{runtime_path}\", default-features = false{features} }}"
+            )
         }
     }
 }
 
 fn package(api: &Api, name: &str, description: &str, mode: &ManifestMode) -> String {
     let inherited = match mode {
-        ManifestMode::Workspace => "version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish = false\n",
-        ManifestMode::Standalone { .. } => "version = \"0.1.0\"\nedition = \"2024\"\npublish = false\n",
+        ManifestMode::Workspace => {
+            "version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish = false\n"
+        }
+        ManifestMode::Standalone { .. } => {
+            "version = \"0.1.0\"\nedition = \"2024\"\npublish = false\n"
+        }
     };
     format!(
         "{}\n[package]\nname = \"{name}\"\ndescription = \"{}\"\n{inherited}",
@@ -60,13 +82,16 @@ fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
     fn walk(ty: &TypeRef, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
         wanted(ty)
             || match ty {
-                TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => walk(inner, wanted),
+                TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => {
+                    walk(inner, wanted)
+                }
                 _ => false,
             }
     }
     let in_def = |def: &TypeDef| match &def.kind {
         TypeKind::Struct(s) => {
-            s.fields.iter().any(|f| walk(&f.ty, wanted)) || s.additional.as_ref().is_some_and(|t| walk(t, wanted))
+            s.fields.iter().any(|f| walk(&f.ty, wanted))
+                || s.additional.as_ref().is_some_and(|t| walk(t, wanted))
         }
         TypeKind::Union(v) => v.iter().any(|v| walk(&v.ty, wanted)),
         TypeKind::Alias(t) => walk(t, wanted),
@@ -74,7 +99,10 @@ fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
     };
     api.types.values().any(in_def)
         || api.operations.iter().any(|op| {
-            op.required_params.iter().chain(&op.optional_params).any(|p| walk(&p.ty, wanted))
+            op.required_params
+                .iter()
+                .chain(&op.optional_params)
+                .any(|p| walk(&p.ty, wanted))
                 || op.body.as_ref().is_some_and(|b| walk(&b.ty, wanted))
                 || walk(&op.output.ty, wanted)
         })
@@ -82,7 +110,15 @@ fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
 
 pub fn models(api: &Api, mode: &ManifestMode) -> String {
     let name = CrateNames::of(api).models;
-    let mut out = package(api, &name, &format!("Models of the {} API (generated from its OpenAPI spec).", api.title), mode);
+    let mut out = package(
+        api,
+        &name,
+        &format!(
+            "Models of the {} API (generated from its OpenAPI spec).",
+            api.title
+        ),
+        mode,
+    );
     out.push_str("\n[dependencies]\n");
     let mut deps = vec![runtime_dependency(mode, &[])];
     if uses(api, &|t| *t == TypeRef::DateTime) {
@@ -109,8 +145,22 @@ pub fn models(api: &Api, mode: &ManifestMode) -> String {
 pub fn client(api: &Api, flavor: Flavor, mode: &ManifestMode) -> String {
     let names = CrateNames::of(api);
     let (name, description, feature) = match flavor {
-        Flavor::Async => (&names.client, format!("Async client for the {} API (generated from its OpenAPI spec).", api.title), "async"),
-        Flavor::Blocking => (&names.blocking, format!("Blocking client for the {} API (generated from its OpenAPI spec).", api.title), "blocking"),
+        Flavor::Async => (
+            &names.client,
+            format!(
+                "Async client for the {} API (generated from its OpenAPI spec).",
+                api.title
+            ),
+            "async",
+        ),
+        Flavor::Blocking => (
+            &names.blocking,
+            format!(
+                "Blocking client for the {} API (generated from its OpenAPI spec).",
+                api.title
+            ),
+            "blocking",
+        ),
     };
     let mut out = package(api, name, &description, mode);
     out.push_str("\n[dependencies]\n");
@@ -118,8 +168,14 @@ pub fn client(api: &Api, flavor: Flavor, mode: &ManifestMode) -> String {
     out.push('\n');
     let models_path = format!("../{}", names.models);
     match mode {
-        ManifestMode::Workspace => out.push_str(&format!("{} = {{ path = \"{models_path}\" }}\n", names.models)),
-        ManifestMode::Standalone { .. } => out.push_str(&format!("{} = {{ path = \"{models_path}\" }}\n", names.models)),
+        ManifestMode::Workspace => out.push_str(&format!(
+            "{} = {{ path = \"{models_path}\" }}\n",
+            names.models
+        )),
+        ManifestMode::Standalone { .. } => out.push_str(&format!(
+            "{} = {{ path = \"{models_path}\" }}\n",
+            names.models
+        )),
     }
     out.push_str(lints(mode));
     out

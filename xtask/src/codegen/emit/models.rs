@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs};
-use super::{CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, rust_file, type_tokens};
+use super::{
+    CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, rust_file, type_tokens,
+};
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Field, Method, Operation, OutputShape, PaginationKind, Param,
     ParamLocation, Struct, TypeDef, TypeKind, TypeRef, UnionVariant,
@@ -19,7 +21,10 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         path: format!("{dir}/Cargo.toml"),
         contents: manifest::models(api, mode),
     }];
-    files.push(GeneratedFile { path: format!("{dir}/src/lib.rs"), contents: rust_file(api, lib_rs(api))? });
+    files.push(GeneratedFile {
+        path: format!("{dir}/src/lib.rs"),
+        contents: rust_file(api, lib_rs(api))?,
+    });
 
     let mut type_modules = Vec::new();
     for def in api.types.values() {
@@ -32,7 +37,10 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
     }
     files.push(GeneratedFile {
         path: format!("{dir}/src/types/mod.rs"),
-        contents: rust_file(api, module_index("Named schemas of the spec, one module each.", &type_modules))?,
+        contents: rust_file(
+            api,
+            module_index("Named schemas of the spec, one module each.", &type_modules),
+        )?,
     });
 
     let mut op_modules = Vec::new();
@@ -47,14 +55,20 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         path: format!("{dir}/src/operations/mod.rs"),
         contents: rust_file(
             api,
-            module_index("One module per operation: its request, parameters and `Operation` impl.", &op_modules),
+            module_index(
+                "One module per operation: its request, parameters and `Operation` impl.",
+                &op_modules,
+            ),
         )?,
     });
     Ok(files)
 }
 
 fn lib_rs(api: &Api) -> TokenStream {
-    let mut text = format!("Models for the {} API (version {}).", api.title, api.version);
+    let mut text = format!(
+        "Models for the {} API (version {}).",
+        api.title, api.version
+    );
     if let Some(description) = &api.description {
         text.push_str("\n\n");
         text.push_str(description);
@@ -72,7 +86,11 @@ fn lib_rs(api: &Api) -> TokenStream {
         "operations.",
     ];
     let organization = organization.iter().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#![doc = #l])
     });
     quote! {
@@ -80,9 +98,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         #(#organization)*
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
-        #[rustfmt::skip]
         pub mod operations;
-        #[rustfmt::skip]
         pub mod types;
     }
 }
@@ -152,9 +168,15 @@ fn field_type(field: &Field) -> TokenStream {
 
 fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
-    let default = if all_optional { quote!(Default,) } else { quote!() };
+    let default = if all_optional {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
     let fields = s.fields.iter().map(|field| {
-        let docs = docs_or(&field.docs, || format!("The `{}` field ({}).", field.wire_name, describe(&field.ty)));
+        let docs = docs_or(&field.docs, || {
+            format!("The `{}` field ({}).", field.wire_name, describe(&field.ty))
+        });
         let rust = ident(&field.rust_name);
         let ty = field_type(field);
         let rename = (field.rust_name != field.wire_name).then(|| {
@@ -171,7 +193,11 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
                 with = "::serde_with::rust::double_option",
             ),
         };
-        let attr = if rename.is_none() && serde.is_empty() { quote!() } else { quote!(#[serde(#rename #serde)]) };
+        let attr = if rename.is_none() && serde.is_empty() {
+            quote!()
+        } else {
+            quote!(#[serde(#rename #serde)])
+        };
         quote! {
             #docs
             #attr
@@ -179,7 +205,11 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
         }
     });
     let additional = s.additional.as_ref().map(|value| {
-        let name = if s.fields.iter().any(|f| f.rust_name == "additional_properties") {
+        let name = if s
+            .fields
+            .iter()
+            .any(|f| f.rust_name == "additional_properties")
+        {
             format_ident!("additional_properties_2")
         } else {
             format_ident!("additional_properties")
@@ -328,7 +358,10 @@ fn param_doc(param: &Param) -> TokenStream {
         ParamLocation::Query => "Query",
         ParamLocation::Header => "Header",
     };
-    let mut lines = vec![format!("{location} parameter `{}`.", param.wire_name.replace('`', "'"))];
+    let mut lines = vec![format!(
+        "{location} parameter `{}`.",
+        param.wire_name.replace('`', "'")
+    )];
     match &param.docs {
         Some(text) => {
             let mut attrs = doc_attrs(text);
@@ -350,7 +383,9 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         String::new(),
         format!("{signature} (operation `{}`).", op.operation_id),
     ]));
-    let deprecated = op.deprecated.then(|| quote!(#[deprecated = "deprecated by the API"]));
+    let deprecated = op
+        .deprecated
+        .then(|| quote!(#[deprecated = "deprecated by the API"]));
 
     // The params struct.
     let params_struct = has_params(op).then(|| params_struct(op));
@@ -396,7 +431,10 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         OutputShape::Empty => quote!(::apigen_runtime::ResponseShape::Empty),
         OutputShape::Plain => quote!(::apigen_runtime::ResponseShape::Plain),
         OutputShape::Envelope => {
-            let e = api.envelope.as_ref().expect("envelope outputs come from an envelope setting");
+            let e = api
+                .envelope
+                .as_ref()
+                .expect("envelope outputs come from an envelope setting");
             let result = &e.result;
             let opt = |v: &Option<String>| match v {
                 Some(v) => quote!(Some(#v)),
@@ -525,7 +563,11 @@ fn build_body(op: &Operation) -> TokenStream {
         steps.push(record(param, quote!(&self.params.#rust)));
     }
     if let Some(body) = &op.body {
-        let value = if body.required { quote!(&self.body) } else { quote!(body) };
+        let value = if body.required {
+            quote!(&self.body)
+        } else {
+            quote!(body)
+        };
         let send = match body.ty {
             TypeRef::Bytes => {
                 let content_type = &body.content_type;
@@ -567,7 +609,9 @@ fn read_path(root: TokenStream, path: &[Access]) -> (TokenStream, bool) {
 }
 
 fn paginated_impl(op: &Operation) -> TokenStream {
-    let Some(pagination) = &op.pagination else { return quote!() };
+    let Some(pagination) = &op.pagination else {
+        return quote!();
+    };
     let name = ident(&op.rust_name);
     let item = type_tokens(&pagination.item);
     let kind = match pagination.kind {
@@ -597,7 +641,11 @@ fn paginated_impl(op: &Operation) -> TokenStream {
 
     let extra = match &pagination.kind {
         PaginationKind::SinglePage => quote!(),
-        PaginationKind::PageNumber { page_param, page_ty, total_pages } => {
+        PaginationKind::PageNumber {
+            page_param,
+            page_ty,
+            total_pages,
+        } => {
             let field = ident(page_param);
             let max = match page_ty {
                 TypeRef::I32 => quote!(i32::MAX),
@@ -605,7 +653,10 @@ fn paginated_impl(op: &Operation) -> TokenStream {
                 _ => quote!(i64::MAX),
             };
             let (read, write) = match page_ty {
-                TypeRef::F32 | TypeRef::F64 => (quote!(self.params.#field.map(|page| page as u64)), quote!(page as _)),
+                TypeRef::F32 | TypeRef::F64 => (
+                    quote!(self.params.#field.map(|page| page as u64)),
+                    quote!(page as _),
+                ),
                 TypeRef::U64 => (quote!(self.params.#field), quote!(page)),
                 _ => (
                     quote!(self.params.#field.and_then(|page| u64::try_from(page).ok())),
@@ -619,7 +670,11 @@ fn paginated_impl(op: &Operation) -> TokenStream {
                     TypeRef::U64 => quote!(.copied()),
                     _ => quote!(.and_then(|pages| u64::try_from(*pages).ok())),
                 };
-                let expr = if is_option { quote!(#expr #convert) } else { quote!(Some(&#expr) #convert) };
+                let expr = if is_option {
+                    quote!(#expr #convert)
+                } else {
+                    quote!(Some(&#expr) #convert)
+                };
                 quote! {
                     fn total_pages(meta: &Self::Meta) -> Option<u64> {
                         #expr
@@ -638,10 +693,17 @@ fn paginated_impl(op: &Operation) -> TokenStream {
                 #total
             }
         }
-        PaginationKind::Cursor { cursor_param, next_cursor } => {
+        PaginationKind::Cursor {
+            cursor_param,
+            next_cursor,
+        } => {
             let field = ident(cursor_param);
             let (expr, is_option) = read_path(quote!(output), next_cursor);
-            let expr = if is_option { quote!(#expr.map(ToString::to_string)) } else { quote!(Some(#expr.to_string())) };
+            let expr = if is_option {
+                quote!(#expr.map(ToString::to_string))
+            } else {
+                quote!(Some(#expr.to_string()))
+            };
             quote! {
                 fn next_cursor(output: &Self::Output) -> Option<String> {
                     #expr

@@ -28,7 +28,10 @@ pub fn lower_auth(
     warnings: &mut Warnings,
 ) -> Result<Vec<AuthMethod>, Diagnostic> {
     let empty = IndexMap::new();
-    let schemes = spec.components.as_ref().map_or(&empty, |c| &c.security_schemes);
+    let schemes = spec
+        .components
+        .as_ref()
+        .map_or(&empty, |c| &c.security_schemes);
     let mut requirements: Vec<(Pointer, &SecurityRequirement)> = Vec::new();
     match &spec.security {
         Some(top) => {
@@ -38,10 +41,17 @@ pub fn lower_auth(
         }
         None => {
             for (path, item) in &spec.paths.paths {
-                let ReferenceOr::Item(item) = item else { continue };
+                let ReferenceOr::Item(item) = item else {
+                    continue;
+                };
                 for (method, op) in item.iter() {
                     for (i, r) in op.security.iter().flatten().enumerate() {
-                        let at = Pointer::root().join("paths").join(path).join(method).join("security").join(i.to_string());
+                        let at = Pointer::root()
+                            .join("paths")
+                            .join(path)
+                            .join(method)
+                            .join("security")
+                            .join(i.to_string());
                         if !requirements.iter().any(|(_, seen)| *seen == r) {
                             requirements.push((at, r));
                         }
@@ -57,11 +67,17 @@ pub fn lower_auth(
         let mut key_schemes = Vec::new();
         let mut kinds = 0;
         for name in requirement.keys() {
-            let scheme_pointer = Pointer::root().join("components").join("securitySchemes").join(name);
+            let scheme_pointer = Pointer::root()
+                .join("components")
+                .join("securitySchemes")
+                .join(name);
             let scheme = match schemes.get(name) {
                 Some(ReferenceOr::Item(s)) => s,
                 _ => {
-                    warnings.warn(&pointer, format!("security scheme `{name}` is not defined; ignored"));
+                    warnings.warn(
+                        &pointer,
+                        format!("security scheme `{name}` is not defined; ignored"),
+                    );
                     continue;
                 }
             };
@@ -109,13 +125,22 @@ pub fn lower_auth(
         }
         if !keys.is_empty() {
             kinds += 1;
-            push_unique(&mut methods, AuthMethod::ApiKeys { schemes: key_schemes, keys });
+            push_unique(
+                &mut methods,
+                AuthMethod::ApiKeys {
+                    schemes: key_schemes,
+                    keys,
+                },
+            );
         }
         if kinds > 1 {
             // OpenAPI reads one requirement with several schemes as "all of
             // them"; Cloudflare writes token-or-key that way. Sending them as
             // alternatives is what every client of such an API does.
-            warnings.warn(&pointer, "a requirement mixes kinds of scheme; each kind is offered as an alternative");
+            warnings.warn(
+                &pointer,
+                "a requirement mixes kinds of scheme; each kind is offered as an alternative",
+            );
         }
     }
     Ok(methods)

@@ -71,9 +71,14 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
         Some(value) => extension(file, Pointer::root().join("x-apigen"), value)?,
         None => ApigenExtension::default(),
     };
-    let crate_prefix = ext.crate_name.clone().unwrap_or_else(|| settings.default_crate.clone());
+    let crate_prefix = ext
+        .crate_name
+        .clone()
+        .unwrap_or_else(|| settings.default_crate.clone());
     if crate_prefix.is_empty()
-        || !crate_prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || !crate_prefix
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
         return Err(Diagnostic::new(
             file,
@@ -105,7 +110,12 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
         source: settings.source_label.clone(),
         crate_prefix,
         title: spec.info.title.trim().to_owned(),
-        description: spec.info.description.as_deref().map(str::trim).map(str::to_owned),
+        description: spec
+            .info
+            .description
+            .as_deref()
+            .map(str::trim)
+            .map(str::to_owned),
         version: spec.info.version.clone(),
         base_url,
         base_url_env: ext.env.base_url,
@@ -121,7 +131,10 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
 /// The first server's URL with its variables set to their defaults.
 fn base_url(spec: &OpenAPI, warnings: &mut Warnings) -> String {
     let Some(server) = spec.servers.first() else {
-        warnings.warn(&Pointer::root().join("servers"), "no server URL; clients need a base URL");
+        warnings.warn(
+            &Pointer::root().join("servers"),
+            "no server URL; clients need a base URL",
+        );
         return "http://localhost".to_owned();
     };
     let mut url = server.url.trim_end_matches('/').to_owned();

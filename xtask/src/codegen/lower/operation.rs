@@ -77,28 +77,57 @@ pub fn lower_operations(
         for (method_str, op) in item.iter() {
             let pointer = item_pointer.join(method_str);
             let method = method_of(method_str);
-            let operation_id = match op.operation_id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
+            let operation_id = match op
+                .operation_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+            {
                 Some(id) => id.to_owned(),
                 None => {
                     let made = format!("{method_str}_{path}");
-                    space.warnings.warn(&pointer, format!("no operationId; named `{}`", snake(&made)));
+                    space.warnings.warn(
+                        &pointer,
+                        format!("no operationId; named `{}`", snake(&made)),
+                    );
                     made
                 }
             };
             if !used_ids.insert(operation_id.clone()) {
-                space.warnings.warn(&pointer.join("operationId"), format!("duplicate operationId `{operation_id}`; disambiguated"));
+                space.warnings.warn(
+                    &pointer.join("operationId"),
+                    format!("duplicate operationId `{operation_id}`; disambiguated"),
+                );
             }
-            let group = op.extensions.get("x-fern-sdk-group-name").and_then(|v| v.as_str());
-            let fern_method = op.extensions.get("x-fern-sdk-method-name").and_then(|v| v.as_str());
+            let group = op
+                .extensions
+                .get("x-fern-sdk-group-name")
+                .and_then(|v| v.as_str());
+            let fern_method = op
+                .extensions
+                .get("x-fern-sdk-method-name")
+                .and_then(|v| v.as_str());
             let (resource, method_name, candidate) = match (group, fern_method) {
                 (Some(group), Some(m)) => {
-                    let resource: Vec<String> = group.split('.').filter(|s| !s.is_empty()).map(snake).collect();
+                    let resource: Vec<String> = group
+                        .split('.')
+                        .filter(|s| !s.is_empty())
+                        .map(snake)
+                        .collect();
                     let last = resource.last().cloned().unwrap_or_default();
-                    (resource, snake(m), format!("{}{}", pascal(&last), pascal(m)))
+                    (
+                        resource,
+                        snake(m),
+                        format!("{}{}", pascal(&last), pascal(m)),
+                    )
                 }
                 _ => {
                     let tag = op.tags.first().map_or("default", String::as_str);
-                    (vec![snake(tag)], snake(&operation_id), pascal(&operation_id))
+                    (
+                        vec![snake(tag)],
+                        snake(&operation_id),
+                        pascal(&operation_id),
+                    )
                 }
             };
             pending.push(Pending {
@@ -121,22 +150,42 @@ pub fn lower_operations(
     for p in &pending {
         *counts.entry(p.candidate.as_str()).or_default() += 1;
     }
-    let clashing: BTreeSet<String> =
-        counts.into_iter().filter(|(_, n)| *n > 1).map(|(name, _)| name.to_owned()).collect();
+    let clashing: BTreeSet<String> = counts
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(name, _)| name.to_owned())
+        .collect();
     let mut namer = Namer::new();
     let mut method_namers: BTreeMap<Vec<String>, Namer> = BTreeMap::new();
     // Child resource names are taken in their parent before methods are named.
     for p in &pending {
         for depth in 1..p.resource.len() {
-            method_namers.entry(p.resource[..depth].to_vec()).or_default().reserve(&p.resource[depth]);
+            method_namers
+                .entry(p.resource[..depth].to_vec())
+                .or_default()
+                .reserve(&p.resource[depth]);
         }
     }
     let mut operations = Vec::with_capacity(pending.len());
     for p in pending {
-        let base = if clashing.contains(&p.candidate) { pascal(&p.operation_id) } else { p.candidate.clone() };
+        let base = if clashing.contains(&p.candidate) {
+            pascal(&p.operation_id)
+        } else {
+            p.candidate.clone()
+        };
         let rust_name = namer.unique(&base);
-        let method_name = method_namers.entry(p.resource.clone()).or_default().unique(&p.method_name);
-        operations.push(lower_operation(file, p, rust_name, method_name, envelope, space)?);
+        let method_name = method_namers
+            .entry(p.resource.clone())
+            .or_default()
+            .unique(&p.method_name);
+        operations.push(lower_operation(
+            file,
+            p,
+            rust_name,
+            method_name,
+            envelope,
+            space,
+        )?);
     }
     operations.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     Ok((operations, skipped))
@@ -170,17 +219,31 @@ fn lower_operation(
 
     // Operation-level parameters override path-level ones of the same name.
     let mut merged: IndexMap<(String, &'static str), (Parameter, Pointer)> = IndexMap::new();
-    let sources = p.path_params.iter().enumerate().map(|(i, r)| (r, parent(&p.pointer).join("parameters").join(i.to_string())))
-        .chain(op.parameters.iter().enumerate().map(|(i, r)| (r, p.pointer.join("parameters").join(i.to_string()))));
+    let sources = p
+        .path_params
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r, parent(&p.pointer).join("parameters").join(i.to_string())))
+        .chain(
+            op.parameters
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r, p.pointer.join("parameters").join(i.to_string()))),
+        );
     for (reference, pointer) in sources {
-        let Some(param) = resolve_parameter(space, reference, &pointer) else { continue };
+        let Some(param) = resolve_parameter(space, reference, &pointer) else {
+            continue;
+        };
         let location = match &param {
             Parameter::Path { .. } => "path",
             Parameter::Query { .. } => "query",
             Parameter::Header { .. } => "header",
             Parameter::Cookie { .. } => "cookie",
         };
-        merged.insert((param.parameter_data_ref().name.clone(), location), (param, pointer));
+        merged.insert(
+            (param.parameter_data_ref().name.clone(), location),
+            (param, pointer),
+        );
     }
 
     let mut path_params = Vec::new();
@@ -192,20 +255,27 @@ fn lower_operation(
             "path" => ParamLocation::Path,
             "query" => ParamLocation::Query,
             "header" => {
-                if ["authorization", "content-type", "accept"].contains(&wire.to_ascii_lowercase().as_str()) {
+                if ["authorization", "content-type", "accept"]
+                    .contains(&wire.to_ascii_lowercase().as_str())
+                {
                     // OpenAPI says these header parameters are ignored.
                     continue;
                 }
                 ParamLocation::Header
             }
             _ => {
-                space.warnings.warn(pointer, format!("cookie parameter `{wire}` is not supported; it is not sent"));
+                space.warnings.warn(
+                    pointer,
+                    format!("cookie parameter `{wire}` is not supported; it is not sent"),
+                );
                 continue;
             }
         };
         let hint = format!("{rust_name}{}", pascal(wire));
         let ty = match &data.format {
-            ParameterSchemaOrContent::Schema(schema) => space.lower_inline(schema, &hint, &pointer.join("schema")),
+            ParameterSchemaOrContent::Schema(schema) => {
+                space.lower_inline(schema, &hint, &pointer.join("schema"))
+            }
             ParameterSchemaOrContent::Content(_) => TypeRef::String,
         };
         let ty = match ty {
@@ -216,7 +286,12 @@ fn lower_operation(
             rust_name: names.unique(&snake(wire)),
             wire_name: wire.clone(),
             location,
-            docs: data.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            docs: data
+                .description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             ty,
         };
         match location {
@@ -229,14 +304,29 @@ fn lower_operation(
     let placeholders = placeholders(p.path);
     for name in &placeholders {
         if !path_params.iter().any(|param| &param.wire_name == name) {
-            space.warnings.warn(&p.pointer, format!("path parameter `{name}` is not declared; added as a string"));
-            path_params.push(Param { rust_name: names.unique(&snake(name)), wire_name: name.clone(), location: ParamLocation::Path, docs: None, ty: TypeRef::String });
+            space.warnings.warn(
+                &p.pointer,
+                format!("path parameter `{name}` is not declared; added as a string"),
+            );
+            path_params.push(Param {
+                rust_name: names.unique(&snake(name)),
+                wire_name: name.clone(),
+                location: ParamLocation::Path,
+                docs: None,
+                ty: TypeRef::String,
+            });
         }
     }
     path_params.retain(|param| {
         let used = placeholders.contains(&param.wire_name);
         if !used {
-            space.warnings.warn(&p.pointer, format!("path parameter `{}` does not appear in the path; ignored", param.wire_name));
+            space.warnings.warn(
+                &p.pointer,
+                format!(
+                    "path parameter `{}` does not appear in the path; ignored",
+                    param.wire_name
+                ),
+            );
         }
         used
     });
@@ -249,7 +339,14 @@ fn lower_operation(
         Some(value) => {
             let at = p.pointer.join("x-apigen-pagination");
             let ext: PaginationExtension = extension(file, at.clone(), value)?;
-            Some(lower_pagination(file, &at, ext, &output, &optional_params, &space.types)?)
+            Some(lower_pagination(
+                file,
+                &at,
+                ext,
+                &output,
+                &optional_params,
+                &space.types,
+            )?)
         }
         None => None,
     };
@@ -274,18 +371,32 @@ fn lower_operation(
 
 fn parent(pointer: &Pointer) -> Pointer {
     let text = pointer.as_str();
-    Pointer::from_fragment(&format!("#{}", &text[..text.rfind('/').unwrap_or(0)])).unwrap_or_default()
+    Pointer::from_fragment(&format!("#{}", &text[..text.rfind('/').unwrap_or(0)]))
+        .unwrap_or_default()
 }
 
 fn placeholders(path: &str) -> Vec<String> {
-    path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned())).collect()
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect()
 }
 
 fn operation_docs(op: &openapiv3::Operation) -> Option<String> {
-    let summary = op.summary.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let description = op.description.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let summary = op
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let description = op
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     match (summary, description) {
-        (Some(s), Some(d)) if s.trim_end_matches('.') == d.trim_end_matches('.') => Some(d.to_owned()),
+        (Some(s), Some(d)) if s.trim_end_matches('.') == d.trim_end_matches('.') => {
+            Some(d.to_owned())
+        }
         (Some(s), Some(d)) => Some(format!("{s}\n\n{d}")),
         (Some(s), None) => Some(s.to_owned()),
         (None, Some(d)) => Some(d.to_owned()),
@@ -314,34 +425,63 @@ fn resolve_component<'a, T>(
     Err("reference chain too long (a cycle?)".to_owned())
 }
 
-fn resolve_parameter(space: &mut TypeSpace<'_>, reference: &ReferenceOr<Parameter>, pointer: &Pointer) -> Option<Parameter> {
+fn resolve_parameter(
+    space: &mut TypeSpace<'_>,
+    reference: &ReferenceOr<Parameter>,
+    pointer: &Pointer,
+) -> Option<Parameter> {
     let map = space.spec_components().map(|c| &c.parameters);
     match resolve_component(map, "#/components/parameters/", reference) {
         Ok(param) => Some(param.clone()),
         Err(message) => {
-            space.warnings.warn(pointer, format!("{message}; parameter ignored"));
+            space
+                .warnings
+                .warn(pointer, format!("{message}; parameter ignored"));
             None
         }
     }
 }
 
 fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
 }
 
-fn lower_body(space: &mut TypeSpace<'_>, op: &openapiv3::Operation, rust_name: &str, pointer: &Pointer) -> Option<RequestBody> {
+fn lower_body(
+    space: &mut TypeSpace<'_>,
+    op: &openapiv3::Operation,
+    rust_name: &str,
+    pointer: &Pointer,
+) -> Option<RequestBody> {
     let reference = op.request_body.as_ref()?;
     let at = pointer.join("requestBody");
     let map = space.spec_components().map(|c| &c.request_bodies);
-    let body: OaRequestBody = match resolve_component(map, "#/components/requestBodies/", reference) {
+    let body: OaRequestBody = match resolve_component(map, "#/components/requestBodies/", reference)
+    {
         Ok(body) => body.clone(),
         Err(message) => {
-            space.warnings.warn(&at, format!("{message}; the body is sent as raw JSON"));
-            return Some(RequestBody { ty: TypeRef::Json, content_type: "application/json".into(), required: true, docs: None });
+            space
+                .warnings
+                .warn(&at, format!("{message}; the body is sent as raw JSON"));
+            return Some(RequestBody {
+                ty: TypeRef::Json,
+                content_type: "application/json".into(),
+                required: true,
+                docs: None,
+            });
         }
     };
-    let docs = body.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned);
+    let docs = body
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned);
     let (media_type, content) = body
         .content
         .iter()
@@ -350,24 +490,40 @@ fn lower_body(space: &mut TypeSpace<'_>, op: &openapiv3::Operation, rust_name: &
     let content_at = at.join("content").join(media_type);
     let ty = if is_json(media_type) {
         match &content.schema {
-            Some(schema) => space.lower_inline(schema, &format!("{rust_name}Body"), &content_at.join("schema")),
+            Some(schema) => space.lower_inline(
+                schema,
+                &format!("{rust_name}Body"),
+                &content_at.join("schema"),
+            ),
             None => TypeRef::Json,
         }
     } else {
-        space.warnings.warn(&content_at, format!("`{media_type}` bodies are sent as raw bytes the caller encodes"));
+        space.warnings.warn(
+            &content_at,
+            format!("`{media_type}` bodies are sent as raw bytes the caller encodes"),
+        );
         TypeRef::Bytes
     };
     let ty = match ty {
         TypeRef::Option(inner) => *inner,
         other => other,
     };
-    let content_type = if is_json(media_type) { "application/json".to_owned() } else { media_type.clone() };
-    Some(RequestBody { ty, content_type, required: body.required, docs })
+    let content_type = if is_json(media_type) {
+        "application/json".to_owned()
+    } else {
+        media_type.clone()
+    };
+    Some(RequestBody {
+        ty,
+        content_type,
+        required: body.required,
+        docs,
+    })
 }
 
 /// The success response: the lowest declared 2xx code, else `2XX`, else
 /// `default`.
-fn success_response<'a>(op: &'a openapiv3::Operation) -> Option<(String, &'a ReferenceOr<Response>)> {
+fn success_response(op: &openapiv3::Operation) -> Option<(String, &ReferenceOr<Response>)> {
     let mut codes: Vec<(u16, String, &ReferenceOr<Response>)> = op
         .responses
         .responses
@@ -383,7 +539,12 @@ fn success_response<'a>(op: &'a openapiv3::Operation) -> Option<(String, &'a Ref
         .into_iter()
         .next()
         .map(|(_, key, r)| (key, r))
-        .or_else(|| op.responses.default.as_ref().map(|r| ("default".to_owned(), r)))
+        .or_else(|| {
+            op.responses
+                .default
+                .as_ref()
+                .map(|r| ("default".to_owned(), r))
+        })
 }
 
 fn lower_output(
@@ -393,15 +554,27 @@ fn lower_output(
     pointer: &Pointer,
     envelope: Option<&Envelope>,
 ) -> Output {
-    let empty = Output { ty: TypeRef::Unit, meta: None, shape: OutputShape::Empty };
-    let Some((code, reference)) = success_response(op) else { return empty };
+    let empty = Output {
+        ty: TypeRef::Unit,
+        meta: None,
+        shape: OutputShape::Empty,
+    };
+    let Some((code, reference)) = success_response(op) else {
+        return empty;
+    };
     let at = pointer.join("responses").join(&code);
     let map = space.spec_components().map(|c| &c.responses);
     let response = match resolve_component(map, "#/components/responses/", reference) {
         Ok(r) => r.clone(),
         Err(message) => {
-            space.warnings.warn(&at, format!("{message}; the output is a JSON value"));
-            return Output { ty: TypeRef::Json, meta: None, shape: OutputShape::Plain };
+            space
+                .warnings
+                .warn(&at, format!("{message}; the output is a JSON value"));
+            return Output {
+                ty: TypeRef::Json,
+                meta: None,
+                shape: OutputShape::Plain,
+            };
         }
     };
     if response.content.is_empty() {
@@ -409,28 +582,47 @@ fn lower_output(
     }
     let Some((media_type, content)) = response.content.iter().find(|(m, _)| is_json(m)) else {
         let media_type = response.content.keys().next().cloned().unwrap_or_default();
-        space.warnings.warn(&at, format!("`{media_type}` responses are not decoded; the output is `()`"));
+        space.warnings.warn(
+            &at,
+            format!("`{media_type}` responses are not decoded; the output is `()`"),
+        );
         return empty;
     };
     let schema_at = at.join("content").join(media_type).join("schema");
     let Some(schema) = &content.schema else {
-        return Output { ty: TypeRef::Json, meta: None, shape: OutputShape::Plain };
+        return Output {
+            ty: TypeRef::Json,
+            meta: None,
+            shape: OutputShape::Plain,
+        };
     };
     if let Some(envelope) = envelope {
         let properties = space.properties_of(schema, &schema_at);
         if let Some((result_schema, result_at)) = properties.get(&envelope.result) {
             let ty = space.lower_inline(result_schema, &format!("{rust_name}Result"), result_at);
-            let meta = envelope.meta.as_ref().and_then(|field| properties.get(field)).map(|(s, p)| {
-                match space.lower_inline(s, &format!("{rust_name}Meta"), p) {
-                    TypeRef::Option(inner) => *inner,
-                    other => other,
-                }
-            });
-            return Output { ty, meta, shape: OutputShape::Envelope };
+            let meta = envelope
+                .meta
+                .as_ref()
+                .and_then(|field| properties.get(field))
+                .map(
+                    |(s, p)| match space.lower_inline(s, &format!("{rust_name}Meta"), p) {
+                        TypeRef::Option(inner) => *inner,
+                        other => other,
+                    },
+                );
+            return Output {
+                ty,
+                meta,
+                shape: OutputShape::Envelope,
+            };
         }
     }
     let ty = space.lower_inline(schema, &format!("{rust_name}Response"), &schema_at);
-    Output { ty, meta: None, shape: OutputShape::Plain }
+    Output {
+        ty,
+        meta: None,
+        shape: OutputShape::Plain,
+    }
 }
 
 fn lower_pagination(
@@ -446,19 +638,36 @@ fn lower_pagination(
         Some(path) => path.split('.').map(str::to_owned).collect(),
         None => Vec::new(),
     };
-    let (items_path, list_ty) = walk(&output.ty, &items_path, types).map_err(|m| error(format!("`items`: {m}")))?;
-    let items_optional = matches!(list_ty, TypeRef::Option(_)) || items_path.last().is_some_and(|a| a.optional);
+    let (items_path, list_ty) =
+        walk(&output.ty, &items_path, types).map_err(|m| error(format!("`items`: {m}")))?;
+    let items_optional =
+        matches!(list_ty, TypeRef::Option(_)) || items_path.last().is_some_and(|a| a.optional);
     let item = match strip(&list_ty) {
         TypeRef::Vec(item) => (**item).clone(),
-        TypeRef::Unit => return Err(error("the operation has no response body to page through".into())),
-        other => return Err(error(format!("the items must be an array, not {}", crate::codegen::emit::describe(other)))),
+        TypeRef::Unit => {
+            return Err(error(
+                "the operation has no response body to page through".into(),
+            ));
+        }
+        other => {
+            return Err(error(format!(
+                "the items must be an array, not {}",
+                crate::codegen::emit::describe(other)
+            )));
+        }
     };
     let find_param = |name: &Option<String>, key: &str| -> Result<&Param, Diagnostic> {
-        let name = name.as_ref().ok_or_else(|| error(format!("`{key}` is required for this kind")))?;
+        let name = name
+            .as_ref()
+            .ok_or_else(|| error(format!("`{key}` is required for this kind")))?;
         optional_params
             .iter()
             .find(|p| &p.wire_name == name)
-            .ok_or_else(|| error(format!("`{key}`: `{name}` is not an optional parameter of the operation")))
+            .ok_or_else(|| {
+                error(format!(
+                    "`{key}`: `{name}` is not an optional parameter of the operation"
+                ))
+            })
     };
     let kind = match ext.kind {
         PaginationExtensionKind::SinglePage => PaginationKind::SinglePage,
@@ -466,13 +675,20 @@ fn lower_pagination(
             let param = find_param(&ext.page_param, "page-param")?;
             let total_pages = match (&ext.total_pages, &output.meta) {
                 (Some(field), Some(meta)) => {
-                    let (mut path, ty) = walk(meta, std::slice::from_ref(field), types).map_err(|m| error(format!("`total-pages`: {m}")))?;
+                    let (mut path, ty) = walk(meta, std::slice::from_ref(field), types)
+                        .map_err(|m| error(format!("`total-pages`: {m}")))?;
                     path.pop().map(|access| (access, strip(&ty).clone()))
                 }
-                (Some(_), None) => return Err(error("`total-pages` needs an envelope with `meta`".into())),
+                (Some(_), None) => {
+                    return Err(error("`total-pages` needs an envelope with `meta`".into()));
+                }
                 (None, _) => None,
             };
-            PaginationKind::PageNumber { page_param: param.rust_name.clone(), page_ty: param.ty.clone(), total_pages }
+            PaginationKind::PageNumber {
+                page_param: param.rust_name.clone(),
+                page_ty: param.ty.clone(),
+                total_pages,
+            }
         }
         PaginationExtensionKind::Cursor => {
             let param = find_param(&ext.cursor_param, "cursor-param")?;
@@ -483,11 +699,20 @@ fn lower_pagination(
                 .split('.')
                 .map(str::to_owned)
                 .collect();
-            let (next_cursor, _) = walk(&output.ty, &path, types).map_err(|m| error(format!("`next-cursor`: {m}")))?;
-            PaginationKind::Cursor { cursor_param: param.rust_name.clone(), next_cursor }
+            let (next_cursor, _) =
+                walk(&output.ty, &path, types).map_err(|m| error(format!("`next-cursor`: {m}")))?;
+            PaginationKind::Cursor {
+                cursor_param: param.rust_name.clone(),
+                next_cursor,
+            }
         }
     };
-    Ok(Pagination { kind, item, items_path, items_optional })
+    Ok(Pagination {
+        kind,
+        item,
+        items_path,
+        items_optional,
+    })
 }
 
 fn strip(ty: &TypeRef) -> &TypeRef {
@@ -498,23 +723,41 @@ fn strip(ty: &TypeRef) -> &TypeRef {
 }
 
 /// Follows wire field names through generated structs.
-fn walk(start: &TypeRef, path: &[String], types: &BTreeMap<String, TypeDef>) -> Result<(Vec<Access>, TypeRef), String> {
+fn walk(
+    start: &TypeRef,
+    path: &[String],
+    types: &BTreeMap<String, TypeDef>,
+) -> Result<(Vec<Access>, TypeRef), String> {
     let mut ty = start.clone();
     let mut accesses = Vec::new();
     for segment in path {
         let TypeRef::Named(name) = strip(&ty) else {
-            return Err(format!("cannot find field `{segment}` in a non-object type"));
+            return Err(format!(
+                "cannot find field `{segment}` in a non-object type"
+            ));
         };
-        let mut def = types.get(name).ok_or_else(|| format!("unknown type `{name}`"))?;
+        let mut def = types
+            .get(name)
+            .ok_or_else(|| format!("unknown type `{name}`"))?;
         while let TypeKind::Alias(TypeRef::Named(target)) = &def.kind {
-            def = types.get(target).ok_or_else(|| format!("unknown type `{target}`"))?;
+            def = types
+                .get(target)
+                .ok_or_else(|| format!("unknown type `{target}`"))?;
         }
         let TypeKind::Struct(s) = &def.kind else {
             return Err(format!("`{name}` is not an object"));
         };
-        let field = s.fields.iter().find(|f| &f.wire_name == segment).ok_or_else(|| format!("`{name}` has no field `{segment}`"))?;
+        let field = s
+            .fields
+            .iter()
+            .find(|f| &f.wire_name == segment)
+            .ok_or_else(|| format!("`{name}` has no field `{segment}`"))?;
         let optional = !field.required || field.nullable;
-        accesses.push(Access { field: field.rust_name.clone(), optional, double_optional: !field.required && field.nullable });
+        accesses.push(Access {
+            field: field.rust_name.clone(),
+            optional,
+            double_optional: !field.required && field.nullable,
+        });
         ty = field.ty.clone();
     }
     Ok((accesses, ty))

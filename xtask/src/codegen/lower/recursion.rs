@@ -30,22 +30,39 @@ fn edges(def: &TypeDef) -> Vec<&str> {
 /// Marks every by-value edge inside a cycle as boxed.
 pub fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
     let component = strongly_connected(types);
-    let same = |a: &str, b: &str| component.get(a).is_some_and(|c| Some(c) == component.get(b));
+    let same = |a: &str, b: &str| {
+        component
+            .get(a)
+            .is_some_and(|c| Some(c) == component.get(b))
+    };
     let cyclic: Vec<(String, Vec<bool>)> = types
         .iter()
         .map(|(name, def)| {
             let flags = match &def.kind {
-                TypeKind::Struct(s) => s.fields.iter().map(|f| by_value(&f.ty).is_some_and(|t| same(name, t))).collect(),
-                TypeKind::Union(v) => v.iter().map(|v| by_value(&v.ty).is_some_and(|t| same(name, t))).collect(),
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .map(|f| by_value(&f.ty).is_some_and(|t| same(name, t)))
+                    .collect(),
+                TypeKind::Union(v) => v
+                    .iter()
+                    .map(|v| by_value(&v.ty).is_some_and(|t| same(name, t)))
+                    .collect(),
                 _ => Vec::new(),
             };
             (name.clone(), flags)
         })
         .collect();
     for (name, flags) in cyclic {
-        let Some(def) = types.get_mut(&name) else { continue };
+        let Some(def) = types.get_mut(&name) else {
+            continue;
+        };
         match &mut def.kind {
-            TypeKind::Struct(s) => s.fields.iter_mut().zip(flags).for_each(|(f, b)| f.boxed = b),
+            TypeKind::Struct(s) => s
+                .fields
+                .iter_mut()
+                .zip(flags)
+                .for_each(|(f, b)| f.boxed = b),
             TypeKind::Union(v) => v.iter_mut().zip(flags).for_each(|(v, b)| v.boxed = b),
             _ => {}
         }
@@ -60,7 +77,12 @@ fn strongly_connected(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usi
     let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let adjacency: Vec<Vec<usize>> = names
         .iter()
-        .map(|n| edges(&types[*n]).into_iter().filter_map(|t| index_of.get(t).copied()).collect())
+        .map(|n| {
+            edges(&types[*n])
+                .into_iter()
+                .filter_map(|t| index_of.get(t).copied())
+                .collect()
+        })
         .collect();
 
     let n = names.len();

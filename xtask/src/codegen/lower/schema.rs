@@ -13,9 +13,7 @@ use openapiv3::{
 };
 
 use crate::codegen::diagnostics::{Pointer, Warnings};
-use crate::codegen::ir::{
-    EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant,
-};
+use crate::codegen::ir::{EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant};
 use crate::codegen::naming::{Namer, pascal, snake};
 
 /// Most `allOf`/`$ref` nesting followed before giving up on a schema; real
@@ -116,7 +114,12 @@ impl<'a> TypeSpace<'a> {
             // A component that is only a reference is an alias of its target.
             ReferenceOr::Reference { .. } => {
                 let target = strip_option(self.lower_inline(&schema, &name, &pointer));
-                self.insert(TypeDef { name: name.clone(), docs: None, origin: pointer.to_string(), kind: TypeKind::Alias(target.clone()) });
+                self.insert(TypeDef {
+                    name: name.clone(),
+                    docs: None,
+                    origin: pointer.to_string(),
+                    kind: TypeKind::Alias(target.clone()),
+                });
                 target
             }
             ReferenceOr::Item(item) => {
@@ -127,21 +130,32 @@ impl<'a> TypeSpace<'a> {
                     // the target so fields read `String`, not `Identifier`.
                     Some(target) => {
                         let target = strip_option(target);
-                        self.insert(TypeDef { name: name.clone(), docs, origin: pointer.to_string(), kind: TypeKind::Alias(target.clone()) });
+                        self.insert(TypeDef {
+                            name: name.clone(),
+                            docs,
+                            origin: pointer.to_string(),
+                            kind: TypeKind::Alias(target.clone()),
+                        });
                         target
                     }
                     None => {
                         let kind = self
                             .lower_named_body(item, &name, &pointer)
                             .unwrap_or(TypeKind::Alias(TypeRef::Json));
-                        self.insert(TypeDef { name: name.clone(), docs, origin: pointer.to_string(), kind });
+                        self.insert(TypeDef {
+                            name: name.clone(),
+                            docs,
+                            origin: pointer.to_string(),
+                            kind,
+                        });
                         TypeRef::Named(name.clone())
                     }
                 }
             }
         };
         self.in_progress.remove(key);
-        self.component_refs.insert(key.to_owned(), reference.clone());
+        self.component_refs
+            .insert(key.to_owned(), reference.clone());
         reference
     }
 
@@ -162,7 +176,8 @@ impl<'a> TypeSpace<'a> {
             ReferenceOr::Reference { reference } => {
                 let key = self.component_key(reference, pointer)?;
                 if depth > MAX_DEPTH {
-                    self.warnings.warn(pointer, format!("reference cycle through `{reference}`"));
+                    self.warnings
+                        .warn(pointer, format!("reference cycle through `{reference}`"));
                     return None;
                 }
                 let target = self.components[key].clone();
@@ -199,8 +214,13 @@ impl<'a> TypeSpace<'a> {
                     return TypeRef::Json;
                 };
                 let ty = self.component(key);
-                let nullable = matches!(&self.components[key], ReferenceOr::Item(s) if s.schema_data.nullable);
-                return if nullable && ty != TypeRef::Json { TypeRef::Option(Box::new(ty)) } else { ty };
+                let nullable =
+                    matches!(&self.components[key], ReferenceOr::Item(s) if s.schema_data.nullable);
+                return if nullable && ty != TypeRef::Json {
+                    TypeRef::Option(Box::new(ty))
+                } else {
+                    ty
+                };
             }
             ReferenceOr::Item(item) => item,
         };
@@ -219,7 +239,12 @@ impl<'a> TypeSpace<'a> {
         let name = self.fresh_name(item, hint);
         match self.lower_named_body(item, &name, pointer) {
             Some(kind) => {
-                self.insert(TypeDef { name: name.clone(), docs: docs_of(item), origin: pointer.to_string(), kind });
+                self.insert(TypeDef {
+                    name: name.clone(),
+                    docs: docs_of(item),
+                    origin: pointer.to_string(),
+                    kind,
+                });
                 TypeRef::Named(name)
             }
             None => TypeRef::Json,
@@ -243,19 +268,23 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Type(Type::String(_)) => return None,
             SchemaKind::Type(Type::Integer(i)) => match &i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
-                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) | VariantOrUnknownOrEmpty::Empty => TypeRef::I64,
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64)
+                | VariantOrUnknownOrEmpty::Empty => TypeRef::I64,
                 VariantOrUnknownOrEmpty::Unknown(f) if f == "uint32" => TypeRef::U32,
                 VariantOrUnknownOrEmpty::Unknown(f) if f == "uint64" => TypeRef::U64,
                 VariantOrUnknownOrEmpty::Unknown(f) => {
-                    self.warnings.warn(pointer, format!("unknown integer format `{f}`; using i64"));
+                    self.warnings
+                        .warn(pointer, format!("unknown integer format `{f}`; using i64"));
                     TypeRef::I64
                 }
             },
             SchemaKind::Type(Type::Number(n)) => match &n.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
-                VariantOrUnknownOrEmpty::Item(NumberFormat::Double) | VariantOrUnknownOrEmpty::Empty => TypeRef::F64,
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Double)
+                | VariantOrUnknownOrEmpty::Empty => TypeRef::F64,
                 VariantOrUnknownOrEmpty::Unknown(f) => {
-                    self.warnings.warn(pointer, format!("unknown number format `{f}`; using f64"));
+                    self.warnings
+                        .warn(pointer, format!("unknown number format `{f}`; using f64"));
                     TypeRef::F64
                 }
             },
@@ -282,11 +311,18 @@ impl<'a> TypeSpace<'a> {
                 }
             }
             SchemaKind::Not { .. } => {
-                self.warnings.warn(pointer, "`not` schemas are not supported; using a JSON value");
+                self.warnings.warn(
+                    pointer,
+                    "`not` schemas are not supported; using a JSON value",
+                );
                 TypeRef::Json
             }
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => return None,
-            SchemaKind::Any(a) if a.properties.is_empty() && a.all_of.is_empty() && (!a.one_of.is_empty() || !a.any_of.is_empty()) => {
+            SchemaKind::Any(a)
+                if a.properties.is_empty()
+                    && a.all_of.is_empty()
+                    && (!a.one_of.is_empty() || !a.any_of.is_empty()) =>
+            {
                 return None;
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
@@ -296,7 +332,8 @@ impl<'a> TypeSpace<'a> {
                 }
                 match view.additional {
                     Some((schema, at)) => {
-                        let value = strip_option(self.lower_inline(&schema, &format!("{hint}Value"), &at));
+                        let value =
+                            strip_option(self.lower_inline(&schema, &format!("{hint}Value"), &at));
                         TypeRef::Map(Box::new(value))
                     }
                     // A free-form object, or a schema that says nothing.
@@ -307,20 +344,38 @@ impl<'a> TypeSpace<'a> {
         Some(ty)
     }
 
-    fn array(&mut self, items: Option<ReferenceOr<Schema>>, hint: &str, pointer: &Pointer) -> TypeRef {
+    fn array(
+        &mut self,
+        items: Option<ReferenceOr<Schema>>,
+        hint: &str,
+        pointer: &Pointer,
+    ) -> TypeRef {
         let ty = match items {
-            Some(items) => strip_option(self.lower_inline(&items, &format!("{hint}Item"), &pointer.join("items"))),
+            Some(items) => strip_option(self.lower_inline(
+                &items,
+                &format!("{hint}Item"),
+                &pointer.join("items"),
+            )),
             None => TypeRef::Json,
         };
         TypeRef::Vec(Box::new(ty))
     }
 
-    fn string_type(&mut self, format: &VariantOrUnknownOrEmpty<StringFormat>, pointer: &Pointer) -> TypeRef {
+    fn string_type(
+        &mut self,
+        format: &VariantOrUnknownOrEmpty<StringFormat>,
+        pointer: &Pointer,
+    ) -> TypeRef {
         match format {
             VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
-            VariantOrUnknownOrEmpty::Item(StringFormat::Binary | StringFormat::Byte) => TypeRef::String,
+            VariantOrUnknownOrEmpty::Item(StringFormat::Binary | StringFormat::Byte) => {
+                TypeRef::String
+            }
             VariantOrUnknownOrEmpty::Unknown(f) if !KNOWN_STRING_FORMATS.contains(&f.as_str()) => {
-                self.warnings.warn(pointer, format!("unknown string format `{f}`; using String"));
+                self.warnings.warn(
+                    pointer,
+                    format!("unknown string format `{f}`; using String"),
+                );
                 TypeRef::String
             }
             _ => TypeRef::String,
@@ -330,14 +385,24 @@ impl<'a> TypeSpace<'a> {
     /// A type name for an inline schema: its `title` if it has one,
     /// otherwise the hint; unique either way.
     fn fresh_name(&mut self, item: &Schema, hint: &str) -> String {
-        let base = item.schema_data.title.as_deref().map(pascal).filter(|t| !t.is_empty());
+        let base = item
+            .schema_data
+            .title
+            .as_deref()
+            .map(pascal)
+            .filter(|t| !t.is_empty());
         let base = base.unwrap_or_else(|| pascal(hint));
         self.namer.unique(&base)
     }
 
     /// Lowers a schema that deserves a named type: a string enum, a union
     /// or an object with properties. `None` for anything else.
-    fn lower_named_body(&mut self, item: &Schema, name: &str, pointer: &Pointer) -> Option<TypeKind> {
+    fn lower_named_body(
+        &mut self,
+        item: &Schema,
+        name: &str,
+        pointer: &Pointer,
+    ) -> Option<TypeKind> {
         match &item.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
                 let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
@@ -346,13 +411,24 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
                 Some(self.union_kind(members, name, pointer))
             }
-            SchemaKind::Any(a) if a.properties.is_empty() && a.all_of.is_empty() && (!a.one_of.is_empty() || !a.any_of.is_empty()) => {
-                let members = if a.one_of.is_empty() { &a.any_of } else { &a.one_of };
+            SchemaKind::Any(a)
+                if a.properties.is_empty()
+                    && a.all_of.is_empty()
+                    && (!a.one_of.is_empty() || !a.any_of.is_empty()) =>
+            {
+                let members = if a.one_of.is_empty() {
+                    &a.any_of
+                } else {
+                    &a.one_of
+                };
                 Some(self.union_kind(members, name, pointer))
             }
             SchemaKind::Any(a) if !a.enumeration.is_empty() && a.properties.is_empty() => {
-                let values: Vec<String> =
-                    a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+                let values: Vec<String> = a
+                    .enumeration
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
                 (!values.is_empty()).then(|| self.enum_kind(values))
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
@@ -374,14 +450,27 @@ impl<'a> TypeSpace<'a> {
             .into_iter()
             .filter(|v| seen.insert(v.clone()))
             .map(|wire| {
-                let base = if wire.is_empty() { "Empty".to_owned() } else { pascal(&wire) };
-                EnumVariant { rust_name: namer.unique(&base), wire_name: wire, docs: None }
+                let base = if wire.is_empty() {
+                    "Empty".to_owned()
+                } else {
+                    pascal(&wire)
+                };
+                EnumVariant {
+                    rust_name: namer.unique(&base),
+                    wire_name: wire,
+                    docs: None,
+                }
             })
             .collect();
         TypeKind::Enum(variants)
     }
 
-    fn union_kind(&mut self, members: &[ReferenceOr<Schema>], name: &str, pointer: &Pointer) -> TypeKind {
+    fn union_kind(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        pointer: &Pointer,
+    ) -> TypeKind {
         let mut namer = Namer::new();
         let mut variants: Vec<UnionVariant> = Vec::new();
         for (index, member) in members.iter().enumerate() {
@@ -392,7 +481,11 @@ impl<'a> TypeSpace<'a> {
                 continue;
             }
             let rust_name = namer.unique(&variant_name(&ty));
-            variants.push(UnionVariant { rust_name, ty, boxed: false });
+            variants.push(UnionVariant {
+                rust_name,
+                ty,
+                boxed: false,
+            });
         }
         TypeKind::Union(variants)
     }
@@ -402,26 +495,42 @@ impl<'a> TypeSpace<'a> {
     fn object_view(&mut self, item: &Schema, pointer: &Pointer, depth: usize) -> ObjectView {
         let mut view = ObjectView::default();
         if depth > MAX_DEPTH {
-            self.warnings.warn(pointer, "`allOf` nesting too deep (a reference cycle?)");
+            self.warnings
+                .warn(pointer, "`allOf` nesting too deep (a reference cycle?)");
             return view;
         }
-        let (all_of, properties, required, additional): (&[ReferenceOr<Schema>], _, _, _) = match &item.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => (&[], &o.properties, &o.required, &o.additional_properties),
-            SchemaKind::AllOf { all_of } => (all_of, &EMPTY_PROPS, &EMPTY_REQUIRED, &None),
-            SchemaKind::Any(a) => (&a.all_of, &a.properties, &a.required, &a.additional_properties),
-            _ => return view,
-        };
+        let (all_of, properties, required, additional): (&[ReferenceOr<Schema>], _, _, _) =
+            match &item.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => {
+                    (&[], &o.properties, &o.required, &o.additional_properties)
+                }
+                SchemaKind::AllOf { all_of } => (all_of, &EMPTY_PROPS, &EMPTY_REQUIRED, &None),
+                SchemaKind::Any(a) => (
+                    &a.all_of,
+                    &a.properties,
+                    &a.required,
+                    &a.additional_properties,
+                ),
+                _ => return view,
+            };
         for (index, member) in all_of.iter().enumerate() {
             let member_pointer = pointer.join("allOf").join(index.to_string());
             if let Some((schema, at)) = self.resolve(member, &member_pointer, depth) {
-                let at = if matches!(member, ReferenceOr::Item(_)) { member_pointer } else { at };
+                let at = if matches!(member, ReferenceOr::Item(_)) {
+                    member_pointer
+                } else {
+                    at
+                };
                 let sub = self.object_view(&schema, &at, depth + 1);
                 view.merge(sub, self);
             }
         }
         let mut own = ObjectView::default();
         for (key, schema) in properties {
-            own.properties.insert(key.clone(), (unbox(schema), pointer.join("properties").join(key)));
+            own.properties.insert(
+                key.clone(),
+                (unbox(schema), pointer.join("properties").join(key)),
+            );
         }
         own.required.extend(required.iter().cloned());
         match additional {
@@ -524,31 +633,89 @@ static EMPTY_REQUIRED: Vec<String> = Vec::new();
 
 /// Names from the Rust prelude (and `Self`) that generated types avoid.
 const PRELUDE: &[&str] = &[
-    "AsMut", "AsRef", "Box", "Clone", "Copy", "Debug", "Default", "DoubleEndedIterator", "Drop",
-    "Eq", "Err", "ExactSizeIterator", "Extend", "Fn", "FnMut", "FnOnce", "From", "FromIterator",
-    "Into", "IntoIterator", "Iterator", "None", "Ok", "Option", "Ord", "PartialEq", "PartialOrd",
-    "Result", "Self", "Send", "Sized", "Some", "String", "Sync", "ToOwned", "ToString", "TryFrom",
-    "TryInto", "Unpin", "Vec",
+    "AsMut",
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Self",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
 ];
 
 /// Formats that are plain strings on the wire and need no warning.
 const KNOWN_STRING_FORMATS: &[&str] = &[
-    "email", "uuid", "uri", "url", "hostname", "ipv4", "ipv6", "date", "time", "duration",
-    "uri-reference", "uri-template", "idn-email", "idn-hostname", "iri", "iri-reference",
-    "json-pointer", "regex", "password", "cidr", "mac", "phone",
+    "email",
+    "uuid",
+    "uri",
+    "url",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "date",
+    "time",
+    "duration",
+    "uri-reference",
+    "uri-template",
+    "idn-email",
+    "idn-hostname",
+    "iri",
+    "iri-reference",
+    "json-pointer",
+    "regex",
+    "password",
+    "cidr",
+    "mac",
+    "phone",
 ];
 
 fn unbox(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
     match schema {
         ReferenceOr::Item(b) => ReferenceOr::Item((**b).clone()),
-        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
     }
 }
 
 /// `allOf`/`oneOf`/`anyOf` with exactly one member and nothing else.
 fn single_composition_member(item: &Schema) -> Option<&ReferenceOr<Schema>> {
     match &item.schema_kind {
-        SchemaKind::AllOf { all_of: m } | SchemaKind::OneOf { one_of: m } | SchemaKind::AnyOf { any_of: m }
+        SchemaKind::AllOf { all_of: m }
+        | SchemaKind::OneOf { one_of: m }
+        | SchemaKind::AnyOf { any_of: m }
             if m.len() == 1 =>
         {
             m.first()
@@ -610,13 +777,27 @@ fn variant_name(ty: &TypeRef) -> String {
 pub fn docs_of(schema: &Schema) -> Option<String> {
     let data = &schema.schema_data;
     let mut parts = Vec::new();
-    if let Some(title) = data.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(title) = data
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         parts.push(title.to_owned());
     }
-    if let Some(d) = data.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    if let Some(d) = data
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         if parts.first().is_none_or(|t| t != d) {
             parts.push(d.to_owned());
         }
     }
-    if parts.is_empty() { None } else { Some(parts.join("\n\n")) }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("\n\n"))
+    }
 }
