@@ -72,9 +72,11 @@ impl Client {
             || base.cannot_be_a_base()
             || base.query().is_some()
             || base.fragment().is_some()
+            || !base.username().is_empty()
+            || base.password().is_some()
         {
             return Err(Error::config(
-                "the base URL must be an http or https URL without query or fragment",
+                "the base URL must be an http or https URL without credentials, query or fragment",
             ));
         }
         if base.scheme() == "https" && !cfg!(feature = "rustls") && config.http_client.is_none() {

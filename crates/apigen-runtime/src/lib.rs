@@ -127,3 +127,30 @@ pub use config::{Config, Credentials, Sleeper, TokioSleeper};
 pub use http;
 #[cfg(feature = "async")]
 pub use reqwest;
+
+#[cfg(all(test, feature = "async"))]
+mod tests {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        assert_send_sync::<crate::Error>();
+        assert_send_sync::<crate::Client>();
+        assert_send_sync::<crate::Config>();
+        assert_send_sync::<crate::Credentials>();
+        assert_send_sync::<crate::Response<String, ()>>();
+        #[cfg(feature = "blocking")]
+        assert_send_sync::<crate::blocking::Client>();
+    }
+
+    #[test]
+    fn error_stays_small() {
+        // Keeps `Result<T, Error>` cheap to move (and clippy's
+        // `result_large_err` quiet in generated crates).
+        assert!(
+            std::mem::size_of::<crate::Error>() <= 96,
+            "{}",
+            std::mem::size_of::<crate::Error>()
+        );
+    }
+}

@@ -306,3 +306,44 @@ async fn error_display_does_not_repeat_the_source() {
     assert!(!source.contains("could not connect"), "{source}");
     assert!(Error::BlockingInAsyncContext.to_string().contains("async"));
 }
+
+/// A raw HTTP server that streams an endless chunked body (no
+/// Content-Length), to check the limit is enforced while reading.
+#[tokio::test]
+async fn response_size_limit_without_content_length() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+        socket.write_all(head.as_bytes()).await.unwrap();
+        let chunk = format!("{:x}\r\n{}\r\n", 16 * 1024, "x".repeat(16 * 1024));
+        // Up to 256 MiB, far more than socket buffers hold: the writes fail
+        // only if the client hangs up once past its limit.
+        for _ in 0..16 * 1024 {
+            if socket.write_all(chunk.as_bytes()).await.is_err() {
+                return true;
+            }
+        }
+        false
+    });
+    let config = apigen_runtime::Config::default()
+        .with_base_url(format!("http://{address}"))
+        .with_max_response_bytes(10_000)
+        .with_max_retries(0);
+    let client = Client::new(&CLOUDFLARE_PROFILE, config).unwrap();
+    let err = client.call(GetThing).await.unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 10_000, .. }),
+        "{err:?}"
+    );
+    drop(client);
+    assert!(
+        server.await.unwrap(),
+        "the client kept reading past the limit"
+    );
+}

@@ -7,6 +7,7 @@ mod auth;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod errors;
+mod observability;
 mod pagination;
 mod requests;
 mod retries;

@@ -251,3 +251,18 @@ async fn calls_are_send_and_can_be_spawned() {
     });
     assert_eq!(task.await.unwrap().unwrap().id, "u");
 }
+
+#[test]
+fn base_urls_with_credentials_are_rejected() {
+    let config = Config::default().with_base_url(format!("https://user:{SECRET}@api.example.com"));
+    let err = Client::new(&CLOUDFLARE_PROFILE, config).unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains(SECRET));
+}
+
+#[cfg(feature = "rustls")]
+#[test]
+fn https_clients_build_with_rustls() {
+    let client = Client::new(&CLOUDFLARE_PROFILE, Config::default()).unwrap();
+    assert_eq!(client.base_url(), "https://api.cloudflare.com/client/v4");
+}
