@@ -28,6 +28,10 @@ const MAX_REDIRECTS: usize = 10;
 /// An async API client. Cheap to clone: clones share one connection pool and
 /// one OAuth2 token cache.
 ///
+/// Calls must run inside a tokio runtime with I/O and timers enabled (as
+/// `#[tokio::main]` sets up); use [`blocking::Client`](crate::blocking::Client)
+/// from synchronous code.
+///
 /// ```no_run
 /// # use apigen_runtime::{ApiProfile, Client, Config};
 /// # async fn demo(profile: &'static ApiProfile) -> Result<(), apigen_runtime::Error> {

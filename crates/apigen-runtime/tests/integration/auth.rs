@@ -453,3 +453,31 @@ fn debug_output_never_contains_secrets() {
     }
     assert_eq!(format!("{:?}", Credentials::none()), "Credentials::None");
 }
+
+#[tokio::test]
+async fn oauth2_token_endpoint_failures_are_retried_like_connection_errors() {
+    let server = MockServer::start().await;
+    Mock::given(path("/service-account-token"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/service-account-token"))
+        .respond_with(token_response("tok-A", 3600))
+        .mount(&server)
+        .await;
+    mount_zone_users(&server, "tok-A").await;
+    let sleeper = RecordingSleeper::default();
+    let config = Config::new(Credentials::oauth2_client_credentials(
+        "client-id",
+        "s3cret",
+    ))
+    .with_base_url(server.uri())
+    .with_jitter(false)
+    .with_sleeper(sleeper.clone());
+    let client = Client::new(&KEYCARD_PROFILE, config).unwrap();
+    let response = client.call(ListZoneUsers::default()).await.unwrap();
+    assert_eq!(response.attempts(), 2);
+    assert_eq!(sleeper.sleeps(), [secs(0.5)]);
+}
