@@ -68,7 +68,6 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         account_id: impl Into<String>,
         body: crate::types::CreateUserRequest,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersCreate> {
-        #[allow(deprecated)]
         self.client
             .call(crate::operations::UsersCreate::new(account_id.into(), body))
     }
@@ -82,7 +81,6 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersDelete> {
-        #[allow(deprecated)]
         self.client.call(crate::operations::UsersDelete::new(
             account_id.into(),
             user_id.into(),
@@ -98,7 +96,6 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersGet> {
-        #[allow(deprecated)]
         self.client.call(crate::operations::UsersGet::new(
             account_id.into(),
             user_id.into(),
@@ -116,7 +113,6 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         account_id: impl Into<String>,
         params: crate::operations::UsersListParams,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersList> {
-        #[allow(deprecated)]
         self.client
             .call(crate::operations::UsersList::new(account_id.into(), params))
     }
@@ -131,7 +127,6 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         user_id: impl Into<String>,
         body: crate::types::UpdateUserRequest,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersUpdate> {
-        #[allow(deprecated)]
         self.client.call(crate::operations::UsersUpdate::new(
             account_id.into(),
             user_id.into(),
@@ -158,7 +153,6 @@ impl<'c> ZeroTrustAccessUsersActiveSessions<'c> {
         user_id: impl Into<String>,
         nonce: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::ActiveSessionsGet> {
-        #[allow(deprecated)]
         self.client.call(crate::operations::ActiveSessionsGet::new(
             account_id.into(),
             user_id.into(),
@@ -177,7 +171,6 @@ impl<'c> ZeroTrustAccessUsersActiveSessions<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::ActiveSessionsList> {
-        #[allow(deprecated)]
         self.client.call(crate::operations::ActiveSessionsList::new(
             account_id.into(),
             user_id.into(),
@@ -204,7 +197,6 @@ impl<'c> ZeroTrustAccessUsersFailedLogins<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::FailedLoginsList> {
-        #[allow(deprecated)]
         self.client.call(crate::operations::FailedLoginsList::new(
             account_id.into(),
             user_id.into(),
@@ -229,7 +221,6 @@ impl<'c> ZeroTrustAccessUsersLastSeenIdentity<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::LastSeenIdentityGet> {
-        #[allow(deprecated)]
         self.client
             .call(crate::operations::LastSeenIdentityGet::new(
                 account_id.into(),

@@ -41,7 +41,6 @@ impl<'c> ZonesUsers<'c> {
         zone_id: impl Into<String>,
         params: crate::operations::UsersListParams,
     ) -> ::apigen_runtime::Call<'c, crate::operations::UsersList> {
-        #[allow(deprecated)]
         self.client
             .call(crate::operations::UsersList::new(zone_id.into(), params))
     }
@@ -55,7 +54,6 @@ impl<'c> ZonesUsers<'c> {
         zone_id: impl Into<String>,
         id: impl Into<String>,
     ) -> ::apigen_runtime::Call<'c, crate::operations::UsersRetrieve> {
-        #[allow(deprecated)]
         self.client.call(crate::operations::UsersRetrieve::new(
             zone_id.into(),
             id.into(),

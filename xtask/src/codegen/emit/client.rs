@@ -266,8 +266,9 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
         Flavor::Blocking => "Blocking",
     };
     let mut text = format!(
-        "{kind} client for the {} API (version {}).",
-        api.title, api.version
+        "{kind} client for {} (version {}).",
+        super::api_name(api),
+        api.version
     );
     if let Some(description) = &api.description {
         text.push_str("\n\n");
@@ -493,7 +494,6 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         #deprecated
         #allow
         pub fn #name(&self, #(#args),*) -> #call<'c, crate::operations::#op_ty> {
-            #[allow(deprecated)]
             self.client.call(crate::operations::#op_ty::new(#(#values),*))
         }
     }

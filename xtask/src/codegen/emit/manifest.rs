@@ -114,8 +114,8 @@ pub fn models(api: &Api, mode: &ManifestMode) -> String {
         api,
         &name,
         &format!(
-            "Models of the {} API (generated from its OpenAPI spec).",
-            api.title
+            "Models of {} (generated from its OpenAPI spec).",
+            super::api_name(api)
         ),
         mode,
     );
@@ -148,16 +148,16 @@ pub fn client(api: &Api, flavor: Flavor, mode: &ManifestMode) -> String {
         Flavor::Async => (
             &names.client,
             format!(
-                "Async client for the {} API (generated from its OpenAPI spec).",
-                api.title
+                "Async client for {} (generated from its OpenAPI spec).",
+                super::api_name(api)
             ),
             "async",
         ),
         Flavor::Blocking => (
             &names.blocking,
             format!(
-                "Blocking client for the {} API (generated from its OpenAPI spec).",
-                api.title
+                "Blocking client for {} (generated from its OpenAPI spec).",
+                super::api_name(api)
             ),
             "blocking",
         ),
@@ -166,6 +166,15 @@ pub fn client(api: &Api, flavor: Flavor, mode: &ManifestMode) -> String {
     out.push_str("\n[dependencies]\n");
     out.push_str(&runtime_dependency(mode, &[feature, "rustls"]));
     out.push('\n');
+    // Operation signatures can name these types directly.
+    if uses(api, &|t| *t == TypeRef::DateTime) {
+        out.push_str(&dependency(mode, "chrono"));
+        out.push('\n');
+    }
+    if uses(api, &|t| *t == TypeRef::Json) {
+        out.push_str(&dependency(mode, "serde_json"));
+        out.push('\n');
+    }
     let models_path = format!("../{}", names.models);
     match mode {
         ManifestMode::Workspace => out.push_str(&format!(

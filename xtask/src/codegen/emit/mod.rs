@@ -131,6 +131,20 @@ pub fn describe(ty: &TypeRef) -> String {
     }
 }
 
+/// The API's name for prose: its title, with " API" added unless the
+/// title already says so.
+pub fn api_name(api: &Api) -> String {
+    if api
+        .title
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == "API")
+    {
+        api.title.clone()
+    } else {
+        format!("{} API", api.title)
+    }
+}
+
 /// Package names of the three crates of an API.
 #[derive(Debug)]
 pub struct CrateNames {

@@ -66,8 +66,9 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
 
 fn lib_rs(api: &Api) -> TokenStream {
     let mut text = format!(
-        "Models for the {} API (version {}).",
-        api.title, api.version
+        "Models for {} (version {}).",
+        super::api_name(api),
+        api.version
     );
     if let Some(description) = &api.description {
         text.push_str("\n\n");
@@ -383,9 +384,14 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         String::new(),
         format!("{signature} (operation `{}`).", op.operation_id),
     ]));
-    let deprecated = op
-        .deprecated
-        .then(|| quote!(#[deprecated = "deprecated by the API"]));
+    if op.deprecated {
+        // An attribute would warn inside this crate's own impls; the client
+        // methods carry `#[deprecated]` instead.
+        op_docs.extend(raw_doc_attrs(&[
+            String::new(),
+            "**Deprecated** by the API.".to_owned(),
+        ]));
+    }
 
     // The params struct.
     let params_struct = has_params(op).then(|| params_struct(op));
@@ -422,6 +428,11 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     }
 
     let build = build_body(op);
+    let request = if build.is_empty() {
+        format_ident!("_request")
+    } else {
+        format_ident!("request")
+    };
     let output = match op.output.shape {
         OutputShape::Empty => quote!(()),
         _ => type_tokens(&op.output.ty),
@@ -459,7 +470,6 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         #params_struct
 
         #op_docs
-        #deprecated
         #[derive(Debug, Clone, PartialEq)]
         pub struct #name {
             #(#fields)*
@@ -483,7 +493,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
                 response: #shape,
             };
 
-            fn build(&self, request: &mut ::apigen_runtime::RequestParts) -> Result<(), ::apigen_runtime::Error> {
+            fn build(&self, #request: &mut ::apigen_runtime::RequestParts) -> Result<(), ::apigen_runtime::Error> {
                 #build
                 Ok(())
             }
@@ -563,17 +573,18 @@ fn build_body(op: &Operation) -> TokenStream {
         steps.push(record(param, quote!(&self.params.#rust)));
     }
     if let Some(body) = &op.body {
-        let value = if body.required {
-            quote!(&self.body)
-        } else {
-            quote!(body)
-        };
-        let send = match body.ty {
-            TypeRef::Bytes => {
+        let send = match (&body.ty, body.required) {
+            (TypeRef::Bytes, required) => {
                 let content_type = &body.content_type;
-                quote!(request.raw_body(#content_type, #value.clone());)
+                let bytes = if required {
+                    quote!(self.body)
+                } else {
+                    quote!(body)
+                };
+                quote!(request.raw_body(#content_type, #bytes.to_vec());)
             }
-            _ => quote!(request.json_body(#value)?;),
+            (_, true) => quote!(request.json_body(&self.body)?;),
+            (_, false) => quote!(request.json_body(body)?;),
         };
         if body.required {
             steps.push(send);
