@@ -275,14 +275,16 @@ impl<'a, O: crate::Paginated> Call<'a, O> {
     /// for the stopping rules. The stream ends after the first error.
     pub fn pages(
         self,
-    ) -> impl futures_util::Stream<Item = Result<Response<O::Output, O::Meta>, Error>> + use<O>
+    ) -> impl futures_util::Stream<Item = Result<Response<O::Output, O::Meta>, Error>> + Unpin + use<O>
     {
         crate::pagination::pages(self)
     }
 
     /// Pages through the list: a stream of items across all pages, fetching
     /// the next page only when the current one is used up.
-    pub fn items(self) -> impl futures_util::Stream<Item = Result<O::Item, Error>> + use<O> {
+    pub fn items(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<O::Item, Error>> + Unpin + use<O> {
         crate::pagination::items(self)
     }
 }

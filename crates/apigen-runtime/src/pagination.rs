@@ -128,11 +128,13 @@ impl<O: Paginated> Pager<O> {
 
 pub(crate) fn pages<'a, O>(
     call: Call<'a, O>,
-) -> impl Stream<Item = Result<Response<O::Output, O::Meta>, Error>> + use<O>
+) -> impl Stream<Item = Result<Response<O::Output, O::Meta>, Error>> + Unpin + use<O>
 where
     O: Paginated,
 {
-    stream::unfold(Pager::new(call), |mut pager| async move {
+    // Boxed so the stream is `Unpin`: callers can use `next()` and
+    // `try_next()` on it without pinning it themselves.
+    Box::pin(stream::unfold(Pager::new(call), |mut pager| async move {
         let page = match pager.fetch().await? {
             Ok(page) => page,
             Err(e) => return Some((Err(e), pager)),
@@ -162,15 +164,17 @@ where
             return None;
         }
         Some((Ok(response), pager))
-    })
+    }))
 }
 
-pub(crate) fn items<'a, O>(call: Call<'a, O>) -> impl Stream<Item = Result<O::Item, Error>> + use<O>
+pub(crate) fn items<'a, O>(
+    call: Call<'a, O>,
+) -> impl Stream<Item = Result<O::Item, Error>> + Unpin + use<O>
 where
     O: Paginated,
 {
     let state = (Pager::new(call), Vec::new().into_iter());
-    stream::unfold(state, |(mut pager, mut items)| async move {
+    Box::pin(stream::unfold(state, |(mut pager, mut items)| async move {
         loop {
             if let Some(item) = items.next() {
                 return Some((Ok(item), (pager, items)));
@@ -193,5 +197,5 @@ where
             pager.plan_next(operation, cursor, total_pages, page_items.is_empty());
             items = page_items.into_iter();
         }
-    })
+    }))
 }
