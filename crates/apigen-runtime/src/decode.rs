@@ -76,6 +76,15 @@ where
                 )
             });
     }
+    if let ResponseShape::Raw = shape {
+        // `Vec<u8>` decodes from a sequence of bytes.
+        let bytes = serde::de::value::SeqDeserializer::<_, serde::de::value::Error>::new(
+            body.iter().copied(),
+        );
+        return T::deserialize(bytes)
+            .map(|output| Decoded { output, meta: None })
+            .map_err(|e| ctx.decode_error(String::from("."), format!("raw body: {e}"), body));
+    }
     if body.iter().all(u8::is_ascii_whitespace) {
         // An empty body (for example a 204) decodes like `null`: fine for
         // `()`, `Option<_>` and `serde_json::Value`, an error otherwise.
@@ -425,6 +434,9 @@ mod tests {
     #[test]
     fn empty_bodies_and_content_types() {
         let h = HeaderMap::new();
+        let raw: Decoded<Vec<u8>, ()> =
+            decode_success(ResponseShape::Raw, b"a,b\n1,2", &ctx(&h)).unwrap();
+        assert_eq!(raw.output, b"a,b\n1,2");
         let d: Decoded<(), ()> = decode_success(ResponseShape::Plain, b"", &ctx(&h)).unwrap();
         assert_eq!(d.output, ());
         let d: Decoded<(), ()> =

@@ -74,6 +74,9 @@ pub enum ResponseShape {
     /// The operation declares no response body; the output is `()` and any
     /// body is ignored.
     Empty,
+    /// The response is not JSON (a file, CSV, plain text, an image): the
+    /// output is the body's bytes (`Vec<u8>`), whatever its content type.
+    Raw,
 }
 
 /// Field names of a response envelope, taken from the spec's

@@ -226,6 +226,8 @@ pub enum OutputShape {
     Plain,
     Envelope,
     Empty,
+    /// A non-JSON body, handed over as bytes.
+    Raw,
 }
 
 #[derive(Debug, Clone)]

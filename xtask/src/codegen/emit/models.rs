@@ -441,6 +441,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let shape = match op.output.shape {
         OutputShape::Empty => quote!(::apigen_runtime::ResponseShape::Empty),
         OutputShape::Plain => quote!(::apigen_runtime::ResponseShape::Plain),
+        OutputShape::Raw => quote!(::apigen_runtime::ResponseShape::Raw),
         OutputShape::Envelope => {
             let e = api
                 .envelope

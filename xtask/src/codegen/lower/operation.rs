@@ -581,12 +581,12 @@ fn lower_output(
         return empty;
     }
     let Some((media_type, content)) = response.content.iter().find(|(m, _)| is_json(m)) else {
-        let media_type = response.content.keys().next().cloned().unwrap_or_default();
-        space.warnings.warn(
-            &at,
-            format!("`{media_type}` responses are not decoded; the output is `()`"),
-        );
-        return empty;
+        // Files, CSV, text, images: the caller gets the bytes.
+        return Output {
+            ty: TypeRef::Bytes,
+            meta: None,
+            shape: OutputShape::Raw,
+        };
     };
     let schema_at = at.join("content").join(media_type).join("schema");
     let Some(schema) = &content.schema else {
