@@ -1,0 +1,95 @@
+//! Decode: a 10,000-user Cloudflare list response.
+//!
+//! - `decode_models`: the body in memory, `serde_json::from_slice` into the
+//!   same hand-written envelope holding either the hand-written `User`
+//!   (baseline) or the generated `types::User` (ours): the cost of the
+//!   generated models alone.
+//! - `decode_runtime`: the same body from the local server: the generated
+//!   client's `list` (the runtime's one-pass envelope decoder with JSON-path
+//!   errors) against reqwest + `serde_json::from_slice` into the
+//!   hand-written structs. The loopback transfer is the same on both sides.
+//!
+//! Baseline, ours, baseline again, as in `request.rs`.
+
+use std::time::Duration;
+
+use benches::fixtures::{ACCOUNT_ID, list_body};
+use benches::server::StaticServer;
+use benches::{TOKEN, apigen_client, current_thread_runtime, hand, measuring};
+use cloudflare_access_users_client::operations::UsersListParams;
+use cloudflare_access_users_models::types;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn decode_benches(c: &mut Criterion) {
+    let users: u64 = if measuring() { 10_000 } else { 1_000 };
+    let body = list_body(0, users, 1, users, 1);
+    let bytes = body.as_bytes();
+
+    let hand_decode = || {
+        let envelope = hand::decode::<Vec<hand::User>, hand::ResultInfo>(bytes).expect("decode");
+        assert_eq!(envelope.result.len() as u64, users);
+        envelope
+    };
+    let models_decode = || {
+        let envelope =
+            hand::decode::<Vec<types::User>, types::ResultInfo>(bytes).expect("decode");
+        assert_eq!(envelope.result.len() as u64, users);
+        envelope
+    };
+    {
+        let mut group = c.benchmark_group("decode_models");
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.sample_size(40);
+        group.measurement_time(Duration::from_secs(8));
+        group.bench_function("baseline_1", |b| b.iter(hand_decode));
+        group.bench_function("apigen", |b| b.iter(models_decode));
+        group.bench_function("baseline_2", |b| b.iter(hand_decode));
+        group.finish();
+    }
+
+    let server = StaticServer::fixed(body.clone()).expect("cannot start the server");
+    let base = format!("{}/client/v4", server.base_url());
+    let url = format!("{base}/accounts/{ACCOUNT_ID}/access/users");
+    let runtime = current_thread_runtime();
+    let ours = apigen_client(&base);
+    let baseline = reqwest::Client::new();
+    let (ours, baseline, url) = (&ours, &baseline, url.as_str());
+    let run_ours = move || async move {
+        let page = ours
+            .zero_trust()
+            .access()
+            .users()
+            .list(ACCOUNT_ID, UsersListParams::new())
+            .await
+            .expect("generated client call failed");
+        assert_eq!(page.len() as u64, users);
+        page
+    };
+    let run_baseline = move || async move {
+        let response = baseline
+            .get(url)
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("reqwest call failed");
+        assert!(response.status().is_success());
+        let body = response.bytes().await.expect("reqwest body failed");
+        let envelope =
+            hand::decode::<Vec<hand::User>, hand::ResultInfo>(&body).expect("decode failed");
+        assert_eq!(envelope.result.len() as u64, users);
+        envelope
+    };
+    {
+        let mut group = c.benchmark_group("decode_runtime");
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.sample_size(40);
+        group.measurement_time(Duration::from_secs(8));
+        group.bench_function("baseline_1", |b| b.to_async(&runtime).iter(run_baseline));
+        group.bench_function("apigen", |b| b.to_async(&runtime).iter(run_ours));
+        group.bench_function("baseline_2", |b| b.to_async(&runtime).iter(run_baseline));
+        group.finish();
+    }
+}
+
+criterion_group!(benches, decode_benches);
+criterion_main!(benches);

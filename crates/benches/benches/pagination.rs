@@ -1,0 +1,178 @@
+//! Auto-pagination memory: 100,000 users in 1,000 pages of 100 from a local
+//! server, with the peak RSS of the process before and after.
+//!
+//! Each mode runs in a child process of its own (this binary, re-started
+//! with `APIGEN_BENCH_PAGINATION_MODE`), so that one mode's peak does not
+//! hide another's:
+//!
+//! - `apigen_async_items`: `list(…).items()` of the generated async client;
+//! - `apigen_blocking_items`: the same with the blocking client;
+//! - `hand_page_loop` (baseline): a hand-written reqwest loop over the pages,
+//!   decoding each into the hand-written structs and dropping it;
+//! - `collect_all` (reference): `items()` collected into one `Vec`, what
+//!   the RSS looks like when memory is *not* flat.
+//!
+//! The child warms up (server, client, connection, one page), reads
+//! `VmRSS`, walks every page, then reads `VmHWM` (the peak). Growth =
+//! peak − RSS before. The goal: growth ≤ one page + 10 MiB.
+//!
+//! Prints one `RESULT pagination …` line per mode for `scripts/bench.sh`.
+//! Under `cargo test --benches` (smoke) it walks 10 pages.
+
+use std::process::Command;
+use std::time::Instant;
+
+use benches::fixtures::{ACCOUNT_ID, page_for_target};
+use benches::server::{Body, StaticServer};
+use benches::{
+    TOKEN, apigen_blocking_client, apigen_client, current_thread_runtime, hand, measuring, rss,
+};
+use cloudflare_access_users_client::operations::UsersListParams;
+use futures_util::TryStreamExt as _;
+
+const MODE_ENV: &str = "APIGEN_BENCH_PAGINATION_MODE";
+const PAGES_ENV: &str = "APIGEN_BENCH_PAGINATION_PAGES";
+const PER_PAGE: u64 = 100;
+const MODES: [&str; 4] = [
+    "apigen_async_items",
+    "apigen_blocking_items",
+    "hand_page_loop",
+    "collect_all",
+];
+
+fn main() {
+    if let Ok(mode) = std::env::var(MODE_ENV) {
+        let pages = std::env::var(PAGES_ENV)
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1000);
+        child(&mode, pages);
+        return;
+    }
+    let pages: u64 = if measuring() { 1000 } else { 10 };
+    let exe = std::env::current_exe().expect("cannot find this benchmark's executable");
+    println!(
+        "pagination: {} users in {pages} pages of {PER_PAGE}, one child process per mode",
+        pages * PER_PAGE
+    );
+    for mode in MODES {
+        let output = Command::new(&exe)
+            .env(MODE_ENV, mode)
+            .env(PAGES_ENV, pages.to_string())
+            .output()
+            .expect("cannot start a child process");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        print!("{stdout}");
+        if !output.status.success() {
+            eprint!("{}", String::from_utf8_lossy(&output.stderr));
+            panic!("pagination mode {mode} failed: {}", output.status);
+        }
+    }
+}
+
+fn child(mode: &str, pages: u64) {
+    let server = StaticServer::with_handler(move |target| {
+        Body::Owned(page_for_target(target, PER_PAGE, pages).into_bytes())
+    })
+    .expect("cannot start the server");
+    let page_bytes = page_for_target("/?page=1", PER_PAGE, pages).len() as u64;
+    let base = format!("{}/client/v4", server.base_url());
+    let expected = pages * PER_PAGE;
+
+    let (items, rss_before, secs) = match mode {
+        "apigen_async_items" | "collect_all" => {
+            let runtime = current_thread_runtime();
+            let client = apigen_client(&base);
+            let users = client.zero_trust().access().users();
+            let params = || UsersListParams::new().per_page(PER_PAGE as i64);
+            runtime.block_on(async {
+                // Warm-up: connection, first page, allocator.
+                let first = users.list(ACCOUNT_ID, params()).await.expect("first page");
+                assert_eq!(first.len() as u64, PER_PAGE);
+                drop(first);
+                let before = rss::rss_kb().unwrap_or(0);
+                let started = Instant::now();
+                let mut stream = users.list(ACCOUNT_ID, params()).items();
+                let count = if mode == "collect_all" {
+                    let all: Vec<_> = stream.try_collect().await.expect("pagination failed");
+                    std::hint::black_box(&all);
+                    all.len() as u64
+                } else {
+                    let mut count = 0u64;
+                    while let Some(user) = stream.try_next().await.expect("pagination failed") {
+                        std::hint::black_box(&user);
+                        count += 1;
+                    }
+                    count
+                };
+                (count, before, started.elapsed().as_secs_f64())
+            })
+        }
+        "apigen_blocking_items" => {
+            let client = apigen_blocking_client(&base);
+            let users = client.zero_trust().access().users();
+            let params = || UsersListParams::new().per_page(PER_PAGE as i64);
+            let first = users.list(ACCOUNT_ID, params()).send().expect("first page");
+            assert_eq!(first.len() as u64, PER_PAGE);
+            drop(first);
+            let before = rss::rss_kb().unwrap_or(0);
+            let started = Instant::now();
+            let mut count = 0u64;
+            for user in users.list(ACCOUNT_ID, params()).items() {
+                std::hint::black_box(&user.expect("pagination failed"));
+                count += 1;
+            }
+            (count, before, started.elapsed().as_secs_f64())
+        }
+        "hand_page_loop" => {
+            let runtime = current_thread_runtime();
+            let client = reqwest::Client::new();
+            let url = format!("{base}/accounts/{ACCOUNT_ID}/access/users");
+            let fetch = |page: u64| {
+                let request = client
+                    .get(format!("{url}?page={page}&per_page={PER_PAGE}"))
+                    .bearer_auth(TOKEN);
+                async move {
+                    let response = request.send().await.expect("reqwest call failed");
+                    assert!(response.status().is_success());
+                    let body = response.bytes().await.expect("reqwest body failed");
+                    hand::decode::<Vec<hand::User>, hand::ResultInfo>(&body)
+                        .expect("decode failed")
+                }
+            };
+            runtime.block_on(async {
+                drop(fetch(1).await);
+                let before = rss::rss_kb().unwrap_or(0);
+                let started = Instant::now();
+                let mut count = 0u64;
+                let mut page = 1;
+                loop {
+                    let envelope = fetch(page).await;
+                    let total_pages = envelope
+                        .result_info
+                        .as_ref()
+                        .and_then(|info| info.total_pages)
+                        .unwrap_or(0.0) as u64;
+                    for user in envelope.result {
+                        std::hint::black_box(&user);
+                        count += 1;
+                    }
+                    if page >= total_pages {
+                        break;
+                    }
+                    page += 1;
+                }
+                (count, before, started.elapsed().as_secs_f64())
+            })
+        }
+        other => panic!("unknown mode {other}"),
+    };
+    let peak = rss::peak_rss_kb().unwrap_or(0);
+    assert_eq!(items, expected, "{mode}: wrong number of users");
+    println!(
+        "RESULT pagination mode={mode} pages={pages} items={items} page_bytes={page_bytes} \
+         rss_before_kb={rss_before} peak_kb={peak} growth_kb={} secs={secs:.3}",
+        peak.saturating_sub(rss_before)
+    );
+    drop(server);
+}

@@ -1,0 +1,165 @@
+//! Request overhead: the generated clients against hand-written reqwest
+//! calls, on the same local keep-alive server returning the same
+//! Cloudflare envelope, decoded into the same generated `User` type.
+//!
+//! Each group runs the baseline, then ours, then the baseline again
+//! (`baseline_1`, `apigen`, `baseline_2`): the two baselines show how much
+//! the machine drifted while the group ran. `scripts/bench.sh` reads the
+//! medians from `target/criterion/<group>/<function>/new/estimates.json`.
+
+use std::time::Duration;
+
+use benches::fixtures::{ACCOUNT_ID, USER_ID, user_body};
+use benches::server::StaticServer;
+use benches::{TOKEN, apigen_blocking_client, apigen_client, current_thread_runtime, hand};
+use cloudflare_access_users_models::types::User;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use futures_util::{StreamExt as _, stream};
+
+/// Requests per iteration of the concurrent groups.
+const BATCH: u64 = 256;
+
+fn url(server: &StaticServer) -> String {
+    format!(
+        "{}/client/v4/accounts/{ACCOUNT_ID}/access/users/{USER_ID}",
+        server.base_url()
+    )
+}
+
+async fn apigen_call(client: &cloudflare_access_users_client::Client) -> User {
+    client
+        .zero_trust()
+        .access()
+        .users()
+        .get(ACCOUNT_ID, USER_ID)
+        .await
+        .expect("generated client call failed")
+        .into_inner()
+}
+
+/// What a person would write with reqwest: send, check the status, read
+/// the body, decode the envelope into the generated type.
+async fn reqwest_call(client: &reqwest::Client, url: &str) -> User {
+    let response = client
+        .get(url)
+        .bearer_auth(TOKEN)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("reqwest call failed");
+    assert!(response.status().is_success());
+    let body = response.bytes().await.expect("reqwest body failed");
+    hand::decode::<User, ()>(&body)
+        .expect("decode failed")
+        .result
+}
+
+fn reqwest_blocking_call(client: &reqwest::blocking::Client, url: &str) -> User {
+    let response = client
+        .get(url)
+        .bearer_auth(TOKEN)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .expect("reqwest call failed");
+    assert!(response.status().is_success());
+    let body = response.bytes().expect("reqwest body failed");
+    hand::decode::<User, ()>(&body)
+        .expect("decode failed")
+        .result
+}
+
+fn request_benches(c: &mut Criterion) {
+    let server = StaticServer::fixed(user_body()).expect("cannot start the server");
+    let base = format!("{}/client/v4", server.base_url());
+    let url = url(&server);
+    let runtime = current_thread_runtime();
+    let ours = apigen_client(&base);
+    let baseline = reqwest::Client::new();
+
+    // Both must return the same value before anything is timed.
+    let (a, b) = runtime.block_on(async {
+        (
+            apigen_call(&ours).await,
+            reqwest_call(&baseline, &url).await,
+        )
+    });
+    assert_eq!(a, b);
+
+    {
+        let mut group = c.benchmark_group("request_async_seq");
+        group.throughput(Throughput::Elements(1));
+        group.measurement_time(Duration::from_secs(6));
+        group.bench_function("baseline_1", |b| {
+            b.to_async(&runtime).iter(|| reqwest_call(&baseline, &url))
+        });
+        group.bench_function("apigen", |b| {
+            b.to_async(&runtime).iter(|| apigen_call(&ours))
+        });
+        group.bench_function("baseline_2", |b| {
+            b.to_async(&runtime).iter(|| reqwest_call(&baseline, &url))
+        });
+        group.finish();
+    }
+
+    for in_flight in [8usize, 64] {
+        let mut group = c.benchmark_group(format!("request_async_{in_flight}_in_flight"));
+        group.throughput(Throughput::Elements(BATCH));
+        group.sample_size(30);
+        group.measurement_time(Duration::from_secs(8));
+        let (baseline, url, ours) = (&baseline, url.as_str(), &ours);
+        let run_baseline = move || async move {
+            stream::iter(0..BATCH)
+                .map(|_| reqwest_call(baseline, url))
+                .buffer_unordered(in_flight)
+                .for_each(|user| async move {
+                    std::hint::black_box(user);
+                })
+                .await
+        };
+        let run_ours = move || async move {
+            stream::iter(0..BATCH)
+                .map(|_| apigen_call(ours))
+                .buffer_unordered(in_flight)
+                .for_each(|user| async move {
+                    std::hint::black_box(user);
+                })
+                .await
+        };
+        group.bench_function("baseline_1", |b| b.to_async(&runtime).iter(run_baseline));
+        group.bench_function("apigen", |b| b.to_async(&runtime).iter(run_ours));
+        group.bench_function("baseline_2", |b| b.to_async(&runtime).iter(run_baseline));
+        group.finish();
+    }
+    drop(ours);
+    drop(runtime);
+
+    {
+        let ours = apigen_blocking_client(&base);
+        let baseline = reqwest::blocking::Client::new();
+        let call_ours = || {
+            ours.zero_trust()
+                .access()
+                .users()
+                .get(ACCOUNT_ID, USER_ID)
+                .send()
+                .expect("generated blocking call failed")
+                .into_inner()
+        };
+        assert_eq!(call_ours(), reqwest_blocking_call(&baseline, &url));
+        let mut group = c.benchmark_group("request_blocking_seq");
+        group.throughput(Throughput::Elements(1));
+        group.measurement_time(Duration::from_secs(6));
+        group.bench_function("baseline_1", |b| {
+            b.iter(|| reqwest_blocking_call(&baseline, &url))
+        });
+        group.bench_function("apigen", |b| b.iter(call_ours));
+        group.bench_function("baseline_2", |b| {
+            b.iter(|| reqwest_blocking_call(&baseline, &url))
+        });
+        group.finish();
+    }
+    drop(server);
+}
+
+criterion_group!(benches, request_benches);
+criterion_main!(benches);
