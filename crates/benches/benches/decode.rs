@@ -31,8 +31,7 @@ fn decode_benches(c: &mut Criterion) {
         envelope
     };
     let models_decode = || {
-        let envelope =
-            hand::decode::<Vec<types::User>, types::ResultInfo>(bytes).expect("decode");
+        let envelope = hand::decode::<Vec<types::User>, types::ResultInfo>(bytes).expect("decode");
         assert_eq!(envelope.result.len() as u64, users);
         envelope
     };

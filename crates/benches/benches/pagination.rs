@@ -136,8 +136,7 @@ fn child(mode: &str, pages: u64) {
                     let response = request.send().await.expect("reqwest call failed");
                     assert!(response.status().is_success());
                     let body = response.bytes().await.expect("reqwest body failed");
-                    hand::decode::<Vec<hand::User>, hand::ResultInfo>(&body)
-                        .expect("decode failed")
+                    hand::decode::<Vec<hand::User>, hand::ResultInfo>(&body).expect("decode failed")
                 }
             };
             runtime.block_on(async {

@@ -59,7 +59,9 @@ impl StaticServer {
     }
 
     /// A server answering each request with `handler(target)`.
-    pub fn with_handler(handler: impl Fn(&str) -> Body + Send + Sync + 'static) -> io::Result<Self> {
+    pub fn with_handler(
+        handler: impl Fn(&str) -> Body + Send + Sync + 'static,
+    ) -> io::Result<Self> {
         let handler: Handler = Arc::new(handler);
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
@@ -177,8 +179,8 @@ mod tests {
 
     #[test]
     fn serves_keep_alive_requests() {
-        let server = StaticServer::with_handler(|target| Body::Owned(target.as_bytes().to_vec()))
-            .unwrap();
+        let server =
+            StaticServer::with_handler(|target| Body::Owned(target.as_bytes().to_vec())).unwrap();
         let client = reqwest::blocking::Client::new();
         for i in 0..3 {
             let url = format!("{}/x?page={i}", server.base_url());
