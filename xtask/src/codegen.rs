@@ -38,7 +38,10 @@ pub fn render(
     source_label: &str,
     mode: &ManifestMode,
 ) -> Result<Rendered, Diagnostic> {
+    let timings = std::env::var_os("APIGEN_TIMINGS").is_some();
+    let started = std::time::Instant::now();
     let loaded = load::load(spec)?;
+    let loaded_at = started.elapsed();
     let default_crate = spec
         .file_stem()
         .map(|s| {
@@ -52,8 +55,17 @@ pub fn render(
         source_label: source_label.to_owned(),
     };
     let api = lower::lower(spec, &loaded.openapi, &settings)?;
+    let lowered_at = started.elapsed();
     let files = emit::render(&api, mode)
         .map_err(|message| Diagnostic::new(spec, Pointer::root(), message))?;
+    if timings {
+        eprintln!(
+            "timings: load {:?}, lower {:?}, emit {:?}",
+            loaded_at,
+            lowered_at - loaded_at,
+            started.elapsed() - lowered_at
+        );
+    }
     Ok(Rendered {
         spec: spec.to_owned(),
         api,

@@ -9,7 +9,7 @@
 //! ```no_run
 //! # fn example() -> Result<(), cloudflare_access_users_blocking::Error> {
 //! let client = cloudflare_access_users_blocking::Client::from_env()?;
-//! let response = client.zero_trust().access().users().delete("account_id", "user_id")?;
+//! let response = client.zero_trust().access().users().list("account_id", cloudflare_access_users_blocking::operations::UsersListParams::new())?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }

@@ -9,7 +9,7 @@
 //! ```no_run
 //! # async fn example() -> Result<(), cloudflare_access_users_client::Error> {
 //! let client = cloudflare_access_users_client::Client::from_env()?;
-//! let response = client.zero_trust().access().users().delete("account_id", "user_id").await?;
+//! let response = client.zero_trust().access().users().list("account_id", cloudflare_access_users_client::operations::UsersListParams::new()).await?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }

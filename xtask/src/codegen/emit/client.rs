@@ -9,7 +9,9 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs};
 use super::models::{arg_type, arg_value, has_params, method_str, params_name};
-use super::{CrateNames, GeneratedFile, ManifestMode, ident, manifest, rust_file, type_tokens};
+use super::{
+    CrateNames, GeneratedFile, ManifestMode, ident, manifest, parallel_map, rust_file, type_tokens,
+};
 use crate::codegen::ir::{Api, AuthMethod, Operation};
 use crate::codegen::naming::pascal;
 
@@ -70,9 +72,7 @@ pub fn render(
     };
     let dir = crate_name.clone();
     let tree = resource_tree(api);
-    let mut resources = Vec::new();
-    collect_resources(&tree, &mut Vec::new(), flavor, &mut resources);
-    Ok(vec![
+    let mut files = vec![
         GeneratedFile {
             path: format!("{dir}/Cargo.toml"),
             contents: manifest::client(api, flavor, mode),
@@ -81,18 +81,44 @@ pub fn render(
             path: format!("{dir}/src/lib.rs"),
             contents: rust_file(api, lib_rs(api, flavor, &tree))?,
         },
-        GeneratedFile {
-            path: format!("{dir}/src/resources.rs"),
+    ];
+    // One file per top-level resource, so a spec change touches few files
+    // and large specs format in parallel.
+    let top: Vec<(&String, &Resource<'_>)> = tree.children.iter().collect();
+    files.extend(parallel_map(&top, |(segment, node)| {
+        let mut resources = Vec::new();
+        collect_resources(node, &mut vec![(*segment).clone()], flavor, &mut resources);
+        let doc = format!(" Operations under `{segment}`.");
+        Ok(GeneratedFile {
+            path: format!("{dir}/src/resources/{segment}.rs"),
             contents: rust_file(
                 api,
                 quote! {
-                    //! The resource tree: one type per group of operations, reached
-                    //! from [`Client`](crate::Client).
+                    #![doc = #doc]
                     #(#resources)*
                 },
             )?,
-        },
-    ])
+        })
+    })?);
+    let modules = top.iter().map(|(segment, _)| {
+        let module = ident(segment);
+        quote! {
+            mod #module;
+            pub use #module::*;
+        }
+    });
+    files.push(GeneratedFile {
+        path: format!("{dir}/src/resources/mod.rs"),
+        contents: rust_file(
+            api,
+            quote! {
+                //! The resource tree: one type per group of operations, reached
+                //! from [`Client`](crate::Client).
+                #(#modules)*
+            },
+        )?,
+    });
+    Ok(files)
 }
 
 fn profile(api: &Api) -> TokenStream {
@@ -197,12 +223,23 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
         Flavor::Blocking => CrateNames::of(api).blocking,
     }
     .replace('-', "_");
-    let op = first_operation(tree, &|op: &Operation| {
+    // Prefer a plain read (a GET taking only string arguments) for the example.
+    let simple = |op: &Operation| {
         op.required_params
             .iter()
             .all(|p| p.ty == crate::codegen::ir::TypeRef::String)
             && op.body.as_ref().is_none_or(|b| !b.required)
-    });
+            && !op.deprecated
+    };
+    let op = first_operation(tree, &|op: &Operation| {
+        simple(op) && op.method == crate::codegen::ir::Method::Get && op.method_name == "list"
+    })
+    .or_else(|| {
+        first_operation(tree, &|op: &Operation| {
+            simple(op) && op.method == crate::codegen::ir::Method::Get
+        })
+    })
+    .or_else(|| first_operation(tree, &simple));
     let mut lines = vec!["```no_run".to_owned()];
     let (open, close, suffix) = match flavor {
         Flavor::Async => (

@@ -97,6 +97,14 @@ fn escape_line(line: &str) -> String {
             rest = &rest[url.len()..];
             continue;
         }
+        if !in_code && ch == '[' {
+            if let Some(link) = markdown_link(rest) {
+                // `[text](target)` is a real link; rustdoc renders it as is.
+                escaped.push_str(link);
+                rest = &rest[link.len()..];
+                continue;
+            }
+        }
         match ch {
             '`' => in_code = !in_code,
             '[' | ']' | '<' | '>' if !in_code => escaped.push('\\'),
@@ -112,14 +120,30 @@ fn escape_line(line: &str) -> String {
     escaped
 }
 
+/// The `[text](target)` inline link at the start of `text`, if any.
+fn markdown_link(text: &str) -> Option<&str> {
+    let close = text.find("](")?;
+    let label = &text[1..close];
+    if label.contains(['[', ']', '`']) {
+        return None;
+    }
+    let end = text[close + 2..].find(')')?;
+    let target = &text[close + 2..close + 2 + end];
+    if target.is_empty() || target.contains([' ', '(', '<', '>']) {
+        return None;
+    }
+    Some(&text[..close + 3 + end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn neutralises_rustdoc_hazards() {
-        let lines =
-            sanitize("Use expand[]=x and <id>.\nSee https://example.com/a.\n\n\n```json\n{}\n```");
+        let lines = sanitize(
+            "Use expand[]=x and <id>.\nSee https://example.com/a.\n\n\n```json\n{}\n```\nRead [the docs](https://example.com/d).",
+        );
         assert_eq!(
             lines,
             vec![
@@ -128,7 +152,8 @@ mod tests {
                 "",
                 "```text",
                 "{}",
-                "```"
+                "```",
+                "Read [the docs](https://example.com/d).",
             ]
         );
     }

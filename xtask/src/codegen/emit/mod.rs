@@ -37,6 +37,37 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
     Ok(files)
 }
 
+/// Maps `f` over `items` on up to two threads (the machines this runs on
+/// have two cores), keeping the order. Token streams are not `Send`, so
+/// each thread builds and formats its own files.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, String> + Sync,
+) -> Result<Vec<R>, String> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(2);
+    if workers < 2 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Result<Vec<R>, String>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for handle in handles {
+            out.extend(
+                handle
+                    .join()
+                    .map_err(|_| "a code generation thread panicked".to_owned())??,
+            );
+        }
+        Ok(out)
+    })
+}
+
 /// The first line of every generated file.
 pub fn header(api: &Api, comment: &str) -> String {
     format!(

@@ -6,13 +6,14 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs};
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, rust_file, type_tokens,
+    CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, parallel_map, rust_file,
+    type_tokens,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Field, Method, Operation, OutputShape, PaginationKind, Param,
     ParamLocation, Struct, TypeDef, TypeKind, TypeRef, UnionVariant,
 };
-use crate::codegen::naming::snake;
+use crate::codegen::naming::{Namer, snake};
 
 pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, String> {
     let crate_name = CrateNames::of(api).models;
@@ -26,15 +27,23 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         contents: rust_file(api, lib_rs(api))?,
     });
 
-    let mut type_modules = Vec::new();
-    for def in api.types.values() {
-        let module = snake(&def.name);
-        files.push(GeneratedFile {
+    // Module names are unique even when two type names differ only in case.
+    let mut modules = Namer::new();
+    let type_modules: Vec<(String, &TypeDef)> = api
+        .types
+        .values()
+        .map(|def| (modules.unique(&snake(&def.name)), def))
+        .collect();
+    files.extend(parallel_map(&type_modules, |(module, def)| {
+        Ok(GeneratedFile {
             path: format!("{dir}/src/types/{module}.rs"),
             contents: rust_file(api, type_def(def))?,
-        });
-        type_modules.push((module, def.name.clone()));
-    }
+        })
+    })?);
+    let type_modules: Vec<(String, String)> = type_modules
+        .into_iter()
+        .map(|(module, def)| (module, def.name.clone()))
+        .collect();
     files.push(GeneratedFile {
         path: format!("{dir}/src/types/mod.rs"),
         contents: rust_file(
@@ -43,14 +52,17 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         )?,
     });
 
-    let mut op_modules = Vec::new();
-    for op in &api.operations {
-        files.push(GeneratedFile {
+    files.extend(parallel_map(&api.operations, |op| {
+        Ok(GeneratedFile {
             path: format!("{dir}/src/operations/{}.rs", op.module),
             contents: rust_file(api, operation(api, op))?,
-        });
-        op_modules.push((op.module.clone(), String::new()));
-    }
+        })
+    })?);
+    let op_modules: Vec<(String, String)> = api
+        .operations
+        .iter()
+        .map(|op| (op.module.clone(), String::new()))
+        .collect();
     files.push(GeneratedFile {
         path: format!("{dir}/src/operations/mod.rs"),
         contents: rust_file(
