@@ -1,0 +1,549 @@
+#!/usr/bin/env bash
+# Benchmarks of issue #8; BENCHMARKS.md explains every figure.
+#
+#   scripts/bench.sh                 the full run (about 25–35 minutes on 2 cores, plus one-off
+#                                    installs: hyperfine, time, openapi-generator-cli, cargo-progenitor,
+#                                    Prism)
+#   scripts/bench.sh --smoke         each benchmark once on small inputs, no peer tools, in debug
+#                                    (what CI runs, as scripts/bench-smoke.sh; not a measurement)
+#   scripts/bench.sh --only LIST     a subset of: generator,request,decode,pagination,prism,compile,
+#                                    compile-full (comma-separated)
+#
+# Sections:
+#   generator     wall time (hyperfine, medians) and peak RSS (/usr/bin/time -v) of `xtask generate`
+#                 against openapi-generator (rust) and progenitor on the same specs, same run
+#   request       generated async/blocking clients against hand-written reqwest (criterion)
+#   decode        a 10,000-user list through the generated models against hand-written structs
+#   pagination    peak RSS while auto-paginating 100,000 users (1,000 pages of 100)
+#   prism         per-call latency through a Prism mock against curl on the same mock
+#   compile       build/check time of the generated crates (touch lib.rs), lines per operation
+#   compile-full  the same for the full Cloudflare spec (minutes)
+#
+# Every ratio is against a baseline measured in the same run. Results go to target/bench-results/
+# (raw JSON and text, and summary.md, printed at the end).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+export CARGO_TERM_COLOR=never
+
+smoke=0
+only=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=1 ;;
+    --only) only="${2:?--only needs a list}"; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -z "$only" ]; then
+  if [ "$smoke" = 1 ]; then
+    only="generator,request,decode,pagination,prism,compile"
+  else
+    only="generator,request,decode,pagination,prism,compile,compile-full"
+  fi
+fi
+want() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
+out="$root/target/bench-results"
+work="$root/target/bench-work"
+rm -rf "$out"
+mkdir -p "$out" "$work"
+echo "$([ "$smoke" = 1 ] && echo smoke || echo full)" > "$out/mode"
+
+step() { echo; echo "==> $*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# Specs: the repository's two, the upstream 5-operation slice and the full upstream spec.
+# The upstream files live in xtask/tests/data when present, else in ../shared/reference.
+upstream() {
+  local name=$1
+  for dir in "$root/xtask/tests/data" "$root/../shared/reference"; do
+    if [ -f "$dir/$name" ]; then echo "$dir/$name"; return 0; fi
+  done
+  return 1
+}
+specs=("cf-users=spec/cloudflare-access-users.yaml" "keycard=spec/keycard-zone-users.yaml")
+if slice=$(upstream cloudflare-access-users-2024.json); then specs+=("cf-slice=$slice"); fi
+if full=$(upstream cloudflare-openapi-2024.json); then
+  [ "$smoke" = 1 ] || specs+=("cf-full=$full")
+else
+  full=""
+fi
+
+# --------------------------------------------------------------------------------------------
+step "machine"
+{
+  echo "nproc: $(nproc)"
+  echo "cpu: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+  echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "rustc: $(rustc --version)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+} | tee "$out/machine.txt"
+
+# --------------------------------------------------------------------------------------------
+apt_ready=0
+apt_install() {
+  # Installs Debian packages (root only); `apt-get update` once first.
+  if [ "$(id -u)" != 0 ] || ! have apt-get; then return 1; fi
+  if [ "$apt_ready" = 0 ]; then apt-get update -qq >/dev/null; apt_ready=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ "$smoke" = 0 ]; then
+  step "tools"
+  have hyperfine || apt_install hyperfine || { echo "hyperfine is needed (apt-get install hyperfine)" >&2; exit 1; }
+  [ -x /usr/bin/time ] || apt_install time || { echo "/usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
+  hyperfine --version
+  if want generator; then
+    # openapi-generator: the PyPI package ships the jar; it needs Java (17 here).
+    if have java; then
+      if [ ! -x target/bench-venv/bin/python ]; then python3 -m venv target/bench-venv; fi
+      target/bench-venv/bin/pip install -q --disable-pip-version-check "openapi-generator-cli==7.26.0"
+      oag_jar=$(target/bench-venv/bin/python -c 'import openapi_generator_cli, os; print(os.path.join(os.path.dirname(openapi_generator_cli.__file__), "openapi-generator.jar"))')
+      echo "openapi-generator $(java -jar "$oag_jar" version 2>/dev/null) ($(java -version 2>&1 | head -1))"
+    else
+      oag_jar=""
+      echo "openapi-generator: skipped, no java"
+    fi
+    progenitor=target/bench-tools/bin/cargo-progenitor
+    if [ ! -x "$progenitor" ]; then
+      echo "installing cargo-progenitor 0.15.1 into target/bench-tools (a few minutes)"
+      cargo install -q cargo-progenitor --version 0.15.1 --locked --root target/bench-tools
+    fi
+    echo "cargo-progenitor $("$progenitor" --version 2>/dev/null || echo 0.15.1)"
+  fi
+  if want prism && [ ! -x tools/prism/node_modules/.bin/prism ]; then
+    npm ci --prefix tools/prism --no-audit --no-fund --loglevel=error
+  fi
+fi
+
+# --------------------------------------------------------------------------------------------
+# The generator
+if want generator; then
+  if [ "$smoke" = 1 ]; then
+    step "generator (smoke: debug xtask, one run each)"
+    cargo build -q -p xtask
+    xtask="$root/target/debug/xtask"
+  else
+    step "generator: building xtask (release)"
+    cargo build -q --release -p xtask
+    xtask="$root/target/release/xtask"
+  fi
+  # tool command lines; `{spec}` and `{out}` are substituted.
+  tools=("ours=$xtask generate --spec {spec} --out {out} --no-rustfmt --quiet"
+         "ours-rustfmt=$xtask generate --spec {spec} --out {out} --rustfmt --quiet")
+  if [ "$smoke" = 0 ]; then
+    [ -n "$oag_jar" ] && tools+=("openapi-generator=java -jar $oag_jar generate -g rust --skip-validate-spec -i {spec} -o {out}")
+    tools+=("progenitor=$progenitor progenitor -i {spec} -o {out} -n bench_sdk -v 0.1.0")
+  fi
+  : > "$out/generator.tsv"
+  for s in "${specs[@]}"; do
+    name=${s%%=*}; spec=${s#*=}
+    for t in "${tools[@]}"; do
+      tool=${t%%=*}; template=${t#*=}
+      [ "$name" = cf-full ] && [ "$tool" = ours-rustfmt ] && continue
+      dir="$work/gen/$name-$tool"
+      cmd=${template//\{spec\}/$spec}; cmd=${cmd//\{out\}/$dir}
+      rm -rf "$dir"
+      # One checked run first: does the tool handle this spec at all? It also gives peak RSS.
+      rss_runs=()
+      if ! /usr/bin/time -v -o "$work/time.txt" $cmd > "$work/gen.log" 2>&1; then
+        reason=$(grep -m1 -E "panicked|Exception|error" "$work/gen.log" | cut -c1-160 | tr '\t' ' ')
+        echo "  $name $tool: FAILS: $reason"
+        printf '%s\t%s\tfails\t%s\n' "$name" "$tool" "$reason" >> "$out/generator.tsv"
+        continue
+      fi
+      rss_runs+=("$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")")
+      if [ "$smoke" = 1 ]; then
+        start=$(date +%s%N); rm -rf "$dir"; $cmd > /dev/null 2>&1; end=$(date +%s%N)
+        printf '%s\t%s\tok\t%s\t%s\t%s\n' "$name" "$tool" "$(( (end - start) / 1000 ))e-6" "1" "${rss_runs[0]}" >> "$out/generator.tsv"
+        echo "  $name $tool: $(( (end - start) / 1000000 )) ms, peak RSS ${rss_runs[0]} kB"
+        continue
+      fi
+      for _ in 1 2; do
+        rm -rf "$dir"
+        /usr/bin/time -v -o "$work/time.txt" $cmd > /dev/null 2>&1
+        rss_runs+=("$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")")
+      done
+      rss=$(printf '%s\n' "${rss_runs[@]}" | sort -n | sed -n 2p)
+      # Slow tools get fewer runs.
+      case "$tool:$name" in
+        ours*:cf-full) runs=5 warm=1 ;;
+        openapi-generator:cf-full) runs=3 warm=1 ;;
+        openapi-generator:*) runs=8 warm=2 ;;
+        *) runs=15 warm=3 ;;
+      esac
+      json="$out/gen-$name-$tool.json"
+      hyperfine -N --style basic --warmup "$warm" --runs "$runs" \
+        --prepare "rm -rf $dir" --export-json "$json" -n "$name $tool" "$cmd" \
+        | grep -E "Time|Range" | sed 's/^/  /'
+      median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
+      printf '%s\t%s\tok\t%s\t%s\t%s\n' "$name" "$tool" "$median" "$runs" "$rss" >> "$out/generator.tsv"
+    done
+  done
+fi
+
+# --------------------------------------------------------------------------------------------
+# Criterion benchmarks (request overhead, decode), the pagination RSS and the Prism latency.
+if [ "$smoke" = 1 ]; then
+  if want request || want decode || want pagination || want prism; then
+    step "benchmarks, each run once (cargo test --bench '*', debug)"
+    cargo test --workspace --bench '*' 2>&1 | tee "$out/bench-smoke.log" | grep -E "^(Testing|RESULT|prism:|pagination:|test result)|Running benches|error|panicked" || true
+    if ! grep -q "^RESULT pagination" "$out/bench-smoke.log" || grep -qE "panicked|^error" "$out/bench-smoke.log"; then
+      echo "benchmark smoke run failed" >&2; tail -30 "$out/bench-smoke.log" >&2; exit 1
+    fi
+    grep "^RESULT pagination" "$out/bench-smoke.log" > "$out/pagination.txt"
+  fi
+else
+  benches=()
+  want request && benches+=(--bench request)
+  want decode && benches+=(--bench decode)
+  if [ ${#benches[@]} -gt 0 ]; then
+    step "criterion: ${benches[*]} (cargo bench, release)"
+    rm -rf target/criterion
+    cargo bench -q -p benches "${benches[@]}" 2>&1 | tee "$out/criterion.log" \
+      | grep -E "^[a-z_0-9]+/[a-z_0-9]+ *$|time: |thrpt: |^(request|decode)" || true
+    mkdir -p "$out/criterion"
+    for f in target/criterion/*/*/new/estimates.json; do
+      [ -f "$f" ] || continue
+      group=$(basename "$(dirname "$(dirname "$(dirname "$f")")")")
+      fn=$(basename "$(dirname "$(dirname "$f")")")
+      cp "$f" "$out/criterion/$group.$fn.json"
+    done
+  fi
+  if want pagination; then
+    step "pagination (cargo bench --bench pagination)"
+    cargo bench -q -p benches --bench pagination 2>&1 | tee "$out/pagination.log" | grep -E "^(RESULT|pagination)" || true
+    grep "^RESULT pagination" "$out/pagination.log" > "$out/pagination.txt"
+  fi
+  if want prism; then
+    step "prism: per-call latency through the mock, against curl"
+    cargo bench -q -p benches --bench prism --no-run
+    port=4611
+    tools/prism/node_modules/.bin/prism mock -h 127.0.0.1 -p "$port" spec/cloudflare-access-users.yaml \
+      > "$work/prism.log" 2>&1 &
+    prism_pid=$!
+    trap 'kill "$prism_pid" 2>/dev/null || true' EXIT
+    base="http://127.0.0.1:$port"
+    url="$base/accounts/023e105f4ecef8ad9ca31a8372d0c353/access/users"
+    for _ in $(seq 1 60); do
+      curl -s -o /dev/null -H "Authorization: Bearer bench-token" "$url" && break
+      sleep 0.5
+    done
+    calls=300 warmup=30
+    # Alternate the two sides twice, so that drift shows.
+    : > "$out/prism.txt"
+    for round in 1 2; do
+      APIGEN_BENCH_PRISM_URL="$base" APIGEN_BENCH_PRISM_CALLS=$calls \
+        cargo bench -q -p benches --bench prism 2>&1 | grep "^RESULT" | sed "s/\$/ round=$round/" | tee -a "$out/prism.txt"
+      args=()
+      for _ in $(seq 1 $((calls + warmup))); do args+=(-o /dev/null "$url"); done
+      curl -s -H "Authorization: Bearer bench-token" -w '%{time_total}\n' "${args[@]}" \
+        | tail -n "$calls" > "$work/curl-times.txt"
+      python3 - "$work/curl-times.txt" "$calls" "$round" <<'EOF' | tee -a "$out/prism.txt"
+import statistics, sys
+times = sorted(float(x) * 1e6 for x in open(sys.argv[1]) if x.strip())
+p90 = times[round((len(times) - 1) * 0.9)]
+print(f"RESULT prism mode=curl calls={len(times)} median_us={statistics.median(times):.1f} p90_us={p90:.1f} round={sys.argv[3]}")
+EOF
+    done
+    kill "$prism_pid" 2>/dev/null || true
+    wait "$prism_pid" 2>/dev/null || true
+    trap - EXIT
+  fi
+fi
+
+# --------------------------------------------------------------------------------------------
+# Compile cost and generated size.
+count_lines() {
+  # count_lines DIR...: operations (impl Operation in the models crate), lines per crate.
+  local api=$1 dir=$2
+  local ops
+  ops=$(grep -rh "impl ::apigen_runtime::Operation for" "$dir/$api-models/src" | wc -l)
+  for kind in models client blocking; do
+    local lines
+    lines=$(find "$dir/$api-$kind/src" -name '*.rs' -print0 | xargs -0 cat | wc -l)
+    printf '%s\t%s\t%s\t%s\n' "$api" "$kind" "$ops" "$lines"
+  done
+}
+if want compile; then
+  step "generated lines per operation"
+  : > "$out/lines.tsv"
+  for api in cloudflare-access-users keycard-zone-users; do
+    count_lines "$api" crates | tee -a "$out/lines.tsv"
+  done
+  if [ "$smoke" = 0 ] && [ -d "$work/gen/cf-slice-ours" ]; then
+    # The upstream 5-operation slice, ours and the peers' output for it.
+    api=$(basename "$(ls -d "$work/gen/cf-slice-ours"/*-models)" -models)
+    count_lines "$api" "$work/gen/cf-slice-ours" | sed 's/^/slice:/' | tee -a "$out/lines.tsv"
+    ops=$(grep -rh "impl ::apigen_runtime::Operation for" "$work/gen/cf-slice-ours/$api-models/src" | wc -l)
+    for peer in progenitor openapi-generator; do
+      d="$work/gen/cf-slice-$peer"
+      [ -d "$d/src" ] || continue
+      printf 'slice:%s\tall\t%s\t%s\n' "$peer" "$ops" \
+        "$(find "$d/src" -name '*.rs' -print0 | xargs -0 cat | wc -l)" | tee -a "$out/lines.tsv"
+    done
+  fi
+
+  if [ "$smoke" = 0 ]; then
+    step "compile cost: touch src/lib.rs, cargo build / cargo check -p <crate> (dependencies prebuilt)"
+    : > "$out/compile.tsv"
+    for api in cloudflare-access-users keycard-zone-users; do
+      for kind in models client blocking; do
+        crate="$api-$kind"
+        for cmd in build check; do
+          json="$out/compile-$crate-$cmd.json"
+          cargo "$cmd" -q -p "$crate"   # dependencies, once
+          hyperfine -N --style basic --warmup 1 --runs 5 \
+            --prepare "touch crates/$crate/src/lib.rs" --export-json "$json" \
+            -n "$crate $cmd" "cargo $cmd -q -p $crate" | grep -E "Time" | sed "s/^/  $crate $cmd /"
+          median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
+          printf '%s\t%s\t%s\t%s\n' "$api" "$kind" "$cmd" "$median" >> "$out/compile.tsv"
+        done
+      done
+    done
+  fi
+fi
+
+if want compile-full && [ "$smoke" = 0 ] && [ -n "$full" ]; then
+  step "compile cost of the full Cloudflare spec (minutes)"
+  dir="$work/full-crates"
+  rm -rf "$dir"
+  "$root/target/release/xtask" generate --spec "$full" --out "$dir" --no-rustfmt --quiet 2>/dev/null \
+    || cargo run -q --release -p xtask -- generate --spec "$full" --out "$dir" --no-rustfmt --quiet
+  cp Cargo.lock "$dir/Cargo.lock"   # the workspace's dependency versions
+  api=$(basename "$(ls -d "$dir"/*-models)" -models)
+  count_lines "$api" "$dir" | sed 's/^/full:/' | tee -a "$out/lines.tsv"
+  export CARGO_TARGET_DIR="$work/full-target"
+  (cd "$dir" && /usr/bin/time -f "%e" -o "$work/cold.txt" cargo build -q --workspace)
+  echo "  first build (dependencies and all three crates): $(cat "$work/cold.txt") s"
+  for kind in models client blocking; do
+    crate="$api-$kind"
+    for cmd in build check; do
+      (cd "$dir" && cargo "$cmd" -q -p "$crate")
+      json="$out/compile-full-$kind-$cmd.json"
+      (cd "$dir" && hyperfine -N --style basic --warmup 0 --runs 2 \
+        --prepare "touch $crate/src/lib.rs" --export-json "$json" \
+        -n "full $kind $cmd" "cargo $cmd -q -p $crate" | grep -E "Time" | sed "s/^/  full $kind $cmd /")
+      median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
+      printf 'full:%s\t%s\t%s\t%s\n' "$api" "$kind" "$cmd" "$median" >> "$out/compile.tsv"
+    done
+  done
+  unset CARGO_TARGET_DIR
+fi
+
+# --------------------------------------------------------------------------------------------
+step "summary"
+python3 - "$out" <<'PYEOF' | tee "$out/summary.md"
+import glob, json, os, re, statistics, sys
+
+out = sys.argv[1]
+smoke = open(os.path.join(out, "mode")).read().strip() == "smoke"
+
+
+def read(name):
+    path = os.path.join(out, name)
+    return open(path).read() if os.path.exists(path) else ""
+
+
+def tsv(name):
+    return [line.split("\t") for line in read(name).splitlines() if line.strip()]
+
+
+def results(name, kind):
+    rows = []
+    for line in read(name).splitlines():
+        if line.startswith(f"RESULT {kind} "):
+            rows.append(dict(kv.split("=", 1) for kv in line.split()[2:]))
+    return rows
+
+
+def ms(seconds):
+    seconds = float(seconds)
+    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def us(ns):
+    return f"{ns / 1000:.1f} µs" if ns < 1e7 else f"{ns / 1e6:.2f} ms"
+
+
+def verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+print("# Benchmark results" + (" (SMOKE RUN: each benchmark once, debug build; not measurements)" if smoke else ""))
+print()
+print("```")
+print(read("machine.txt").strip())
+print("```")
+
+# ---------------------------------------------------------------- generator
+gen = {}
+for row in tsv("generator.tsv"):
+    name, tool, status = row[:3]
+    gen[(name, tool)] = row
+if gen:
+    specs = list(dict.fromkeys(name for name, _ in gen))
+    tools = ["ours", "ours-rustfmt", "openapi-generator", "progenitor"]
+    print()
+    print("## 1. Generator: wall time (median) and peak RSS")
+    print()
+    print("| spec | ours (prettyplease) | ours (rustfmt) | openapi-generator | progenitor | openapi-generator ÷ ours | progenitor ÷ ours |")
+    print("|---|---|---|---|---|---|---|")
+    goals = []
+    for spec in specs:
+        cells = []
+        for tool in tools:
+            row = gen.get((spec, tool))
+            if row is None:
+                cells.append("–")
+            elif row[2] == "fails":
+                cells.append(f"fails ({row[3][:70]})" if len(row) > 3 else "fails")
+            else:
+                cells.append(f"{ms(row[3])}, {int(row[5]) / 1024:.0f} MB")
+        ours = gen.get((spec, "ours"))
+        ratios = []
+        for peer, goal in (("openapi-generator", 40), ("progenitor", 2)):
+            row = gen.get((spec, peer))
+            if ours and ours[2] == "ok" and row and row[2] == "ok":
+                ratio = float(row[3]) / float(ours[3])
+                ratios.append(f"{ratio:.1f}×")
+                goals.append((spec, peer, goal, ratio))
+            else:
+                ratios.append("–")
+        print(f"| {spec} | " + " | ".join(cells + ratios) + " |")
+    if goals and not smoke:
+        print()
+        for spec, peer, goal, ratio in goals:
+            print(f"- {spec}: ≥ {goal}× faster than {peer}: {ratio:.1f}× → {verdict(ratio >= goal)}")
+
+# ---------------------------------------------------------------- criterion
+def criterion(group):
+    vals = {}
+    for fn in ("baseline_1", "apigen", "baseline_2"):
+        path = os.path.join(out, "criterion", f"{group}.{fn}.json")
+        if not os.path.exists(path):
+            return None
+        vals[fn] = json.load(open(path))["median"]["point_estimate"]
+    return vals
+
+
+def criterion_table(title, groups, goal, per):
+    print()
+    print(f"## {title}")
+    print()
+    if smoke:
+        print("Not measured in a smoke run (each benchmark ran once).")
+        return
+    print(f"| benchmark | baseline median (1st / 2nd run) | apigen median | ratio = baseline ÷ apigen | baseline drift | goal ≥ {goal} |")
+    print("|---|---|---|---|---|---|")
+    for group, label, divisor in groups:
+        vals = criterion(group)
+        if vals is None:
+            print(f"| {label} | not measured | | | | |")
+            continue
+        b1, ours, b2 = vals["baseline_1"] / divisor, vals["apigen"] / divisor, vals["baseline_2"] / divisor
+        base = (b1 + b2) / 2
+        ratio = base / ours
+        drift = abs(b1 - b2) / base
+        print(f"| {label} | {us(base)} ({us(b1)} / {us(b2)}) | {us(ours)} | {ratio:.2f} | {drift * 100:.0f}% | {verdict(ratio >= goal)} |")
+    print()
+    print(per)
+
+
+criterion_table(
+    "2. Request overhead (local keep-alive server, same decode into the generated types)",
+    [
+        ("request_async_seq", "async, sequential (per call)", 1),
+        ("request_async_8_in_flight", "async, 8 in flight (per call, 256-call batches)", 256),
+        ("request_async_64_in_flight", "async, 64 in flight (per call, 256-call batches)", 256),
+        ("request_blocking_seq", "blocking vs reqwest::blocking, sequential (per call)", 1),
+    ],
+    0.9,
+    "Baseline: hand-written reqwest (`get().bearer_auth().send()`, status check, `bytes()`, "
+    "`serde_json::from_slice` into an envelope of the generated `User`).",
+)
+criterion_table(
+    "3. Decode: 10,000-user list response (3.7 MB)",
+    [
+        ("decode_models", "generated models vs hand-written structs (from_slice, in memory)", 1),
+        ("decode_runtime", "generated client `list` (runtime envelope decoder) vs reqwest + hand-written structs, via the local server", 1),
+    ],
+    0.95,
+    "The goal is judged on both rows; the second includes the runtime's one-pass envelope decoder "
+    "with JSON-path error tracking (serde_path_to_error).",
+)
+
+# ---------------------------------------------------------------- pagination
+pag = results("pagination.txt", "pagination")
+if pag:
+    print()
+    print("## 4. Auto-pagination: peak RSS")
+    print()
+    print("| mode | users | one page (body) | RSS before | peak RSS | growth | goal: growth ≤ page + 10 MiB | wall time |")
+    print("|---|---|---|---|---|---|---|---|")
+    hand = next((r for r in pag if r["mode"] == "hand_page_loop"), None)
+    for r in pag:
+        growth = int(r["growth_kb"])
+        limit = int(r["page_bytes"]) / 1024 + 10 * 1024
+        goal = "(reference)" if r["mode"] in ("collect_all", "hand_page_loop") else verdict(growth <= limit)
+        if smoke and goal != "(reference)":
+            goal = "(smoke)"
+        t = float(r["secs"])
+        rel = f" ({float(hand['secs']) / t:.2f}× hand loop speed)" if hand and r is not hand and t > 0 else ""
+        print(f"| {r['mode']} | {int(r['items']):,} | {int(r['page_bytes']) / 1024:.0f} KiB | {int(r['rss_before_kb']) / 1024:.1f} MiB | "
+              f"{int(r['peak_kb']) / 1024:.1f} MiB | {growth / 1024:.2f} MiB | {goal} | {t:.2f} s{rel} |")
+
+# ---------------------------------------------------------------- prism
+prism = results("prism.txt", "prism")
+if prism:
+    print()
+    print("## 2b. Per-call latency through a Prism mock (sequential, keep-alive)")
+    print()
+    modes = list(dict.fromkeys(r["mode"] for r in prism))
+    med = {m: [float(r["median_us"]) for r in prism if r["mode"] == m] for m in modes}
+    p90 = {m: [float(r["p90_us"]) for r in prism if r["mode"] == m] for m in modes}
+    curl = statistics.mean(med["curl"]) if "curl" in med else None
+    print("| client | median per call (each round) | p90 | ÷ curl | goal ≤ 1.1× curl |")
+    print("|---|---|---|---|---|")
+    for m in modes:
+        mean = statistics.mean(med[m])
+        ratio = f"{mean / curl:.2f}×" if curl else "–"
+        goal = verdict(mean / curl <= 1.1) if curl and m.startswith("apigen") else ""
+        rounds = " / ".join(f"{v:.0f}" for v in med[m])
+        print(f"| {m} | {mean:.0f} µs ({rounds}) | {statistics.mean(p90[m]):.0f} µs | {ratio} | {goal} |")
+
+# ---------------------------------------------------------------- compile
+lines = tsv("lines.tsv")
+if lines:
+    print()
+    print("## 5. Generated size")
+    print()
+    print("| API | crate | operations | lines | lines per operation |")
+    print("|---|---|---|---|---|")
+    for api, kind, ops, n in lines:
+        ops, n = int(ops), int(n)
+        print(f"| {api} | {kind} | {ops} | {n:,} | {n / ops:.0f} |" if ops else f"| {api} | {kind} | 0 | {n:,} | – |")
+    by_api = {}
+    for api, kind, ops, n in lines:
+        by_api.setdefault(api, [int(ops), 0])[1] += int(n)
+    print()
+    for api, (ops, n) in by_api.items():
+        if ops:
+            print(f"- {api}: {n:,} lines for {ops} operations, {n / ops:.0f} lines per operation (all crates listed)")
+compile_rows = tsv("compile.tsv")
+if compile_rows:
+    print()
+    print("## 5b. Compile time of the generated crates (touch src/lib.rs, dependencies prebuilt; medians)")
+    print()
+    print("| API | crate | cargo build (debug) | cargo check |")
+    print("|---|---|---|---|")
+    table = {}
+    for api, kind, cmd, median in compile_rows:
+        table.setdefault((api, kind), {})[cmd] = float(median)
+    for (api, kind), v in table.items():
+        print(f"| {api} | {kind} | {ms(v.get('build', float('nan')))} | {ms(v.get('check', float('nan')))} |")
+PYEOF
