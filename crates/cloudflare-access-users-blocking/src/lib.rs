@@ -9,7 +9,7 @@
 //! ```no_run
 //! # fn example() -> Result<(), cloudflare_access_users_blocking::Error> {
 //! let client = cloudflare_access_users_blocking::Client::from_env()?;
-//! let response = client.zero_trust().access().users().list("account_id", cloudflare_access_users_blocking::operations::UsersListParams::new())?;
+//! let response = client.zero_trust().access().users().list("account_id", cloudflare_access_users_blocking::operations::UsersListParams::new()).send()?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }
@@ -72,6 +72,18 @@ pub struct Client {
 
 impl Client {
     /// Creates a client from explicit configuration.
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), cloudflare_access_users_blocking::Error> {
+    /// use cloudflare_access_users_blocking::{Client, Config, Credentials};
+    /// use std::time::Duration;
+    ///
+    /// let credentials = Credentials::bearer("token");
+    /// let config = Config::new(credentials).with_timeout(Duration::from_secs(30));
+    /// let client = Client::new(config)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(config: Config) -> Result<Self, Error> {
         Ok(Self {
             inner: ::apigen_runtime::blocking::Client::new(&PROFILE, config)?,
@@ -85,6 +97,14 @@ impl Client {
     /// - `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` (API keys)
     ///
     /// `CLOUDFLARE_BASE_URL` overrides the base URL (default `https://api.cloudflare.com/client/v4`).
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), cloudflare_access_users_blocking::Error> {
+    /// use cloudflare_access_users_blocking::{Client, Config, Credentials};
+    /// let client = Client::from_env()?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env(&PROFILE)?)
     }

@@ -65,6 +65,18 @@ pub struct Client {
 
 impl Client {
     /// Creates a client from explicit configuration.
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), cloudflare_access_users_client::Error> {
+    /// use cloudflare_access_users_client::{Client, Config, Credentials};
+    /// use std::time::Duration;
+    ///
+    /// let credentials = Credentials::bearer("token");
+    /// let config = Config::new(credentials).with_timeout(Duration::from_secs(30));
+    /// let client = Client::new(config)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(config: Config) -> Result<Self, Error> {
         Ok(Self {
             inner: ::apigen_runtime::Client::new(&PROFILE, config)?,
@@ -78,6 +90,14 @@ impl Client {
     /// - `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` (API keys)
     ///
     /// `CLOUDFLARE_BASE_URL` overrides the base URL (default `https://api.cloudflare.com/client/v4`).
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), cloudflare_access_users_client::Error> {
+    /// use cloudflare_access_users_client::{Client, Config, Credentials};
+    /// let client = Client::from_env()?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env(&PROFILE)?)
     }

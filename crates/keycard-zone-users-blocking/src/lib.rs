@@ -9,7 +9,7 @@
 //! ```no_run
 //! # fn example() -> Result<(), keycard_zone_users_blocking::Error> {
 //! let client = keycard_zone_users_blocking::Client::from_env()?;
-//! let response = client.zones().users().list("zone_id", keycard_zone_users_blocking::operations::UsersListParams::new())?;
+//! let response = client.zones().users().list("zone_id", keycard_zone_users_blocking::operations::UsersListParams::new()).send()?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }
@@ -66,6 +66,18 @@ pub struct Client {
 
 impl Client {
     /// Creates a client from explicit configuration.
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), keycard_zone_users_blocking::Error> {
+    /// use keycard_zone_users_blocking::{Client, Config, Credentials};
+    /// use std::time::Duration;
+    ///
+    /// let credentials = Credentials::oauth2_client_credentials("client-id", "client-secret");
+    /// let config = Config::new(credentials).with_timeout(Duration::from_secs(30));
+    /// let client = Client::new(config)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(config: Config) -> Result<Self, Error> {
         Ok(Self {
             inner: ::apigen_runtime::blocking::Client::new(&PROFILE, config)?,
@@ -79,6 +91,14 @@ impl Client {
     /// - `KEYCARD_API_TOKEN` (a bearer token)
     ///
     /// `KEYCARD_API_BASE_URL` overrides the base URL (default `https://api.keycard.ai`).
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), keycard_zone_users_blocking::Error> {
+    /// use keycard_zone_users_blocking::{Client, Config, Credentials};
+    /// let client = Client::from_env()?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env(&PROFILE)?)
     }

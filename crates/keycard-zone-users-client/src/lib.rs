@@ -59,6 +59,18 @@ pub struct Client {
 
 impl Client {
     /// Creates a client from explicit configuration.
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), keycard_zone_users_client::Error> {
+    /// use keycard_zone_users_client::{Client, Config, Credentials};
+    /// use std::time::Duration;
+    ///
+    /// let credentials = Credentials::oauth2_client_credentials("client-id", "client-secret");
+    /// let config = Config::new(credentials).with_timeout(Duration::from_secs(30));
+    /// let client = Client::new(config)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(config: Config) -> Result<Self, Error> {
         Ok(Self {
             inner: ::apigen_runtime::Client::new(&PROFILE, config)?,
@@ -72,6 +84,14 @@ impl Client {
     /// - `KEYCARD_API_TOKEN` (a bearer token)
     ///
     /// `KEYCARD_API_BASE_URL` overrides the base URL (default `https://api.keycard.ai`).
+    ///
+    /// ```no_run
+    /// # fn example() -> Result<(), keycard_zone_users_client::Error> {
+    /// use keycard_zone_users_client::{Client, Config, Credentials};
+    /// let client = Client::from_env()?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env(&PROFILE)?)
     }

@@ -250,7 +250,7 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
         Flavor::Blocking => (
             format!("# fn example() -> Result<(), {crate_ident}::Error> {{"),
             "# Ok(())\n# }",
-            "?",
+            ".send()?",
         ),
     };
     lines.push(open);
@@ -364,7 +364,29 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
             api.base_url
         ));
     }
+    let krate = match flavor {
+        Flavor::Async => CrateNames::of(api).client,
+        Flavor::Blocking => CrateNames::of(api).blocking,
+    }
+    .replace('-', "_");
+    env_lines.extend(doc_example(
+        &krate,
+        &["let client = Client::from_env()?;".to_owned()],
+    ));
     let env_docs = raw_doc_attrs(&env_lines);
+    let mut new_lines = vec!["Creates a client from explicit configuration.".to_owned()];
+    new_lines.extend(doc_example(
+        &krate,
+        &[
+            "use std::time::Duration;".to_owned(),
+            String::new(),
+            format!("let credentials = {};", credentials_example(api)),
+            "let config = Config::new(credentials).with_timeout(Duration::from_secs(30));"
+                .to_owned(),
+            "let client = Client::new(config)?;".to_owned(),
+        ],
+    ));
+    let new_docs = raw_doc_attrs(&new_lines);
     let accessors = accessors(tree, &[], quote!(&self.inner));
 
     quote! {
@@ -386,7 +408,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
         }
 
         impl Client {
-            /// Creates a client from explicit configuration.
+            #new_docs
             pub fn new(config: Config) -> Result<Self, Error> {
                 Ok(Self { inner: #runtime_client::new(&PROFILE, config)? })
             }
@@ -403,6 +425,37 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
 
             #accessors
         }
+    }
+}
+
+/// A compilable `no_run` example for a client constructor.
+fn doc_example(krate: &str, body: &[String]) -> Vec<String> {
+    let mut lines = vec![
+        String::new(),
+        "```no_run".to_owned(),
+        format!("# fn example() -> Result<(), {krate}::Error> {{"),
+        format!("use {krate}::{{Client, Config, Credentials}};"),
+    ];
+    lines.extend(body.iter().cloned());
+    lines.extend(["# Ok(())".to_owned(), "# }".to_owned(), "```".to_owned()]);
+    lines
+}
+
+/// How to build credentials for the API's first auth method.
+fn credentials_example(api: &Api) -> String {
+    match api.auth.first() {
+        Some(AuthMethod::Bearer { .. }) => "Credentials::bearer(\"token\")".to_owned(),
+        Some(AuthMethod::ApiKeys { keys, .. }) => {
+            let pairs: Vec<String> = keys
+                .iter()
+                .map(|k| format!("(\"{}\", \"…\")", k.name))
+                .collect();
+            format!("Credentials::api_keys([{}])", pairs.join(", "))
+        }
+        Some(AuthMethod::OAuth2ClientCredentials { .. }) => {
+            "Credentials::oauth2_client_credentials(\"client-id\", \"client-secret\")".to_owned()
+        }
+        None => "Credentials::none()".to_owned(),
     }
 }
 
