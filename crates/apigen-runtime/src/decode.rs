@@ -289,7 +289,14 @@ where
                 }
                 parts.result = Some(map.next_value()?);
             } else if Some(key.as_str()) == env.meta {
-                parts.meta = map.next_value::<Option<M>>()?;
+                if std::mem::size_of::<M>() == 0 {
+                    // An operation without metadata (`Meta = ()`): a
+                    // `result_info` the server sends anyway is ignored like
+                    // any unknown field, not decoded as `()` (which fails).
+                    map.next_value::<IgnoredAny>()?;
+                } else {
+                    parts.meta = map.next_value::<Option<M>>()?;
+                }
             } else if Some(key.as_str()) == env.success {
                 // Lenient: anything but a boolean counts as absent.
                 parts.success = map.next_value::<serde_json::Value>()?.as_bool();
