@@ -472,6 +472,62 @@ impl Drop for LiveGuard {
     }
 }
 
+/// A raw listener that accepts each connection and resets it at once
+/// (`SO_LINGER` 0), before reading anything.
+pub struct ResetListener {
+    addr: SocketAddr,
+    accepted: Arc<AtomicUsize>,
+    task: AbortHandle,
+}
+
+impl std::fmt::Debug for ResetListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResetListener")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl ResetListener {
+    /// Starts the listener on 127.0.0.1.
+    pub fn start() -> ResetListener {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        std_listener.set_nonblocking(true).expect("nonblocking");
+        let addr = std_listener.local_addr().expect("addr");
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&accepted);
+        let task = server_runtime().spawn(async move {
+            let listener = TcpListener::from_std(std_listener).expect("listener");
+            while let Ok((stream, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.set_zero_linger();
+                drop(stream);
+            }
+        });
+        ResetListener {
+            addr,
+            accepted,
+            task: task.abort_handle(),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Connections accepted (and reset) so far.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for ResetListener {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
