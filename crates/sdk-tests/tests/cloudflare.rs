@@ -66,7 +66,9 @@ common::flavored_cases! {
     error_statuses_map_to_kinds_with_details,
     success_false_with_200_is_unsuccessful,
     decode_error_names_the_json_path,
-    non_json_error_body_is_kept_as_a_snippet,
+    non_json_bodies_are_reported,
+    // Fails today: see the comment on the case.
+    list_envelope_without_result_is_an_empty_page,
 }
 
 // ---- Fixtures ----------------------------------------------------------------
@@ -950,7 +952,7 @@ fn items_walk_page_numbers_until_total_pages(env: &Env) {
     // Never asked for: total_pages says 3.
     env.mount(page_mock(4, 6, 2, Some(3)).expect(0));
     let cf = client(env);
-    let users = oks(items!(cf, usize::MAX, |c| c
+    let users = oks(items!(cf, ALL, |c| c
         .zero_trust()
         .access()
         .users()
@@ -989,7 +991,7 @@ fn pagination_starts_at_the_requested_page(env: &Env) {
     env.mount(page_mock(2, 3, 2, Some(3)));
     env.mount(page_mock(3, 5, 2, Some(3)));
     let cf = client(env);
-    let users = oks(items!(cf, usize::MAX, |c| c
+    let users = oks(items!(cf, ALL, |c| c
         .zero_trust()
         .access()
         .users()
@@ -1006,7 +1008,7 @@ fn items_stop_on_an_empty_page(env: &Env) {
     env.mount(page_mock(4, 7, 2, None).expect(0));
     let cf = client(env);
     let list = || UsersListParams::new().per_page(2);
-    let users = oks(items!(cf, usize::MAX, |c| c
+    let users = oks(items!(cf, ALL, |c| c
         .zero_trust()
         .access()
         .users()
@@ -1037,7 +1039,7 @@ fn items_stop_on_an_empty_page(env: &Env) {
         .list(ACC, list())));
     assert_eq!(pages.len(), 1);
     assert!(pages[0].is_empty());
-    let users = oks(items!(cf, usize::MAX, |c| c
+    let users = oks(items!(cf, ALL, |c| c
         .zero_trust()
         .access()
         .users()
@@ -1060,7 +1062,7 @@ fn pagination_stops_when_the_server_repeats_a_page(env: &Env) {
     );
     let cf = client(env);
     let list = || UsersListParams::new().per_page(2);
-    let users = oks(items!(cf, usize::MAX, |c| c
+    let users = oks(items!(cf, ALL, |c| c
         .zero_trust()
         .access()
         .users()
@@ -1112,7 +1114,7 @@ fn single_page_lists_yield_one_page(env: &Env) {
             .expect(2),
     );
     let cf = client(env);
-    let sessions = oks(items!(cf, usize::MAX, |c| c
+    let sessions = oks(items!(cf, ALL, |c| c
         .zero_trust()
         .access()
         .users()
@@ -1129,7 +1131,7 @@ fn single_page_lists_yield_one_page(env: &Env) {
     assert_eq!(pages.len(), 1);
     assert_eq!(pages[0].len(), 2);
 
-    let logins = oks(items!(cf, usize::MAX, |c| c
+    let logins = oks(items!(cf, ALL, |c| c
         .zero_trust()
         .access()
         .users()
@@ -1159,7 +1161,7 @@ fn pagination_ends_after_an_error(env: &Env) {
     );
     env.mount(page_mock(3, 5, 2, Some(3)).expect(0));
     let cf = client(env);
-    let results = items!(cf, usize::MAX, |c| c
+    let results = items!(cf, ALL, |c| c
         .zero_trust()
         .access()
         .users()
@@ -1562,15 +1564,23 @@ fn decode_error_names_the_json_path(env: &Env) {
     assert_eq!(env.sleeper.sleeps(), []);
 }
 
-fn non_json_error_body_is_kept_as_a_snippet(env: &Env) {
+fn non_json_bodies_are_reported(env: &Env) {
     env.mount(
-        Mock::given(method("GET")).respond_with(
-            ResponseTemplate::new(404)
-                .insert_header("content-type", "text/html")
-                .set_body_string("<html>no such user</html>"),
-        ),
+        Mock::given(method("GET"))
+            .and(path(user_path()))
+            .respond_with(
+                ResponseTemplate::new(404).set_body_raw("<html>no such user</html>", "text/html"),
+            ),
+    );
+    env.mount(
+        Mock::given(method("GET"))
+            .and(path(users_path()))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw("<html>maintenance</html>", "text/html"),
+            ),
     );
     let cf = client(env);
+    // An error status: an API error without details, the body kept.
     let error = expect_err(send!(cf, |c| c
         .zero_trust()
         .access()
@@ -1580,6 +1590,72 @@ fn non_json_error_body_is_kept_as_a_snippet(env: &Env) {
     assert_eq!(api.kind, ErrorKind::NotFound);
     assert!(api.details.is_empty());
     assert_eq!(api.body, "<html>no such user</html>");
+    // A 2xx that is not JSON: its content type is named.
+    let error = expect_err(send!(cf, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .list(ACC, UsersListParams::new())));
+    match error {
+        Error::UnexpectedContentType {
+            content_type,
+            status,
+            body,
+            ..
+        } => {
+            assert_eq!(content_type, "text/html");
+            assert_eq!(status, 200);
+            assert_eq!(body, "<html>maintenance</html>");
+        }
+        other => panic!("expected UnexpectedContentType, got {other:?}"),
+    }
+}
+
+/// The spec does not require `result` in `UserListResponse`,
+/// `ActiveSessionListResponse` or `FailedLoginListResponse` (and the
+/// generated models make it an `Option`), so a successful list envelope
+/// without it is a valid, empty page. The list operations' output is a
+/// `Vec`, yet today the runtime fails with `Error::Decode { path: "result",
+/// message: "missing field `result`: …" }` and `.items()` yields that error.
+fn list_envelope_without_result_is_an_empty_page(env: &Env) {
+    let no_result = json!({
+        "success": true,
+        "errors": [],
+        "messages": [],
+        "result_info": {"page": 1, "per_page": 20, "count": 0, "total_count": 0, "total_pages": 1}
+    });
+    env.mount(Mock::given(method("GET")).respond_with(ok(no_result)));
+    let cf = client(env);
+    let page = send!(cf, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .list(ACC, UsersListParams::new()))
+    .expect("a spec-valid empty page");
+    assert!(page.is_empty());
+    assert_eq!(page.meta().and_then(|m| m.total_pages), Some(1.0));
+    let users = oks(items!(cf, ALL, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .list(ACC, UsersListParams::new())));
+    assert!(users.is_empty());
+    let sessions = send!(cf, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .active_sessions()
+        .list(ACC, USER_ID))
+    .expect("a spec-valid empty list");
+    assert!(sessions.is_empty());
+    let logins = send!(cf, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .failed_logins()
+        .list(ACC, USER_ID))
+    .expect("a spec-valid empty list");
+    assert!(logins.is_empty());
 }
 
 // ---- One flavour, or configuration only ---------------------------------------

@@ -34,6 +34,7 @@ common::flavored_cases! {
     retrieve_percent_encodes_path_parameters,
     // Auth.
     oauth2_token_is_fetched_once_and_reused,
+    oauth2_concurrent_calls_share_one_token_fetch,
     oauth2_token_is_fetched_again_when_expired,
     oauth2_rejected_token_is_replaced_once,
     oauth2_token_refusal_is_an_authentication_error,
@@ -473,6 +474,33 @@ fn oauth2_token_is_fetched_once_and_reused(env: &Env) {
     }
 }
 
+fn oauth2_concurrent_calls_share_one_token_fetch(env: &Env) {
+    // A slow token endpoint: the calls all start before the token arrives.
+    env.mount(
+        Mock::given(method("POST"))
+            .and(path(TOKEN_PATH))
+            .respond_with(token_response("tok-1", 3600).set_delay(Duration::from_millis(200)))
+            .expect(1),
+    );
+    env.mount(
+        Mock::given(method("GET"))
+            .and(path(user_path()))
+            .respond_with(ok(minimal_user(USER_ID))),
+    );
+    let kc = oauth2_client(env);
+    let results = concurrently!(kc, 4, |c| c.zones().users().retrieve(ZONE, USER_ID));
+    assert_eq!(results.len(), 4);
+    for result in results {
+        assert_eq!(result.unwrap().id, USER_ID);
+    }
+    assert_eq!(env.requests_to(TOKEN_PATH).len(), 1);
+    let api = env.requests_to(&user_path());
+    assert_eq!(api.len(), 4);
+    for request in &api {
+        assert_bearer(request, "tok-1");
+    }
+}
+
 fn oauth2_token_is_fetched_again_when_expired(env: &Env) {
     // `expires_in: 0`: every call needs a new token.
     mount_tokens(env, &["tok-1", "tok-2"], 0);
@@ -704,10 +732,7 @@ fn items_follow_the_after_cursor_until_it_is_null(env: &Env) {
         UsersListExpandItem::TotalCount,
         UsersListExpandItem::SessionCount,
     ]);
-    let users = oks(items!(kc, usize::MAX, |c| c
-        .zones()
-        .users()
-        .list(ZONE, params)));
+    let users = oks(items!(kc, ALL, |c| c.zones().users().list(ZONE, params)));
     assert_eq!(
         user_ids(&users),
         ["usr_1", "usr_2", "usr_3", "usr_4", "usr_5"]
@@ -751,7 +776,7 @@ fn pages_yield_each_response(env: &Env) {
 fn pagination_starts_at_the_given_cursor(env: &Env) {
     mount_three_pages(env);
     let kc = client(env);
-    let users = oks(items!(kc, usize::MAX, |c| c
+    let users = oks(items!(kc, ALL, |c| c
         .zones()
         .users()
         .list(ZONE, UsersListParams::new().after("c1"))));
@@ -763,7 +788,7 @@ fn pagination_stops_on_an_empty_or_repeated_cursor(env: &Env) {
     // An empty cursor ends the walk.
     env.mount(page_mock(None, &["usr_1"], Some("")));
     let kc = client(env);
-    let users = oks(items!(kc, usize::MAX, |c| c
+    let users = oks(items!(kc, ALL, |c| c
         .zones()
         .users()
         .list(ZONE, UsersListParams::new())));
@@ -774,7 +799,7 @@ fn pagination_stops_on_an_empty_or_repeated_cursor(env: &Env) {
     env.reset();
     env.mount(page_mock(None, &["usr_1"], Some("same")));
     env.mount(page_mock(Some("same"), &["usr_2"], Some("same")));
-    let users = oks(items!(kc, usize::MAX, |c| c
+    let users = oks(items!(kc, ALL, |c| c
         .zones()
         .users()
         .list(ZONE, UsersListParams::new())));
@@ -793,7 +818,7 @@ fn cursors_are_percent_encoded(env: &Env) {
     env.mount(page_mock(None, &["usr_1"], Some(cursor)));
     env.mount(page_mock(Some(cursor), &["usr_2"], None));
     let kc = client(env);
-    let users = oks(items!(kc, usize::MAX, |c| c
+    let users = oks(items!(kc, ALL, |c| c
         .zones()
         .users()
         .list(ZONE, UsersListParams::new())));
@@ -830,7 +855,7 @@ fn pagination_ends_after_an_error(env: &Env) {
             .respond_with(keycard_error(404, "not_found", "cursor expired")),
     );
     let kc = client(env);
-    let results = items!(kc, usize::MAX, |c| c
+    let results = items!(kc, ALL, |c| c
         .zones()
         .users()
         .list(ZONE, UsersListParams::new()));

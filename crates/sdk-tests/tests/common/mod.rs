@@ -10,7 +10,8 @@
 //! - [`Flavor::Async`]: the async client, driven by `block_on` on the
 //!   [`Env`]'s multi-threaded tokio runtime from the (plain) test thread;
 //! - [`Flavor::Blocking`]: the blocking client, called directly from the
-//!   test thread, which is not inside any runtime.
+//!   test thread, which is not inside any runtime (or from threads it
+//!   spawns, for [`concurrently!`]).
 //!
 //! The wiremock server is started on the `Env`'s runtime, which stays alive
 //! while either client runs. Retries never really sleep: every client gets a
@@ -229,19 +230,51 @@ macro_rules! items {
 }
 pub(crate) use items;
 
-/// Collects every result of `.pages()` into a `Vec<Result<Response, Error>>`.
+/// Bound on the results collected by [`items!`] (as `ALL`) and [`pages!`], so that a
+/// pagination bug that loops fails a test instead of hanging it.
+pub const ALL: usize = 1000;
+
+/// Collects the results of `.pages()` (at most [`ALL`]) into a
+/// `Vec<Result<Response, Error>>`.
 macro_rules! pages {
     ($client:expr, |$c:ident| $call:expr) => {
         match &$client {
             $crate::common::Flavored::Async($c, runtime) => runtime.block_on(async {
                 use futures_util::StreamExt as _;
-                $call.pages().collect::<Vec<_>>().await
+                $call
+                    .pages()
+                    .take($crate::common::ALL)
+                    .collect::<Vec<_>>()
+                    .await
             }),
-            $crate::common::Flavored::Blocking($c) => $call.pages().collect::<Vec<_>>(),
+            $crate::common::Flavored::Blocking($c) => {
+                $call.pages().take($crate::common::ALL).collect::<Vec<_>>()
+            }
         }
     };
 }
 pub(crate) use pages;
+
+/// Sends `$n` copies of one call at the same time and returns their
+/// results in order: async, as futures joined on the runtime; blocking, one
+/// thread each, sharing the client.
+macro_rules! concurrently {
+    ($client:expr, $n:expr, |$c:ident| $call:expr) => {
+        match &$client {
+            $crate::common::Flavored::Async($c, runtime) => runtime.block_on(async {
+                futures_util::future::join_all((0..$n).map(|_| async { $call.await })).await
+            }),
+            $crate::common::Flavored::Blocking($c) => std::thread::scope(|scope| {
+                let threads: Vec<_> = (0..$n).map(|_| scope.spawn(|| $call.send())).collect();
+                threads
+                    .into_iter()
+                    .map(|thread| thread.join().expect("no panic"))
+                    .collect::<Vec<_>>()
+            }),
+        }
+    };
+}
+pub(crate) use concurrently;
 
 /// A [`Sleeper`] that records each requested delay and returns at once.
 #[derive(Debug, Clone, Default)]
