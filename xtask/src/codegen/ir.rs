@@ -86,8 +86,8 @@ pub enum TypeKind {
     Struct(Struct),
     /// A string enum; `Unknown(String)` keeps values this version does not know.
     Enum(Vec<EnumVariant>),
-    /// `oneOf` / `anyOf`: tried in order (serde untagged).
-    Union(Vec<UnionVariant>),
+    /// `oneOf` / `anyOf`.
+    Union(Union),
     /// A named alias of another type (`type X = Y;`).
     Alias(TypeRef),
 }
@@ -119,10 +119,21 @@ pub struct EnumVariant {
 }
 
 #[derive(Debug, Clone)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    /// The discriminator property. When set, every variant has tags and
+    /// decoding picks the variant by the property's value; otherwise the
+    /// variants are tried in order (serde `untagged`).
+    pub discriminator: Option<String>,
+}
+
+#[derive(Debug, Clone)]
 pub struct UnionVariant {
     pub rust_name: String,
     pub ty: TypeRef,
     pub boxed: bool,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
 }
 
 /// A Rust type expression.

@@ -109,12 +109,20 @@ pub fn surface(api: &Api) -> String {
                 let values: Vec<&str> = variants.iter().map(|v| v.wire_name.as_str()).collect();
                 let _ = writeln!(out, "enum {} = {:?} | Unknown(String)", def.name, values);
             }
-            TypeKind::Union(variants) => {
-                let values: Vec<String> = variants
+            TypeKind::Union(union) => {
+                let values: Vec<String> = union
+                    .variants
                     .iter()
-                    .map(|v| format!("{}({})", v.rust_name, short(&v.ty)))
+                    .map(|v| match union.discriminator {
+                        Some(_) => format!("{}({}) if {:?}", v.rust_name, short(&v.ty), v.tags),
+                        None => format!("{}({})", v.rust_name, short(&v.ty)),
+                    })
                     .collect();
-                let _ = writeln!(out, "union {} = {}", def.name, values.join(" | "));
+                let tagged = match &union.discriminator {
+                    Some(property) => format!(" (by `{property}`, else Unknown(Value))"),
+                    None => String::new(),
+                };
+                let _ = writeln!(out, "union {}{tagged} = {}", def.name, values.join(" | "));
             }
             TypeKind::Alias(target) => {
                 let _ = writeln!(

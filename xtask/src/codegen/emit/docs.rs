@@ -52,6 +52,7 @@ pub fn raw_doc_attrs(lines: &[String]) -> TokenStream {
 fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
+    let mut list_indent = None;
     for raw in text.trim().lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
@@ -69,6 +70,16 @@ fn sanitize(text: &str) -> Vec<String> {
             out.push(line.to_owned());
             continue;
         }
+        // Spec prose often wraps list items without indenting the
+        // continuation; rustdoc (and clippy) want it indented.
+        if trimmed.is_empty() {
+            list_indent = None;
+        } else if let Some(marker) = list_marker(trimmed) {
+            list_indent = Some(marker);
+        } else if let Some(indent) = list_indent {
+            out.push(format!("{}{}", " ".repeat(indent), escape_line(trimmed)));
+            continue;
+        }
         out.push(escape_line(trimmed));
     }
     if in_fence {
@@ -77,6 +88,16 @@ fn sanitize(text: &str) -> Vec<String> {
     // Collapse runs of blank lines.
     out.dedup_by(|a, b| a.is_empty() && b.is_empty());
     out
+}
+
+/// The width of a Markdown list marker (`- `, `* `, `+ `, `1. `) at the start
+/// of `line`, if it starts a list item.
+fn list_marker(line: &str) -> Option<usize> {
+    if ["- ", "* ", "+ "].iter().any(|m| line.starts_with(m)) {
+        return Some(2);
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
 /// Escapes `[`, `]`, `<` and `>` outside code spans and wraps bare URLs
@@ -142,7 +163,7 @@ mod tests {
     #[test]
     fn neutralises_rustdoc_hazards() {
         let lines = sanitize(
-            "Use expand[]=x and <id>.\nSee https://example.com/a.\n\n\n```json\n{}\n```\nRead [the docs](https://example.com/d).",
+            "Use expand[]=x and <id>.\nSee https://example.com/a.\n\n\n```json\n{}\n```\nRead [the docs](https://example.com/d).\n- an item\nwrapped\n\nafter",
         );
         assert_eq!(
             lines,
@@ -154,6 +175,10 @@ mod tests {
                 "{}",
                 "```",
                 "Read [the docs](https://example.com/d).",
+                "- an item",
+                "  wrapped",
+                "",
+                "after",
             ]
         );
     }

@@ -93,7 +93,7 @@ fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
             s.fields.iter().any(|f| walk(&f.ty, wanted))
                 || s.additional.as_ref().is_some_and(|t| walk(t, wanted))
         }
-        TypeKind::Union(v) => v.iter().any(|v| walk(&v.ty, wanted)),
+        TypeKind::Union(u) => u.variants.iter().any(|v| walk(&v.ty, wanted)),
         TypeKind::Alias(t) => walk(t, wanted),
         TypeKind::Enum(_) => false,
     };

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Field, Method, Operation, OutputShape, PaginationKind, Param,
-    ParamLocation, Struct, TypeDef, TypeKind, TypeRef, UnionVariant,
+    ParamLocation, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
 use crate::codegen::naming::{Namer, snake};
 
@@ -153,7 +153,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
     let body = match &def.kind {
         TypeKind::Struct(s) => struct_def(&name, s),
         TypeKind::Enum(variants) => enum_def(&name, variants),
-        TypeKind::Union(variants) => union_def(&name, variants),
+        TypeKind::Union(union) => union_def(&name, union),
         TypeKind::Alias(target) => {
             let target = type_tokens(target);
             quote!(pub type #name = #target;)
@@ -291,9 +291,19 @@ fn enum_def(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream 
     }
 }
 
-fn union_def(name: &proc_macro2::Ident, variants: &[UnionVariant]) -> TokenStream {
-    let defs = variants.iter().map(|v| {
-        let doc = format!(" A {}.", describe(&v.ty));
+fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
+    let defs = union.variants.iter().map(|v| {
+        let doc = match &union.discriminator {
+            Some(property) => {
+                let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+                format!(
+                    " A {} (`{property}` is {}).",
+                    describe(&v.ty),
+                    tags.join(" or ")
+                )
+            }
+            None => format!(" A {}.", describe(&v.ty)),
+        };
         let rust = ident(&v.rust_name);
         let mut ty = type_tokens(&v.ty);
         if v.boxed {
@@ -304,11 +314,50 @@ fn union_def(name: &proc_macro2::Ident, variants: &[UnionVariant]) -> TokenStrea
             #rust(#ty),
         }
     });
+    let Some(property) = &union.discriminator else {
+        // No discriminator: serde tries the variants in order.
+        return quote! {
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#defs)*
+            }
+        };
+    };
+    // Discriminated: pick the variant by the property's value, so a variant
+    // keeps the property as its own field, and keep unknown values.
+    let arms = union.variants.iter().map(|v| {
+        let rust = ident(&v.rust_name);
+        let tags = &v.tags;
+        let wrap = if v.boxed {
+            quote!(|v| Self::#rust(Box::new(v)))
+        } else {
+            quote!(Self::#rust)
+        };
+        quote!(#(Some(#tags))|* => ::serde_json::from_value(value).map(#wrap),)
+    });
+    let unknown_doc =
+        format!(" A `{property}` value this version of the SDK does not know, kept verbatim.");
     quote! {
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum #name {
             #(#defs)*
+            #[doc = #unknown_doc]
+            Unknown(::serde_json::Value),
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                let decoded = match tag.as_deref() {
+                    #(#arms)*
+                    _ => return Ok(Self::Unknown(value)),
+                };
+                decoded.map_err(::serde::de::Error::custom)
+            }
         }
     }
 }
@@ -419,8 +468,10 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         fields.push(quote! { #docs pub #rust: #ty, });
         let arg = arg_type(&param.ty);
         ctor_args.push(quote!(#rust: #arg));
-        let value = arg_value(&param.ty, &rust);
-        ctor_fields.push(quote!(#rust: #value));
+        ctor_fields.push(match param.ty {
+            TypeRef::String => quote!(#rust: #rust.into()),
+            _ => quote!(#rust),
+        });
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
         let docs = docs_or(&body.docs, || "The request body.".to_owned());
@@ -439,6 +490,8 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         ctor_fields.push(quote!(params));
     }
 
+    // An operation without arguments is its own default value.
+    let default = ctor_args.is_empty().then(|| quote!(Default));
     let build = build_body(op);
     let request = if build.is_empty() {
         format_ident!("_request")
@@ -483,7 +536,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         #params_struct
 
         #op_docs
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
         }

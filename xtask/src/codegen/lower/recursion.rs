@@ -21,7 +21,7 @@ fn by_value(ty: &TypeRef) -> Option<&str> {
 fn edges(def: &TypeDef) -> Vec<&str> {
     match &def.kind {
         TypeKind::Struct(s) => s.fields.iter().filter_map(|f| by_value(&f.ty)).collect(),
-        TypeKind::Union(variants) => variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
+        TypeKind::Union(u) => u.variants.iter().filter_map(|v| by_value(&v.ty)).collect(),
         TypeKind::Alias(ty) => by_value(ty).into_iter().collect(),
         TypeKind::Enum(_) => Vec::new(),
     }
@@ -44,7 +44,8 @@ pub fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
                     .iter()
                     .map(|f| by_value(&f.ty).is_some_and(|t| same(name, t)))
                     .collect(),
-                TypeKind::Union(v) => v
+                TypeKind::Union(u) => u
+                    .variants
                     .iter()
                     .map(|v| by_value(&v.ty).is_some_and(|t| same(name, t)))
                     .collect(),
@@ -63,7 +64,11 @@ pub fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
                 .iter_mut()
                 .zip(flags)
                 .for_each(|(f, b)| f.boxed = b),
-            TypeKind::Union(v) => v.iter_mut().zip(flags).for_each(|(v, b)| v.boxed = b),
+            TypeKind::Union(u) => u
+                .variants
+                .iter_mut()
+                .zip(flags)
+                .for_each(|(v, b)| v.boxed = b),
             _ => {}
         }
     }

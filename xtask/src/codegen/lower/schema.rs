@@ -13,7 +13,9 @@ use openapiv3::{
 };
 
 use crate::codegen::diagnostics::{Pointer, Warnings};
-use crate::codegen::ir::{EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant};
+use crate::codegen::ir::{
+    EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
+};
 use crate::codegen::naming::{Namer, pascal, snake};
 
 /// Most `allOf`/`$ref` nesting followed before giving up on a schema; real
@@ -409,7 +411,12 @@ impl<'a> TypeSpace<'a> {
                 (!values.is_empty()).then(|| self.enum_kind(values))
             }
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
-                Some(self.union_kind(members, name, pointer))
+                Some(self.union_kind(
+                    members,
+                    item.schema_data.discriminator.as_ref(),
+                    name,
+                    pointer,
+                ))
             }
             SchemaKind::Any(a)
                 if a.properties.is_empty()
@@ -421,7 +428,12 @@ impl<'a> TypeSpace<'a> {
                 } else {
                     &a.one_of
                 };
-                Some(self.union_kind(members, name, pointer))
+                Some(self.union_kind(
+                    members,
+                    item.schema_data.discriminator.as_ref(),
+                    name,
+                    pointer,
+                ))
             }
             SchemaKind::Any(a) if !a.enumeration.is_empty() && a.properties.is_empty() => {
                 let values: Vec<String> = a
@@ -468,10 +480,12 @@ impl<'a> TypeSpace<'a> {
     fn union_kind(
         &mut self,
         members: &[ReferenceOr<Schema>],
+        discriminator: Option<&openapiv3::Discriminator>,
         name: &str,
         pointer: &Pointer,
     ) -> TypeKind {
         let mut namer = Namer::new();
+        namer.reserve("Unknown");
         let mut variants: Vec<UnionVariant> = Vec::new();
         for (index, member) in members.iter().enumerate() {
             let member_pointer = pointer.join(index.to_string());
@@ -480,14 +494,32 @@ impl<'a> TypeSpace<'a> {
             if variants.iter().any(|v| v.ty == ty) {
                 continue;
             }
+            let tags = discriminator
+                .map(|d| tags_of(d, member))
+                .unwrap_or_default();
             let rust_name = namer.unique(&variant_name(&ty));
             variants.push(UnionVariant {
                 rust_name,
                 ty,
                 boxed: false,
+                tags,
             });
         }
-        TypeKind::Union(variants)
+        let discriminator = match discriminator {
+            Some(d) if variants.iter().all(|v| !v.tags.is_empty()) => Some(d.property_name.clone()),
+            Some(_) => {
+                self.warnings.warn(
+                    pointer,
+                    "discriminator with inline members: decoded by trying each member in order",
+                );
+                None
+            }
+            None => None,
+        };
+        TypeKind::Union(Union {
+            variants,
+            discriminator,
+        })
     }
 
     /// Collects properties from the schema and, recursively, its `allOf`
@@ -753,6 +785,28 @@ fn strip_option(ty: TypeRef) -> TypeRef {
         TypeRef::Option(inner) => *inner,
         other => other,
     }
+}
+
+/// The discriminator values that select `member`: the mapping entries that
+/// point at it, or else (OpenAPI's implicit mapping) its component name.
+fn tags_of(discriminator: &openapiv3::Discriminator, member: &ReferenceOr<Schema>) -> Vec<String> {
+    let ReferenceOr::Reference { reference } = member else {
+        return Vec::new();
+    };
+    let mapped: Vec<String> = discriminator
+        .mapping
+        .iter()
+        .filter(|(_, target)| *target == reference || reference.ends_with(&format!("/{target}")))
+        .map(|(value, _)| value.clone())
+        .collect();
+    if !mapped.is_empty() {
+        return mapped;
+    }
+    reference
+        .rsplit('/')
+        .next()
+        .map(|name| vec![name.to_owned()])
+        .unwrap_or_default()
 }
 
 /// A variant name for a union member, from its type.
