@@ -2,7 +2,7 @@
 //! (`tests/data/cloudflare-access-users-2024.json`) and every fixture spec
 //! are generated into standalone workspaces under `target/full-spec/`,
 //! checked with `cargo clippy -D warnings`, and the fixtures' models are
-//! exercised by `fixture_checks.rs`.
+//! exercised by `fixture-checks/checks.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -112,7 +112,7 @@ fn fixtures_compile_and_behave() {
         },
         GeneratedFile {
             path: "fixture-checks/tests/checks.rs".into(),
-            contents: include_str!("fixture_checks.rs").to_owned(),
+            contents: include_str!("fixture-checks/checks.rs").to_owned(),
         },
     ];
     let (out, _) = generate("fixtures-test", &specs, checks);

@@ -1,5 +1,6 @@
 //! Behaviour of generated fixture models, compiled and run against the
-//! crates generated from `tests/fixtures/*.yaml` (see `compile.rs`).
+//! crates generated from `tests/fixtures/*.yaml`; `compile.rs` runs it in the
+//! generated workspace (it is not a test of this package).
 
 use serde_json::json;
 
