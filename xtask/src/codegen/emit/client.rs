@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs};
+use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
 use super::models::{arg_type, arg_value, has_params, method_str, params_name};
 use super::{
     CrateNames, GeneratedFile, ManifestMode, ident, manifest, parallel_map, rust_file, type_tokens,
@@ -339,14 +339,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
             "the async crate there.".to_owned(),
         ]);
     }
-    let organization = lines.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    });
+    let organization = raw_inner_doc_attrs(&lines);
 
     let profile = profile(api);
     let runtime_client = flavor.runtime_client();
@@ -391,7 +384,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
 
     quote! {
         #intro
-        #(#organization)*
+        #organization
 
         pub mod resources;
 

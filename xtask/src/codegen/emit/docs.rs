@@ -8,43 +8,41 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `#[doc = " …"]` attributes, one per line, for `text`.
+/// `#[doc = " …"]` attributes, one per line, for spec prose `text`.
 pub fn doc_attrs(text: &str) -> TokenStream {
-    let lines = sanitize(text);
-    let attrs = lines.iter().map(|line| {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
-        quote!(#[doc = #line])
-    });
-    quote!(#(#attrs)*)
+    attrs(&sanitize(text), false)
 }
 
 /// The same as `doc_attrs`, but for inner (`//!`) docs.
 pub fn inner_doc_attrs(text: &str) -> TokenStream {
-    let lines = sanitize(text);
-    let attrs = lines.iter().map(|line| {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
-        quote!(#![doc = #line])
-    });
-    quote!(#(#attrs)*)
+    attrs(&sanitize(text), true)
 }
 
-/// Text lines written by the generator itself (already valid rustdoc).
+/// Lines written by the generator itself (already valid rustdoc).
 pub fn raw_doc_attrs(lines: &[String]) -> TokenStream {
+    attrs(lines, false)
+}
+
+/// The same as `raw_doc_attrs`, but for inner (`//!`) docs.
+pub fn raw_inner_doc_attrs<S: AsRef<str>>(lines: &[S]) -> TokenStream {
+    attrs(lines, true)
+}
+
+/// One attribute per line, each line after a space so it prints as
+/// `/// text` rather than `///text`.
+fn attrs<S: AsRef<str>>(lines: &[S], inner: bool) -> TokenStream {
     let attrs = lines.iter().map(|line| {
+        let line = line.as_ref();
         let line = if line.is_empty() {
             String::new()
         } else {
             format!(" {line}")
         };
-        quote!(#[doc = #line])
+        if inner {
+            quote!(#![doc = #line])
+        } else {
+            quote!(#[doc = #line])
+        }
     });
     quote!(#(#attrs)*)
 }

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs};
+use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
 use super::{
     CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, parallel_map, rust_file,
     type_tokens,
@@ -98,17 +98,10 @@ fn lib_rs(api: &Api) -> TokenStream {
         "This crate does no I/O; the `-client` (async) and `-blocking` crates send these",
         "operations.",
     ];
-    let organization = organization.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    });
+    let organization = raw_inner_doc_attrs(&organization);
     quote! {
         #docs
-        #(#organization)*
+        #organization
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
         pub mod operations;
