@@ -40,6 +40,8 @@ common::flavored_cases! {
     last_seen_identity_get_decodes_the_identity,
     failed_logins_list_decodes_the_attempts,
     per_call_header_and_query_are_sent,
+    path_and_query_values_round_trip,
+    single_object_envelope_ignores_result_info_and_messages,
     // Auth.
     every_operation_sends_the_bearer_token,
     email_and_key_are_sent_as_two_headers,
@@ -732,6 +734,91 @@ fn per_call_header_and_query_are_sent(env: &Env) {
     assert_eq!(header(request, "x-trace"), Some("t-1"));
     assert_eq!(request.url.query(), Some("debug=a%20b"));
     assert_bearer(request);
+}
+
+/// Property: any text given as a path parameter reaches the server as
+/// exactly one segment that decodes back to it (or, for a dot segment, is
+/// refused before sending), and any text given as a query value decodes back
+/// to itself.
+fn path_and_query_values_round_trip(env: &Env) {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as ProptestConfig, TestRunner};
+
+    env.mount(
+        Mock::given(method("GET"))
+            .and(path(users_path()))
+            .respond_with(ok(envelope(json!([])))),
+    );
+    env.mount(
+        Mock::given(method("GET"))
+            .respond_with(ok(envelope(json!({"id": "x"}))))
+            .with_priority(10),
+    );
+    let cf = client(env);
+    let prefix = format!("{}/", users_path());
+    let mut runner = TestRunner::new(ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    let values = (
+        prop_oneof![any::<String>(), "[%./?#&=+ a-z]{0,6}"],
+        any::<String>(),
+    );
+    runner
+        .run(&values, |(id, search)| {
+            let sent = env.requests().len();
+            let result = send!(cf, |c| c
+                .zero_trust()
+                .access()
+                .users()
+                .get(ACC, id.as_str()));
+            let decoded = String::from_utf8_lossy(&percent_decode(&id)).into_owned();
+            if matches!(decoded.as_str(), "" | "." | "..") {
+                prop_assert!(
+                    matches!(result, Err(Error::InvalidRequest { .. })),
+                    "{:?}",
+                    result
+                );
+                prop_assert_eq!(env.requests().len(), sent);
+            } else {
+                prop_assert!(result.is_ok(), "{:?}", result);
+                let requests = env.requests();
+                let path = requests.last().unwrap().url.path().to_owned();
+                let segment = path.strip_prefix(&prefix).expect("the users path");
+                prop_assert!(!segment.contains('/'), "{}", segment);
+                prop_assert_eq!(percent_decode(segment), id.as_bytes());
+            }
+            let params = UsersListParams::new().search(search.as_str());
+            send!(cf, |c| c.zero_trust().access().users().list(ACC, params)).unwrap();
+            let requests = env.requests();
+            prop_assert_eq!(query_values(requests.last().unwrap(), "search"), [search]);
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn single_object_envelope_ignores_result_info_and_messages(env: &Env) {
+    env.mount(Mock::given(method("GET")).respond_with(ok(json!({
+        "success": true,
+        "errors": [],
+        "messages": [{"code": 1, "message": "deprecated soon"}],
+        "result": user_json(USER_ID, "a@b.c"),
+        "result_info": {"page": 1, "per_page": 20, "count": 1},
+        "extra": {"unknown": true}
+    }))));
+    let cf = client(env);
+    let user = send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    assert_eq!(*user, expected_user(USER_ID, "a@b.c"));
+    // `Meta = ()` for a single object: nothing to expose.
+    let identity = send!(cf, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .last_seen_identity()
+        .get(ACC, USER_ID))
+    .unwrap();
+    assert_eq!(identity.email.as_deref(), Some("a@b.c"));
 }
 
 // ---- Auth -------------------------------------------------------------------

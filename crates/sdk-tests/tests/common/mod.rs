@@ -362,6 +362,26 @@ pub fn query_values(request: &Request, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Decodes `%XX` escapes (leaving anything else as is) into bytes.
+pub fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(hi * 16 + lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
 /// `pairs` as owned strings, for comparing with [`query`].
 pub fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
