@@ -3,9 +3,12 @@
 //! Every behaviour case is written once, as a function `fn(&Env)`, and run
 //! against both the async and the blocking generated client by
 //! [`flavored_cases!`], which turns a table of case names into one
-//! `#[test]` per case and [`Flavor`]. A case talks to the API through a
-//! [`Flavored`] client ([`Cloudflare`] or [`Keycard`]) whose methods return
-//! the same types for both flavours, so the two clients cannot drift:
+//! `#[test]` per case and [`Flavor`]. A case gets a [`Flavored`] client
+//! ([`Cloudflare`] or [`Keycard`]) from its [`Env`] and calls it through
+//! [`send!`], [`items!`], [`pages!`] or [`concurrently!`]: the call
+//! expression is written once, compiled against both generated clients, and
+//! both arms yield the same types (`Result<Response<Output, Meta>, Error>`,
+//! `Vec<Result<Item, Error>>`), so the two clients cannot drift:
 //!
 //! - [`Flavor::Async`]: the async client, driven by `block_on` on the
 //!   [`Env`]'s multi-threaded tokio runtime from the (plain) test thread;
