@@ -38,18 +38,25 @@ pub fn render(
     source_label: &str,
     mode: &ManifestMode,
 ) -> Result<Rendered, Diagnostic> {
+    let text = std::fs::read_to_string(spec).map_err(|e| {
+        Diagnostic::new(spec, Pointer::root(), format!("cannot read the spec: {e}"))
+    })?;
+    render_text(spec, &text, source_label, mode)
+}
+
+/// [`render`] for spec text already in memory; `spec` names it in messages
+/// and its extension picks the syntax (`.json` or YAML).
+pub fn render_text(
+    spec: &Path,
+    text: &str,
+    source_label: &str,
+    mode: &ManifestMode,
+) -> Result<Rendered, Diagnostic> {
     let timings = std::env::var_os("APIGEN_TIMINGS").is_some();
     let started = std::time::Instant::now();
-    let loaded = load::load(spec)?;
+    let loaded = load::parse(spec, text)?;
     let loaded_at = started.elapsed();
-    let default_crate = spec
-        .file_stem()
-        .map(|s| {
-            s.to_string_lossy()
-                .to_lowercase()
-                .replace(['_', '.', ' '], "-")
-        })
-        .unwrap_or_default();
+    let default_crate = default_crate_name(spec);
     let settings = lower::Settings {
         default_crate,
         source_label: source_label.to_owned(),
@@ -162,6 +169,29 @@ pub fn plan(
         rustfmt_files(&mut files)?;
     }
     Ok(Plan { rendered, files })
+}
+
+/// A crate name from the spec's file name: lowercase letters, digits and
+/// single dashes, not starting with a digit.
+fn default_crate_name(spec: &Path) -> String {
+    let stem = spec
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut name = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = name.trim_end_matches('-');
+    match name.chars().next() {
+        None => "api".to_owned(),
+        Some(c) if c.is_ascii_digit() => format!("api-{name}"),
+        Some(_) => name.to_owned(),
+    }
 }
 
 /// Whether a file on disk was written by this generator.

@@ -147,3 +147,65 @@ fn writer_writes_only_changes_and_prunes() {
     assert!(!dir.join("objects-models/src/types/pet_owner.rs").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A bad spec makes `cargo xtask generate` fail with a located message and
+/// leaves the output directory exactly as it was.
+#[test]
+fn bad_spec_leaves_output_untouched() {
+    let dir = std::env::temp_dir().join(format!("apigen-bad-spec-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("out/keep-models")).unwrap();
+    std::fs::write(dir.join("out/keep-models/Cargo.toml"), "# hand-written\n").unwrap();
+    let spec = manifest_dir().join("tests/errors/bad_pagination.yaml");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["generate", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bad_pagination.yaml: at /paths/~1a/get/x-apigen-pagination:"),
+        "{stderr}"
+    );
+    let entries: Vec<_> = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries, vec![std::ffi::OsString::from("keep-models")]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out/keep-models/Cargo.toml")).unwrap(),
+        "# hand-written\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every snapshot file belongs to a test that still exists (insta's
+/// `--unreferenced=reject`, without needing cargo-insta installed).
+#[test]
+fn no_unreferenced_snapshots() {
+    let dir = manifest_dir().join("tests");
+    for entry in std::fs::read_dir(dir.join("snapshots")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let referenced = if let Some(rest) = name.strip_prefix("codegen__fixtures@") {
+            dir.join("fixtures")
+                .join(rest.trim_end_matches(".snap"))
+                .exists()
+        } else if let Some(rest) =
+            name.strip_prefix("codegen__spec_errors_name_the_file_and_pointer@")
+        {
+            dir.join("errors")
+                .join(rest.trim_end_matches(".snap"))
+                .exists()
+        } else {
+            [
+                "codegen__surface_cloudflare-access-users.snap",
+                "codegen__surface_keycard-zone-users.snap",
+            ]
+            .contains(&name.as_str())
+        };
+        assert!(referenced, "snapshot {name} belongs to no test; delete it");
+    }
+}

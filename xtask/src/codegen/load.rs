@@ -15,14 +15,6 @@ pub struct LoadedSpec {
     pub openapi: OpenAPI,
 }
 
-/// Reads and parses the spec at `path`.
-pub fn load(path: &Path) -> Result<LoadedSpec, Diagnostic> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::new(path, Pointer::root(), format!("cannot read the spec: {e}"))
-    })?;
-    parse(path, &text)
-}
-
 /// Parses spec text; `path` is used for messages and to pick the syntax.
 ///
 /// The text is deserialized twice: once loosely to check the version (so a

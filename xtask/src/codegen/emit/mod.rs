@@ -58,11 +58,11 @@ pub fn parallel_map<T: Sync, R: Send>(
             .collect();
         let mut out = Vec::with_capacity(items.len());
         for handle in handles {
-            out.extend(
-                handle
-                    .join()
-                    .map_err(|_| "a code generation thread panicked".to_owned())??,
-            );
+            // A panic here is a generator bug: let it surface as one.
+            let part = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            out.extend(part?);
         }
         Ok(out)
     })
