@@ -187,6 +187,13 @@ where
     }
     let output = match parsed.result {
         Some(output) => output,
+        None if envelope.result_is_list => {
+            let empty =
+                de::value::SeqDeserializer::<_, de::value::Error>::new(std::iter::empty::<u8>());
+            T::deserialize(empty).map_err(|e| {
+                ctx.decode_error(envelope.result.to_owned(), format!("empty list: {e}"), body)
+            })?
+        }
         None => from_nothing::<T>().map_err(|e| {
             ctx.decode_error(
                 envelope.result.to_owned(),
@@ -287,7 +294,12 @@ where
                 if parts.result.is_some() {
                     return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
                 }
-                parts.result = Some(map.next_value()?);
+                parts.result = if env.result_is_list {
+                    // `null` counts as absent: an empty list below.
+                    map.next_value::<Option<T>>()?
+                } else {
+                    Some(map.next_value()?)
+                };
             } else if Some(key.as_str()) == env.meta {
                 if std::mem::size_of::<M>() == 0 {
                     // An operation without metadata (`Meta = ()`): a
@@ -321,6 +333,7 @@ mod tests {
         meta: Some("result_info"),
         success: Some("success"),
         errors: Some("errors"),
+        result_is_list: false,
     };
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -441,6 +454,18 @@ mod tests {
     #[test]
     fn empty_bodies_and_content_types() {
         let h = HeaderMap::new();
+        let list = Envelope {
+            result_is_list: true,
+            ..CF
+        };
+        for body in [
+            &br#"{"success":true,"errors":[],"result_info":{"page":1}}"#[..],
+            br#"{"success":true,"result":null}"#,
+        ] {
+            let page: Decoded<Vec<u32>, serde_json::Value> =
+                decode_success(ResponseShape::Envelope(list), body, &ctx(&h)).unwrap();
+            assert!(page.output.is_empty());
+        }
         let raw: Decoded<Vec<u8>, ()> =
             decode_success(ResponseShape::Raw, b"a,b\n1,2", &ctx(&h)).unwrap();
         assert_eq!(raw.output, b"a,b\n1,2");

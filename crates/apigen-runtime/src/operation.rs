@@ -93,6 +93,9 @@ pub struct Envelope {
     pub success: Option<&'static str>,
     /// Array of `{code, message, …}` error objects (`errors`).
     pub errors: Option<&'static str>,
+    /// The result is a list: a missing or `null` result decodes as an
+    /// empty list (APIs send either for "no items").
+    pub result_is_list: bool,
 }
 
 /// Static description of an operation, for routing, tracing and errors.

@@ -45,7 +45,7 @@ pub static PROFILE: ::apigen_runtime::ApiProfile = ::apigen_runtime::ApiProfile 
     base_url_env: Some("KEYCARD_API_BASE_URL"),
     auth: &[
         ::apigen_runtime::AuthMethod::OAuth2ClientCredentials {
-            token_url: "https://api.keycard.ai/service-account-token",
+            token_url: "service-account-token",
             client_id_env: Some("KEYCARD_API_CLIENT_ID"),
             client_secret_env: Some("KEYCARD_API_CLIENT_SECRET"),
             scopes: &[],

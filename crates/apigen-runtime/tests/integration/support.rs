@@ -84,6 +84,7 @@ pub const CF_ENVELOPE: Envelope = Envelope {
     meta: Some("result_info"),
     success: Some("success"),
     errors: Some("errors"),
+    result_is_list: false,
 };
 
 pub const SECRET: &str = "s3cret-Sn3lZJTBX6kkg7OdcBUAxOO963";

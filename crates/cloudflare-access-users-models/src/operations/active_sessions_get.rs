@@ -48,6 +48,7 @@ impl ::apigen_runtime::Operation for ActiveSessionsGet {
             meta: Some("result_info"),
             success: Some("success"),
             errors: Some("errors"),
+            result_is_list: false,
         }),
     };
     fn build(

@@ -39,6 +39,7 @@ impl ::apigen_runtime::Operation for FailedLoginsList {
             meta: Some("result_info"),
             success: Some("success"),
             errors: Some("errors"),
+            result_is_list: true,
         }),
     };
     fn build(

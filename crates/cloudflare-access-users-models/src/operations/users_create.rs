@@ -37,6 +37,7 @@ impl ::apigen_runtime::Operation for UsersCreate {
             meta: Some("result_info"),
             success: Some("success"),
             errors: Some("errors"),
+            result_is_list: false,
         }),
     };
     fn build(

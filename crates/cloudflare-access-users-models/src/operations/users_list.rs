@@ -94,6 +94,7 @@ impl ::apigen_runtime::Operation for UsersList {
             meta: Some("result_info"),
             success: Some("success"),
             errors: Some("errors"),
+            result_is_list: true,
         }),
     };
     fn build(

@@ -46,6 +46,7 @@ impl ::apigen_runtime::Operation for UsersUpdate {
             meta: Some("result_info"),
             success: Some("success"),
             errors: Some("errors"),
+            result_is_list: false,
         }),
     };
     fn build(

@@ -511,11 +511,13 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
                 None => quote!(None),
             };
             let (meta, success, errors) = (opt(&e.meta), opt(&e.success), opt(&e.errors));
+            let is_list = matches!(op.output.ty, TypeRef::Vec(_));
             quote!(::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
                 result: #result,
                 meta: #meta,
                 success: #success,
                 errors: #errors,
+                result_is_list: #is_list,
             }))
         }
     };

@@ -25,6 +25,7 @@ struct OAuthEnv {
 pub fn lower_auth(
     file: &Path,
     spec: &OpenAPI,
+    base_url: &str,
     warnings: &mut Warnings,
 ) -> Result<Vec<AuthMethod>, Diagnostic> {
     let empty = IndexMap::new();
@@ -104,6 +105,10 @@ pub fn lower_auth(
                 SecurityScheme::OAuth2 { flows, extensions, .. } if flows.client_credentials.is_some() => {
                     let flow = flows.client_credentials.as_ref().map(|f| (f.token_url.clone(), f.scopes.keys().cloned().collect::<Vec<_>>()));
                     let (token_url, _declared) = flow.unwrap_or_default();
+                    // On the API's own host the token URL is kept relative,
+                    // so a client pointed at another base URL (staging, a
+                    // mock) never sends its secret to the production host.
+                    let token_url = relative_to(&token_url, base_url);
                     let env: Option<OAuthEnv> = match extensions.get("x-apigen-env") {
                         Some(v) => Some(extension(file, scheme_pointer.join("x-apigen-env"), v)?),
                         None => None,
@@ -144,6 +149,16 @@ pub fn lower_auth(
         }
     }
     Ok(methods)
+}
+
+/// `url` relative to `base` when it lies under it (`https://api.x/token`
+/// with base `https://api.x` is `token`); the runtime resolves it against
+/// whatever base URL the client is configured with.
+fn relative_to(url: &str, base: &str) -> String {
+    url.strip_prefix(base.trim_end_matches('/'))
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|rest| !rest.is_empty())
+        .map_or_else(|| url.to_owned(), str::to_owned)
 }
 
 fn push_unique(methods: &mut Vec<AuthMethod>, method: AuthMethod) {

@@ -88,7 +88,7 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     }
 
     let base_url = base_url(spec, &mut warnings);
-    let auth = auth::lower_auth(file, spec, &mut warnings)?;
+    let auth = auth::lower_auth(file, spec, &base_url, &mut warnings)?;
     let envelope = ext.envelope.map(|e| Envelope {
         result: e.result,
         meta: e.meta,
