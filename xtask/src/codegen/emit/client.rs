@@ -386,6 +386,8 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
         #intro
         #organization
 
+        #![warn(missing_docs)]
+
         pub mod resources;
 
         pub use ::#models::{operations, types};

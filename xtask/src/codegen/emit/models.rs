@@ -102,6 +102,7 @@ fn lib_rs(api: &Api) -> TokenStream {
     quote! {
         #docs
         #organization
+        #![warn(missing_docs)]
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
         pub mod operations;
