@@ -1172,10 +1172,11 @@ fn null_where_a_field_is_usually_absent_in_plain_bodies() {
 }
 
 #[test]
-fn null_result_of_a_list_is_an_error_not_a_panic() {
-    // `result: null` with `success: true`: the list cannot be built.
+fn null_result_of_a_get_is_an_error_not_a_panic() {
+    // `result: null` with `success: true`: there is no user to return.
+    // (A list with `result: null` is covered in tests/cloudflare.rs.)
     Case::new(
-        Op::CfList,
+        Op::CfGet,
         Server::Script(vec![Reply::json(
             200,
             &cf_envelope(serde_json::Value::Null),
