@@ -692,12 +692,12 @@ fn timeout_per_request_until_retries_run_out() {
     let slow = ok_user().delayed(Duration::from_secs(5));
     Case::new(Op::CfGet, Server::Script(vec![slow]), 3, |_, r| match r {
         Err(e @ Error::Timeout { timeout, .. }) => {
-            assert_eq!(*timeout, Duration::from_millis(100));
+            assert_eq!(*timeout, Duration::from_millis(250));
             assert!(e.is_retryable());
         }
         other => panic!("expected a timeout, got {other:?}"),
     })
-    .timeout(Duration::from_millis(100))
+    .timeout(Duration::from_millis(250))
     .sleeps(&[0.5, 1.0])
     .run();
 }
@@ -713,7 +713,7 @@ fn timeout_then_success() {
         2,
         |_, r| assert!(matches!(r, Ok(Output::KcUser(_))), "{r:?}"),
     )
-    .timeout(Duration::from_millis(100))
+    .timeout(Duration::from_millis(250))
     .sleeps(&[0.5])
     .run();
 }
@@ -726,7 +726,7 @@ fn timeout_without_retries() {
         1,
         |_, r| assert!(matches!(r, Err(Error::Timeout { .. })), "{r:?}"),
     )
-    .timeout(Duration::from_millis(100))
+    .timeout(Duration::from_millis(250))
     .max_retries(0)
     .run();
 }
@@ -739,7 +739,7 @@ fn timeout_on_post_is_not_retried() {
         1,
         |_, r| assert!(matches!(r, Err(Error::Timeout { .. })), "{r:?}"),
     )
-    .timeout(Duration::from_millis(100))
+    .timeout(Duration::from_millis(250))
     .run();
 }
 
