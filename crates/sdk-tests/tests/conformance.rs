@@ -560,6 +560,26 @@ fn cloudflare_static_every_operation_async_and_blocking() {
     assert_all_operations_called(CF_SPEC, &all[sent..], "blocking Cloudflare client");
     assert_eq!(harness.proxy.responses(), all.len());
 
+    // The other security alternative: API email and key headers.
+    let keys = cfb::Client::new(
+        cf::Config::new(cf::Credentials::api_keys([
+            ("X-Auth-Email", "user@example.com"),
+            ("X-Auth-Key", "144c9defac04969c7bfad8efaa8ea194"),
+        ]))
+        .with_base_url(harness.proxy.url()),
+    )
+    .expect("client");
+    let user = ok(
+        "blocking users.get with API keys",
+        keys.zero_trust()
+            .access()
+            .users()
+            .get(ACCOUNT_ID, USER_ID)
+            .send(),
+    );
+    check_cf_user("blocking users.get with API keys", &user);
+    harness.assert_no_violations("API-key authentication");
+
     // The check can fail: a query value of the wrong type, and a request
     // without credentials, are both reported by Prism.
     let err = rt
@@ -594,6 +614,7 @@ fn cloudflare_static_every_operation_async_and_blocking() {
         .expect_err("Prism rejects a request without credentials");
     assert_eq!(err.kind(), Some(cf::ErrorKind::Authentication), "{err:?}");
     assert_eq!(harness.proxy.violations().len(), 2);
+    assert_eq!(harness.proxy.requests().len(), sent + sent_blocking + 3);
     eprintln!(
         "cloudflare static: {} requests, {:?}",
         harness.proxy.requests().len(),
