@@ -1,24 +1,39 @@
-//! Decode: a 10,000-user Cloudflare list response.
+//! Decode: a 10,000-user Cloudflare list response (about 3.7 MB).
 //!
 //! - `decode_models`: the body in memory, `serde_json::from_slice` into the
 //!   same hand-written envelope holding either the hand-written `User`
 //!   (baseline) or the generated `types::User` (ours): the cost of the
 //!   generated models alone.
 //! - `decode_runtime`: the same body from the local server: the generated
-//!   client's `list` (the runtime's one-pass envelope decoder with JSON-path
-//!   errors) against reqwest + `serde_json::from_slice` into the
-//!   hand-written structs. The loopback transfer is the same on both sides.
+//!   client's `list` (the runtime's one-pass envelope decoder, which tracks
+//!   the JSON path for its errors) against reqwest + `serde_json::from_slice`
+//!   into the hand-written structs. The loopback transfer is the same on
+//!   both sides.
+//! - `decode_path_tracking` (diagnostic): the generated models decoded in
+//!   memory plainly (baseline) and through `serde_path_to_error`, as the
+//!   runtime decodes (ours): what JSON-path error tracking costs.
 //!
-//! Baseline, ours, baseline again, as in `request.rs`.
+//! Rounds of baseline and ours in alternating order, as in `request.rs`.
 
 use std::time::Duration;
 
 use benches::fixtures::{ACCOUNT_ID, list_body};
 use benches::server::StaticServer;
-use benches::{TOKEN, apigen_client, current_thread_runtime, hand, measuring};
+use benches::{Side, TOKEN, apigen_client, current_thread_runtime, hand, measuring, rounds};
 use cloudflare_access_users_client::operations::UsersListParams;
 use cloudflare_access_users_models::types;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+    measurement::WallTime,
+};
+
+fn configure(group: &mut BenchmarkGroup<'_, WallTime>, bytes: usize) {
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(20);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+}
 
 fn decode_benches(c: &mut Criterion) {
     let users: u64 = if measuring() { 10_000 } else { 1_000 };
@@ -35,14 +50,25 @@ fn decode_benches(c: &mut Criterion) {
         assert_eq!(envelope.result.len() as u64, users);
         envelope
     };
+    let tracked_decode = || {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let envelope: hand::Envelope<Vec<types::User>, types::ResultInfo> =
+            serde_path_to_error::deserialize(&mut de).expect("decode");
+        de.end().expect("trailing data");
+        assert_eq!(envelope.result.len() as u64, users);
+        envelope
+    };
     {
         let mut group = c.benchmark_group("decode_models");
-        group.throughput(Throughput::Bytes(bytes.len() as u64));
-        group.sample_size(40);
-        group.measurement_time(Duration::from_secs(8));
-        group.bench_function("baseline_1", |b| b.iter(hand_decode));
-        group.bench_function("apigen", |b| b.iter(models_decode));
-        group.bench_function("baseline_2", |b| b.iter(hand_decode));
+        configure(&mut group, bytes.len());
+        for round in 1..=rounds() {
+            for side in Side::order(round) {
+                group.bench_function(side.id(round), |b| match side {
+                    Side::Baseline => b.iter(hand_decode),
+                    Side::Apigen => b.iter(models_decode),
+                });
+            }
+        }
         group.finish();
     }
 
@@ -80,12 +106,29 @@ fn decode_benches(c: &mut Criterion) {
     };
     {
         let mut group = c.benchmark_group("decode_runtime");
-        group.throughput(Throughput::Bytes(bytes.len() as u64));
-        group.sample_size(40);
-        group.measurement_time(Duration::from_secs(8));
-        group.bench_function("baseline_1", |b| b.to_async(&runtime).iter(run_baseline));
-        group.bench_function("apigen", |b| b.to_async(&runtime).iter(run_ours));
-        group.bench_function("baseline_2", |b| b.to_async(&runtime).iter(run_baseline));
+        configure(&mut group, bytes.len());
+        for round in 1..=rounds() {
+            for side in Side::order(round) {
+                group.bench_function(side.id(round), |b| match side {
+                    Side::Baseline => b.to_async(&runtime).iter(run_baseline),
+                    Side::Apigen => b.to_async(&runtime).iter(run_ours),
+                });
+            }
+        }
+        group.finish();
+    }
+
+    {
+        let mut group = c.benchmark_group("decode_path_tracking");
+        configure(&mut group, bytes.len());
+        for round in 1..=rounds() {
+            for side in Side::order(round) {
+                group.bench_function(side.id(round), |b| match side {
+                    Side::Baseline => b.iter(models_decode),
+                    Side::Apigen => b.iter(tracked_decode),
+                });
+            }
+        }
         group.finish();
     }
 }

@@ -2,18 +2,21 @@
 //! calls, on the same local keep-alive server returning the same
 //! Cloudflare envelope, decoded into the same generated `User` type.
 //!
-//! Each group runs the baseline, then ours, then the baseline again
-//! (`baseline_1`, `apigen`, `baseline_2`): the two baselines show how much
-//! the machine drifted while the group ran. `scripts/bench.sh` reads the
-//! medians from `target/criterion/<group>/<function>/new/estimates.json`.
+//! Each group runs [`rounds`] short rounds of the baseline and ours, in
+//! alternating order (`baseline_r1`, `apigen_r1`, `apigen_r2`,
+//! `baseline_r2`, …). `scripts/bench.sh` reads the medians from
+//! `target/criterion/<group>/<function>/new/estimates.json` and reports the
+//! median of the per-round ratios.
 
 use std::time::Duration;
 
 use benches::fixtures::{ACCOUNT_ID, USER_ID, user_body};
 use benches::server::StaticServer;
-use benches::{TOKEN, apigen_blocking_client, apigen_client, current_thread_runtime, hand};
+use benches::{
+    Side, TOKEN, apigen_blocking_client, apigen_client, current_thread_runtime, hand, rounds,
+};
 use cloudflare_access_users_models::types::User;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use futures_util::{StreamExt as _, stream};
 
 /// Requests per iteration of the concurrent groups.
@@ -85,28 +88,30 @@ fn request_benches(c: &mut Criterion) {
     });
     assert_eq!(a, b);
 
+    let (ours, baseline, url) = (&ours, &baseline, url.as_str());
     {
         let mut group = c.benchmark_group("request_async_seq");
         group.throughput(Throughput::Elements(1));
-        group.measurement_time(Duration::from_secs(6));
-        group.bench_function("baseline_1", |b| {
-            b.to_async(&runtime).iter(|| reqwest_call(&baseline, &url))
-        });
-        group.bench_function("apigen", |b| {
-            b.to_async(&runtime).iter(|| apigen_call(&ours))
-        });
-        group.bench_function("baseline_2", |b| {
-            b.to_async(&runtime).iter(|| reqwest_call(&baseline, &url))
-        });
+        group.warm_up_time(Duration::from_millis(500));
+        group.measurement_time(Duration::from_secs(2));
+        for round in 1..=rounds() {
+            for side in Side::order(round) {
+                group.bench_function(side.id(round), |b| match side {
+                    Side::Baseline => b.to_async(&runtime).iter(|| reqwest_call(baseline, url)),
+                    Side::Apigen => b.to_async(&runtime).iter(|| apigen_call(ours)),
+                });
+            }
+        }
         group.finish();
     }
 
     for in_flight in [8usize, 64] {
         let mut group = c.benchmark_group(format!("request_async_{in_flight}_in_flight"));
         group.throughput(Throughput::Elements(BATCH));
-        group.sample_size(30);
-        group.measurement_time(Duration::from_secs(8));
-        let (baseline, url, ours) = (&baseline, url.as_str(), &ours);
+        group.sample_size(20);
+        group.sampling_mode(SamplingMode::Flat);
+        group.warm_up_time(Duration::from_millis(500));
+        group.measurement_time(Duration::from_secs(2));
         let run_baseline = move || async move {
             stream::iter(0..BATCH)
                 .map(|_| reqwest_call(baseline, url))
@@ -125,17 +130,21 @@ fn request_benches(c: &mut Criterion) {
                 })
                 .await
         };
-        group.bench_function("baseline_1", |b| b.to_async(&runtime).iter(run_baseline));
-        group.bench_function("apigen", |b| b.to_async(&runtime).iter(run_ours));
-        group.bench_function("baseline_2", |b| b.to_async(&runtime).iter(run_baseline));
+        for round in 1..=rounds() {
+            for side in Side::order(round) {
+                group.bench_function(side.id(round), |b| match side {
+                    Side::Baseline => b.to_async(&runtime).iter(run_baseline),
+                    Side::Apigen => b.to_async(&runtime).iter(run_ours),
+                });
+            }
+        }
         group.finish();
     }
-    drop(ours);
     drop(runtime);
 
     {
         let ours = apigen_blocking_client(&base);
-        let baseline = reqwest::blocking::Client::new();
+        let blocking = reqwest::blocking::Client::new();
         let call_ours = || {
             ours.zero_trust()
                 .access()
@@ -145,17 +154,19 @@ fn request_benches(c: &mut Criterion) {
                 .expect("generated blocking call failed")
                 .into_inner()
         };
-        assert_eq!(call_ours(), reqwest_blocking_call(&baseline, &url));
+        assert_eq!(call_ours(), reqwest_blocking_call(&blocking, url));
         let mut group = c.benchmark_group("request_blocking_seq");
         group.throughput(Throughput::Elements(1));
-        group.measurement_time(Duration::from_secs(6));
-        group.bench_function("baseline_1", |b| {
-            b.iter(|| reqwest_blocking_call(&baseline, &url))
-        });
-        group.bench_function("apigen", |b| b.iter(call_ours));
-        group.bench_function("baseline_2", |b| {
-            b.iter(|| reqwest_blocking_call(&baseline, &url))
-        });
+        group.warm_up_time(Duration::from_millis(500));
+        group.measurement_time(Duration::from_secs(2));
+        for round in 1..=rounds() {
+            for side in Side::order(round) {
+                group.bench_function(side.id(round), |b| match side {
+                    Side::Baseline => b.iter(|| reqwest_blocking_call(&blocking, url)),
+                    Side::Apigen => b.iter(call_ours),
+                });
+            }
+        }
         group.finish();
     }
     drop(server);

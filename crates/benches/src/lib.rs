@@ -17,6 +17,53 @@ pub fn measuring() -> bool {
     std::env::args().any(|arg| arg == "--bench")
 }
 
+/// How many alternating rounds of baseline and ours each criterion group
+/// runs: 5 when measuring (`APIGEN_BENCH_ROUNDS` overrides), 1 in smoke mode.
+///
+/// On a shared 2-core machine the load changes over seconds; short rounds
+/// in alternating order (baseline first in odd rounds, ours first in even
+/// ones) let `scripts/bench.sh` compare each round's pair and report the
+/// median of the per-round ratios.
+pub fn rounds() -> usize {
+    if !measuring() {
+        return 1;
+    }
+    std::env::var("APIGEN_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .filter(|&r| r > 0)
+        .unwrap_or(5)
+}
+
+/// The two sides of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The hand-written baseline.
+    Baseline,
+    /// The generated code.
+    Apigen,
+}
+
+impl Side {
+    /// The order of round `round` (1-based): baseline first in odd rounds.
+    pub fn order(round: usize) -> [Side; 2] {
+        if round % 2 == 1 {
+            [Side::Baseline, Side::Apigen]
+        } else {
+            [Side::Apigen, Side::Baseline]
+        }
+    }
+
+    /// The criterion function id of this side in round `round`, e.g.
+    /// `baseline_r1`.
+    pub fn id(self, round: usize) -> String {
+        match self {
+            Side::Baseline => format!("baseline_r{round}"),
+            Side::Apigen => format!("apigen_r{round}"),
+        }
+    }
+}
+
 /// A current-thread tokio runtime with I/O and timers, for async clients.
 pub fn current_thread_runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
