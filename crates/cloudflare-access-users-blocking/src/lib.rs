@@ -30,6 +30,7 @@
 //! [`Error::BlockingInAsyncContext`] instead of blocking that runtime's thread; use
 //! the async crate there.
 #![warn(missing_docs)]
+#![allow(clippy::too_many_arguments)]
 
 pub mod resources;
 

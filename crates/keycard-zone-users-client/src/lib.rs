@@ -23,6 +23,7 @@
 //! - [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which
 //!   implements auth, retries, timeouts, pagination and error decoding.
 #![warn(missing_docs)]
+#![allow(clippy::too_many_arguments)]
 
 pub mod resources;
 

@@ -387,6 +387,8 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
         #organization
 
         #![warn(missing_docs)]
+        // Required parameters are arguments, however many the API has.
+        #![allow(clippy::too_many_arguments)]
 
         pub mod resources;
 
@@ -573,11 +575,9 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         args.push(quote!(params: crate::operations::#params));
         values.push(quote!(params));
     }
-    let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #docs
         #deprecated
-        #allow
         pub fn #name(&self, #(#args),*) -> #call<'c, crate::operations::#op_ty> {
             self.client.call(crate::operations::#op_ty::new(#(#values),*))
         }
