@@ -1,8 +1,8 @@
 //! Spec → IR. The only code that sees `openapiv3` types.
 //!
 //! [`lower`] reads the document-level facts (servers, security, the
-//! `x-apigen` extension), then hands schemas to [`schema::TypeSpace`] and
-//! operations to [`operation`], and finally breaks recursive type cycles.
+//! `x-apigen` extension), then hands schemas to `schema::TypeSpace` and
+//! operations to `operation`, and finally breaks recursive type cycles.
 
 mod auth;
 mod operation;
