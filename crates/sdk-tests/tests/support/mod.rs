@@ -713,10 +713,10 @@ impl std::fmt::Debug for Prism {
     }
 }
 
-/// Runs Prism in the background and kills it when stdin closes (the test
-/// process exited, whatever the way) or when the shell is killed.
+/// Runs Prism in the background and kills it (and removes its log) when
+/// stdin closes: the test process exited, whatever the way.
 const WATCHDOG: &str = r#""$@" & prism=$!
-trap 'kill -9 $prism 2>/dev/null' EXIT HUP INT TERM
+trap 'kill -9 $prism 2>/dev/null; rm -f "$PRISM_LOG"' EXIT HUP INT TERM
 read -r _ignored
 exit 0"#;
 
@@ -772,6 +772,7 @@ impl Prism {
         }
         command
             .arg(spec_path)
+            .env("PRISM_LOG", &log)
             .stdin(Stdio::piped())
             .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
             .stderr(log_file)
