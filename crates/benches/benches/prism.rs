@@ -4,12 +4,14 @@
 //! (`http://127.0.0.1:PORT`); without it this benchmark prints that it was
 //! skipped. It sends `APIGEN_BENCH_PRISM_CALLS` (default 300) sequential
 //! `GET /accounts/{account_id}/access/users` calls on one keep-alive
-//! connection, after 30 warm-up calls, with the generated async client,
-//! the generated blocking client and plain reqwest, and prints the median
-//! and p90 per call as `RESULT prism …` lines. The script times `curl` on
+//! connection per client, after 30 warm-up calls, with the generated async
+//! client, plain reqwest and the generated blocking client, one call of each
+//! in turn, and prints the median and p90 per call as `RESULT prism …`
+//! lines. The script times `curl` on
 //! the same mock and URL (one `curl` process, keep-alive, `%{time_total}`
 //! per transfer) and compares.
 
+use std::future::IntoFuture as _;
 use std::time::{Duration, Instant};
 
 use benches::fixtures::ACCOUNT_ID;
@@ -32,30 +34,24 @@ fn main() {
     let runtime = current_thread_runtime();
     let client = apigen_client(&base);
     let users = client.zero_trust().access().users();
-    let async_times = runtime.block_on(async {
-        let mut times = Vec::with_capacity(calls);
-        for i in 0..WARMUP + calls {
-            let started = Instant::now();
-            let page = users
-                .list(ACCOUNT_ID, UsersListParams::new())
-                .await
-                .expect("call through Prism failed");
-            let elapsed = started.elapsed();
-            std::hint::black_box(page);
-            if i >= WARMUP {
-                times.push(elapsed);
-            }
-        }
-        times
-    });
-    report("apigen_async", async_times);
-
+    let blocking = apigen_blocking_client(&base);
+    let blocking_users = blocking.zero_trust().access().users();
     let url = format!("{base}/accounts/{ACCOUNT_ID}/access/users");
     let http = reqwest::Client::new();
-    let reqwest_times = runtime.block_on(async {
-        let mut times = Vec::with_capacity(calls);
-        for i in 0..WARMUP + calls {
-            let started = Instant::now();
+
+    // One call of each client in turn, so that all three see the same
+    // moments of a noisy machine and of Prism's own JIT.
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for i in 0..WARMUP + calls {
+        let started = Instant::now();
+        let page = runtime
+            .block_on(users.list(ACCOUNT_ID, UsersListParams::new()).into_future())
+            .expect("call through Prism failed");
+        let async_time = started.elapsed();
+        std::hint::black_box(page);
+
+        let started = Instant::now();
+        let envelope = runtime.block_on(async {
             let response = http
                 .get(&url)
                 .bearer_auth(TOKEN)
@@ -64,38 +60,33 @@ fn main() {
                 .expect("reqwest call failed");
             assert!(response.status().is_success());
             let body = response.bytes().await.expect("reqwest body failed");
-            let envelope = benches::hand::decode::<
+            benches::hand::decode::<
                 Vec<cloudflare_access_users_models::types::User>,
                 cloudflare_access_users_models::types::ResultInfo,
             >(&body)
-            .expect("decode failed");
-            let elapsed = started.elapsed();
-            std::hint::black_box(envelope);
-            if i >= WARMUP {
-                times.push(elapsed);
-            }
-        }
-        times
-    });
-    report("reqwest", reqwest_times);
-    drop(runtime);
+            .expect("decode failed")
+        });
+        let reqwest_time = started.elapsed();
+        std::hint::black_box(envelope);
 
-    let client = apigen_blocking_client(&base);
-    let users = client.zero_trust().access().users();
-    let mut times = Vec::with_capacity(calls);
-    for i in 0..WARMUP + calls {
         let started = Instant::now();
-        let page = users
+        let page = blocking_users
             .list(ACCOUNT_ID, UsersListParams::new())
             .send()
             .expect("blocking call through Prism failed");
-        let elapsed = started.elapsed();
+        let blocking_time = started.elapsed();
         std::hint::black_box(page);
+
         if i >= WARMUP {
-            times.push(elapsed);
+            times[0].push(async_time);
+            times[1].push(reqwest_time);
+            times[2].push(blocking_time);
         }
     }
-    report("apigen_blocking", times);
+    let [async_times, reqwest_times, blocking_times] = times;
+    report("apigen_async", async_times);
+    report("reqwest", reqwest_times);
+    report("apigen_blocking", blocking_times);
 }
 
 fn report(mode: &str, mut times: Vec<Duration>) {
