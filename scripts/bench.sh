@@ -28,10 +28,11 @@ export CARGO_TERM_COLOR=never
 
 smoke=0
 only=""
+only_given=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
-    --only) only="${2:?--only needs a list}"; shift ;;
+    --only) only="${2:?--only needs a list}"; only_given=1; shift ;;
     -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -48,7 +49,8 @@ want() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 out="$root/target/bench-results"
 work="$root/target/bench-work"
-rm -rf "$out"
+# A run of everything starts afresh; --only replaces only its sections' results.
+if [ -z "$only_given" ]; then rm -rf "$out"; fi
 mkdir -p "$out" "$work"
 echo "$([ "$smoke" = 1 ] && echo smoke || echo full)" > "$out/mode"
 
@@ -212,7 +214,7 @@ else
     rm -rf target/criterion
     cargo bench -q -p benches "${benches[@]}" 2>&1 | tee "$out/criterion.log" \
       | grep -E "^[a-z_0-9]+/[a-z_0-9]+ *$|time: |thrpt: |^(request|decode)" || true
-    mkdir -p "$out/criterion"
+    rm -rf "$out/criterion"; mkdir -p "$out/criterion"
     for f in target/criterion/*/*/new/estimates.json; do
       [ -f "$f" ] || continue
       group=$(basename "$(dirname "$(dirname "$(dirname "$f")")")")
@@ -319,30 +321,59 @@ if want compile; then
       done
     done
   fi
+  if [ "$smoke" = 0 ] && [ -d "$work/gen/cf-slice-ours" ] && [ -d "$work/gen/cf-slice-progenitor" ]; then
+    step "compile cost on the upstream slice: ours (models + client) against progenitor's crate"
+    slice_dir="$work/gen/cf-slice-ours"
+    peer_dir="$work/peer-progenitor"
+    rm -rf "$peer_dir"
+    cp -r "$work/gen/cf-slice-progenitor" "$peer_dir"
+    printf '\n[workspace]\n' >> "$peer_dir/Cargo.toml"   # stand-alone, not part of this workspace
+    cp Cargo.lock "$slice_dir/Cargo.lock"
+    cp Cargo.lock "$peer_dir/Cargo.lock"                  # same versions where shared
+    api=$(basename "$(ls -d "$slice_dir"/*-models)" -models)
+    export CARGO_TARGET_DIR="$work/slice-target"
+    for cmd in build check; do
+      (cd "$slice_dir" && cargo "$cmd" -q -p "$api-client")   # dependencies, once
+      (cd "$peer_dir" && cargo "$cmd" -q)
+      json="$out/compile-slice-ours-$cmd.json"
+      (cd "$slice_dir" && hyperfine -N --style basic --warmup 1 --runs 5 \
+        --prepare "touch $api-models/src/lib.rs" --export-json "$json" \
+        -n "slice ours $cmd" "cargo $cmd -q -p $api-client" | grep -E "Time" | sed "s/^/  ours $cmd /")
+      median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
+      printf 'slice:ours\tmodels+client\t%s\t%s\n' "$cmd" "$median" >> "$out/compile.tsv"
+      json="$out/compile-slice-progenitor-$cmd.json"
+      (cd "$peer_dir" && hyperfine -N --style basic --warmup 1 --runs 5 \
+        --prepare "touch src/lib.rs" --export-json "$json" \
+        -n "slice progenitor $cmd" "cargo $cmd -q" | grep -E "Time" | sed "s/^/  progenitor $cmd /")
+      median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
+      printf 'slice:progenitor\tall\t%s\t%s\n' "$cmd" "$median" >> "$out/compile.tsv"
+    done
+    unset CARGO_TARGET_DIR
+  fi
 fi
 
 if want compile-full && [ "$smoke" = 0 ] && [ -n "$full" ]; then
-  step "compile cost of the full Cloudflare spec (minutes)"
+  step "compile cost of the full Cloudflare spec (one run each; minutes)"
   dir="$work/full-crates"
   rm -rf "$dir"
-  "$root/target/release/xtask" generate --spec "$full" --out "$dir" --no-rustfmt --quiet 2>/dev/null \
-    || cargo run -q --release -p xtask -- generate --spec "$full" --out "$dir" --no-rustfmt --quiet
+  cargo build -q --release -p xtask
+  "$root/target/release/xtask" generate --spec "$full" --out "$dir" --no-rustfmt --quiet
   cp Cargo.lock "$dir/Cargo.lock"   # the workspace's dependency versions
   api=$(basename "$(ls -d "$dir"/*-models)" -models)
+  touch "$out/lines.tsv" "$out/compile.tsv"
+  sed -i '/^full:/d' "$out/lines.tsv" "$out/compile.tsv"
   count_lines "$api" "$dir" | sed 's/^/full:/' | tee -a "$out/lines.tsv"
   export CARGO_TARGET_DIR="$work/full-target"
-  (cd "$dir" && /usr/bin/time -f "%e" -o "$work/cold.txt" cargo build -q --workspace)
-  echo "  first build (dependencies and all three crates): $(cat "$work/cold.txt") s"
-  for kind in models client blocking; do
-    crate="$api-$kind"
-    for cmd in build check; do
-      (cd "$dir" && cargo "$cmd" -q -p "$crate")
-      json="$out/compile-full-$kind-$cmd.json"
-      (cd "$dir" && hyperfine -N --style basic --warmup 0 --runs 2 \
-        --prepare "touch $crate/src/lib.rs" --export-json "$json" \
-        -n "full $kind $cmd" "cargo $cmd -q -p $crate" | grep -E "Time" | sed "s/^/  full $kind $cmd /")
-      median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
-      printf 'full:%s\t%s\t%s\t%s\n' "$api" "$kind" "$cmd" "$median" >> "$out/compile.tsv"
+  timed() { # timed LABEL CMD...: wall seconds of one run, from inside $dir
+    (cd "$dir" && /usr/bin/time -f "%e" -o "$work/t.txt" "${@:2}")
+    echo "  $1: $(cat "$work/t.txt") s"
+  }
+  for cmd in build check; do
+    timed "first $cmd (dependencies and the three crates)" cargo "$cmd" -q --workspace
+    for kind in models client; do
+      touch "$dir/$api-$kind/src/lib.rs"
+      timed "$kind $cmd after touch" cargo "$cmd" -q -p "$api-$kind"
+      printf 'full:%s\t%s\t%s\t%s\n' "$api" "$kind" "$cmd" "$(cat "$work/t.txt")" >> "$out/compile.tsv"
     done
   done
   unset CARGO_TARGET_DIR
@@ -577,4 +608,14 @@ if compile_rows:
         table.setdefault((api, kind), {})[cmd] = float(median)
     for (api, kind), v in table.items():
         print(f"| {api} | {kind} | {ms(v.get('build', float('nan')))} | {ms(v.get('check', float('nan')))} |")
+    ours, peer = table.get(("slice:ours", "models+client")), table.get(("slice:progenitor", "all"))
+    if ours and peer:
+        print()
+        for cmd in ("build", "check"):
+            if cmd in ours and cmd in peer:
+                print(f"- upstream slice, cargo {cmd}: progenitor's crate ÷ ours (models + async client, both rebuilt) = "
+                      f"{peer[cmd] / ours[cmd]:.2f}× (> 1: ours compiles faster)")
+    if any(api.startswith("full:") for api, _ in table):
+        print()
+        print("Full-spec rows are single runs (each takes minutes).")
 PYEOF
