@@ -16,7 +16,10 @@ usage: cargo xtask generate [--check] [--spec FILE --out DIR] [--quiet]
   --quiet            print no warnings, only the summary lines
   --no-rustfmt       keep prettyplease's formatting (faster on huge specs;
                      the default for --out)
-  --rustfmt          format with rustfmt (the default for crates/)";
+  --rustfmt          format with rustfmt (the default for crates/)
+  --resource-features
+                     with --out: one cargo feature per top-level resource,
+                     so users of a huge API compile only what they call";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +46,7 @@ fn repo_root() -> PathBuf {
 }
 
 struct Options {
+    resource_features: bool,
     rustfmt: Option<bool>,
     check: bool,
     quiet: bool,
@@ -52,6 +56,7 @@ struct Options {
 
 fn parse_options(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
+        resource_features: false,
         rustfmt: None,
         check: false,
         quiet: false,
@@ -64,12 +69,16 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             "--check" => options.check = true,
             "--quiet" => options.quiet = true,
             "--rustfmt" => options.rustfmt = Some(true),
+            "--resource-features" => options.resource_features = true,
             "--no-rustfmt" => options.rustfmt = Some(false),
             "--spec" => options.spec = Some(iter.next().ok_or("--spec needs a file")?.into()),
             "--out" => options.out = Some(iter.next().ok_or("--out needs a directory")?.into()),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
+    }
+    if options.resource_features && options.out.is_none() {
+        return Err("--resource-features goes with --spec and --out".to_owned());
     }
     if options.out.is_some() != options.spec.is_some() {
         return Err("--spec and --out go together".to_owned());
@@ -85,6 +94,7 @@ fn generate(args: &[String]) -> Result<ExitCode, String> {
             let runtime = root.join("crates").join("apigen-runtime");
             let mode = ManifestMode::Standalone {
                 runtime_path: runtime.display().to_string(),
+                resource_features: options.resource_features,
             };
             (vec![spec.clone()], out.clone(), mode)
         }

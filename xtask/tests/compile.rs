@@ -19,12 +19,18 @@ fn root() -> &'static Path {
 
 /// Generates `specs` into a fresh standalone workspace `name`, plus `extra`
 /// files, and returns its directory.
-fn generate(name: &str, specs: &[PathBuf], extra: Vec<GeneratedFile>) -> (PathBuf, codegen::Plan) {
+fn generate(
+    name: &str,
+    specs: &[PathBuf],
+    extra: Vec<GeneratedFile>,
+    resource_features: bool,
+) -> (PathBuf, codegen::Plan) {
     let out = root().join("target/full-spec").join(name);
     let _ = std::fs::remove_dir_all(&out);
     let runtime = root().join("crates/apigen-runtime").display().to_string();
     let mode = ManifestMode::Standalone {
         runtime_path: runtime,
+        resource_features,
     };
     let plan = codegen::plan(specs, xtask_dir(), &mode, false).unwrap();
     let mut files = plan.files.clone();
@@ -61,7 +67,7 @@ fn cargo(dir: &Path, args: &[&str]) -> bool {
 #[test]
 fn upstream_slice_generates_and_compiles() {
     let spec = xtask_dir().join("tests/data/cloudflare-access-users-2024.json");
-    let (out, plan) = generate("upstream-slice-test", &[spec], Vec::new());
+    let (out, plan) = generate("upstream-slice-test", &[spec], Vec::new(), true);
     let api = &plan.rendered[0].api;
     assert_eq!(
         api.operations.len(),
@@ -76,6 +82,19 @@ fn upstream_slice_generates_and_compiles() {
         ),
         "the generated crates of the upstream slice do not pass clippy"
     );
+    // Generated with resource features: each resource builds on its own,
+    // and so does the client with none.
+    for features in [&["--features", "zero_trust_users"][..], &[]] {
+        let mut args = vec![
+            "check",
+            "--quiet",
+            "-p",
+            "cloudflare-access-users-2024-blocking",
+            "--no-default-features",
+        ];
+        args.extend_from_slice(features);
+        assert!(cargo(&out, &args), "cargo {args:?} failed");
+    }
 }
 
 #[test]
@@ -115,7 +134,7 @@ fn fixtures_compile_and_behave() {
             contents: include_str!("fixture-checks/checks.rs").to_owned(),
         },
     ];
-    let (out, _) = generate("fixtures-test", &specs, checks);
+    let (out, _) = generate("fixtures-test", &specs, checks, false);
     assert!(
         cargo(
             &out,

@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
+use super::features::FeatureMap;
 use super::models::{arg_type, arg_value, has_params, method_str, params_name};
 use super::{
     CrateNames, GeneratedFile, ManifestMode, ident, manifest, parallel_map, rust_file, type_tokens,
@@ -64,6 +65,7 @@ pub fn render(
     api: &Api,
     flavor: Flavor,
     mode: &ManifestMode,
+    features: Option<&FeatureMap>,
 ) -> Result<Vec<GeneratedFile>, String> {
     let names = CrateNames::of(api);
     let crate_name = match flavor {
@@ -75,11 +77,11 @@ pub fn render(
     let mut files = vec![
         GeneratedFile {
             path: format!("{dir}/Cargo.toml"),
-            contents: manifest::client(api, flavor, mode),
+            contents: manifest::client(api, flavor, mode, features),
         },
         GeneratedFile {
             path: format!("{dir}/src/lib.rs"),
-            contents: rust_file(api, lib_rs(api, flavor, &tree))?,
+            contents: rust_file(api, lib_rs(api, flavor, &tree, features.is_some()))?,
         },
     ];
     // One file per top-level resource, so a spec change touches few files
@@ -102,8 +104,11 @@ pub fn render(
     })?);
     let modules = top.iter().map(|(segment, _)| {
         let module = ident(segment);
+        let cfg = features.map(|_| super::features::cfg([*segment]));
         quote! {
+            #cfg
             mod #module;
+            #cfg
             pub use #module::*;
         }
     });
@@ -295,7 +300,7 @@ fn first_operation<'a>(
         })
 }
 
-fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
+fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenStream {
     let names = CrateNames::of(api);
     let models = format_ident!("{}", names.models.replace('-', "_"));
     let kind = match flavor {
@@ -380,7 +385,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>) -> TokenStream {
         ],
     ));
     let new_docs = raw_doc_attrs(&new_lines);
-    let accessors = accessors(tree, &[], quote!(&self.inner));
+    let accessors = accessors(tree, &[], quote!(&self.inner), gated);
 
     quote! {
         #intro
@@ -457,15 +462,22 @@ fn credentials_example(api: &Api) -> String {
 }
 
 /// Accessor methods for the children of a resource node.
-fn accessors(node: &Resource<'_>, path: &[String], client: TokenStream) -> TokenStream {
+fn accessors(
+    node: &Resource<'_>,
+    path: &[String],
+    client: TokenStream,
+    gated: bool,
+) -> TokenStream {
     let methods = node.children.keys().map(|segment| {
         let mut child_path = path.to_vec();
         child_path.push(segment.clone());
         let ty = resource_type(&child_path);
         let method = ident(segment);
         let doc = format!(" Operations on `{}`.", child_path.join("."));
+        let cfg = gated.then(|| super::features::cfg([segment]));
         quote! {
             #[doc = #doc]
+            #cfg
             pub fn #method(&self) -> crate::resources::#ty<'_> {
                 crate::resources::#ty { client: #client }
             }

@@ -1,6 +1,7 @@
 //! `Cargo.toml` of each generated crate.
 
 use super::client::Flavor;
+use super::features::{FeatureMap, manifest_table};
 use super::{CrateNames, ManifestMode, header};
 use crate::codegen::ir::{Api, TypeDef, TypeKind, TypeRef};
 
@@ -47,7 +48,7 @@ fn runtime_dependency(mode: &ManifestMode, features: &[&str]) -> String {
     };
     match mode {
         ManifestMode::Workspace => format!("apigen-runtime = {{ workspace = true{features} }}"),
-        ManifestMode::Standalone { runtime_path } => {
+        ManifestMode::Standalone { runtime_path, .. } => {
             format!(
                 "apigen-runtime = {{ path = \"{runtime_path}\", default-features = false{features} }}"
             )
@@ -108,7 +109,7 @@ fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
         })
 }
 
-pub fn models(api: &Api, mode: &ManifestMode) -> String {
+pub fn models(api: &Api, mode: &ManifestMode, features: Option<&FeatureMap>) -> String {
     let name = CrateNames::of(api).models;
     let mut out = package(
         api,
@@ -138,11 +139,19 @@ pub fn models(api: &Api, mode: &ManifestMode) -> String {
         out.push_str(&dep);
         out.push('\n');
     }
+    if let Some(features) = features {
+        out.push_str(&manifest_table(features, None));
+    }
     out.push_str(lints(mode));
     out
 }
 
-pub fn client(api: &Api, flavor: Flavor, mode: &ManifestMode) -> String {
+pub fn client(
+    api: &Api,
+    flavor: Flavor,
+    mode: &ManifestMode,
+    features: Option<&FeatureMap>,
+) -> String {
     let names = CrateNames::of(api);
     let (name, description, feature) = match flavor {
         Flavor::Async => (
@@ -181,10 +190,18 @@ pub fn client(api: &Api, flavor: Flavor, mode: &ManifestMode) -> String {
             "{} = {{ path = \"{models_path}\" }}\n",
             names.models
         )),
+        // With resource features the client's features pick the models'.
+        ManifestMode::Standalone { .. } if features.is_some() => out.push_str(&format!(
+            "{} = {{ path = \"{models_path}\", default-features = false }}\n",
+            names.models
+        )),
         ManifestMode::Standalone { .. } => out.push_str(&format!(
             "{} = {{ path = \"{models_path}\" }}\n",
             names.models
         )),
+    }
+    if let Some(features) = features {
+        out.push_str(&manifest_table(features, Some(&names.models)));
     }
     out.push_str(lints(mode));
     out

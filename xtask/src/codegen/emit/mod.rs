@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod docs;
+pub mod features;
 pub mod manifest;
 pub mod models;
 
@@ -24,15 +25,33 @@ pub struct GeneratedFile {
 pub enum ManifestMode {
     /// Inside this workspace: `dep.workspace = true`.
     Workspace,
-    /// Anywhere else: explicit versions, and the runtime by path.
-    Standalone { runtime_path: String },
+    /// Anywhere else: explicit versions, and the runtime by path; with
+    /// `resource_features`, one cargo feature per top-level resource
+    /// (see [`features`]).
+    Standalone {
+        runtime_path: String,
+        resource_features: bool,
+    },
 }
 
 /// Renders every crate of one API. Pure: touches no disk.
 pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, String> {
-    let mut files = models::render(api, mode)?;
-    files.extend(client::render(api, client::Flavor::Async, mode)?);
-    files.extend(client::render(api, client::Flavor::Blocking, mode)?);
+    let features = match mode {
+        ManifestMode::Standalone {
+            resource_features: true,
+            ..
+        } => Some(features::FeatureMap::of(api)),
+        _ => None,
+    };
+    let features = features.as_ref();
+    let mut files = models::render(api, mode, features)?;
+    files.extend(client::render(api, client::Flavor::Async, mode, features)?);
+    files.extend(client::render(
+        api,
+        client::Flavor::Blocking,
+        mode,
+        features,
+    )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

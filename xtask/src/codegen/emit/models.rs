@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
+use super::features::FeatureMap;
 use super::{
     CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, parallel_map, rust_file,
     type_tokens,
@@ -15,12 +16,16 @@ use crate::codegen::ir::{
 };
 use crate::codegen::naming::{Namer, snake};
 
-pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, String> {
+pub fn render(
+    api: &Api,
+    mode: &ManifestMode,
+    features: Option<&FeatureMap>,
+) -> Result<Vec<GeneratedFile>, String> {
     let crate_name = CrateNames::of(api).models;
     let dir = crate_name.clone();
     let mut files = vec![GeneratedFile {
         path: format!("{dir}/Cargo.toml"),
-        contents: manifest::models(api, mode),
+        contents: manifest::models(api, mode, features),
     }];
     files.push(GeneratedFile {
         path: format!("{dir}/src/lib.rs"),
@@ -40,9 +45,14 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
             contents: rust_file(api, type_def(def))?,
         })
     })?);
-    let type_modules: Vec<(String, String)> = type_modules
+    let type_modules: Vec<(String, TokenStream)> = type_modules
         .into_iter()
-        .map(|(module, def)| (module, def.name.clone()))
+        .map(|(module, def)| {
+            (
+                module,
+                features.map(|f| f.type_cfg(&def.name)).unwrap_or_default(),
+            )
+        })
         .collect();
     files.push(GeneratedFile {
         path: format!("{dir}/src/types/mod.rs"),
@@ -58,10 +68,17 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
             contents: rust_file(api, operation(api, op))?,
         })
     })?);
-    let op_modules: Vec<(String, String)> = api
+    let op_modules: Vec<(String, TokenStream)> = api
         .operations
         .iter()
-        .map(|op| (op.module.clone(), String::new()))
+        .map(|op| {
+            (
+                op.module.clone(),
+                features
+                    .map(|f| f.operation_cfg(&op.rust_name))
+                    .unwrap_or_default(),
+            )
+        })
         .collect();
     files.push(GeneratedFile {
         path: format!("{dir}/src/operations/mod.rs"),
@@ -110,13 +127,15 @@ fn lib_rs(api: &Api) -> TokenStream {
     }
 }
 
-/// `mod x; pub use x::*;` for every module, documented.
-fn module_index(doc: &str, modules: &[(String, String)]) -> TokenStream {
+/// `mod x; pub use x::*;` for every module, under its `cfg` if any.
+fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream {
     let doc = format!(" {doc}");
-    let items = modules.iter().map(|(module, _)| {
+    let items = modules.iter().map(|(module, cfg)| {
         let module = ident(module);
         quote! {
+            #cfg
             mod #module;
+            #cfg
             pub use #module::*;
         }
     });

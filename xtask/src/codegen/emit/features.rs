@@ -1,0 +1,147 @@
+//! Optional per-resource cargo features for very large APIs.
+//!
+//! With `--resource-features`, every top-level resource (`dns_records`,
+//! `zero_trust`, …) becomes a cargo feature of the generated crates. An
+//! operation compiles only with its resource's feature, and a type only
+//! with the feature of some operation that uses it (types shared by many
+//! resources are always compiled). The `all` feature, on by default, turns
+//! everything on; users of a 1,500-operation API can build just the part
+//! they call with `default-features = false, features = ["dns_records"]`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::codegen::ir::{Api, TypeKind, TypeRef};
+
+/// Types used by more resources than this are always compiled: gating
+/// them would cost long `cfg` lists and save little.
+const SHARED_BY: usize = 8;
+
+/// Feature of types no operation uses.
+pub const UNREFERENCED: &str = "unreferenced-schemas";
+
+#[derive(Debug, Default)]
+pub struct FeatureMap {
+    /// Feature of each operation (by Rust name).
+    pub operations: BTreeMap<String, String>,
+    /// Features any of which compiles a type; absent means always compiled.
+    pub types: BTreeMap<String, BTreeSet<String>>,
+    /// Every feature, sorted.
+    pub all: BTreeSet<String>,
+}
+
+impl FeatureMap {
+    pub fn of(api: &Api) -> Self {
+        let mut map = FeatureMap::default();
+        let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for op in &api.operations {
+            let feature = op
+                .resource
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "default_resource".into());
+            map.operations.insert(op.rust_name.clone(), feature.clone());
+            map.all.insert(feature.clone());
+            let mut roots: Vec<&TypeRef> = op
+                .required_params
+                .iter()
+                .chain(&op.optional_params)
+                .map(|p| &p.ty)
+                .collect();
+            roots.extend(op.body.iter().map(|b| &b.ty));
+            roots.push(&op.output.ty);
+            roots.extend(op.output.meta.iter());
+            mark(api, roots, &feature, &mut users);
+        }
+        // Schemas no operation uses get a feature of their own, which also
+        // compiles whatever they refer to.
+        let unreferenced: Vec<TypeRef> = api
+            .types
+            .keys()
+            .filter(|name| !users.contains_key(*name))
+            .map(|name| TypeRef::Named(name.clone()))
+            .collect();
+        mark(api, unreferenced.iter().collect(), UNREFERENCED, &mut users);
+        map.all.insert(UNREFERENCED.to_owned());
+        for (name, features) in users {
+            if features.len() <= SHARED_BY {
+                map.types.insert(name, features);
+            }
+        }
+        map
+    }
+
+    /// `#[cfg(...)]` for a type, or nothing when it is always compiled.
+    pub fn type_cfg(&self, name: &str) -> TokenStream {
+        self.types.get(name).map_or_else(TokenStream::new, cfg)
+    }
+
+    /// `#[cfg(feature = "...")]` for an operation.
+    pub fn operation_cfg(&self, rust_name: &str) -> TokenStream {
+        self.operations
+            .get(rust_name)
+            .map_or_else(TokenStream::new, |f| cfg(std::iter::once(f)))
+    }
+}
+
+/// Adds `feature` to the users of every type reachable from `roots`.
+fn mark<'a>(
+    api: &'a Api,
+    mut pending: Vec<&'a TypeRef>,
+    feature: &str,
+    users: &mut BTreeMap<String, BTreeSet<String>>,
+) {
+    let mut seen = BTreeSet::new();
+    while let Some(ty) = pending.pop() {
+        let Some(name) = named(ty) else { continue };
+        if !seen.insert(name.to_owned()) {
+            continue;
+        }
+        users
+            .entry(name.to_owned())
+            .or_default()
+            .insert(feature.to_owned());
+        match api.types.get(name).map(|def| &def.kind) {
+            Some(TypeKind::Struct(s)) => {
+                pending.extend(s.fields.iter().map(|f| &f.ty));
+                pending.extend(s.additional.iter());
+            }
+            Some(TypeKind::Union(u)) => pending.extend(u.variants.iter().map(|v| &v.ty)),
+            Some(TypeKind::Alias(t)) => pending.push(t),
+            Some(TypeKind::Enum(_)) | None => {}
+        }
+    }
+}
+
+fn named(ty: &TypeRef) -> Option<&str> {
+    match ty {
+        TypeRef::Named(name) => Some(name),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named(inner),
+        _ => None,
+    }
+}
+
+pub fn cfg<'a>(features: impl IntoIterator<Item = &'a String>) -> TokenStream {
+    let features: Vec<&String> = features.into_iter().collect();
+    match features.as_slice() {
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}
+
+/// The `[features]` table: `default = ["all"]`, `all` = every feature, and
+/// each feature forwarding to `forward` (the models crate) when given.
+pub fn manifest_table(map: &FeatureMap, forward: Option<&str>) -> String {
+    let mut out = String::from("\n[features]\ndefault = [\"all\"]\n");
+    let all: Vec<String> = map.all.iter().map(|f| format!("\"{f}\"")).collect();
+    out.push_str(&format!("all = [{}]\n", all.join(", ")));
+    for feature in &map.all {
+        match forward {
+            Some(dep) => out.push_str(&format!("{feature} = [\"{dep}/{feature}\"]\n")),
+            None => out.push_str(&format!("{feature} = []\n")),
+        }
+    }
+    out
+}
