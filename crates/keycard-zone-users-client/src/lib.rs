@@ -18,7 +18,7 @@
 //! # Crate organization
 //!
 //! - [`Client`]: the entry point; its methods lead to the [`resources`], whose
-//!   methods return a request builder (`Call`) to send.
+//!   methods return a request builder ([`Call`]) to send.
 //! - [`types`] and [`operations`]: the models, re-exported from the models crate.
 //! - [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which
 //!   implements auth, retries, timeouts, pagination and error decoding.
@@ -30,6 +30,8 @@ pub mod resources;
 pub use ::keycard_zone_users_models::{operations, types};
 
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
+
+pub use ::apigen_runtime::Call;
 
 /// What the runtime needs to know about this API: its default base
 /// URL, environment variables and authentication methods.

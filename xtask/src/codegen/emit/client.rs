@@ -324,7 +324,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
         "# Crate organization".to_owned(),
         String::new(),
         "- [`Client`]: the entry point; its methods lead to the [`resources`], whose".to_owned(),
-        "  methods return a request builder (`Call`) to send.".to_owned(),
+        "  methods return a request builder ([`Call`]) to send.".to_owned(),
         "- [`types`] and [`operations`]: the models, re-exported from the models crate.".to_owned(),
         "- [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which"
             .to_owned(),
@@ -348,6 +348,8 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
 
     let profile = profile(api);
     let runtime_client = flavor.runtime_client();
+    let call = flavor.call();
+    let call_reexport = quote!(pub use #call;);
     let mut env_lines = vec![
         "Creates a client from environment variables.".to_owned(),
         String::new(),
@@ -399,6 +401,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
 
         pub use ::#models::{operations, types};
         pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
+        #call_reexport
 
         #profile
 
