@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::emit::describe;
-use super::ir::{Api, OutputShape, TypeKind, TypeRef};
+use super::ir::{Api, OutputShape, PaginationKind, TypeKind, TypeRef};
 
 fn short(ty: &TypeRef) -> String {
     match ty {
@@ -77,7 +77,43 @@ pub fn surface(api: &Api) -> String {
             );
         }
         if let Some(p) = &op.pagination {
-            let _ = writeln!(out, "    paginated: {:?} over {}", p.kind, short(&p.item));
+            let path = |accesses: &[crate::codegen::ir::Access]| {
+                accesses
+                    .iter()
+                    .map(|a| a.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".")
+            };
+            let kind = match &p.kind {
+                PaginationKind::SinglePage => "single page".to_owned(),
+                PaginationKind::PageNumber {
+                    page_param,
+                    total_pages,
+                    ..
+                } => match total_pages {
+                    Some((access, _)) => format!(
+                        "page number ?{page_param}, total pages meta.{}",
+                        access.field
+                    ),
+                    None => format!("page number ?{page_param}"),
+                },
+                PaginationKind::Cursor {
+                    cursor_param,
+                    next_cursor,
+                } => {
+                    format!("cursor ?{cursor_param} from output.{}", path(next_cursor))
+                }
+            };
+            let items = if p.items_path.is_empty() {
+                "output".to_owned()
+            } else {
+                format!("output.{}", path(&p.items_path))
+            };
+            let _ = writeln!(
+                out,
+                "    paginated: {kind}; items {items}: {}",
+                short(&p.item)
+            );
         }
     }
     let _ = writeln!(out, "\n## types");
