@@ -6,8 +6,8 @@
 #                                    Prism)
 #   scripts/bench.sh --smoke         each benchmark once on small inputs, no peer tools, in debug
 #                                    (what CI runs, as scripts/bench-smoke.sh; not a measurement)
-#   scripts/bench.sh --only LIST     a subset of: generator,request,decode,pagination,prism,compile,
-#                                    compile-full (comma-separated)
+#   scripts/bench.sh --only LIST     a subset of: generator,request,decode,pagination,prism,lines,
+#                                    compile,compile-full (comma-separated)
 #
 # Sections:
 #   generator     wall time (hyperfine, medians) and peak RSS (/usr/bin/time -v) of `xtask generate`
@@ -172,7 +172,7 @@ if want generator; then
         continue
       fi
       for _ in 1 2; do
-        rm -rf "$dir"
+        rm -rf "$dir"; sync
         /usr/bin/time -v -o "$work/time.txt" $cmd > /dev/null 2>&1
         rss_runs+=("$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")")
       done
@@ -186,7 +186,7 @@ if want generator; then
       esac
       json="$out/gen-$name-$tool.json"
       hyperfine -N --style basic --warmup "$warm" --runs "$runs" \
-        --prepare "rm -rf $dir" --export-json "$json" -n "$name $tool" "$cmd" \
+        --prepare "sh -c 'rm -rf $dir && sync'" --export-json "$json" -n "$name $tool" "$cmd" \
         | grep -E "Time|Range" | sed 's/^/  /'
       median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
       printf '%s\t%s\tok\t%s\t%s\t%s\n' "$name" "$tool" "$median" "$runs" "$rss" >> "$out/generator.tsv"
@@ -274,17 +274,17 @@ fi
 # --------------------------------------------------------------------------------------------
 # Compile cost and generated size.
 count_lines() {
-  # count_lines DIR...: operations (impl Operation in the models crate), lines per crate.
+  # count_lines API DIR: operations (one `const INFO` each in the models crate), lines per crate.
   local api=$1 dir=$2
   local ops
-  ops=$(grep -rh "impl ::apigen_runtime::Operation for" "$dir/$api-models/src" | wc -l)
+  ops=$(grep -rh "const INFO: ::apigen_runtime::OperationInfo" "$dir/$api-models/src" | wc -l)
   for kind in models client blocking; do
     local lines
     lines=$(find "$dir/$api-$kind/src" -name '*.rs' -print0 | xargs -0 cat | wc -l)
     printf '%s\t%s\t%s\t%s\n' "$api" "$kind" "$ops" "$lines"
   done
 }
-if want compile; then
+if want compile || want lines; then
   step "generated lines per operation"
   : > "$out/lines.tsv"
   for api in cloudflare-access-users keycard-zone-users; do
@@ -294,7 +294,7 @@ if want compile; then
     # The upstream 5-operation slice, ours and the peers' output for it.
     api=$(basename "$(ls -d "$work/gen/cf-slice-ours"/*-models)" -models)
     count_lines "$api" "$work/gen/cf-slice-ours" | sed 's/^/slice:/' | tee -a "$out/lines.tsv"
-    ops=$(grep -rh "impl ::apigen_runtime::Operation for" "$work/gen/cf-slice-ours/$api-models/src" | wc -l)
+    ops=$(grep -rh "const INFO: ::apigen_runtime::OperationInfo" "$work/gen/cf-slice-ours/$api-models/src" | wc -l)
     for peer in progenitor openapi-generator; do
       d="$work/gen/cf-slice-$peer"
       [ -d "$d/src" ] || continue
@@ -303,6 +303,13 @@ if want compile; then
     done
   fi
 
+  if [ "$smoke" = 0 ] && ! want compile-full && [ -d "$work/full-crates" ]; then
+    api=$(basename "$(ls -d "$work/full-crates"/*-models)" -models)
+    count_lines "$api" "$work/full-crates" | sed 's/^/full:/' | tee -a "$out/lines.tsv"
+  fi
+fi
+
+if want compile; then
   if [ "$smoke" = 0 ]; then
     step "compile cost: touch src/lib.rs, cargo build / cargo check -p <crate> (dependencies prebuilt)"
     : > "$out/compile.tsv"
