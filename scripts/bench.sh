@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of issue #8; BENCHMARKS.md explains every figure.
 #
-#   scripts/bench.sh                 the full run (about 25–35 minutes on 2 cores, plus one-off
+#   scripts/bench.sh                 the full run (about 50 minutes on 2 cores, plus one-off
 #                                    installs: hyperfine, time, openapi-generator-cli, cargo-progenitor,
 #                                    Prism)
 #   scripts/bench.sh --smoke         each benchmark once on small inputs, no peer tools, in debug
@@ -143,6 +143,8 @@ if want generator; then
     tools+=("progenitor=$progenitor progenitor -i {spec} -o {out} -n bench_sdk -v 0.1.0")
   fi
   : > "$out/generator.tsv"
+  # Peak RSS through GNU time (Debian package `time`); without it (smoke run only) RSS shows as 0.
+  if [ -x /usr/bin/time ]; then timev=(/usr/bin/time -v -o "$work/time.txt"); else timev=(); fi
   # Every tool writes into a tmpfs (/dev/shm when there is one), so that the disk does not decide
   # the result: on this VM's ext4, creating 10,000 files right after deleting 10,000 others takes
   # 3-4x longer (system time), whichever tool does it. Between runs the output directory is moved
@@ -161,7 +163,8 @@ if want generator; then
       rm -rf "$dir"
       # One checked run first: does the tool handle this spec at all? It also gives peak RSS.
       rss_runs=()
-      if ! /usr/bin/time -v -o "$work/time.txt" $cmd > "$work/gen.log" 2>&1; then
+      : > "$work/time.txt"
+      if ! "${timev[@]}" $cmd > "$work/gen.log" 2>&1; then
         if grep -q panicked "$work/gen.log"; then
           # The panic message is on the line after "panicked at FILE:LINE:COL:".
           reason="panic: $(grep -m1 -A1 panicked "$work/gen.log" | tail -1 | cut -c1-100) ($(grep -m1 -o '[a-z_]*\.rs:[0-9]*' "$work/gen.log" | head -1))"
@@ -172,7 +175,7 @@ if want generator; then
         printf '%s\t%s\tfails\t%s\n' "$name" "$tool" "$reason" >> "$out/generator.tsv"
         continue
       fi
-      rss_runs+=("$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")")
+      rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt"); rss_runs+=("${rss:-0}")
       if [ "$smoke" = 1 ]; then
         start=$(date +%s%N); rm -rf "$dir"; $cmd > /dev/null 2>&1; end=$(date +%s%N)
         printf '%s\t%s\tok\t%s\t%s\t%s\n' "$name" "$tool" "$(( (end - start) / 1000 ))e-6" "1" "${rss_runs[0]}" >> "$out/generator.tsv"
@@ -181,8 +184,8 @@ if want generator; then
       fi
       for _ in 1 2; do
         mv "$dir" "$trash/$(date +%s%N)"
-        /usr/bin/time -v -o "$work/time.txt" $cmd > /dev/null 2>&1
-        rss_runs+=("$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")")
+        "${timev[@]}" $cmd > /dev/null 2>&1
+        rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt"); rss_runs+=("${rss:-0}")
       done
       rss=$(printf '%s\n' "${rss_runs[@]}" | sort -n | sed -n 2p)
       # Slow tools get fewer runs.
