@@ -136,8 +136,7 @@ if want generator; then
     xtask="$root/target/release/xtask"
   fi
   # tool command lines; `{spec}` and `{out}` are substituted.
-  tools=("ours=$xtask generate --spec {spec} --out {out} --no-rustfmt --quiet"
-         "ours-rustfmt=$xtask generate --spec {spec} --out {out} --rustfmt --quiet")
+  tools=("ours=$xtask generate --spec {spec} --out {out} --quiet")
   if [ "$smoke" = 0 ]; then
     [ -n "$oag_jar" ] && tools+=("openapi-generator=java -jar $oag_jar generate -g rust --skip-validate-spec -i {spec} -o {out}")
     tools+=("progenitor=$progenitor progenitor -i {spec} -o {out} -n bench_sdk -v 0.1.0")
@@ -157,7 +156,6 @@ if want generator; then
     name=${s%%=*}; spec=${s#*=}
     for t in "${tools[@]}"; do
       tool=${t%%=*}; template=${t#*=}
-      [ "$name" = cf-full ] && [ "$tool" = ours-rustfmt ] && continue
       dir="$gen_root/$name-$tool"
       cmd=${template//\{spec\}/$spec}; cmd=${cmd//\{out\}/$dir}
       rm -rf "$dir"
@@ -392,7 +390,7 @@ if want compile-full && [ "$smoke" = 0 ] && [ -n "$full" ]; then
   dir="$work/full-crates"
   # Not deleted: the generator rewrites only what changed, so an unchanged output keeps its build.
   cargo build -q --release -p xtask
-  "$root/target/release/xtask" generate --spec "$full" --out "$dir" --no-rustfmt --quiet
+  "$root/target/release/xtask" generate --spec "$full" --out "$dir" --quiet
   cp Cargo.lock "$dir/Cargo.lock"   # the workspace's dependency versions
   api=$(basename "$(ls -d "$dir"/*-models)" -models)
   touch "$out/lines.tsv" "$out/compile.tsv"
@@ -468,12 +466,12 @@ for row in tsv("generator.tsv"):
     gen[(name, tool)] = row
 if gen:
     specs = list(dict.fromkeys(name for name, _ in gen))
-    tools = ["ours", "ours-rustfmt", "openapi-generator", "progenitor"]
+    tools = ["ours", "openapi-generator", "progenitor"]
     print()
     print("## 1. Generator: wall time (median) and peak RSS")
     print()
-    print("| spec | ours (prettyplease) | ours (rustfmt) | openapi-generator | progenitor | openapi-generator ÷ ours | progenitor ÷ ours |")
-    print("|---|---|---|---|---|---|---|")
+    print("| spec | ours | openapi-generator | progenitor | openapi-generator ÷ ours | progenitor ÷ ours |")
+    print("|---|---|---|---|---|---|")
     goals = []
     for spec in specs:
         cells = []

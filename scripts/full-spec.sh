@@ -16,7 +16,7 @@ for spec in cloudflare-access-users-2024 cloudflare-openapi-2024; do
   # GNU time reports peak RSS; without it the step still runs.
   timer=()
   if [ -x /usr/bin/time ]; then timer=(/usr/bin/time -f "    generate: %e s wall, %M KB peak RSS"); fi
-  "${timer[@]}" target/release/xtask generate --spec "xtask/tests/data/$spec.json" --out "$out" --quiet --no-rustfmt \
+  "${timer[@]}" target/release/xtask generate --spec "xtask/tests/data/$spec.json" --out "$out" --quiet \
       --resource-features
   # Pin dependency versions to the workspace's, so builds share artefacts.
   cp Cargo.lock "$out/Cargo.lock"

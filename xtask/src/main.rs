@@ -1,41 +1,56 @@
-//! Workspace automation. `cargo xtask generate --help` for usage.
+//! Workspace automation: `cargo xtask <command>`; `cargo xtask help` lists
+//! the commands and `cargo xtask <command> --help` their options.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use xtask::codegen::{self, ManifestMode, Rendered};
+use clap::{Args, Parser, Subcommand};
+use xtask::codegen::{self, ManifestMode, Rendered, WriteMode};
 
-const USAGE: &str = "\
-usage: cargo xtask generate [--check] [--spec FILE --out DIR] [--quiet]
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-  (no options)       regenerate the crates of every spec in spec/ into crates/
-  --check            write nothing; fail with a diff if crates/ is stale
-  --spec FILE        generate from FILE instead of spec/*
-  --out DIR          write the crates into DIR (with --spec); DIR gets its
-                     own Cargo.toml workspace so `cargo check` works there
-  --quiet            print no warnings, only the summary lines
-  --no-rustfmt       keep prettyplease's formatting (faster on huge specs;
-                     the default for --out)
-  --rustfmt          format with rustfmt (the default for crates/)
-  --resource-features
-                     with --out: one cargo feature per top-level resource,
-                     so users of a huge API compile only what they call";
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate the SDK crates of every spec in spec/ into crates/, or of one
+    /// spec into a directory of your choice.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+struct GenerateArgs {
+    /// Write nothing; fail with a diff if the output is stale.
+    #[arg(long)]
+    check: bool,
+    /// Generate from this spec (OpenAPI YAML or JSON) instead of spec/*.
+    #[arg(long, value_name = "FILE", requires = "out")]
+    spec: Option<PathBuf>,
+    /// Write the crates into DIR, with a Cargo workspace of their own so
+    /// that `cargo check` works there.
+    #[arg(long, value_name = "DIR", requires = "spec")]
+    out: Option<PathBuf>,
+    /// Print no warnings, only the summary lines.
+    #[arg(long)]
+    quiet: bool,
+    /// One cargo feature per top-level resource, so that users of a huge API
+    /// compile only what they call.
+    #[arg(long, requires = "out")]
+    resource_features: bool,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("generate") => match generate(&args[1..]) {
-            Ok(code) => code,
-            Err(message) => {
-                eprintln!("error: {message}");
-                ExitCode::FAILURE
-            }
-        },
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Generate(args) => generate(&args),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        ExitCode::FAILURE
+    })
 }
 
 fn repo_root() -> PathBuf {
@@ -45,56 +60,14 @@ fn repo_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-struct Options {
-    resource_features: bool,
-    rustfmt: Option<bool>,
-    check: bool,
-    quiet: bool,
-    spec: Option<PathBuf>,
-    out: Option<PathBuf>,
-}
-
-fn parse_options(args: &[String]) -> Result<Options, String> {
-    let mut options = Options {
-        resource_features: false,
-        rustfmt: None,
-        check: false,
-        quiet: false,
-        spec: None,
-        out: None,
-    };
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--check" => options.check = true,
-            "--quiet" => options.quiet = true,
-            "--rustfmt" => options.rustfmt = Some(true),
-            "--resource-features" => options.resource_features = true,
-            "--no-rustfmt" => options.rustfmt = Some(false),
-            "--spec" => options.spec = Some(iter.next().ok_or("--spec needs a file")?.into()),
-            "--out" => options.out = Some(iter.next().ok_or("--out needs a directory")?.into()),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
-            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
-        }
-    }
-    if options.resource_features && options.out.is_none() {
-        return Err("--resource-features goes with --spec and --out".to_owned());
-    }
-    if options.out.is_some() != options.spec.is_some() {
-        return Err("--spec and --out go together".to_owned());
-    }
-    Ok(options)
-}
-
-fn generate(args: &[String]) -> Result<ExitCode, String> {
-    let options = parse_options(args)?;
+fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     let root = repo_root();
-    let (specs, out_dir, mode) = match (&options.spec, &options.out) {
+    let (specs, out_dir, mode) = match (&args.spec, &args.out) {
         (Some(spec), Some(out)) => {
             let runtime = root.join("crates").join("apigen-runtime");
             let mode = ManifestMode::Standalone {
                 runtime_path: runtime.display().to_string(),
-                resource_features: options.resource_features,
+                resource_features: args.resource_features,
             };
             (vec![spec.clone()], out.clone(), mode)
         }
@@ -106,19 +79,15 @@ fn generate(args: &[String]) -> Result<ExitCode, String> {
     };
 
     // Render everything before writing anything.
-    let rustfmt = options
-        .rustfmt
-        .unwrap_or(matches!(mode, ManifestMode::Workspace));
     let codegen::Plan {
         rendered,
         mut files,
-    } = codegen::plan(&specs, &root, &mode, rustfmt)?;
+    } = codegen::plan(&specs, &root, &mode)?;
     if matches!(mode, ManifestMode::Standalone { .. }) {
         files.push(standalone_workspace(&rendered));
     }
-    let mut stale = false;
     for r in &rendered {
-        if !options.quiet {
+        if !args.quiet {
             for warning in &r.api.warnings {
                 eprintln!("warning: {warning}");
             }
@@ -127,25 +96,26 @@ fn generate(args: &[String]) -> Result<ExitCode, String> {
             eprintln!("skipped: {skipped}");
         }
     }
-    let outcome = codegen::write_outputs(&out_dir, &files, options.check)
+    let write_mode = if args.check {
+        WriteMode::Check
+    } else {
+        WriteMode::Write
+    };
+    let outcome = codegen::write_outputs(&out_dir, &files, write_mode)
         .map_err(|e| format!("cannot write {}: {e}", out_dir.display()))?;
     for r in &rendered {
-        println!("{}", codegen::summary(r, &outcome, options.check));
+        println!("{}", codegen::summary(r, &outcome, write_mode));
     }
-    if options.check && !outcome.diffs.is_empty() {
+    if args.check && !outcome.diffs.is_empty() {
         for diff in &outcome.diffs {
             eprint!("{diff}");
         }
         eprintln!(
             "error: generated crates are stale; run `cargo xtask generate` and commit the result"
         );
-        stale = true;
+        return Ok(ExitCode::FAILURE);
     }
-    Ok(if stale {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::SUCCESS)
 }
 
 fn standalone_workspace(rendered: &[Rendered]) -> codegen::GeneratedFile {
@@ -166,5 +136,15 @@ fn standalone_workspace(rendered: &[Rendered]) -> codegen::GeneratedFile {
             "# @generated by `cargo xtask generate`. DO NOT EDIT.\n[workspace]\nresolver = \"3\"\nmembers = [\n{}\n]\n",
             members.join("\n")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn command_line_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

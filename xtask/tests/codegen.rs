@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use xtask::codegen::{self, ManifestMode};
+use xtask::codegen::{self, ManifestMode, WriteMode};
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -107,8 +107,9 @@ fn api_surfaces() {
 fn generated_crates_are_fresh() {
     let root = manifest_dir().parent().unwrap();
     let specs = codegen::find_specs(&root.join("spec")).unwrap();
-    let plan = codegen::plan(&specs, root, &ManifestMode::Workspace, true).unwrap();
-    let outcome = codegen::write_outputs(&root.join("crates"), &plan.files, true).unwrap();
+    let plan = codegen::plan(&specs, root, &ManifestMode::Workspace).unwrap();
+    let outcome =
+        codegen::write_outputs(&root.join("crates"), &plan.files, WriteMode::Check).unwrap();
     assert!(
         outcome.diffs.is_empty(),
         "generated crates are stale; run `cargo xtask generate` and commit:\n{}",
@@ -126,9 +127,9 @@ fn writer_writes_only_changes_and_prunes() {
     let files = codegen::render(&spec, "objects", &ManifestMode::Workspace)
         .unwrap()
         .files;
-    let first = codegen::write_outputs(&dir, &files, false).unwrap();
+    let first = codegen::write_outputs(&dir, &files, WriteMode::Write).unwrap();
     assert_eq!(first.written.len(), files.len());
-    let second = codegen::write_outputs(&dir, &files, false).unwrap();
+    let second = codegen::write_outputs(&dir, &files, WriteMode::Write).unwrap();
     assert!(second.written.is_empty() && second.removed.is_empty());
 
     let fewer: Vec<_> = files
@@ -136,13 +137,13 @@ fn writer_writes_only_changes_and_prunes() {
         .filter(|f| !f.path.ends_with("types/pet_owner.rs"))
         .cloned()
         .collect();
-    let check = codegen::write_outputs(&dir, &fewer, true).unwrap();
+    let check = codegen::write_outputs(&dir, &fewer, WriteMode::Check).unwrap();
     assert_eq!(check.removed.len(), 1, "{check:?}");
     assert!(
         dir.join("objects-models/src/types/pet_owner.rs").exists(),
         "check mode must not delete"
     );
-    let pruned = codegen::write_outputs(&dir, &fewer, false).unwrap();
+    let pruned = codegen::write_outputs(&dir, &fewer, WriteMode::Write).unwrap();
     assert_eq!(pruned.removed.len(), 1);
     assert!(!dir.join("objects-models/src/types/pet_owner.rs").exists());
     std::fs::remove_dir_all(&dir).unwrap();

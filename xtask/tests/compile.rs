@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xtask::codegen::{self, GeneratedFile, ManifestMode};
+use xtask::codegen::{self, GeneratedFile, ManifestMode, WriteMode};
 
 fn xtask_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,7 +32,7 @@ fn generate(
         runtime_path: runtime,
         resource_features,
     };
-    let plan = codegen::plan(specs, xtask_dir(), &mode, false).unwrap();
+    let plan = codegen::plan(specs, xtask_dir(), &mode).unwrap();
     let mut files = plan.files.clone();
     files.extend(extra);
     let mut members: Vec<String> = files
@@ -47,7 +47,7 @@ fn generate(
             members.join(", ")
         ),
     });
-    codegen::write_outputs(&out, &files, false).unwrap();
+    codegen::write_outputs(&out, &files, WriteMode::Write).unwrap();
     // The workspace's lock file pins the same dependency versions, so the
     // builds share artefacts with each other and with scripts/full-spec.sh.
     std::fs::copy(root().join("Cargo.lock"), out.join("Cargo.lock")).unwrap();

@@ -44,18 +44,20 @@ pub static PROFILE: ::apigen_runtime::ApiProfile = ::apigen_runtime::ApiProfile 
         ::apigen_runtime::AuthMethod::Bearer {
             env: Some("CLOUDFLARE_API_TOKEN"),
         },
-        ::apigen_runtime::AuthMethod::ApiKeys(&[
-            ::apigen_runtime::ApiKey {
-                location: ::apigen_runtime::KeyLocation::Header,
-                name: "X-Auth-Email",
-                env: Some("CLOUDFLARE_EMAIL"),
-            },
-            ::apigen_runtime::ApiKey {
-                location: ::apigen_runtime::KeyLocation::Header,
-                name: "X-Auth-Key",
-                env: Some("CLOUDFLARE_API_KEY"),
-            },
-        ]),
+        ::apigen_runtime::AuthMethod::ApiKeys(
+            &[
+                ::apigen_runtime::ApiKey {
+                    location: ::apigen_runtime::KeyLocation::Header,
+                    name: "X-Auth-Email",
+                    env: Some("CLOUDFLARE_EMAIL"),
+                },
+                ::apigen_runtime::ApiKey {
+                    location: ::apigen_runtime::KeyLocation::Header,
+                    name: "X-Auth-Key",
+                    env: Some("CLOUDFLARE_API_KEY"),
+                },
+            ],
+        ),
     ],
     error_details: Some("errors"),
 };

@@ -67,8 +67,7 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         account_id: impl Into<String>,
         body: crate::types::CreateUserRequest,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersCreate> {
-        self.client
-            .call(crate::operations::UsersCreate::new(account_id.into(), body))
+        self.client.call(crate::operations::UsersCreate::new(account_id.into(), body))
     }
     /// Delete a user
     ///
@@ -80,10 +79,8 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersDelete> {
-        self.client.call(crate::operations::UsersDelete::new(
-            account_id.into(),
-            user_id.into(),
-        ))
+        self.client
+            .call(crate::operations::UsersDelete::new(account_id.into(), user_id.into()))
     }
     /// Get a user
     ///
@@ -95,10 +92,8 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersGet> {
-        self.client.call(crate::operations::UsersGet::new(
-            account_id.into(),
-            user_id.into(),
-        ))
+        self.client
+            .call(crate::operations::UsersGet::new(account_id.into(), user_id.into()))
     }
     /// Get users
     ///
@@ -112,8 +107,7 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         account_id: impl Into<String>,
         params: crate::operations::UsersListParams,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersList> {
-        self.client
-            .call(crate::operations::UsersList::new(account_id.into(), params))
+        self.client.call(crate::operations::UsersList::new(account_id.into(), params))
     }
     /// Update a user
     ///
@@ -126,11 +120,14 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         user_id: impl Into<String>,
         body: crate::types::UpdateUserRequest,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersUpdate> {
-        self.client.call(crate::operations::UsersUpdate::new(
-            account_id.into(),
-            user_id.into(),
-            body,
-        ))
+        self.client
+            .call(
+                crate::operations::UsersUpdate::new(
+                    account_id.into(),
+                    user_id.into(),
+                    body,
+                ),
+            )
     }
 }
 
@@ -152,11 +149,14 @@ impl<'c> ZeroTrustAccessUsersActiveSessions<'c> {
         user_id: impl Into<String>,
         nonce: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::ActiveSessionsGet> {
-        self.client.call(crate::operations::ActiveSessionsGet::new(
-            account_id.into(),
-            user_id.into(),
-            nonce.into(),
-        ))
+        self.client
+            .call(
+                crate::operations::ActiveSessionsGet::new(
+                    account_id.into(),
+                    user_id.into(),
+                    nonce.into(),
+                ),
+            )
     }
     /// Get active sessions
     ///
@@ -170,10 +170,13 @@ impl<'c> ZeroTrustAccessUsersActiveSessions<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::ActiveSessionsList> {
-        self.client.call(crate::operations::ActiveSessionsList::new(
-            account_id.into(),
-            user_id.into(),
-        ))
+        self.client
+            .call(
+                crate::operations::ActiveSessionsList::new(
+                    account_id.into(),
+                    user_id.into(),
+                ),
+            )
     }
 }
 
@@ -196,10 +199,13 @@ impl<'c> ZeroTrustAccessUsersFailedLogins<'c> {
         account_id: impl Into<String>,
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::FailedLoginsList> {
-        self.client.call(crate::operations::FailedLoginsList::new(
-            account_id.into(),
-            user_id.into(),
-        ))
+        self.client
+            .call(
+                crate::operations::FailedLoginsList::new(
+                    account_id.into(),
+                    user_id.into(),
+                ),
+            )
     }
 }
 
@@ -221,9 +227,11 @@ impl<'c> ZeroTrustAccessUsersLastSeenIdentity<'c> {
         user_id: impl Into<String>,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::LastSeenIdentityGet> {
         self.client
-            .call(crate::operations::LastSeenIdentityGet::new(
-                account_id.into(),
-                user_id.into(),
-            ))
+            .call(
+                crate::operations::LastSeenIdentityGet::new(
+                    account_id.into(),
+                    user_id.into(),
+                ),
+            )
     }
 }

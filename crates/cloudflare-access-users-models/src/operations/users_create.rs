@@ -17,7 +17,10 @@ pub struct UsersCreate {
 
 impl UsersCreate {
     /// Creates the `zero-trust-users-create-user` request.
-    pub fn new(account_id: impl Into<String>, body: crate::types::CreateUserRequest) -> Self {
+    pub fn new(
+        account_id: impl Into<String>,
+        body: crate::types::CreateUserRequest,
+    ) -> Self {
         Self {
             account_id: account_id.into(),
             body,

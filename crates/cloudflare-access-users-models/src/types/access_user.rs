@@ -12,21 +12,13 @@ pub struct AccessUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The name of the SCIM User resource.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The `emails` field (list of [`AccessUserEmail`](crate::types::AccessUserEmail)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<crate::types::AccessUserEmail>>,
     /// The IdP-generated Id of the SCIM resource.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// The metadata of the SCIM resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,10 +9,6 @@ pub struct AccessUserMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The timestamp of when the SCIM resource was last modified.
-    #[serde(
-        rename = "lastModified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastModified", default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<::chrono::DateTime<::chrono::Utc>>,
 }

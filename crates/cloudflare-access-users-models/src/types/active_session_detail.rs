@@ -19,16 +19,14 @@ pub struct ActiveSessionDetail {
     pub device_id: Option<String>,
     /// The device sessions of the identity, by device ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_sessions:
-        Option<::std::collections::BTreeMap<String, crate::types::IdentityDeviceSession>>,
+    pub device_sessions: Option<
+        ::std::collections::BTreeMap<String, crate::types::IdentityDeviceSession>,
+    >,
     /// The device posture results of the identity, by posture rule ID.
-    #[serde(
-        rename = "devicePosture",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_posture:
-        Option<::std::collections::BTreeMap<String, crate::types::IdentityDevicePosture>>,
+    #[serde(rename = "devicePosture", default, skip_serializing_if = "Option::is_none")]
+    pub device_posture: Option<
+        ::std::collections::BTreeMap<String, crate::types::IdentityDevicePosture>,
+    >,
     /// The `email` field (string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,

@@ -7,7 +7,9 @@
 pub struct ActiveSessionMetadata {
     /// The applications of the session, by application UID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apps: Option<::std::collections::BTreeMap<String, crate::types::ActiveSessionApp>>,
+    pub apps: Option<
+        ::std::collections::BTreeMap<String, crate::types::ActiveSessionApp>,
+    >,
     /// The `expires` field (integer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<i64>,

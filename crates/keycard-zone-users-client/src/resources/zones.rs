@@ -11,9 +11,7 @@ pub struct Zones<'c> {
 impl<'c> Zones<'c> {
     /// Operations on `zones.users`.
     pub fn users(&self) -> ZonesUsers<'c> {
-        ZonesUsers {
-            client: self.client,
-        }
+        ZonesUsers { client: self.client }
     }
 }
 
@@ -40,8 +38,7 @@ impl<'c> ZonesUsers<'c> {
         zone_id: impl Into<String>,
         params: crate::operations::UsersListParams,
     ) -> ::apigen_runtime::Call<'c, crate::operations::UsersList> {
-        self.client
-            .call(crate::operations::UsersList::new(zone_id.into(), params))
+        self.client.call(crate::operations::UsersList::new(zone_id.into(), params))
     }
     /// Get user
     ///
@@ -53,9 +50,7 @@ impl<'c> ZonesUsers<'c> {
         zone_id: impl Into<String>,
         id: impl Into<String>,
     ) -> ::apigen_runtime::Call<'c, crate::operations::UsersRetrieve> {
-        self.client.call(crate::operations::UsersRetrieve::new(
-            zone_id.into(),
-            id.into(),
-        ))
+        self.client
+            .call(crate::operations::UsersRetrieve::new(zone_id.into(), id.into()))
     }
 }

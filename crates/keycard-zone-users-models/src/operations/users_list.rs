@@ -166,11 +166,7 @@ impl ::apigen_runtime::Paginated for UsersList {
         output.items
     }
     fn next_cursor(output: &Self::Output) -> Option<String> {
-        output
-            .pagination
-            .after_cursor
-            .as_ref()
-            .map(ToString::to_string)
+        output.pagination.after_cursor.as_ref().map(ToString::to_string)
     }
     fn set_cursor(&mut self, cursor: String) {
         self.params.after = Some(cursor);

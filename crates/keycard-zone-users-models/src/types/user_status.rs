@@ -4,7 +4,15 @@
 ///
 /// Schema `/components/schemas/User/properties/status`.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[non_exhaustive]
 pub enum UserStatus {

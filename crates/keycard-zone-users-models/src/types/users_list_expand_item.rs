@@ -2,7 +2,15 @@
 
 /// Schema `/paths/~1zones~1{zoneId}~1users/get/parameters/4/schema/items`.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[non_exhaustive]
 pub enum UsersListExpandItem {

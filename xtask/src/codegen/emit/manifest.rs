@@ -206,3 +206,21 @@ pub fn client(
     out.push_str(lints(mode));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    /// Standalone manifests copy the workspace's dependency lines; a version
+    /// bump in the root `Cargo.toml` must reach them too.
+    #[test]
+    fn standalone_versions_match_the_workspace() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+        let manifest = std::fs::read_to_string(root).expect("the root Cargo.toml");
+        for (name, spec) in super::VERSIONS {
+            let line = manifest
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name} = ")))
+                .unwrap_or_else(|| panic!("`{name}` is not in [workspace.dependencies]"));
+            assert_eq!(line, *spec, "`{name}`: root Cargo.toml and VERSIONS differ");
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! IR → files. Each emitter builds token streams with `quote`, which are
-//! parsed by `syn` and printed by `prettyplease`, so output formatting does
-//! not depend on the installed rustfmt.
+//! parsed by `syn` and printed by `prettyplease`: the output is a function of
+//! the IR and the generator's pinned dependencies, never of the installed
+//! toolchain. Every crate gets a `rustfmt.toml` that turns `cargo fmt` off
+//! for it, so a contributor's rustfmt cannot disagree with the generator.
 
 pub mod client;
 pub mod docs;
@@ -52,6 +54,17 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         mode,
         features,
     )?);
+    let crate_dirs: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.path.strip_suffix("/Cargo.toml").map(str::to_owned))
+        .collect();
+    files.extend(crate_dirs.into_iter().map(|dir| GeneratedFile {
+        path: format!("{dir}/rustfmt.toml"),
+        contents: format!(
+            "{}# Formatted by the generator (prettyplease), independently of the toolchain.\ndisable_all_formatting = true\n",
+            header(api, "#")
+        ),
+    }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
