@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use xtask::codegen::emit::shards::ModelsSplit;
 use xtask::codegen::{self, ManifestMode, Rendered, WriteMode};
 
 #[derive(Debug, Parser)]
@@ -40,6 +41,42 @@ struct GenerateArgs {
     /// compile only what they call.
     #[arg(long, requires = "out")]
     resource_features: bool,
+    /// Split the models crate of a huge API into parts that cargo checks in
+    /// parallel and in less memory: `auto` splits APIs of more than 1,500
+    /// types into parts of about 500; a number sets the types per part.
+    #[arg(
+        long,
+        value_name = "auto|off|N",
+        default_value = "auto",
+        requires = "out"
+    )]
+    split_models: SplitArg,
+}
+
+/// `--split-models`: `auto`, `off` or a number of types per part.
+#[derive(Debug, Clone, Copy)]
+struct SplitArg(ModelsSplit);
+
+impl std::str::FromStr for SplitArg {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "auto" => Ok(SplitArg(ModelsSplit::Auto)),
+            "off" => Ok(SplitArg(ModelsSplit::Off)),
+            n => n
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+                .map(|n| SplitArg(ModelsSplit::TypesPerPart(n)))
+                .ok_or_else(|| format!("expected auto, off or a positive number, not `{n}`")),
+        }
+    }
+}
+
+impl From<SplitArg> for ModelsSplit {
+    fn from(arg: SplitArg) -> Self {
+        arg.0
+    }
 }
 
 fn main() -> ExitCode {
@@ -68,6 +105,7 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
             let mode = ManifestMode::Standalone {
                 runtime_path: runtime.display().to_string(),
                 resource_features: args.resource_features,
+                split: args.split_models.into(),
             };
             (vec![spec.clone()], out.clone(), mode)
         }

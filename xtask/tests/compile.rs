@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use xtask::codegen::emit::shards::ModelsSplit;
 use xtask::codegen::{self, GeneratedFile, ManifestMode, WriteMode};
 
 fn xtask_dir() -> &'static Path {
@@ -24,6 +25,7 @@ fn generate(
     specs: &[PathBuf],
     extra: Vec<GeneratedFile>,
     resource_features: bool,
+    split: ModelsSplit,
 ) -> (PathBuf, codegen::Plan) {
     let out = root().join("target/full-spec").join(name);
     let _ = std::fs::remove_dir_all(&out);
@@ -31,6 +33,7 @@ fn generate(
     let mode = ManifestMode::Standalone {
         runtime_path: runtime,
         resource_features,
+        split,
     };
     let plan = codegen::plan(specs, xtask_dir(), &mode).unwrap();
     let mut files = plan.files.clone();
@@ -67,7 +70,13 @@ fn cargo(dir: &Path, args: &[&str]) -> bool {
 #[test]
 fn upstream_slice_generates_and_compiles() {
     let spec = xtask_dir().join("tests/data/cloudflare-access-users-2024.json");
-    let (out, plan) = generate("upstream-slice-test", &[spec], Vec::new(), true);
+    let (out, plan) = generate(
+        "upstream-slice-test",
+        &[spec],
+        Vec::new(),
+        true,
+        ModelsSplit::Off,
+    );
     let api = &plan.rendered[0].api;
     assert_eq!(
         api.operations.len(),
@@ -99,6 +108,55 @@ fn upstream_slice_generates_and_compiles() {
 
 #[test]
 fn fixtures_compile_and_behave() {
+    fixtures_check("fixtures-test", ModelsSplit::Off);
+}
+
+/// The same fixtures with models split into parts of three types: the
+/// facade must re-export everything where the checks expect it.
+#[test]
+fn split_models_compile_and_behave() {
+    fixtures_check("fixtures-split-test", ModelsSplit::TypesPerPart(3));
+}
+
+/// A split upstream slice with resource features: each resource builds on
+/// its own through the facade, and so does nothing.
+#[test]
+fn split_models_keep_resource_features() {
+    let spec = xtask_dir().join("tests/data/cloudflare-access-users-2024.json");
+    let (out, plan) = generate(
+        "upstream-slice-split-test",
+        &[spec],
+        Vec::new(),
+        true,
+        ModelsSplit::TypesPerPart(4),
+    );
+    let parts = plan
+        .files
+        .iter()
+        .filter(|f| f.path.contains("-models-") && f.path.ends_with("/Cargo.toml"))
+        .count();
+    assert!(parts > 2, "the slice is split ({parts} parts)");
+    assert!(
+        cargo(
+            &out,
+            &["clippy", "--quiet", "--workspace", "--", "-D", "warnings"]
+        ),
+        "the split crates of the upstream slice do not pass clippy"
+    );
+    for features in [&["--features", "zero_trust_users"][..], &[]] {
+        let mut args = vec![
+            "check",
+            "--quiet",
+            "-p",
+            "cloudflare-access-users-2024-client",
+            "--no-default-features",
+        ];
+        args.extend_from_slice(features);
+        assert!(cargo(&out, &args), "cargo {args:?} failed");
+    }
+}
+
+fn fixtures_check(name: &str, split: ModelsSplit) {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(xtask_dir().join("tests/fixtures"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -134,7 +192,7 @@ fn fixtures_compile_and_behave() {
             contents: include_str!("fixture-checks/checks.rs").to_owned(),
         },
     ];
-    let (out, _) = generate("fixtures-test", &specs, checks, false);
+    let (out, _) = generate(name, &specs, checks, false, split);
     assert!(
         cargo(
             &out,

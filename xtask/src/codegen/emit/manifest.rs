@@ -1,7 +1,10 @@
 //! `Cargo.toml` of each generated crate.
 
 use super::client::Flavor;
+use std::collections::BTreeSet;
+
 use super::features::{FeatureMap, manifest_table};
+use super::shards::{Layout, Part};
 use super::{CrateNames, ManifestMode, header};
 use crate::codegen::ir::{Api, TypeDef, TypeKind, TypeRef};
 
@@ -205,6 +208,123 @@ pub fn client(
     }
     out.push_str(lints(mode));
     out
+}
+
+/// The manifest of split models (see [`super::shards`]): a facade that
+/// depends on every part; resource features are forwarded to the parts
+/// whose items they gate.
+pub fn models_facade(
+    api: &Api,
+    mode: &ManifestMode,
+    features: Option<&FeatureMap>,
+    layout: &Layout,
+) -> String {
+    let name = CrateNames::of(api).models;
+    let mut out = package(
+        api,
+        &name,
+        &format!(
+            "Models of {} (generated from its OpenAPI spec).",
+            super::api_name(api)
+        ),
+        mode,
+    );
+    out.push_str("\n[dependencies]\n");
+    let no_default = if features.is_some() {
+        ", default-features = false"
+    } else {
+        ""
+    };
+    for part in &layout.parts {
+        out.push_str(&format!(
+            "{0} = {{ path = \"../{0}\"{no_default} }}\n",
+            part.crate_name
+        ));
+    }
+    if let Some(features) = features {
+        out.push_str("\n[features]\ndefault = [\"all\"]\n");
+        let all: Vec<String> = features.all.iter().map(|f| format!("\"{f}\"")).collect();
+        out.push_str(&format!("all = [{}]\n", all.join(", ")));
+        for feature in &features.all {
+            let targets: Vec<String> = layout
+                .parts
+                .iter()
+                .filter(|p| part_features(features, p).contains(feature.as_str()))
+                .map(|p| format!("\"{}/{feature}\"", p.crate_name))
+                .collect();
+            out.push_str(&format!("{feature} = [{}]\n", targets.join(", ")));
+        }
+    }
+    out.push_str(lints(mode));
+    out
+}
+
+/// The manifest of one part of split models.
+pub fn models_part(
+    api: &Api,
+    mode: &ManifestMode,
+    features: Option<&FeatureMap>,
+    part: &Part,
+    deps: &[&str],
+) -> String {
+    let mut out = package(
+        api,
+        &part.crate_name,
+        &format!(
+            "A part of the models of {}; use the `{}` crate, which re-exports it.",
+            super::api_name(api),
+            CrateNames::of(api).models
+        ),
+        mode,
+    );
+    out.push_str("\n[dependencies]\n");
+    let mut lines = vec![runtime_dependency(mode, &[])];
+    if uses(api, &|t| *t == TypeRef::DateTime) {
+        lines.push(dependency(mode, "chrono"));
+    }
+    lines.push(dependency(mode, "serde"));
+    lines.push(dependency(mode, "serde_json"));
+    lines.push(dependency(mode, "serde_with"));
+    let no_default = if features.is_some() {
+        ", default-features = false"
+    } else {
+        ""
+    };
+    lines.extend(
+        deps.iter()
+            .map(|dep| format!("{dep} = {{ path = \"../{dep}\"{no_default} }}")),
+    );
+    lines.sort();
+    for line in lines {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if let Some(features) = features {
+        // A part declares the features its items or its dependencies' items
+        // are gated by, and forwards them to the dependencies that have them.
+        out.push_str("\n[features]\n");
+        for feature in part_features(features, part) {
+            out.push_str(&format!("{feature} = []\n"));
+        }
+    }
+    out.push_str(lints(mode));
+    out
+}
+
+/// The features that gate items of `part`.
+fn part_features<'a>(features: &'a FeatureMap, part: &Part) -> BTreeSet<&'a str> {
+    let mut used = BTreeSet::new();
+    for name in &part.types {
+        if let Some(set) = features.types.get(name) {
+            used.extend(set.iter().map(String::as_str));
+        }
+    }
+    for op in &part.operations {
+        if let Some(feature) = features.operations.get(op) {
+            used.insert(feature.as_str());
+        }
+    }
+    used
 }
 
 #[cfg(test)]

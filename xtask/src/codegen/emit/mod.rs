@@ -9,6 +9,7 @@ pub mod docs;
 pub mod features;
 pub mod manifest;
 pub mod models;
+pub mod shards;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -33,6 +34,8 @@ pub enum ManifestMode {
     Standalone {
         runtime_path: String,
         resource_features: bool,
+        /// Whether a huge models crate is split into parts (see [`shards`]).
+        split: shards::ModelsSplit,
     },
 }
 

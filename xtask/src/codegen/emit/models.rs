@@ -1,6 +1,8 @@
 //! The models crate: `types::*` (one file per schema) and `operations::*`
 //! (one file per operation, each implementing the runtime's `Operation`).
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -8,7 +10,7 @@ use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs
 use super::features::FeatureMap;
 use super::{
     CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, parallel_map, rust_file,
-    type_tokens,
+    shards, type_tokens,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Field, Method, Operation, OutputShape, PaginationKind, Param,
@@ -22,54 +24,153 @@ pub fn render(
     features: Option<&FeatureMap>,
 ) -> Result<Vec<GeneratedFile>, String> {
     let crate_name = CrateNames::of(api).models;
-    let dir = crate_name.clone();
-    let mut files = vec![GeneratedFile {
-        path: format!("{dir}/Cargo.toml"),
-        contents: manifest::models(api, mode, features),
-    }];
-    files.push(GeneratedFile {
-        path: format!("{dir}/src/lib.rs"),
-        contents: rust_file(api, lib_rs(api))?,
-    });
-
     // Module names are unique even when two type names differ only in case.
     let mut modules = Namer::new();
-    let type_modules: Vec<(String, &TypeDef)> = api
+    let type_modules: BTreeMap<&str, String> = api
         .types
         .values()
-        .map(|def| (modules.unique(&snake(&def.name)), def))
+        .map(|def| (def.name.as_str(), modules.unique(&snake(&def.name))))
         .collect();
-    files.extend(parallel_map(&type_modules, |(module, def)| {
+    let split = match mode {
+        ManifestMode::Standalone { split, .. } => *split,
+        ManifestMode::Workspace => shards::ModelsSplit::Off,
+    };
+    if let Some(layout) = shards::plan(api, split, &crate_name) {
+        return render_split(api, mode, features, &layout, &type_modules);
+    }
+    let dir = crate_name;
+    let mut files = vec![
+        GeneratedFile {
+            path: format!("{dir}/Cargo.toml"),
+            contents: manifest::models(api, mode, features),
+        },
+        GeneratedFile {
+            path: format!("{dir}/src/lib.rs"),
+            contents: rust_file(api, lib_rs(api))?,
+        },
+    ];
+    let types: Vec<&TypeDef> = api.types.values().collect();
+    files.extend(type_files(api, &dir, &types, &type_modules, features, &[])?);
+    let operations: Vec<&Operation> = api.operations.iter().collect();
+    files.extend(operation_files(api, &dir, &operations, features)?);
+    Ok(files)
+}
+
+/// The models as a facade crate that re-exports parts (see [`shards`]).
+fn render_split(
+    api: &Api,
+    mode: &ManifestMode,
+    features: Option<&FeatureMap>,
+    layout: &shards::Layout,
+    type_modules: &BTreeMap<&str, String>,
+) -> Result<Vec<GeneratedFile>, String> {
+    let crate_name = CrateNames::of(api).models;
+    let mut files = vec![
+        GeneratedFile {
+            path: format!("{crate_name}/Cargo.toml"),
+            contents: manifest::models_facade(api, mode, features, layout),
+        },
+        GeneratedFile {
+            path: format!("{crate_name}/src/lib.rs"),
+            contents: rust_file(api, facade_lib_rs(api, layout))?,
+        },
+    ];
+    let operations: BTreeMap<&str, &Operation> = api
+        .operations
+        .iter()
+        .map(|op| (op.rust_name.as_str(), op))
+        .collect();
+    for part in &layout.parts {
+        let dir = &part.crate_name;
+        let deps: Vec<&str> = part
+            .deps
+            .iter()
+            .map(|&d| layout.parts[d].crate_name.as_str())
+            .collect();
+        files.push(GeneratedFile {
+            path: format!("{dir}/Cargo.toml"),
+            contents: manifest::models_part(api, mode, features, part, &deps),
+        });
+        files.push(GeneratedFile {
+            path: format!("{dir}/src/lib.rs"),
+            contents: rust_file(api, part_lib_rs(api, part))?,
+        });
+        let types: Vec<&TypeDef> = part
+            .types
+            .iter()
+            .filter_map(|name| api.types.get(name))
+            .collect();
+        files.extend(type_files(api, dir, &types, type_modules, features, &deps)?);
+        if !part.operations.is_empty() {
+            let ops: Vec<&Operation> = part
+                .operations
+                .iter()
+                .filter_map(|name| operations.get(name.as_str()).copied())
+                .collect();
+            files.extend(operation_files(api, dir, &ops, features)?);
+        }
+    }
+    Ok(files)
+}
+
+/// `src/types/*.rs` of a crate: one module per type, and an index that
+/// also re-exports the `types` of the crates in `deps`, so that
+/// `crate::types::X` names every type the crate's code refers to.
+fn type_files(
+    api: &Api,
+    dir: &str,
+    types: &[&TypeDef],
+    type_modules: &BTreeMap<&str, String>,
+    features: Option<&FeatureMap>,
+    deps: &[&str],
+) -> Result<Vec<GeneratedFile>, String> {
+    let module_of = |def: &TypeDef| {
+        type_modules
+            .get(def.name.as_str())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut files = parallel_map(types, |def| {
         Ok(GeneratedFile {
-            path: format!("{dir}/src/types/{module}.rs"),
+            path: format!("{dir}/src/types/{}.rs", module_of(def)),
             contents: rust_file(api, type_def(def))?,
         })
-    })?);
-    let type_modules: Vec<(String, TokenStream)> = type_modules
-        .into_iter()
-        .map(|(module, def)| {
+    })?;
+    let index: Vec<(String, TokenStream)> = types
+        .iter()
+        .map(|def| {
             (
-                module,
+                module_of(def),
                 features.map(|f| f.type_cfg(&def.name)).unwrap_or_default(),
             )
         })
         .collect();
+    let mut tokens = module_index("Named schemas of the spec, one module each.", &index);
+    for dep in deps {
+        let dep = ident(&dep.replace('-', "_"));
+        tokens.extend(quote!(pub use ::#dep::types::*;));
+    }
     files.push(GeneratedFile {
         path: format!("{dir}/src/types/mod.rs"),
-        contents: rust_file(
-            api,
-            module_index("Named schemas of the spec, one module each.", &type_modules),
-        )?,
+        contents: rust_file(api, tokens)?,
     });
+    Ok(files)
+}
 
-    files.extend(parallel_map(&api.operations, |op| {
+/// `src/operations/*.rs` of a crate: one module per operation and an index.
+fn operation_files(
+    api: &Api,
+    dir: &str,
+    operations: &[&Operation],
+    features: Option<&FeatureMap>,
+) -> Result<Vec<GeneratedFile>, String> {
+    let mut files = parallel_map(operations, |op| {
         Ok(GeneratedFile {
             path: format!("{dir}/src/operations/{}.rs", op.module),
             contents: rust_file(api, operation(api, op))?,
         })
-    })?);
-    let op_modules: Vec<(String, TokenStream)> = api
-        .operations
+    })?;
+    let index: Vec<(String, TokenStream)> = operations
         .iter()
         .map(|op| {
             (
@@ -86,14 +187,73 @@ pub fn render(
             api,
             module_index(
                 "One module per operation: its request, parameters and `Operation` impl.",
-                &op_modules,
+                &index,
             ),
         )?,
     });
     Ok(files)
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+/// The facade of split models: the same `types` and `operations` modules
+/// as an unsplit crate, re-exported from the parts.
+fn facade_lib_rs(api: &Api, layout: &shards::Layout) -> TokenStream {
+    let crate_docs = lib_docs(api);
+    let part = |p: &shards::Part| ident(&p.crate_name.replace('-', "_"));
+    let type_parts = layout
+        .parts
+        .iter()
+        .filter(|p| !p.types.is_empty())
+        .map(part);
+    let op_parts = layout
+        .parts
+        .iter()
+        .filter(|p| !p.operations.is_empty())
+        .map(part);
+    let note = raw_inner_doc_attrs(&[
+        "",
+        "The models are split into parts (`-t*` and `-ops*` crates) that cargo checks in",
+        "parallel; this crate re-exports them all, so nothing else needs to name a part.",
+    ]);
+    quote! {
+        #crate_docs
+        #note
+        #![warn(missing_docs)]
+
+        pub mod types {
+            //! Named schemas of the spec.
+            #(pub use ::#type_parts::types::*;)*
+        }
+
+        pub mod operations {
+            //! One struct per operation: its request, parameters and `Operation` impl.
+            #(pub use ::#op_parts::operations::*;)*
+        }
+    }
+}
+
+fn part_lib_rs(api: &Api, part: &shards::Part) -> TokenStream {
+    let text = format!(
+        "A part of the models of {}: re-exported by the `{}` crate; depend on that one.",
+        super::api_name(api),
+        CrateNames::of(api).models
+    );
+    let docs = inner_doc_attrs(&text);
+    let operations = (!part.operations.is_empty()).then(|| {
+        quote!(
+            pub mod operations;
+        )
+    });
+    quote! {
+        #docs
+        #![warn(missing_docs)]
+        #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+
+        pub mod types;
+        #operations
+    }
+}
+
+fn lib_docs(api: &Api) -> TokenStream {
     let mut text = format!(
         "Models for {} (version {}).",
         super::api_name(api),
@@ -103,7 +263,11 @@ fn lib_rs(api: &Api) -> TokenStream {
         text.push_str("\n\n");
         text.push_str(description);
     }
-    let docs = inner_doc_attrs(&text);
+    inner_doc_attrs(&text)
+}
+
+fn lib_rs(api: &Api) -> TokenStream {
+    let docs = lib_docs(api);
     let organization = [
         "",
         "# Crate organization",

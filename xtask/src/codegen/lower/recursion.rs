@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::codegen::graph;
 use crate::codegen::ir::{TypeDef, TypeKind, TypeRef};
 
 /// The named type a field holds by value, if any.
@@ -74,9 +75,8 @@ pub fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
     }
 }
 
-/// Tarjan's algorithm, iterative so deep specs cannot overflow the stack.
-/// Returns the component index of every type that is part of a cycle
-/// (including a type that contains itself).
+/// The component index of every type that is part of a cycle (including a
+/// type that contains itself).
 fn strongly_connected(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
     let names: Vec<&str> = types.keys().map(String::as_str).collect();
     let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
@@ -89,58 +89,15 @@ fn strongly_connected(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usi
                 .collect()
         })
         .collect();
-
-    let n = names.len();
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut next = 0;
     let mut result = BTreeMap::new();
-    let mut component_id = 0;
-
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
-        }
-        let mut work = vec![(root, 0usize)];
-        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
-            if *edge == 0 && index[v] == usize::MAX {
-                index[v] = next;
-                low[v] = next;
-                next += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if let Some(&w) = adjacency[v].get(*edge) {
-                *edge += 1;
-                if index[w] == usize::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut members = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    members.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                let self_loop = adjacency[v].contains(&v);
-                if members.len() > 1 || self_loop {
-                    for m in members {
-                        result.insert(names[m].to_owned(), component_id);
-                    }
-                }
-                component_id += 1;
+    for (id, members) in graph::strongly_connected(&adjacency)
+        .into_iter()
+        .enumerate()
+    {
+        let cyclic = members.len() > 1 || adjacency[members[0]].contains(&members[0]);
+        if cyclic {
+            for m in members {
+                result.insert(names[m].to_owned(), id);
             }
         }
     }

@@ -1,0 +1,252 @@
+//! Splitting the models of a huge API into several crates.
+//!
+//! rustc holds a whole crate in memory while it checks it: the models of
+//! GitHub's REST API (7,000 types) took 12 GB in one crate. Split into parts
+//! of a few hundred types, each part is checked on its own, cargo builds
+//! independent parts in parallel, and the models crate itself only
+//! re-exports them, so `models::types::X` stays where it was.
+//!
+//! The parts must form an acyclic graph of crates. Types are grouped by
+//! their *depth*: mutually recursive types (a strongly connected component)
+//! stay together, and a component's depth is one more than the deepest
+//! component it refers to, so references always point to a shallower
+//! depth. Consecutive shallow-enough depths share one part; a depth with
+//! more types than a part holds is spread over several parts by a stable
+//! hash of the component's first type name, so that a spec change moves
+//! few types between crates. Operations go to parts of their own, grouped
+//! by top-level resource.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::codegen::graph;
+use crate::codegen::ir::{Api, Operation, TypeKind, TypeRef};
+
+/// How the models crate is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelsSplit {
+    /// One crate, whatever the size of the API.
+    Off,
+    /// Split APIs with more than [`AUTO_THRESHOLD`] types into parts of
+    /// [`AUTO_PART_TYPES`] types.
+    Auto,
+    /// Split into parts of at most this many types (a soft limit: a
+    /// recursive component is never cut, and hashing is uneven).
+    TypesPerPart(usize),
+}
+
+/// APIs with more types than this are split by [`ModelsSplit::Auto`].
+pub const AUTO_THRESHOLD: usize = 1_500;
+/// Types per part under [`ModelsSplit::Auto`].
+pub const AUTO_PART_TYPES: usize = 500;
+
+impl ModelsSplit {
+    fn types_per_part(self, api: &Api) -> Option<usize> {
+        match self {
+            ModelsSplit::Off => None,
+            ModelsSplit::Auto => (api.types.len() > AUTO_THRESHOLD).then_some(AUTO_PART_TYPES),
+            ModelsSplit::TypesPerPart(n) => Some(n.max(1)),
+        }
+    }
+}
+
+/// One crate of a split models crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Package name (`<api>-models-t03`, `<api>-models-ops1`).
+    pub crate_name: String,
+    /// Named types defined here, sorted.
+    pub types: Vec<String>,
+    /// Operations defined here (Rust names), sorted.
+    pub operations: Vec<String>,
+    /// Parts whose types this one refers to (indices into [`Layout::parts`]).
+    pub deps: BTreeSet<usize>,
+}
+
+/// The parts of a split models crate, in dependency order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub parts: Vec<Part>,
+}
+
+/// The layout of the models of `api`, or `None` when they stay one crate.
+pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout> {
+    let per_part = split.types_per_part(api)?;
+    let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
+    let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let adjacency: Vec<Vec<usize>> = names
+        .iter()
+        .map(|name| {
+            let mut refs = Vec::new();
+            type_refs_of(api, name, &mut refs);
+            refs.iter()
+                .filter_map(|r| index_of.get(r.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let components = graph::strongly_connected(&adjacency);
+    let mut component_of = vec![0; names.len()];
+    for (c, members) in components.iter().enumerate() {
+        for &m in members {
+            component_of[m] = c;
+        }
+    }
+    // Dependencies come first, so every depth a component needs is known.
+    let mut depth = vec![0usize; components.len()];
+    for (c, members) in components.iter().enumerate() {
+        depth[c] = members
+            .iter()
+            .flat_map(|&m| &adjacency[m])
+            .map(|&t| component_of[t])
+            .filter(|&d| d != c)
+            .map(|d| depth[d] + 1)
+            .max()
+            .unwrap_or(0);
+    }
+    let mut by_depth: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (c, &d) in depth.iter().enumerate() {
+        by_depth.entry(d).or_default().push(c);
+    }
+
+    // Depths → parts.
+    let mut part_of_component = vec![0usize; components.len()];
+    let mut type_parts: Vec<Vec<usize>> = Vec::new();
+    let mut open: Option<(usize, usize)> = None; // (part, types in it)
+    for comps in by_depth.values() {
+        let size: usize = comps.iter().map(|&c| components[c].len()).sum();
+        match open {
+            // A small depth joins the part that holds the depths below it;
+            // references inside one part need no ordering.
+            Some((part, held)) if held + size <= per_part => {
+                type_parts[part].extend(comps);
+                open = Some((part, held + size));
+            }
+            _ if size <= per_part => {
+                type_parts.push(comps.clone());
+                open = Some((type_parts.len() - 1, size));
+            }
+            // A wide depth is spread by hash; its parts never refer to one
+            // another, since references always go to shallower depths.
+            _ => {
+                let count = size.div_ceil(per_part);
+                let first = type_parts.len();
+                type_parts.extend(std::iter::repeat_with(Vec::new).take(count));
+                for &c in comps {
+                    let key = names[components[c][0]];
+                    type_parts[first + (stable_hash(key) % count as u64) as usize].push(c);
+                }
+                open = None;
+            }
+        }
+    }
+    type_parts.retain(|p| !p.is_empty());
+    let mut parts: Vec<Part> = Vec::new();
+    for (p, comps) in type_parts.iter().enumerate() {
+        let mut types: Vec<String> = comps
+            .iter()
+            .flat_map(|&c| &components[c])
+            .map(|&m| names[m].to_owned())
+            .collect();
+        types.sort();
+        for &c in comps {
+            part_of_component[c] = p;
+        }
+        parts.push(Part {
+            crate_name: format!("{models_crate}-t{p:02}"),
+            types,
+            operations: Vec::new(),
+            deps: BTreeSet::new(),
+        });
+    }
+    let part_of_type = |name: &str| {
+        index_of
+            .get(name)
+            .map(|&i| part_of_component[component_of[i]])
+    };
+    for part in &mut parts {
+        let own = part_of_type(&part.types[0]);
+        for name in &part.types {
+            let mut refs = Vec::new();
+            type_refs_of(api, name, &mut refs);
+            part.deps.extend(
+                refs.iter()
+                    .filter_map(|r| part_of_type(r))
+                    .filter(|&d| Some(d) != own),
+            );
+        }
+    }
+
+    // Operations, by top-level resource.
+    let per_ops_part = per_part.div_ceil(2).max(1);
+    let op_count = api.operations.len().div_ceil(per_ops_part);
+    let first_op_part = parts.len();
+    for i in 0..op_count {
+        parts.push(Part {
+            crate_name: format!("{models_crate}-ops{i}"),
+            types: Vec::new(),
+            operations: Vec::new(),
+            deps: BTreeSet::new(),
+        });
+    }
+    for op in &api.operations {
+        let resource = op.resource.first().map_or("", String::as_str);
+        let part = first_op_part + (stable_hash(resource) % op_count as u64) as usize;
+        parts[part].operations.push(op.rust_name.clone());
+        let mut refs = Vec::new();
+        for ty in operation_type_refs(op) {
+            named_in(ty, &mut refs);
+        }
+        let deps: Vec<usize> = refs.iter().filter_map(|r| part_of_type(r)).collect();
+        parts[part].deps.extend(deps);
+    }
+    for part in &mut parts {
+        part.operations.sort();
+    }
+    // An ops part that got no operation (uneven hashing) is dropped, and
+    // the names of the rest stay as they were.
+    parts.retain(|p| !p.types.is_empty() || !p.operations.is_empty());
+    Some(Layout { parts })
+}
+
+/// The types an operation's arguments and results name.
+pub fn operation_type_refs(op: &Operation) -> Vec<&TypeRef> {
+    let mut refs: Vec<&TypeRef> = op
+        .required_params
+        .iter()
+        .chain(&op.optional_params)
+        .map(|p| &p.ty)
+        .collect();
+    refs.extend(op.body.iter().map(|b| &b.ty));
+    refs.push(&op.output.ty);
+    refs.extend(op.output.meta.iter());
+    refs.extend(op.pagination.iter().map(|p| &p.item));
+    refs
+}
+
+/// Named types that the definition of `name` refers to.
+fn type_refs_of(api: &Api, name: &str, out: &mut Vec<String>) {
+    match api.types.get(name).map(|def| &def.kind) {
+        Some(TypeKind::Struct(s)) => {
+            for ty in s.fields.iter().map(|f| &f.ty).chain(s.additional.iter()) {
+                named_in(ty, out);
+            }
+        }
+        Some(TypeKind::Union(u)) => u.variants.iter().for_each(|v| named_in(&v.ty, out)),
+        Some(TypeKind::Alias(ty)) => named_in(ty, out),
+        Some(TypeKind::Enum(_)) | None => {}
+    }
+}
+
+fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(name) => out.push(name.clone()),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named_in(inner, out),
+        _ => {}
+    }
+}
+
+/// FNV-1a: the same on every platform and toolchain, unlike std's hasher.
+fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
