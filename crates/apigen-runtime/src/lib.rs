@@ -105,7 +105,13 @@ mod encode;
 #[cfg(feature = "async")]
 mod pagination;
 #[cfg(feature = "async")]
+mod pipeline;
+#[cfg(feature = "async")]
+mod request;
+#[cfg(feature = "async")]
 mod retry;
+#[cfg(feature = "async")]
+mod transport;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -119,9 +125,11 @@ pub use profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};
 pub use response::{Response, ResponseParts};
 
 #[cfg(feature = "async")]
+pub use auth::Credentials;
+#[cfg(feature = "async")]
 pub use client::{Call, Client};
 #[cfg(feature = "async")]
-pub use config::{Config, Credentials, Sleeper, TokioSleeper};
+pub use config::{Config, Sleeper, TokioSleeper};
 
 /// Re-exported so generated crates and users name the same versions.
 pub use http;
