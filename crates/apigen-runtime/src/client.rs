@@ -137,7 +137,7 @@ impl<'a, O: Operation> Call<'a, O> {
     }
 }
 
-impl<'a, O: crate::Paginated> Call<'a, O> {
+impl<'a, O: crate::operation::Paginated> Call<'a, O> {
     /// Pages through the list: a stream of responses, one page at a time.
     ///
     /// Page-number operations start at the operation's page (default 1);
