@@ -22,6 +22,8 @@
 //! - `async` (default): the async client, on reqwest and tokio.
 //! - `rustls` (default): TLS for `https://` base URLs (reqwest's rustls).
 //! - `blocking`: [`blocking::Client`]; implies `async`.
+//! - `test-util`: [`test_util::RecordingSleeper`], for tests of retrying
+//!   code; implies `async`.
 //!
 //! Models crates depend on this crate with `default-features = false` and
 //! get only the contract, the error type and serde: no HTTP stack.
@@ -81,7 +83,7 @@
 // The crate docs link to items of every feature; with fewer features some
 // links cannot resolve.
 #![cfg_attr(
-    not(all(feature = "async", feature = "blocking")),
+    not(all(feature = "async", feature = "blocking", feature = "test-util")),
     allow(rustdoc::broken_intra_doc_links)
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -115,6 +117,8 @@ mod transport;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
 pub use error::{ApiError, ApiErrorDetail, BODY_SNIPPET_LEN, BoxError, Error, ErrorKind};
 pub use operation::{

@@ -1,13 +1,10 @@
 //! Hand-written operations, profiles and helpers shared by the tests.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apigen_runtime::{
     ApiKey, ApiProfile, AuthMethod, Client, Config, Credentials, Envelope, Error, KeyLocation,
-    Method, Operation, OperationInfo, Paginated, Pagination, RequestParts, ResponseShape, Sleeper,
+    Method, Operation, OperationInfo, Paginated, Pagination, RequestParts, ResponseShape,
 };
 use serde::{Deserialize, Serialize};
 use wiremock::MockServer;
@@ -337,22 +334,7 @@ impl Operation for GetThing {
     }
 }
 
-/// Records the delays the client asks for and returns at once.
-#[derive(Debug, Clone, Default)]
-pub struct RecordingSleeper(pub Arc<Mutex<Vec<Duration>>>);
-
-impl RecordingSleeper {
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
-        self.0.lock().unwrap().push(duration);
-        Box::pin(std::future::ready(()))
-    }
-}
+pub use apigen_runtime::test_util::RecordingSleeper;
 
 /// A config aimed at `server`, with jitter off and a recording sleeper.
 pub fn test_config(server: &MockServer, sleeper: &RecordingSleeper) -> Config {
