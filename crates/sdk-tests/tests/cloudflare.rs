@@ -7,7 +7,7 @@
 //! `common/mod.rs`); the few tests after the table are about one flavour or
 //! about configuration only.
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -23,9 +23,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{any, body_json, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
-use common::*;
+use support::flavored::*;
+use support::{percent_decode, secs};
 
-common::flavored_cases! {
+support::flavored::flavored_cases! {
     // Every operation: request sent, result decoded.
     users_list_sends_filters_and_decodes_the_page,
     users_list_without_params_sends_no_query,

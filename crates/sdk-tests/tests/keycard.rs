@@ -7,7 +7,7 @@
 //! `common/mod.rs`); the few tests after the table are about one flavour or
 //! about configuration only.
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
@@ -22,9 +22,10 @@ use wiremock::matchers::{
 };
 use wiremock::{Mock, ResponseTemplate};
 
-use common::*;
+use support::flavored::*;
+use support::secs;
 
-common::flavored_cases! {
+support::flavored::flavored_cases! {
     // Both operations: request sent, result decoded.
     list_sends_repeated_and_bracketed_query_parameters,
     list_without_params_sends_no_query,
