@@ -160,14 +160,7 @@ mod tests {
 
     use super::*;
     use crate::error::ApiError;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, v.parse().unwrap());
-        }
-        h
-    }
+    use crate::transport::tests::headers;
 
     fn should_retry_status(status: StatusCode, headers: &HeaderMap, idempotent: bool) -> bool {
         let answer = Error::from(ApiError::new(status, "test"));

@@ -157,27 +157,36 @@ impl Env {
 
     /// The Cloudflare client of this case's flavour.
     pub fn cloudflare(&self, config: Config) -> Cloudflare {
-        match self.flavor {
-            Flavor::Async => Flavored::Async(
-                cloudflare_access_users_client::Client::new(config).expect("async client"),
-                self.runtime.handle().clone(),
-            ),
-            Flavor::Blocking => Flavored::Blocking(
-                cloudflare_access_users_blocking::Client::new(config).expect("blocking client"),
-            ),
-        }
+        self.flavored(
+            config,
+            cloudflare_access_users_client::Client::new,
+            cloudflare_access_users_blocking::Client::new,
+        )
     }
 
     /// The Keycard client of this case's flavour.
     pub fn keycard(&self, config: Config) -> Keycard {
+        self.flavored(
+            config,
+            keycard_zone_users_client::Client::new,
+            keycard_zone_users_blocking::Client::new,
+        )
+    }
+
+    /// The client of this case's flavour, made by `new_async` or
+    /// `new_blocking`.
+    fn flavored<A, B>(
+        &self,
+        config: Config,
+        new_async: fn(Config) -> Result<A, Error>,
+        new_blocking: fn(Config) -> Result<B, Error>,
+    ) -> Flavored<A, B> {
         match self.flavor {
             Flavor::Async => Flavored::Async(
-                keycard_zone_users_client::Client::new(config).expect("async client"),
+                new_async(config).expect("async client"),
                 self.runtime.handle().clone(),
             ),
-            Flavor::Blocking => Flavored::Blocking(
-                keycard_zone_users_blocking::Client::new(config).expect("blocking client"),
-            ),
+            Flavor::Blocking => Flavored::Blocking(new_blocking(config).expect("blocking client")),
         }
     }
 }

@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
 
-use super::server::{find, server_runtime};
+use super::server::{bind_local, debug_addr, find, server_runtime};
 
 #[derive(Default)]
 struct SniffState {
@@ -34,18 +34,14 @@ pub struct SniffingProxy {
 
 impl std::fmt::Debug for SniffingProxy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SniffingProxy")
-            .field("addr", &self.addr)
-            .finish()
+        debug_addr(f, "SniffingProxy", self.addr)
     }
 }
 
 impl SniffingProxy {
     /// Starts a proxy to `127.0.0.1:upstream_port`.
     pub fn start(upstream_port: u16) -> SniffingProxy {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        std_listener.set_nonblocking(true).expect("nonblocking");
-        let addr = std_listener.local_addr().expect("addr");
+        let (std_listener, addr) = bind_local();
         let state = Arc::new(SniffState::default());
         let accept_state = Arc::clone(&state);
         let accept = server_runtime().spawn(async move {

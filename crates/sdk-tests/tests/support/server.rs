@@ -190,9 +190,7 @@ pub struct TestServer {
 
 impl std::fmt::Debug for TestServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestServer")
-            .field("addr", &self.addr)
-            .finish()
+        debug_addr(f, "TestServer", self.addr)
     }
 }
 
@@ -214,9 +212,7 @@ impl TestServer {
         record: bool,
         handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
     ) -> TestServer {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        std_listener.set_nonblocking(true).expect("nonblocking");
-        let addr = std_listener.local_addr().expect("local addr");
+        let (std_listener, addr) = bind_local();
         let state = Arc::new(ServerState {
             handler: Box::new(handler),
             requests: Mutex::new(Vec::new()),
@@ -332,18 +328,14 @@ pub struct ResetListener {
 
 impl std::fmt::Debug for ResetListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResetListener")
-            .field("addr", &self.addr)
-            .finish()
+        debug_addr(f, "ResetListener", self.addr)
     }
 }
 
 impl ResetListener {
     /// Starts the listener on 127.0.0.1.
     pub fn start() -> ResetListener {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        std_listener.set_nonblocking(true).expect("nonblocking");
-        let addr = std_listener.local_addr().expect("addr");
+        let (std_listener, addr) = bind_local();
         let accepted = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&accepted);
         let task = server_runtime().spawn(async move {
@@ -376,6 +368,24 @@ impl Drop for ResetListener {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// A non-blocking listener on a free port of 127.0.0.1, for a tokio
+/// `TcpListener` on the server runtime.
+pub(super) fn bind_local() -> (std::net::TcpListener, SocketAddr) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("local addr");
+    (listener, addr)
+}
+
+/// `Debug` of a listener: its type and address.
+pub(super) fn debug_addr(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    addr: SocketAddr,
+) -> std::fmt::Result {
+    f.debug_struct(name).field("addr", &addr).finish()
 }
 
 /// Where `needle` first occurs in `haystack`.
