@@ -52,7 +52,10 @@ async fn all_items<O: Paginated>(client: &Client, op: O) -> Vec<O::Item> {
 
 /// Answers every request with `response`.
 async fn mount_any(server: &MockServer, response: ResponseTemplate) {
-    Mock::given(any()).respond_with(response).mount(server).await;
+    Mock::given(any())
+        .respond_with(response)
+        .mount(server)
+        .await;
 }
 
 fn ids(users: &[User]) -> Vec<&str> {
