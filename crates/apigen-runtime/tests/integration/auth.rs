@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use apigen_runtime::{Client, Config, Credentials, Error, ErrorKind};
-use wiremock::matchers::{any, body_string, header, method, path};
+use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
@@ -47,11 +47,7 @@ async fn api_keys_in_headers() {
 
 #[tokio::test]
 async fn api_key_in_query_stays_out_of_errors() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(404))
-        .mount(&server)
-        .await;
+    let server = always_with(ResponseTemplate::new(404)).await;
     let config =
         Config::new(Credentials::api_keys([("api_key", SECRET)])).with_base_url(server.uri());
     let client = Client::new(&QUERY_KEY_PROFILE, config).unwrap();

@@ -7,11 +7,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::*;
 
 async fn respond(response: ResponseTemplate) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(response)
-        .mount(&server)
-        .await;
+    let server = always_with(response).await;
     let (client, _) = test_client(&server);
     (server, client)
 }

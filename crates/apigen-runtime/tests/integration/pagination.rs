@@ -3,7 +3,7 @@
 
 use apigen_runtime::{Client, ErrorKind, Paginated, Response};
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use wiremock::matchers::{any, path, query_param, query_param_is_missing};
+use wiremock::matchers::{path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
@@ -48,14 +48,6 @@ async fn all_pages<O: Paginated>(client: &Client, op: O) -> Vec<Response<O::Outp
 /// Every item of `op` across its pages; an error fails the test.
 async fn all_items<O: Paginated>(client: &Client, op: O) -> Vec<O::Item> {
     client.call(op).items().try_collect().await.unwrap()
-}
-
-/// Answers every request with `response`.
-async fn mount_any(server: &MockServer, response: ResponseTemplate) {
-    Mock::given(any())
-        .respond_with(response)
-        .mount(server)
-        .await;
 }
 
 fn ids(users: &[User]) -> Vec<&str> {
@@ -119,8 +111,7 @@ async fn an_empty_first_page_is_yielded() {
 #[tokio::test]
 async fn page_numbers_stop_when_the_server_repeats_a_page() {
     // The server ignores `page` and never says how many pages there are.
-    let server = MockServer::start().await;
-    mount_any(&server, page(&["a", "b"], 1, None)).await;
+    let server = always_with(page(&["a", "b"], 1, None)).await;
     let (client, _) = test_client(&server);
     let pages: Vec<_> = all_pages(&client, ListUsers::default()).await;
     assert_eq!(pages.len(), 1);
@@ -207,15 +198,13 @@ async fn cursors() {
 
 #[tokio::test]
 async fn cursors_stop_when_null_or_repeated() {
-    let server = MockServer::start().await;
-    mount_any(&server, cursor_page(&["a"], None)).await;
+    let server = always_with(cursor_page(&["a"], None)).await;
     let (client, _) = test_client(&server);
     let users: Vec<User> = all_items(&client, ListZoneUsers::default()).await;
     assert_eq!(ids(&users), ["a"]);
     assert_eq!(received(&server).await.len(), 1);
 
-    let server = MockServer::start().await;
-    mount_any(&server, cursor_page(&["a"], Some("same"))).await;
+    let server = always_with(cursor_page(&["a"], Some("same"))).await;
     let (client, _) = test_client(&server);
     let users: Vec<User> = all_items(&client, ListZoneUsers::default()).await;
     assert_eq!(ids(&users), ["a", "a"]);

@@ -13,15 +13,6 @@ async fn always(status: u16) -> MockServer {
     always_with(ResponseTemplate::new(status)).await
 }
 
-async fn always_with(response: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(response)
-        .mount(&server)
-        .await;
-    server
-}
-
 /// Responds with `first` `n` times, then with 200 and a user.
 async fn fail_then_succeed(first: ResponseTemplate, n: u64) -> MockServer {
     let server = MockServer::start().await;

@@ -345,6 +345,16 @@ pub fn test_config(server: &MockServer, sleeper: &RecordingSleeper) -> Config {
         .with_timeout(Duration::from_secs(5))
 }
 
+/// A server that answers every request with `response`.
+pub async fn always_with(response: wiremock::ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
 pub fn test_client(server: &MockServer) -> (Client, RecordingSleeper) {
     let sleeper = RecordingSleeper::default();
     let client = Client::new(&CLOUDFLARE_PROFILE, test_config(server, &sleeper)).unwrap();
