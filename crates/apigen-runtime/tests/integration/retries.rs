@@ -126,11 +126,7 @@ async fn client_errors_are_not_retried() {
 async fn per_call_max_retries() {
     let server = always(500).await;
     let (client, sleeper) = test_client(&server);
-    client
-        .call(GetUser::new("u"))
-        .max_retries(0)
-        .await
-        .unwrap_err();
+    get_once(&client).await;
     assert_eq!(received(&server).await.len(), 1);
     client
         .call(GetUser::new("u"))

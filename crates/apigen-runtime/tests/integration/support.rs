@@ -355,6 +355,15 @@ pub async fn always_with(response: wiremock::ResponseTemplate) -> MockServer {
     server
 }
 
+/// The error of one `GetUser` call, without retries.
+pub async fn get_once(client: &Client) -> Error {
+    client
+        .call(GetUser::new("u"))
+        .max_retries(0)
+        .await
+        .unwrap_err()
+}
+
 pub fn test_client(server: &MockServer) -> (Client, RecordingSleeper) {
     let sleeper = RecordingSleeper::default();
     let client = Client::new(&CLOUDFLARE_PROFILE, test_config(server, &sleeper)).unwrap();
