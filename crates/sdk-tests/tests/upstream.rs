@@ -229,6 +229,18 @@ where
     4 + usize::from(meta.is_some())
 }
 
+/// [`check_operation`] with the call written once, for both clients.
+macro_rules! check {
+    ($spec:expr, $operation:ty, $envelope:ident, |$c:ident| $call:expr) => {
+        check_operation::<$operation, types::$envelope>(
+            $spec,
+            stringify!($envelope),
+            |$c: cf::Client| Box::pin(async move { $call.await }),
+            |$c| $call.send(),
+        )
+    };
+}
+
 /// An async call of the generated client on an owned client.
 type AsyncResult<O> = std::pin::Pin<
     Box<
@@ -245,114 +257,45 @@ type AsyncResult<O> = std::pin::Pin<
 fn upstream_operations_decode_losslessly() {
     let spec = upstream();
     let mut decodes = 0;
-    decodes += check_operation::<ops::UsersList, types::UserListResponse>(
+    decodes += check!(&spec, ops::UsersList, UserListResponse, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .list(ACCOUNT_ID, ops::UsersListParams::new()));
+    decodes += check!(
         &spec,
-        "UserListResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .list(ACCOUNT_ID, ops::UsersListParams::new())
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .list(ACCOUNT_ID, ops::UsersListParams::new())
-                .send()
-        },
+        ops::ActiveSessionsList,
+        ActiveSessionListResponse,
+        |c| c
+            .zero_trust()
+            .access()
+            .users()
+            .active_sessions()
+            .list(ACCOUNT_ID, USER_ID)
     );
-    decodes += check_operation::<ops::ActiveSessionsList, types::ActiveSessionListResponse>(
+    decodes += check!(&spec, ops::ActiveSessionsGet, ActiveSessionResponse, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .active_sessions()
+        .get(ACCOUNT_ID, USER_ID, NONCE));
+    decodes += check!(
         &spec,
-        "ActiveSessionListResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .active_sessions()
-                    .list(ACCOUNT_ID, USER_ID)
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .active_sessions()
-                .list(ACCOUNT_ID, USER_ID)
-                .send()
-        },
+        ops::LastSeenIdentityGet,
+        LastSeenIdentityResponse,
+        |c| c
+            .zero_trust()
+            .access()
+            .users()
+            .last_seen_identity()
+            .get(ACCOUNT_ID, USER_ID)
     );
-    decodes += check_operation::<ops::ActiveSessionsGet, types::ActiveSessionResponse>(
-        &spec,
-        "ActiveSessionResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .active_sessions()
-                    .get(ACCOUNT_ID, USER_ID, NONCE)
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .active_sessions()
-                .get(ACCOUNT_ID, USER_ID, NONCE)
-                .send()
-        },
-    );
-    decodes += check_operation::<ops::LastSeenIdentityGet, types::LastSeenIdentityResponse>(
-        &spec,
-        "LastSeenIdentityResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .last_seen_identity()
-                    .get(ACCOUNT_ID, USER_ID)
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .last_seen_identity()
-                .get(ACCOUNT_ID, USER_ID)
-                .send()
-        },
-    );
-    decodes += check_operation::<ops::FailedLoginsList, types::FailedLoginListResponse>(
-        &spec,
-        "FailedLoginListResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .failed_logins()
-                    .list(ACCOUNT_ID, USER_ID)
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .failed_logins()
-                .list(ACCOUNT_ID, USER_ID)
-                .send()
-        },
-    );
+    decodes += check!(&spec, ops::FailedLoginsList, FailedLoginListResponse, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .failed_logins()
+        .list(ACCOUNT_ID, USER_ID));
     assert_eq!(
         decodes,
         5 * 4 + 3,
