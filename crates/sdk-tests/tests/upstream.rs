@@ -205,12 +205,7 @@ where
         .map(|info| decode(&format!("{id} result_info"), info));
 
     // Through the clients.
-    let server = TestServer::start({
-        let body = body.clone();
-        move |_, _| Reply::json(200, &body)
-    });
-    let sleeper = RecordingSleeper::default();
-    let config = test_config(&server.url(), &sleeper);
+    let (server, config) = serve_json(&body);
     let client = cf::Client::new(config.clone()).unwrap();
     let response = client_runtime()
         .block_on(call_async(client))
@@ -227,6 +222,17 @@ where
     }
     // Decodes: envelope, output, meta (if any), async, blocking.
     4 + usize::from(meta.is_some())
+}
+
+/// A server that answers every request with `body`, and a client config
+/// aimed at it.
+fn serve_json(body: &Value) -> (TestServer, apigen_runtime::Config) {
+    let server = TestServer::start({
+        let body = body.clone();
+        move |_, _| Reply::json(200, &body)
+    });
+    let config = test_config(&server.url(), &RecordingSleeper::default());
+    (server, config)
 }
 
 /// [`check_operation`] with the call written once, for both clients.
@@ -410,12 +416,7 @@ fn seed_list_example_decodes() {
     assert_eq!(envelope.result.as_ref(), Some(&users));
 
     // Through the clients: a page, its meta, and the pager's view of it.
-    let server = TestServer::start({
-        let body = body.clone();
-        move |_, _| Reply::json(200, &body)
-    });
-    let sleeper = RecordingSleeper::default();
-    let config = test_config(&server.url(), &sleeper);
+    let (_server, config) = serve_json(&body);
     let client = cf::Client::new(config.clone()).unwrap();
     let page = client_runtime()
         .block_on(
@@ -463,12 +464,7 @@ fn seed_get_example_decodes() {
         Some(123_450)
     );
 
-    let server = TestServer::start({
-        let body = body.clone();
-        move |_, _| Reply::json(200, &body)
-    });
-    let sleeper = RecordingSleeper::default();
-    let config = test_config(&server.url(), &sleeper);
+    let (_server, config) = serve_json(&body);
     let client = cf::Client::new(config.clone()).unwrap();
     let got = client_runtime()
         .block_on(
