@@ -201,6 +201,20 @@ fn first_request(env: &Env, method: &str) -> wiremock::Request {
     request
 }
 
+/// `users().get(ACC, USER_ID)`, the call most cases make.
+fn get_user(cf: &Cloudflare) -> Result<Response<User>, Error> {
+    send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID))
+}
+
+/// `users().list(ACC, …)` without parameters: the first page.
+fn list_users(cf: &Cloudflare) -> Result<Response<Vec<User>, ResultInfo>, Error> {
+    send!(cf, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .list(ACC, UsersListParams::new()))
+}
+
 fn page_numbers(env: &Env) -> Vec<String> {
     env.requests_to(&users_path())
         .iter()
@@ -282,12 +296,7 @@ fn users_list_without_params_sends_no_query(env: &Env) {
             .respond_with(ok(envelope(json!([])))),
     );
     let cf = client(env);
-    let page = send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .list(ACC, UsersListParams::new()))
-    .unwrap();
+    let page = list_users(&cf).unwrap();
     assert!(page.is_empty());
     assert_eq!(page.meta(), None, "no result_info, no meta");
     assert_eq!(env.requests()[0].url.query(), None);
@@ -304,7 +313,7 @@ fn users_get_decodes_every_user_field(env: &Env) {
             .expect(1),
     );
     let cf = client(env);
-    let user = send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    let user = get_user(&cf).unwrap();
     assert_eq!(user.status(), 200);
     assert_eq!(user.request_id(), Some("8a1b2c3d4e5f6789-LHR"));
     assert_eq!(*user, expected_user(USER_ID, "jdoe@example.com"));
@@ -791,7 +800,7 @@ fn single_object_envelope_ignores_result_info_and_messages(env: &Env) {
         "extra": {"unknown": true}
     }))));
     let cf = client(env);
-    let user = send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    let user = get_user(&cf).unwrap();
     assert_eq!(*user, expected_user(USER_ID, "a@b.c"));
     // `Meta = ()` for a single object: nothing to expose.
     let identity = send!(cf, |c| c
@@ -849,14 +858,9 @@ fn call_every_operation(env: &Env, cf: &Cloudflare) -> Vec<wiremock::Request> {
         email: "a@b.c".into(),
         name: "A".into(),
     };
-    send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .list(ACC, UsersListParams::new()))
-    .unwrap();
+    list_users(&cf).unwrap();
     send!(cf, |c| c.zero_trust().access().users().create(ACC, create)).unwrap();
-    send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    get_user(&cf).unwrap();
     send!(cf, |c| c
         .zero_trust()
         .access()
@@ -969,7 +973,7 @@ fn from_env_api_token_configures_the_client(env: &Env) {
         ["CLOUDFLARE_BASE_URL", "CLOUDFLARE_API_TOKEN"]
     );
     env.mount(Mock::given(any()).respond_with(ok(envelope(json!({"id": "x"})))));
-    send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    get_user(&cf).unwrap();
     let request = &env.requests()[0];
     assert_eq!(request.url.path(), user_path());
     assert_bearer(request);
@@ -995,7 +999,7 @@ fn from_env_email_and_key_configure_the_client(env: &Env) {
         ]
     );
     env.mount(Mock::given(any()).respond_with(ok(envelope(json!({"id": "x"})))));
-    send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    get_user(&cf).unwrap();
     assert_email_and_key(&env.requests()[0], EMAIL, KEY);
 }
 
@@ -1009,7 +1013,7 @@ fn from_env_prefers_the_token_over_email_and_key(env: &Env) {
     ]);
     let cf = env_client(env, &mut fake);
     env.mount(Mock::given(any()).respond_with(ok(envelope(json!({"id": "x"})))));
-    send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    get_user(&cf).unwrap();
     assert_bearer(&env.requests()[0]);
 }
 
@@ -1271,7 +1275,7 @@ fn retries_503_twice_with_exponential_backoff(env: &Env) {
             .with_priority(2),
     );
     let cf = client(env);
-    let user = send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    let user = get_user(&cf).unwrap();
     assert_eq!(user.id.as_deref(), Some(USER_ID));
     assert_eq!(user.attempts(), 3);
     assert_eq!(env.sleeper.sleeps(), [secs(0.5), secs(1.0)]);
@@ -1306,7 +1310,7 @@ fn retry_after_is_honoured(env: &Env) {
             .with_priority(3),
     );
     let cf = client(env);
-    let user = send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID)).unwrap();
+    let user = get_user(&cf).unwrap();
     assert_eq!(user.attempts(), 3);
     assert_eq!(env.sleeper.sleeps(), [secs(3.0), secs(0.25)]);
     assert_eq!(env.requests().len(), 3);
@@ -1378,11 +1382,7 @@ fn retry_after_beyond_the_cap_fails_at_once_with_the_wait(env: &Env) {
             .expect(3),
     );
     let cf = client(env);
-    let error = expect_err(send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)));
+    let error = expect_err(get_user(&cf));
     assert_eq!(error.kind(), Some(ErrorKind::RateLimited));
     assert_eq!(error.retry_after(), Some(Duration::from_secs(300)));
     assert_eq!(error.request_id(), Some("ray-429"));
@@ -1396,11 +1396,7 @@ fn retry_after_beyond_the_cap_fails_at_once_with_the_wait(env: &Env) {
             .with_max_retry_after(Duration::from_secs(600))
             .with_max_retries(1),
     );
-    let error = expect_err(send!(patient, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)));
+    let error = expect_err(get_user(&patient));
     assert_eq!(error.kind(), Some(ErrorKind::RateLimited));
     assert_eq!(env.sleeper.sleeps(), [secs(300.0)]);
     assert_eq!(env.requests().len(), 3);
@@ -1409,11 +1405,7 @@ fn retry_after_beyond_the_cap_fails_at_once_with_the_wait(env: &Env) {
 fn retries_are_bounded_by_max_retries(env: &Env) {
     env.mount(Mock::given(any()).respond_with(ResponseTemplate::new(502)));
     let cf = client(env);
-    let error = expect_err(send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)));
+    let error = expect_err(get_user(&cf));
     assert_eq!(error.kind(), Some(ErrorKind::Server));
     assert_eq!(env.requests().len(), 3, "1 attempt + the default 2 retries");
     assert_eq!(env.sleeper.sleeps(), [secs(0.5), secs(1.0)]);
@@ -1434,11 +1426,7 @@ fn retries_are_bounded_by_max_retries(env: &Env) {
             .with_max_retries(5)
             .with_max_backoff(Duration::from_secs(4)),
     );
-    expect_err(send!(eager, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)));
+    expect_err(get_user(&eager));
     assert_eq!(env.requests().len(), 10);
     assert_eq!(
         env.sleeper.sleeps()[2..],
@@ -1482,11 +1470,7 @@ fn error_statuses_map_to_kinds_with_details(env: &Env) {
             ),
         );
         let sleeps_before = env.sleeper.sleeps().len();
-        let error = expect_err(send!(cf, |c| c
-            .zero_trust()
-            .access()
-            .users()
-            .get(ACC, USER_ID)));
+        let error = expect_err(get_user(&cf));
         let api = api_error(&error);
         assert_eq!(error.kind(), Some(kind), "{status}");
         assert_eq!(api.kind, kind, "{status}");
@@ -1535,11 +1519,7 @@ fn success_false_with_200_is_unsuccessful(env: &Env) {
                 })))
                 .expect(1),
         );
-        let error = expect_err(send!(cf, |c| c
-            .zero_trust()
-            .access()
-            .users()
-            .get(ACC, USER_ID)));
+        let error = expect_err(get_user(&cf));
         assert_eq!(error.kind(), Some(ErrorKind::Unsuccessful), "{result}");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
         let api = api_error(&error);
@@ -1551,11 +1531,7 @@ fn success_false_with_200_is_unsuccessful(env: &Env) {
     // On a list too.
     env.reset();
     env.mount(Mock::given(method("GET")).respond_with(ok(failure(9109, "Invalid access token"))));
-    let error = expect_err(send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .list(ACC, UsersListParams::new())));
+    let error = expect_err(list_users(&cf));
     assert_eq!(error.kind(), Some(ErrorKind::Unsuccessful));
     assert_eq!(api_error(&error).message(), Some("Invalid access token"));
     assert_eq!(env.sleeper.sleeps(), []);
@@ -1602,18 +1578,10 @@ fn decode_error_names_the_json_path(env: &Env) {
         }
         other => panic!("expected a decode error, got {other:?}"),
     };
-    let error = expect_err(send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)));
+    let error = expect_err(get_user(&cf));
     assert!(error.to_string().contains("result.created_at"), "{error}");
     assert_eq!(decode_path(error), "result.created_at");
-    let error = expect_err(send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .list(ACC, UsersListParams::new())));
+    let error = expect_err(list_users(&cf));
     assert_eq!(decode_path(error), "result[1].created_at");
     let error = expect_err(send!(cf, |c| c
         .zero_trust()
@@ -1651,21 +1619,13 @@ fn non_json_bodies_are_reported(env: &Env) {
     );
     let cf = client(env);
     // An error status: an API error without details, the body kept.
-    let error = expect_err(send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)));
+    let error = expect_err(get_user(&cf));
     let api = api_error(&error);
     assert_eq!(api.kind, ErrorKind::NotFound);
     assert!(api.details.is_empty());
     assert_eq!(api.body, "<html>no such user</html>");
     // A 2xx that is not JSON: its content type is named.
-    let error = expect_err(send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .list(ACC, UsersListParams::new())));
+    let error = expect_err(list_users(&cf));
     match error {
         Error::UnexpectedContentType {
             content_type,
@@ -1695,12 +1655,7 @@ fn list_envelope_without_result_is_an_empty_page(env: &Env) {
     });
     env.mount(Mock::given(method("GET")).respond_with(ok(no_result)));
     let cf = client(env);
-    let page = send!(cf, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .list(ACC, UsersListParams::new()))
-    .expect("a spec-valid empty page");
+    let page = list_users(&cf).expect("a spec-valid empty page");
     assert!(page.is_empty());
     assert_eq!(page.meta().and_then(|m| m.total_pages), Some(1.0));
     let users = oks(items!(cf, ALL, |c| c
