@@ -1263,16 +1263,10 @@ fn pagination_ends_after_an_error(env: &Env) {
 // ---- Retries ----------------------------------------------------------------
 
 fn retries_503_twice_with_exponential_backoff(env: &Env) {
-    env.mount(
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(503))
-            .up_to_n_times(2)
-            .with_priority(1),
-    );
-    env.mount(
-        Mock::given(method("GET"))
-            .respond_with(ok(envelope(user_json(USER_ID, "a@b.c"))))
-            .with_priority(2),
+    env.mount_script(
+        "GET",
+        vec![ResponseTemplate::new(503), ResponseTemplate::new(503)],
+        ok(envelope(user_json(USER_ID, "a@b.c"))),
     );
     let cf = client(env);
     let user = get_user(&cf).unwrap();
@@ -1288,26 +1282,15 @@ fn retries_503_twice_with_exponential_backoff(env: &Env) {
 }
 
 fn retry_after_is_honoured(env: &Env) {
-    env.mount(
-        Mock::given(method("GET"))
-            .respond_with(
-                ResponseTemplate::new(429)
-                    .insert_header("retry-after", "3")
-                    .set_body_json(failure(10100, "More than 1200 requests per 300 seconds")),
-            )
-            .up_to_n_times(1)
-            .with_priority(1),
-    );
-    env.mount(
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(503).insert_header("retry-after-ms", "250"))
-            .up_to_n_times(1)
-            .with_priority(2),
-    );
-    env.mount(
-        Mock::given(method("GET"))
-            .respond_with(ok(envelope(json!({"id": USER_ID}))))
-            .with_priority(3),
+    env.mount_script(
+        "GET",
+        vec![
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3")
+                .set_body_json(failure(10100, "More than 1200 requests per 300 seconds")),
+            ResponseTemplate::new(503).insert_header("retry-after-ms", "250"),
+        ],
+        ok(envelope(json!({"id": USER_ID}))),
     );
     let cf = client(env);
     let user = get_user(&cf).unwrap();
@@ -1340,18 +1323,10 @@ fn create_is_not_retried_on_500(env: &Env) {
 }
 
 fn create_is_retried_on_503_with_the_same_body(env: &Env) {
-    env.mount(
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(503))
-            .up_to_n_times(1)
-            .with_priority(1),
-    );
-    env.mount(
-        Mock::given(method("POST"))
-            .respond_with(
-                ResponseTemplate::new(201).set_body_json(envelope(json!({"email": "a@b.c"}))),
-            )
-            .with_priority(2),
+    env.mount_script(
+        "POST",
+        vec![ResponseTemplate::new(503)],
+        ResponseTemplate::new(201).set_body_json(envelope(json!({"email": "a@b.c"}))),
     );
     let cf = client(env);
     let body = CreateUserRequest {

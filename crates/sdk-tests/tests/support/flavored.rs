@@ -27,7 +27,7 @@ use std::time::Duration;
 pub use apigen_runtime::{ApiError, Config, Credentials, Error, ErrorKind, Response};
 
 use super::RecordingSleeper;
-use wiremock::{Mock, MockServer, Request};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// Which generated client runs a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +99,23 @@ impl Env {
 
     pub fn mount(&self, mock: Mock) {
         self.runtime.block_on(mock.mount(&self.server));
+    }
+
+    /// Answers `method` requests with each of `first` once, in order, then
+    /// with `then` for good.
+    pub fn mount_script(&self, method: &str, first: Vec<ResponseTemplate>, then: ResponseTemplate) {
+        let matcher = || Mock::given(wiremock::matchers::method(method));
+        let mut priority = 1;
+        for response in first {
+            self.mount(
+                matcher()
+                    .respond_with(response)
+                    .up_to_n_times(1)
+                    .with_priority(priority),
+            );
+            priority += 1;
+        }
+        self.mount(matcher().respond_with(then).with_priority(priority));
     }
 
     /// Forgets the mocks and the recorded requests.
