@@ -94,6 +94,10 @@ mod error;
 mod profile;
 mod response;
 
+// The async client's request pipeline, one room per concern: `client` (the
+// public `Client` and `Call`) hands each call to `pipeline`, whose loop runs
+// build (`request`) → authorise (`auth`) → attempt (`transport`) → decide
+// (`retry`) → sleep; `pagination` fetches its pages through the same loop.
 #[cfg(feature = "async")]
 mod auth;
 #[cfg(feature = "async")]

@@ -50,8 +50,10 @@ impl Failure {
     /// The error to hand to the caller.
     pub(crate) fn into_error(self) -> Error {
         match self {
-            Failure::NotSent(e) | Failure::MaybeSent(e) | Failure::Answered(e, _) => e,
-            Failure::Final(e) => e,
+            Failure::NotSent(e)
+            | Failure::MaybeSent(e)
+            | Failure::Answered(e, _)
+            | Failure::Final(e) => e,
         }
     }
 }

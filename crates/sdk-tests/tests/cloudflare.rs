@@ -858,9 +858,9 @@ fn call_every_operation(env: &Env, cf: &Cloudflare) -> Vec<wiremock::Request> {
         email: "a@b.c".into(),
         name: "A".into(),
     };
-    list_users(&cf).unwrap();
+    list_users(cf).unwrap();
     send!(cf, |c| c.zero_trust().access().users().create(ACC, create)).unwrap();
-    get_user(&cf).unwrap();
+    get_user(cf).unwrap();
     send!(cf, |c| c
         .zero_trust()
         .access()
