@@ -13,15 +13,6 @@ async fn always(status: u16) -> MockServer {
     always_with(ResponseTemplate::new(status)).await
 }
 
-async fn always_with(response: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(response)
-        .mount(&server)
-        .await;
-    server
-}
-
 /// Responds with `first` `n` times, then with 200 and a user.
 async fn fail_then_succeed(first: ResponseTemplate, n: u64) -> MockServer {
     let server = MockServer::start().await;
@@ -135,11 +126,7 @@ async fn client_errors_are_not_retried() {
 async fn per_call_max_retries() {
     let server = always(500).await;
     let (client, sleeper) = test_client(&server);
-    client
-        .call(GetUser::new("u"))
-        .max_retries(0)
-        .await
-        .unwrap_err();
+    get_once(&client).await;
     assert_eq!(received(&server).await.len(), 1);
     client
         .call(GetUser::new("u"))
