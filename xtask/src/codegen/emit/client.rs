@@ -9,18 +9,11 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
 use super::features::FeatureMap;
-use super::models::{arg_type, arg_value, has_params, method_str, params_name};
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, ident, manifest, parallel_map, rust_file, type_tokens,
+    CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
+    parallel_map, rust_file, type_tokens,
 };
 use crate::codegen::ir::{Api, AuthMethod, Operation};
-use crate::codegen::naming::pascal;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavor {
-    Async,
-    Blocking,
-}
 
 impl Flavor {
     fn runtime_client(self) -> TokenStream {
@@ -57,8 +50,9 @@ fn resource_tree(api: &Api) -> Resource<'_> {
     root
 }
 
-fn resource_type(path: &[String]) -> proc_macro2::Ident {
-    format_ident!("{}", path.iter().map(|s| pascal(s)).collect::<String>())
+/// The resource type of `path`, as naming settled it.
+fn resource_type(api: &Api, path: &[String]) -> proc_macro2::Ident {
+    ident(&api.resource_types[path])
 }
 
 pub fn render(
@@ -67,12 +61,7 @@ pub fn render(
     mode: &ManifestMode,
     features: Option<&FeatureMap>,
 ) -> Result<Vec<GeneratedFile>, String> {
-    let names = CrateNames::of(api);
-    let crate_name = match flavor {
-        Flavor::Async => &names.client,
-        Flavor::Blocking => &names.blocking,
-    };
-    let dir = crate_name.clone();
+    let dir = flavor.crate_name(api);
     let tree = resource_tree(api);
     let mut files = vec![
         GeneratedFile {
@@ -89,7 +78,13 @@ pub fn render(
     let top: Vec<(&String, &Resource<'_>)> = tree.children.iter().collect();
     files.extend(parallel_map(&top, |(segment, node)| {
         let mut resources = Vec::new();
-        collect_resources(node, &mut vec![(*segment).clone()], flavor, &mut resources);
+        collect_resources(
+            api,
+            node,
+            &mut vec![(*segment).clone()],
+            flavor,
+            &mut resources,
+        );
         let doc = format!(" Operations under `{segment}`.");
         Ok(GeneratedFile {
             path: format!("{dir}/src/resources/{segment}.rs"),
@@ -223,11 +218,7 @@ fn env_summary(api: &Api) -> Vec<String> {
 /// A compilable example call of the first operation with string-only
 /// required arguments.
 fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
-    let crate_ident = match flavor {
-        Flavor::Async => CrateNames::of(api).client,
-        Flavor::Blocking => CrateNames::of(api).blocking,
-    }
-    .replace('-', "_");
+    let crate_ident = flavor.crate_name(api).replace('-', "_");
     // Prefer a plain read (a GET taking only string arguments) for the example.
     let simple = |op: &Operation| {
         op.required_params
@@ -266,11 +257,8 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
             .iter()
             .map(|p| format!("\"{}\"", p.rust_name))
             .collect();
-        if has_params(op) {
-            args.push(format!(
-                "{crate_ident}::operations::{}::new()",
-                params_name(op)
-            ));
+        if let Some(params) = &op.params_struct {
+            args.push(format!("{crate_ident}::operations::{params}::new()"));
         }
         let chain: String = op.resource.iter().map(|s| format!(".{s}()")).collect();
         lines.push(format!(
@@ -364,11 +352,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
             api.base_url
         ));
     }
-    let krate = match flavor {
-        Flavor::Async => CrateNames::of(api).client,
-        Flavor::Blocking => CrateNames::of(api).blocking,
-    }
-    .replace('-', "_");
+    let krate = flavor.crate_name(api).replace('-', "_");
     env_lines.extend(doc_example(
         &krate,
         &["let client = Client::from_env()?;".to_owned()],
@@ -387,7 +371,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
         ],
     ));
     let new_docs = raw_doc_attrs(&new_lines);
-    let accessors = accessors(tree, &[], quote!(&self.inner), gated);
+    let accessors = accessors(api, tree, &[], quote!(&self.inner), gated);
 
     quote! {
         #intro
@@ -466,6 +450,7 @@ fn credentials_example(api: &Api) -> String {
 
 /// Accessor methods for the children of a resource node.
 fn accessors(
+    api: &Api,
     node: &Resource<'_>,
     path: &[String],
     client: TokenStream,
@@ -474,7 +459,7 @@ fn accessors(
     let methods = node.children.keys().map(|segment| {
         let mut child_path = path.to_vec();
         child_path.push(segment.clone());
-        let ty = resource_type(&child_path);
+        let ty = resource_type(api, &child_path);
         let method = ident(segment);
         let doc = format!(" Operations on `{}`.", child_path.join("."));
         let cfg = gated.then(|| super::features::cfg([segment]));
@@ -490,29 +475,30 @@ fn accessors(
 }
 
 fn collect_resources(
+    api: &Api,
     node: &Resource<'_>,
     path: &mut Vec<String>,
     flavor: Flavor,
     out: &mut Vec<TokenStream>,
 ) {
     if !path.is_empty() {
-        out.push(resource_struct(node, path, flavor));
+        out.push(resource_struct(api, node, path, flavor));
     }
     for (segment, child) in &node.children {
         path.push(segment.clone());
-        collect_resources(child, path, flavor, out);
+        collect_resources(api, child, path, flavor, out);
         path.pop();
     }
 }
 
-fn resource_struct(node: &Resource<'_>, path: &[String], flavor: Flavor) -> TokenStream {
-    let ty = resource_type(path);
+fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flavor) -> TokenStream {
+    let ty = resource_type(api, path);
     let runtime_client = flavor.runtime_client();
     let doc = format!(" Operations on `{}`.", path.join("."));
     let children = node.children.keys().map(|segment| {
         let mut child_path = path.to_vec();
         child_path.push(segment.clone());
-        let child = resource_type(&child_path);
+        let child = resource_type(api, &child_path);
         let method = ident(segment);
         let doc = format!(" Operations on `{}`.", child_path.join("."));
         quote! {
@@ -550,7 +536,7 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
     };
     let mut extra = vec![
         String::new(),
-        format!("`{} {}`", method_str(op.method), op.path),
+        format!("`{} {}`", op.method.as_str(), op.path),
     ];
     if let Some(p) = &op.pagination {
         let how = match flavor {
@@ -585,8 +571,8 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         args.push(quote!(body: #ty));
         values.push(quote!(body));
     }
-    if has_params(op) {
-        let params = params_name(op);
+    if let Some(params) = &op.params_struct {
+        let params = ident(params);
         args.push(quote!(params: crate::operations::#params));
         values.push(quote!(params));
     }

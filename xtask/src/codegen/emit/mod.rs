@@ -36,6 +36,24 @@ pub enum ManifestMode {
     },
 }
 
+/// The two client crates: they differ only in the runtime types they wrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Async,
+    Blocking,
+}
+
+impl Flavor {
+    /// The crate's package name.
+    pub fn crate_name(self, api: &Api) -> String {
+        let names = CrateNames::of(api);
+        match self {
+            Flavor::Async => names.client,
+            Flavor::Blocking => names.blocking,
+        }
+    }
+}
+
 /// Renders every crate of one API. Pure: touches no disk.
 pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, String> {
     let features = match mode {
@@ -47,13 +65,9 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
     };
     let features = features.as_ref();
     let mut files = models::render(api, mode, features)?;
-    files.extend(client::render(api, client::Flavor::Async, mode, features)?);
-    files.extend(client::render(
-        api,
-        client::Flavor::Blocking,
-        mode,
-        features,
-    )?);
+    for flavor in [Flavor::Async, Flavor::Blocking] {
+        files.extend(client::render(api, flavor, mode, features)?);
+    }
     let crate_dirs: Vec<String> = files
         .iter()
         .filter_map(|f| f.path.strip_suffix("/Cargo.toml").map(str::to_owned))
@@ -176,21 +190,19 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// A short human description of a type, for docs.
-pub fn describe(ty: &TypeRef) -> String {
+/// The argument type a setter or constructor accepts for `ty`.
+pub fn arg_type(ty: &TypeRef) -> TokenStream {
     match ty {
-        TypeRef::String => "string".into(),
-        TypeRef::Bool => "boolean".into(),
-        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "integer".into(),
-        TypeRef::F32 | TypeRef::F64 => "number".into(),
-        TypeRef::DateTime => "RFC 3339 timestamp".into(),
-        TypeRef::Json => "JSON value".into(),
-        TypeRef::Unit => "nothing".into(),
-        TypeRef::Bytes => "raw bytes".into(),
-        TypeRef::Named(n) => format!("[`{n}`](crate::types::{n})"),
-        TypeRef::Vec(inner) => format!("list of {}", describe(inner)),
-        TypeRef::Map(inner) => format!("map of {}", describe(inner)),
-        TypeRef::Option(inner) => format!("{} or null", describe(inner)),
+        TypeRef::String => quote!(impl Into<String>),
+        other => type_tokens(other),
+    }
+}
+
+/// Converts an argument of `arg_type(ty)` called `name` into `ty`.
+pub fn arg_value(ty: &TypeRef, name: &Ident) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(#name.into()),
+        _ => quote!(#name),
     }
 }
 

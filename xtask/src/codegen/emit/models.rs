@@ -7,14 +7,13 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
 use super::features::FeatureMap;
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, parallel_map, rust_file,
-    type_tokens,
+    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest, parallel_map,
+    rust_file, type_tokens,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Field, Method, Operation, OutputShape, PaginationKind, Param,
     ParamLocation, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
-use crate::codegen::naming::{Namer, snake};
 
 pub fn render(
     api: &Api,
@@ -32,24 +31,18 @@ pub fn render(
         contents: rust_file(api, lib_rs(api))?,
     });
 
-    // Module names are unique even when two type names differ only in case.
-    let mut modules = Namer::new();
-    let type_modules: Vec<(String, &TypeDef)> = api
-        .types
-        .values()
-        .map(|def| (modules.unique(&snake(&def.name)), def))
-        .collect();
-    files.extend(parallel_map(&type_modules, |(module, def)| {
+    let types: Vec<&TypeDef> = api.types.values().collect();
+    files.extend(parallel_map(&types, |def| {
         Ok(GeneratedFile {
-            path: format!("{dir}/src/types/{module}.rs"),
+            path: format!("{dir}/src/types/{}.rs", def.module),
             contents: rust_file(api, type_def(def))?,
         })
     })?);
-    let type_modules: Vec<(String, TokenStream)> = type_modules
-        .into_iter()
-        .map(|(module, def)| {
+    let type_modules: Vec<(String, TokenStream)> = types
+        .iter()
+        .map(|def| {
             (
-                module,
+                def.module.clone(),
                 features.map(|f| f.type_cfg(&def.name)).unwrap_or_default(),
             )
         })
@@ -201,7 +194,7 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
     };
     let fields = s.fields.iter().map(|field| {
         let docs = docs_or(&field.docs, || {
-            format!("The `{}` field ({}).", field.wire_name, describe(&field.ty))
+            format!("The `{}` field ({}).", field.wire_name, field.ty.describe())
         });
         let rust = ident(&field.rust_name);
         let ty = field_type(field);
@@ -231,15 +224,7 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
         }
     });
     let additional = s.additional.as_ref().map(|value| {
-        let name = if s
-            .fields
-            .iter()
-            .any(|f| f.rust_name == "additional_properties")
-        {
-            format_ident!("additional_properties_2")
-        } else {
-            format_ident!("additional_properties")
-        };
+        let name = ident(&s.additional_field);
         let value = type_tokens(value);
         quote! {
             /// Properties not declared by the schema.
@@ -311,11 +296,11 @@ fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
                 let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
                 format!(
                     " A {} (`{property}` is {}).",
-                    describe(&v.ty),
+                    v.ty.describe(),
                     tags.join(" or ")
                 )
             }
-            None => format!(" A {}.", describe(&v.ty)),
+            None => format!(" A {}.", v.ty.describe()),
         };
         let rust = ident(&v.rust_name);
         let mut ty = type_tokens(&v.ty);
@@ -375,32 +360,6 @@ fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
     }
 }
 
-/// The argument type a setter or constructor accepts for `ty`.
-pub fn arg_type(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(impl Into<String>),
-        other => type_tokens(other),
-    }
-}
-
-/// Converts an argument of `arg_type(ty)` called `name` into `ty`.
-pub fn arg_value(ty: &TypeRef, name: &proc_macro2::Ident) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(#name.into()),
-        _ => quote!(#name),
-    }
-}
-
-pub fn params_name(op: &Operation) -> proc_macro2::Ident {
-    format_ident!("{}Params", op.rust_name)
-}
-
-/// Whether the operation has a `params` field (optional parameters or an
-/// optional body).
-pub fn has_params(op: &Operation) -> bool {
-    !op.optional_params.is_empty() || op.body.as_ref().is_some_and(|b| !b.required)
-}
-
 fn method_tokens(method: Method) -> TokenStream {
     match method {
         Method::Get => quote!(Get),
@@ -411,19 +370,6 @@ fn method_tokens(method: Method) -> TokenStream {
         Method::Head => quote!(Head),
         Method::Options => quote!(Options),
         Method::Trace => quote!(Trace),
-    }
-}
-
-pub fn method_str(method: Method) -> &'static str {
-    match method {
-        Method::Get => "GET",
-        Method::Put => "PUT",
-        Method::Post => "POST",
-        Method::Delete => "DELETE",
-        Method::Patch => "PATCH",
-        Method::Head => "HEAD",
-        Method::Options => "OPTIONS",
-        Method::Trace => "TRACE",
     }
 }
 
@@ -449,7 +395,7 @@ fn param_doc(param: &Param) -> TokenStream {
 
 fn operation(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.rust_name);
-    let signature = format!("`{} {}`", method_str(op.method), op.path);
+    let signature = format!("`{} {}`", op.method.as_str(), op.path);
     let mut op_docs = match &op.docs {
         Some(text) => doc_attrs(text),
         None => raw_doc_attrs(&[format!("The `{}` operation.", op.operation_id)]),
@@ -467,8 +413,10 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         ]));
     }
 
-    // The params struct.
-    let params_struct = has_params(op).then(|| params_struct(op));
+    let params_struct = op
+        .params_struct
+        .as_ref()
+        .map(|name| params_struct(op, name));
 
     // The operation struct.
     let mut fields = Vec::new();
@@ -493,8 +441,8 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         ctor_args.push(quote!(body: #ty));
         ctor_fields.push(quote!(body));
     }
-    if has_params(op) {
-        let params = params_name(op);
+    if let Some(params) = &op.params_struct {
+        let params = ident(params);
         fields.push(quote! {
             /// Optional parameters.
             pub params: #params,
@@ -584,8 +532,8 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn params_struct(op: &Operation) -> TokenStream {
-    let name = params_name(op);
+fn params_struct(op: &Operation, name: &str) -> TokenStream {
+    let name = ident(name);
     let doc = format!(" Optional parameters of [`{}`].", op.rust_name);
     let mut fields = Vec::new();
     let mut setters = Vec::new();
