@@ -37,3 +37,18 @@ pub use users_list::*;
 mod users_update;
 
 pub use users_update::*;
+
+/// How this API wraps a response: the output is its `result` field.
+pub const ENVELOPE: ::apigen_runtime::Envelope = ::apigen_runtime::Envelope {
+    result: "result",
+    meta: Some("result_info"),
+    success: Some("success"),
+    errors: Some("errors"),
+    result_is_list: false,
+};
+
+/// [`ENVELOPE`] around a list: a missing or `null` result is an empty list.
+pub const LIST_ENVELOPE: ::apigen_runtime::Envelope = ::apigen_runtime::Envelope {
+    result_is_list: true,
+    ..ENVELOPE
+};

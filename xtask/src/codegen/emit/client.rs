@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
+use super::docs::{inner_doc_attrs, prose_and_facts, raw_doc_attrs, raw_inner_doc_attrs};
 use super::features::FeatureMap;
 use super::{
     CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
-    parallel_map, rust_file, type_tokens,
+    option_str, parallel_map, rust_file, type_tokens,
 };
-use crate::codegen::ir::{Api, AuthMethod, Operation};
+use crate::codegen::ir::{Api, AuthMethod, Method, Operation, PaginationKind, TypeRef};
 
 impl Flavor {
     fn runtime_client(self) -> TokenStream {
@@ -178,13 +178,6 @@ fn profile(api: &Api) -> TokenStream {
     }
 }
 
-fn option_str(value: &Option<String>) -> TokenStream {
-    match value {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
-    }
-}
-
 /// Human text for the environment variables `from_env` reads.
 fn env_summary(api: &Api) -> Vec<String> {
     let mut lines = Vec::new();
@@ -221,18 +214,16 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
     let crate_ident = flavor.crate_name(api).replace('-', "_");
     // Prefer a plain read (a GET taking only string arguments) for the example.
     let simple = |op: &Operation| {
-        op.required_params
-            .iter()
-            .all(|p| p.ty == crate::codegen::ir::TypeRef::String)
+        op.required_params.iter().all(|p| p.ty == TypeRef::String)
             && op.body.as_ref().is_none_or(|b| !b.required)
             && !op.deprecated
     };
     let op = first_operation(tree, &|op: &Operation| {
-        simple(op) && op.method == crate::codegen::ir::Method::Get && op.method_name == "list"
+        simple(op) && op.method == Method::Get && op.method_name == "list"
     })
     .or_else(|| {
         first_operation(tree, &|op: &Operation| {
-            simple(op) && op.method == crate::codegen::ir::Method::Get
+            simple(op) && op.method == Method::Get
         })
     })
     .or_else(|| first_operation(tree, &simple));
@@ -250,22 +241,42 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
         ),
     };
     lines.push(open);
-    lines.push(format!("let client = {crate_ident}::Client::from_env()?;"));
+    let mut imports = vec!["Client".to_owned()];
+    imports.extend(
+        op.and_then(|op| op.params_struct.as_ref())
+            .map(|p| format!("operations::{p}")),
+    );
+    lines.push(match imports.as_slice() {
+        [one] => format!("use {crate_ident}::{one};"),
+        many => format!("use {crate_ident}::{{{}}};", many.join(", ")),
+    });
+    lines.push(String::new());
+    lines.push("let client = Client::from_env()?;".to_owned());
     if let Some(op) = op {
+        // The spec's example values where it has them.
         let mut args: Vec<String> = op
             .required_params
             .iter()
-            .map(|p| format!("\"{}\"", p.rust_name))
+            .map(|p| format!("{:?}", p.example.as_deref().unwrap_or(&p.rust_name)))
             .collect();
         if let Some(params) = &op.params_struct {
-            args.push(format!("{crate_ident}::operations::{params}::new()"));
+            args.push(format!("{params}::new()"));
         }
-        let chain: String = op.resource.iter().map(|s| format!(".{s}()")).collect();
-        lines.push(format!(
-            "let response = client{chain}.{}({}){suffix};",
-            op.method_name,
-            args.join(", ")
-        ));
+        let mut calls: Vec<String> = op.resource.iter().map(|s| format!(".{s}()")).collect();
+        calls.push(format!(".{}({})", op.method_name, args.join(", ")));
+        calls.push(suffix.to_owned());
+        let one_line = format!("let response = client{};", calls.concat());
+        if one_line.len() <= 80 {
+            lines.push(one_line);
+        } else {
+            // One call a line, as rustfmt lays out a long chain.
+            lines.push("let response = client".to_owned());
+            let last = calls.len() - 1;
+            for (i, call) in calls.iter().enumerate() {
+                let end = if i == last { ";" } else { "" };
+                lines.push(format!("    {call}{end}"));
+            }
+        }
         lines.push("println!(\"{:?}\", response.status());".to_owned());
     }
     lines.extend(close.lines().map(str::to_owned));
@@ -530,30 +541,33 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
     let name = ident(&op.method_name);
     let op_ty = ident(&op.rust_name);
     let call = flavor.call();
-    let mut docs = match &op.docs {
-        Some(text) => doc_attrs(text),
-        None => raw_doc_attrs(&[format!("The `{}` operation.", op.operation_id)]),
-    };
-    let mut extra = vec![
-        String::new(),
-        format!("`{} {}`", op.method.as_str(), op.path),
-    ];
+    let link = |name: &str| format!("[`{name}`](crate::operations::{name})");
+    let mut sends = format!(
+        "`{} {}`: sends {}",
+        op.method.as_str(),
+        op.path,
+        link(&op.rust_name)
+    );
+    if let Some(params) = &op.params_struct {
+        sends.push_str(&format!(", with optional parameters in {}", link(params)));
+    }
+    sends.push('.');
+    let mut facts = vec![sends];
     if let Some(p) = &op.pagination {
         let how = match flavor {
             Flavor::Async => "a `Stream`",
             Flavor::Blocking => "an `Iterator`",
         };
-        extra.push(String::new());
-        extra.push(format!(
-            "Returns one page; `.items()` on the returned call yields every item of every page as {how} ({}).",
-            match p.kind {
-                crate::codegen::ir::PaginationKind::SinglePage => "the API returns the whole list at once",
-                crate::codegen::ir::PaginationKind::PageNumber { .. } => "numbered pages",
-                crate::codegen::ir::PaginationKind::Cursor { .. } => "cursor pages",
-            }
+        let pages = match p.kind {
+            PaginationKind::SinglePage => "the API returns the whole list at once",
+            PaginationKind::PageNumber { .. } => "numbered pages",
+            PaginationKind::Cursor { .. } => "cursor pages",
+        };
+        facts.push(format!(
+            "Returns one page; `.items()` on the returned call yields every item of every page as {how} ({pages})."
         ));
     }
-    docs.extend(raw_doc_attrs(&extra));
+    let docs = prose_and_facts(op.docs.as_deref(), &facts);
     let deprecated = op
         .deprecated
         .then(|| quote!(#[deprecated = "deprecated by the API"]));

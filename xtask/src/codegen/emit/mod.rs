@@ -139,13 +139,42 @@ pub fn rust_file(api: &Api, tokens: TokenStream) -> Result<String, String> {
     }
     for item in file.items {
         out.push('\n');
-        out.push_str(&prettyplease::unparse(&syn::File {
+        out.push_str(&space_members(&prettyplease::unparse(&syn::File {
             shebang: None,
             attrs: Vec::new(),
             items: vec![item],
-        }));
+        })));
     }
-    Ok(out)
+    Ok(docs::wrap_doc_comments(&out))
+}
+
+/// Puts a blank line before each documented member (field, variant,
+/// method) and each undocumented `fn`, `const` or attribute that follows
+/// another member, as hand-written code has it; prettyplease prints members
+/// back to back.
+fn space_members(item: &str) -> String {
+    let mut out = String::with_capacity(item.len() + item.len() / 8);
+    let mut previous = "";
+    for line in item.lines() {
+        let code = line.trim_start();
+        let starts_member = line.len() > code.len()
+            && ["///", "#[", "fn ", "pub fn ", "const ", "pub const "]
+                .iter()
+                .any(|start| code.starts_with(start));
+        // Not the first member of a block, nor a doc or attribute line of
+        // the member itself.
+        let follows_member = !previous.is_empty()
+            && !previous.ends_with('{')
+            && !previous.starts_with("///")
+            && !previous.starts_with("#[");
+        if starts_member && follows_member {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = code;
+    }
+    out
 }
 
 /// An identifier from an IR name. Naming already gave keywords a trailing
@@ -203,6 +232,14 @@ pub fn arg_value(ty: &TypeRef, name: &Ident) -> TokenStream {
     match ty {
         TypeRef::String => quote!(#name.into()),
         _ => quote!(#name),
+    }
+}
+
+/// `Some("…")` or `None`, for an optional string in generated code.
+pub fn option_str(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
     }
 }
 

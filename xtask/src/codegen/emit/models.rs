@@ -4,15 +4,15 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
+use super::docs::{inner_doc_attrs, prose_and_facts, raw_inner_doc_attrs};
 use super::features::FeatureMap;
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest, parallel_map,
-    rust_file, type_tokens,
+    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest, option_str,
+    parallel_map, rust_file, type_tokens,
 };
 use crate::codegen::ir::{
-    Access, Api, EnumVariant, Field, Method, Operation, OutputShape, PaginationKind, Param,
-    ParamLocation, Struct, TypeDef, TypeKind, TypeRef, Union,
+    Access, Api, EnumVariant, Envelope, Field, Method, Operation, OutputShape, PaginationKind,
+    Param, ParamLocation, RequestBody, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
 
 pub fn render(
@@ -58,7 +58,7 @@ pub fn render(
     files.extend(parallel_map(&api.operations, |op| {
         Ok(GeneratedFile {
             path: format!("{dir}/src/operations/{}.rs", op.module),
-            contents: rust_file(api, operation(api, op))?,
+            contents: rust_file(api, operation(op))?,
         })
     })?);
     let op_modules: Vec<(String, TokenStream)> = api
@@ -73,17 +73,44 @@ pub fn render(
             )
         })
         .collect();
+    let mut index = module_index(
+        "One module per operation: its request, parameters and `Operation` impl.",
+        &op_modules,
+    );
+    index.extend(api.envelope.as_ref().map(envelope_consts));
     files.push(GeneratedFile {
         path: format!("{dir}/src/operations/mod.rs"),
-        contents: rust_file(
-            api,
-            module_index(
-                "One module per operation: its request, parameters and `Operation` impl.",
-                &op_modules,
-            ),
-        )?,
+        contents: rust_file(api, index)?,
     });
     Ok(files)
+}
+
+/// The envelope, once per API: every operation's response shape names one
+/// of these instead of spelling out the field names again.
+fn envelope_consts(e: &Envelope) -> TokenStream {
+    let result = &e.result;
+    let (meta, success, errors) = (
+        option_str(&e.meta),
+        option_str(&e.success),
+        option_str(&e.errors),
+    );
+    let doc = format!(" How this API wraps a response: the output is its `{result}` field.");
+    quote! {
+        #[doc = #doc]
+        pub const ENVELOPE: ::apigen_runtime::Envelope = ::apigen_runtime::Envelope {
+            result: #result,
+            meta: #meta,
+            success: #success,
+            errors: #errors,
+            result_is_list: false,
+        };
+
+        /// [`ENVELOPE`] around a list: a missing or `null` result is an empty list.
+        pub const LIST_ENVELOPE: ::apigen_runtime::Envelope = ::apigen_runtime::Envelope {
+            result_is_list: true,
+            ..ENVELOPE
+        };
+    }
 }
 
 fn lib_rs(api: &Api) -> TokenStream {
@@ -138,23 +165,22 @@ fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream {
     }
 }
 
-fn docs_or(docs: &Option<String>, fallback: impl FnOnce() -> String) -> TokenStream {
-    match docs {
-        Some(text) => doc_attrs(text),
-        None => raw_doc_attrs(&[fallback()]),
+/// A field's docs: the spec's, or else the one fact a reader of the Rust
+/// declaration cannot see, its JSON name; and what the two levels of
+/// `Option` mean when a property may be absent or `null`.
+fn field_doc(field: &Field) -> TokenStream {
+    let mut facts = Vec::new();
+    if field.docs.is_none() {
+        facts.push(format!("JSON property {}.", code(&field.wire_name)));
     }
+    if !field.required && field.nullable {
+        facts.push("`None` when the property is absent, `Some(None)` when it is `null`.".into());
+    }
+    prose_and_facts(field.docs.as_deref(), &facts)
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {
-    let origin = format!("Schema `{}`.", def.origin);
-    let docs = match &def.docs {
-        Some(text) => {
-            let mut d = doc_attrs(text);
-            d.extend(raw_doc_attrs(&[String::new(), origin]));
-            d
-        }
-        None => raw_doc_attrs(&[origin]),
-    };
+    let docs = prose_and_facts(def.docs.as_deref(), &[format!("Schema `{}`.", def.origin)]);
     let name = ident(&def.name);
     let body = match &def.kind {
         TypeKind::Struct(s) => struct_def(&name, s),
@@ -193,9 +219,7 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
         quote!()
     };
     let fields = s.fields.iter().map(|field| {
-        let docs = docs_or(&field.docs, || {
-            format!("The `{}` field ({}).", field.wire_name, field.ty.describe())
-        });
+        let docs = field_doc(field);
         let rust = ident(&field.rust_name);
         let ty = field_type(field);
         let rename = (field.rust_name != field.wire_name).then(|| {
@@ -379,39 +403,34 @@ fn param_doc(param: &Param) -> TokenStream {
         ParamLocation::Query => "Query",
         ParamLocation::Header => "Header",
     };
-    let mut lines = vec![format!(
-        "{location} parameter `{}`.",
-        param.wire_name.replace('`', "'")
-    )];
-    match &param.docs {
-        Some(text) => {
-            let mut attrs = doc_attrs(text);
-            attrs.extend(raw_doc_attrs(&[String::new(), lines.remove(0)]));
-            attrs
-        }
-        None => raw_doc_attrs(&lines),
-    }
+    let fact = format!("{location} parameter {}.", code(&param.wire_name));
+    prose_and_facts(param.docs.as_deref(), &[fact])
 }
 
-fn operation(api: &Api, op: &Operation) -> TokenStream {
+/// `text` as inline code, whatever it holds.
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'"))
+}
+
+/// How a body is sent, for its field's docs.
+fn body_doc(body: &RequestBody) -> TokenStream {
+    let fact = format!("Sent as the request body ({}).", code(&body.content_type));
+    prose_and_facts(body.docs.as_deref(), &[fact])
+}
+
+fn operation(op: &Operation) -> TokenStream {
     let name = ident(&op.rust_name);
     let signature = format!("`{} {}`", op.method.as_str(), op.path);
-    let mut op_docs = match &op.docs {
-        Some(text) => doc_attrs(text),
-        None => raw_doc_attrs(&[format!("The `{}` operation.", op.operation_id)]),
-    };
-    op_docs.extend(raw_doc_attrs(&[
-        String::new(),
-        format!("{signature} (operation `{}`).", op.operation_id),
-    ]));
+    let mut facts = vec![format!(
+        "{signature} (operation {}).",
+        code(&op.operation_id)
+    )];
     if op.deprecated {
         // An attribute would warn inside this crate's own impls; the client
         // methods carry `#[deprecated]` instead.
-        op_docs.extend(raw_doc_attrs(&[
-            String::new(),
-            "**Deprecated** by the API.".to_owned(),
-        ]));
+        facts.push("**Deprecated** by the API.".to_owned());
     }
+    let op_docs = prose_and_facts(op.docs.as_deref(), &facts);
 
     let params_struct = op
         .params_struct
@@ -435,7 +454,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         });
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let docs = docs_or(&body.docs, || "The request body.".to_owned());
+        let docs = body_doc(body);
         let ty = type_tokens(&body.ty);
         fields.push(quote! { #docs pub body: #ty, });
         ctor_args.push(quote!(body: #ty));
@@ -468,25 +487,15 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         OutputShape::Empty => quote!(::apigen_runtime::ResponseShape::Empty),
         OutputShape::Plain => quote!(::apigen_runtime::ResponseShape::Plain),
         OutputShape::Raw => quote!(::apigen_runtime::ResponseShape::Raw),
+        OutputShape::Envelope if matches!(op.output.ty, TypeRef::Vec(_)) => {
+            quote!(::apigen_runtime::ResponseShape::Envelope(
+                crate::operations::LIST_ENVELOPE
+            ))
+        }
         OutputShape::Envelope => {
-            let e = api
-                .envelope
-                .as_ref()
-                .expect("envelope outputs come from an envelope setting");
-            let result = &e.result;
-            let opt = |v: &Option<String>| match v {
-                Some(v) => quote!(Some(#v)),
-                None => quote!(None),
-            };
-            let (meta, success, errors) = (opt(&e.meta), opt(&e.success), opt(&e.errors));
-            let is_list = matches!(op.output.ty, TypeRef::Vec(_));
-            quote!(::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-                result: #result,
-                meta: #meta,
-                success: #success,
-                errors: #errors,
-                result_is_list: #is_list,
-            }))
+            quote!(::apigen_runtime::ResponseShape::Envelope(
+                crate::operations::ENVELOPE
+            ))
         }
     };
     let operation_id = &op.operation_id;
@@ -554,7 +563,7 @@ fn params_struct(op: &Operation, name: &str) -> TokenStream {
         });
     }
     if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
-        let docs = docs_or(&body.docs, || "The request body.".to_owned());
+        let docs = body_doc(body);
         let ty = type_tokens(&body.ty);
         fields.push(quote! { #docs pub body: Option<#ty>, });
         setters.push(quote! {
