@@ -70,7 +70,7 @@ pub fn render(
         },
         GeneratedFile {
             path: format!("{dir}/src/lib.rs"),
-            contents: rust_file(api, lib_rs(api, flavor, &tree, features.is_some()))?,
+            contents: rust_file(api, lib_rs(api, flavor, &tree, features))?,
         },
     ];
     // One file per top-level resource, so a spec change touches few files
@@ -299,23 +299,19 @@ fn first_operation<'a>(
         })
 }
 
-fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenStream {
+fn lib_rs(
+    api: &Api,
+    flavor: Flavor,
+    tree: &Resource<'_>,
+    features: Option<&FeatureMap>,
+) -> TokenStream {
     let names = CrateNames::of(api);
     let models = format_ident!("{}", names.models.replace('-', "_"));
     let kind = match flavor {
-        Flavor::Async => "Async",
-        Flavor::Blocking => "Blocking",
+        Flavor::Async => "Async client",
+        Flavor::Blocking => "Blocking client",
     };
-    let mut text = format!(
-        "{kind} client for {} (version {}).",
-        super::api_name(api),
-        api.version
-    );
-    if let Some(description) = &api.description {
-        text.push_str("\n\n");
-        text.push_str(description);
-    }
-    let intro = inner_doc_attrs(&text);
+    let intro = inner_doc_attrs(&super::crate_intro(api, kind));
     let mut lines = vec![String::new(), "# Example".to_owned(), String::new()];
     lines.extend(example_call(api, tree, flavor));
     lines.extend([
@@ -382,7 +378,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
         ],
     ));
     let new_docs = raw_doc_attrs(&new_lines);
-    let accessors = accessors(api, tree, &[], quote!(&self.inner), gated);
+    let accessors = accessors(api, tree, &[], Parent::Client, features);
 
     quote! {
         #intro
@@ -459,26 +455,47 @@ fn credentials_example(api: &Api) -> String {
     }
 }
 
+/// Where accessor methods are generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parent {
+    /// `Client`, which holds the runtime client and reaches the resource
+    /// types through their module.
+    Client,
+    /// A resource type, beside its children in `resources`.
+    Resource,
+}
+
 /// Accessor methods for the children of a resource node.
 fn accessors(
     api: &Api,
     node: &Resource<'_>,
     path: &[String],
-    client: TokenStream,
-    gated: bool,
+    parent: Parent,
+    features: Option<&FeatureMap>,
 ) -> TokenStream {
     let methods = node.children.keys().map(|segment| {
         let mut child_path = path.to_vec();
         child_path.push(segment.clone());
         let ty = resource_type(api, &child_path);
+        let (ty, client, lifetime) = match parent {
+            Parent::Client => (
+                quote!(crate::resources::#ty),
+                quote!(&self.inner),
+                quote!('_),
+            ),
+            Parent::Resource => (quote!(#ty), quote!(self.client), quote!('c)),
+        };
         let method = ident(segment);
         let doc = format!(" Operations on `{}`.", child_path.join("."));
-        let cfg = gated.then(|| super::features::cfg([segment]));
+        // Only top-level resources are features.
+        let cfg = features
+            .filter(|_| path.is_empty())
+            .map(|_| super::features::cfg([segment]));
         quote! {
             #[doc = #doc]
             #cfg
-            pub fn #method(&self) -> crate::resources::#ty<'_> {
-                crate::resources::#ty { client: #client }
+            pub fn #method(&self) -> #ty<#lifetime> {
+                #ty { client: #client }
             }
         }
     });
@@ -506,19 +523,7 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
     let ty = resource_type(api, path);
     let runtime_client = flavor.runtime_client();
     let doc = format!(" Operations on `{}`.", path.join("."));
-    let children = node.children.keys().map(|segment| {
-        let mut child_path = path.to_vec();
-        child_path.push(segment.clone());
-        let child = resource_type(api, &child_path);
-        let method = ident(segment);
-        let doc = format!(" Operations on `{}`.", child_path.join("."));
-        quote! {
-            #[doc = #doc]
-            pub fn #method(&self) -> #child<'c> {
-                #child { client: self.client }
-            }
-        }
-    });
+    let children = accessors(api, node, path, Parent::Resource, None);
     let operations = node
         .operations
         .iter()
@@ -531,7 +536,7 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
         }
 
         impl<'c> #ty<'c> {
-            #(#children)*
+            #children
             #(#operations)*
         }
     }

@@ -8,14 +8,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `#[doc = " …"]` attributes, one per line, for spec prose `text`.
-pub fn doc_attrs(text: &str) -> TokenStream {
-    attrs(&sanitize(text), false)
-}
-
-/// The same as `doc_attrs`, but for inner (`//!`) docs.
+/// `#![doc = " …"]` attributes, one per line, for spec prose `text` that
+/// documents the enclosing module.
 pub fn inner_doc_attrs(text: &str) -> TokenStream {
-    attrs(&sanitize(text), true)
+    attrs(&sanitize(text), Placement::Inner)
 }
 
 /// Spec prose, if any, then a blank line and `facts`: lines the generator
@@ -29,22 +25,30 @@ pub fn prose_and_facts(prose: Option<&str>, facts: &[String]) -> TokenStream {
         }
         lines.push(fact.clone());
     }
-    attrs(&lines, false)
+    attrs(&lines, Placement::Outer)
 }
 
 /// Lines written by the generator itself (already valid rustdoc).
 pub fn raw_doc_attrs(lines: &[String]) -> TokenStream {
-    attrs(lines, false)
+    attrs(lines, Placement::Outer)
 }
 
 /// The same as `raw_doc_attrs`, but for inner (`//!`) docs.
 pub fn raw_inner_doc_attrs<S: AsRef<str>>(lines: &[S]) -> TokenStream {
-    attrs(lines, true)
+    attrs(lines, Placement::Inner)
+}
+
+/// Where doc attributes go: on the next item (`///`) or on the enclosing
+/// module (`//!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    Outer,
+    Inner,
 }
 
 /// One attribute per line, each line after a space so it prints as
 /// `/// text` rather than `///text`.
-fn attrs<S: AsRef<str>>(lines: &[S], inner: bool) -> TokenStream {
+fn attrs<S: AsRef<str>>(lines: &[S], placement: Placement) -> TokenStream {
     let attrs = lines.iter().map(|line| {
         let line = line.as_ref();
         let line = if line.is_empty() {
@@ -52,10 +56,9 @@ fn attrs<S: AsRef<str>>(lines: &[S], inner: bool) -> TokenStream {
         } else {
             format!(" {line}")
         };
-        if inner {
-            quote!(#![doc = #line])
-        } else {
-            quote!(#[doc = #line])
+        match placement {
+            Placement::Inner => quote!(#![doc = #line]),
+            Placement::Outer => quote!(#[doc = #line]),
         }
     });
     quote!(#(#attrs)*)

@@ -257,6 +257,17 @@ pub fn api_name(api: &Api) -> String {
     }
 }
 
+/// The opening of a crate's docs: "`what` for the API (version …)." and the
+/// API's description.
+pub fn crate_intro(api: &Api, what: &str) -> String {
+    let mut text = format!("{what} for {} (version {}).", api_name(api), api.version);
+    if let Some(description) = &api.description {
+        text.push_str("\n\n");
+        text.push_str(description);
+    }
+    text
+}
+
 /// Package names of the three crates of an API.
 #[derive(Debug)]
 pub struct CrateNames {

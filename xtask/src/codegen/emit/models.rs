@@ -114,16 +114,7 @@ fn envelope_consts(e: &Envelope) -> TokenStream {
 }
 
 fn lib_rs(api: &Api) -> TokenStream {
-    let mut text = format!(
-        "Models for {} (version {}).",
-        super::api_name(api),
-        api.version
-    );
-    if let Some(description) = &api.description {
-        text.push_str("\n\n");
-        text.push_str(description);
-    }
-    let docs = inner_doc_attrs(&text);
+    let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let organization = [
         "",
         "# Crate organization",
