@@ -45,9 +45,7 @@
 pub mod resources;
 
 pub use ::cloudflare_access_users_models::{operations, types};
-
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
-
 pub use ::apigen_runtime::blocking::Call;
 
 /// What the runtime needs to know about this API: its default base
@@ -118,7 +116,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn example() -> Result<(), cloudflare_access_users_blocking::Error> {
-    /// use cloudflare_access_users_blocking::{Client, Config, Credentials};
+    /// use cloudflare_access_users_blocking::Client;
     /// let client = Client::from_env()?;
     /// # Ok(())
     /// # }

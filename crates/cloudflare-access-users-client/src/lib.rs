@@ -38,9 +38,7 @@
 pub mod resources;
 
 pub use ::cloudflare_access_users_models::{operations, types};
-
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
-
 pub use ::apigen_runtime::Call;
 
 /// What the runtime needs to know about this API: its default base
@@ -111,7 +109,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn example() -> Result<(), cloudflare_access_users_client::Error> {
-    /// use cloudflare_access_users_client::{Client, Config, Credentials};
+    /// use cloudflare_access_users_client::Client;
     /// let client = Client::from_env()?;
     /// # Ok(())
     /// # }

@@ -19,5 +19,4 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
 pub mod operations;
-
 pub mod types;

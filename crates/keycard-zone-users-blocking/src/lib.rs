@@ -42,9 +42,7 @@
 pub mod resources;
 
 pub use ::keycard_zone_users_models::{operations, types};
-
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
-
 pub use ::apigen_runtime::blocking::Call;
 
 /// What the runtime needs to know about this API: its default base
@@ -106,7 +104,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn example() -> Result<(), keycard_zone_users_blocking::Error> {
-    /// use keycard_zone_users_blocking::{Client, Config, Credentials};
+    /// use keycard_zone_users_blocking::Client;
     /// let client = Client::from_env()?;
     /// # Ok(())
     /// # }

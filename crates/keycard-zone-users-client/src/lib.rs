@@ -35,9 +35,7 @@
 pub mod resources;
 
 pub use ::keycard_zone_users_models::{operations, types};
-
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
-
 pub use ::apigen_runtime::Call;
 
 /// What the runtime needs to know about this API: its default base
@@ -99,7 +97,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn example() -> Result<(), keycard_zone_users_client::Error> {
-    /// use keycard_zone_users_client::{Client, Config, Credentials};
+    /// use keycard_zone_users_client::Client;
     /// let client = Client::from_env()?;
     /// # Ok(())
     /// # }

@@ -17,5 +17,4 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
 pub mod operations;
-
 pub mod types;

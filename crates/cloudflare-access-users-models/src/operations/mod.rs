@@ -3,39 +3,23 @@
 //! One module per operation: its request, parameters and `Operation` impl.
 
 mod active_sessions_get;
-
-pub use active_sessions_get::*;
-
 mod active_sessions_list;
-
-pub use active_sessions_list::*;
-
 mod failed_logins_list;
-
-pub use failed_logins_list::*;
-
 mod last_seen_identity_get;
-
-pub use last_seen_identity_get::*;
-
 mod users_create;
-
-pub use users_create::*;
-
 mod users_delete;
-
-pub use users_delete::*;
-
 mod users_get;
-
-pub use users_get::*;
-
 mod users_list;
-
-pub use users_list::*;
-
 mod users_update;
 
+pub use active_sessions_get::*;
+pub use active_sessions_list::*;
+pub use failed_logins_list::*;
+pub use last_seen_identity_get::*;
+pub use users_create::*;
+pub use users_delete::*;
+pub use users_get::*;
+pub use users_list::*;
 pub use users_update::*;
 
 /// How this API wraps a response: the output is its `result` field.

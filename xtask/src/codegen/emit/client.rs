@@ -11,7 +11,7 @@ use super::docs::{inner_doc_attrs, prose_and_facts, raw_doc_attrs, raw_inner_doc
 use super::features::FeatureMap;
 use super::{
     CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
-    option_str, parallel_map, rust_file, type_tokens,
+    module_index, option_str, parallel_map, rust_file, type_tokens,
 };
 use crate::codegen::ir::{Api, AuthMethod, Method, Operation, PaginationKind, TypeRef};
 
@@ -97,25 +97,21 @@ pub fn render(
             )?,
         })
     })?);
-    let modules = top.iter().map(|(segment, _)| {
-        let module = ident(segment);
-        let cfg = features.map(|_| super::features::cfg([*segment]));
-        quote! {
-            #cfg
-            mod #module;
-            #cfg
-            pub use #module::*;
-        }
-    });
+    let modules: Vec<(String, TokenStream)> = top
+        .iter()
+        .map(|(segment, _)| {
+            let cfg = features.map(|_| super::features::cfg([*segment]));
+            ((*segment).clone(), cfg.unwrap_or_default())
+        })
+        .collect();
     files.push(GeneratedFile {
         path: format!("{dir}/src/resources/mod.rs"),
         contents: rust_file(
             api,
-            quote! {
-                //! The resource tree: one type per group of operations, reached
-                //! from [`Client`](crate::Client).
-                #(#modules)*
-            },
+            module_index(
+                "The resource tree: one type per group of operations, reached from [`Client`](crate::Client).",
+                &modules,
+            ),
         )?,
     });
     Ok(files)
@@ -361,12 +357,14 @@ fn lib_rs(
     }
     let krate = flavor.crate_name(api).replace('-', "_");
     env_lines.extend(doc_example(
+        &format!("use {krate}::Client;"),
         &krate,
         &["let client = Client::from_env()?;".to_owned()],
     ));
     let env_docs = raw_doc_attrs(&env_lines);
     let mut new_lines = vec!["Creates a client from explicit configuration.".to_owned()];
     new_lines.extend(doc_example(
+        &format!("use {krate}::{{Client, Config, Credentials}};"),
         &krate,
         &[
             "use std::time::Duration;".to_owned(),
@@ -425,12 +423,12 @@ fn lib_rs(
 }
 
 /// A compilable `no_run` example for a client constructor.
-fn doc_example(krate: &str, body: &[String]) -> Vec<String> {
+fn doc_example(imports: &str, krate: &str, body: &[String]) -> Vec<String> {
     let mut lines = vec![
         String::new(),
         "```no_run".to_owned(),
         format!("# fn example() -> Result<(), {krate}::Error> {{"),
-        format!("use {krate}::{{Client, Config, Credentials}};"),
+        imports.to_owned(),
     ];
     lines.extend(body.iter().cloned());
     lines.extend(["# Ok(())".to_owned(), "# }".to_owned(), "```".to_owned()]);

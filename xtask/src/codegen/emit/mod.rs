@@ -137,8 +137,14 @@ pub fn rust_file(api: &Api, tokens: TokenStream) -> Result<String, String> {
             items: Vec::new(),
         }));
     }
+    let mut previous = None;
     for item in file.items {
-        out.push('\n');
+        // Runs of `mod x;` or of `use` stay together, as a block.
+        let kind = declaration_kind(&item);
+        if kind.is_none() || kind != previous {
+            out.push('\n');
+        }
+        previous = kind;
         out.push_str(&space_members(&prettyplease::unparse(&syn::File {
             shebang: None,
             attrs: Vec::new(),
@@ -146,6 +152,16 @@ pub fn rust_file(api: &Api, tokens: TokenStream) -> Result<String, String> {
         })));
     }
     Ok(docs::wrap_doc_comments(&out))
+}
+
+/// Which run of one-line declarations `item` belongs to, if any.
+fn declaration_kind(item: &syn::Item) -> Option<&'static str> {
+    let documented = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("doc"));
+    match item {
+        syn::Item::Mod(m) if m.content.is_none() && !documented(&m.attrs) => Some("mod"),
+        syn::Item::Use(u) if !documented(&u.attrs) => Some("use"),
+        _ => None,
+    }
 }
 
 /// Puts a blank line before each documented member (field, variant,
@@ -216,6 +232,25 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
             let inner = type_tokens(inner);
             quote!(Option<#inner>)
         }
+    }
+}
+
+/// A module that only gathers others: `mod x;` for each, then
+/// `pub use x::*;` for each, under its `cfg` if any.
+pub fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream {
+    let doc = format!(" {doc}");
+    let mods = modules.iter().map(|(module, cfg)| {
+        let module = ident(module);
+        quote!(#cfg mod #module;)
+    });
+    let uses = modules.iter().map(|(module, cfg)| {
+        let module = ident(module);
+        quote!(#cfg pub use #module::*;)
+    });
+    quote! {
+        #![doc = #doc]
+        #(#mods)*
+        #(#uses)*
     }
 }
 

@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 use super::docs::{inner_doc_attrs, prose_and_facts, raw_inner_doc_attrs};
 use super::features::FeatureMap;
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest, option_str,
-    parallel_map, rust_file, type_tokens,
+    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest, module_index,
+    option_str, parallel_map, rust_file, type_tokens,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Envelope, Field, Method, Operation, OutputShape, PaginationKind,
@@ -135,24 +135,6 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         pub mod operations;
         pub mod types;
-    }
-}
-
-/// `mod x; pub use x::*;` for every module, under its `cfg` if any.
-fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream {
-    let doc = format!(" {doc}");
-    let items = modules.iter().map(|(module, cfg)| {
-        let module = ident(module);
-        quote! {
-            #cfg
-            mod #module;
-            #cfg
-            pub use #module::*;
-        }
-    });
-    quote! {
-        #![doc = #doc]
-        #(#items)*
     }
 }
 
