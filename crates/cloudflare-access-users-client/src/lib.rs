@@ -32,6 +32,7 @@
 //! - [`types`] and [`operations`]: the models, re-exported from the models crate.
 //! - [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which
 //!   implements auth, retries, timeouts, pagination and error decoding.
+
 #![warn(missing_docs)]
 #![allow(clippy::too_many_arguments)]
 

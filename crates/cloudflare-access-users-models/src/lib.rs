@@ -15,6 +15,7 @@
 //!
 //! This crate does no I/O; the `-client` (async) and `-blocking` crates send these
 //! operations.
+
 #![warn(missing_docs)]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 

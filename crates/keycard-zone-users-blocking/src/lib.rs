@@ -36,6 +36,7 @@
 //! runtime owned by the client. Calling it from inside an async runtime returns
 //! [`Error::BlockingInAsyncContext`] instead of blocking that runtime's thread; use
 //! the async crate there.
+
 #![warn(missing_docs)]
 #![allow(clippy::too_many_arguments)]
 

@@ -131,11 +131,13 @@ pub fn rust_file(api: &Api, tokens: TokenStream) -> Result<String, String> {
     let mut out = header(api, "//");
     if !file.attrs.is_empty() {
         out.push('\n');
-        out.push_str(&prettyplease::unparse(&syn::File {
+        let attrs = prettyplease::unparse(&syn::File {
             shebang: None,
             attrs: file.attrs,
             items: Vec::new(),
-        }));
+        });
+        // The crate's docs, a blank line, then its lint attributes.
+        out.push_str(&attrs.replacen("\n#![", "\n\n#![", 1));
     }
     let mut previous = None;
     for item in file.items {
