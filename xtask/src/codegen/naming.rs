@@ -125,18 +125,22 @@ const PARAMS_METHODS: &[&str] = &["new"];
 /// sorted order, so it is deterministic; a name that had to yield to
 /// another is reported as a warning.
 pub fn settle(api: &mut Api, warnings: &mut Warnings) {
+    settle_types(api, warnings);
+    settle_operations(api, warnings);
+    settle_top_resources(api, warnings);
+    settle_resource_types(api, warnings);
+}
+
+/// Type modules share `types` with the types; the additional-properties
+/// field shares its struct with the declared ones.
+fn settle_types(api: &mut Api, warnings: &mut Warnings) {
     let mut types = Namer::new();
     for name in api.types.keys() {
         types.reserve(name);
     }
     for def in api.types.values_mut() {
-        def.module = settled(
-            &mut types,
-            &snake(&def.name),
-            "type module",
-            warnings,
-            &type_pointer(def),
-        );
+        let at = type_pointer(def);
+        def.module = settled(&mut types, &snake(&def.name), "type module", warnings, &at);
         if let TypeKind::Struct(s) = &mut def.kind {
             let mut fields = Namer::new();
             for field in &s.fields {
@@ -145,53 +149,52 @@ pub fn settle(api: &mut Api, warnings: &mut Warnings) {
             s.additional_field = fields.unique("additional_properties");
         }
     }
+}
 
+/// Operation modules and params structs share `operations` with the
+/// operation structs (`Users` wants `UsersParams`, which may be taken).
+fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
     let mut operations = Namer::new();
-    for name in api
-        .operations
-        .iter()
-        .map(|op| op.rust_name.as_str())
-        .chain(OPERATIONS_ITEMS.iter().copied())
-    {
-        operations.reserve(name);
+    for op in &api.operations {
+        operations.reserve(&op.rust_name);
+    }
+    for item in OPERATIONS_ITEMS {
+        operations.reserve(item);
     }
     for op in &mut api.operations {
-        op.module = settled(
-            &mut operations,
-            &snake(&op.rust_name),
-            "operation module",
-            warnings,
-            &op_pointer(op),
-        );
+        let at = op_pointer(op);
+        let module = snake(&op.rust_name);
+        op.module = settled(&mut operations, &module, "operation module", warnings, &at);
     }
     for op in &mut api.operations {
         let wanted =
             !op.optional_params.is_empty() || op.body.as_ref().is_some_and(|b| !b.required);
-        op.params_struct = wanted.then(|| {
-            settled(
-                &mut operations,
-                &format!("{}Params", op.rust_name),
-                "params struct",
-                warnings,
-                &op_pointer(op),
-            )
-        });
+        if wanted {
+            let at = op_pointer(op);
+            let base = format!("{}Params", op.rust_name);
+            let name = settled(&mut operations, &base, "params struct", warnings, &at);
+            op.params_struct = Some(name);
+        }
     }
+}
 
-    // A top-level resource is a `Client` method, and its segment also names
-    // its module and cargo feature: rename it everywhere at once.
-    let mut client = Namer::new();
-    for name in CLIENT_METHODS {
-        client.reserve(name);
-    }
+/// A top-level resource is a `Client` method, and its segment also names its
+/// module and cargo feature: one that would shadow `Client::new` and the
+/// like is renamed everywhere at once.
+fn settle_top_resources(api: &mut Api, warnings: &mut Warnings) {
     let mut tops: BTreeMap<String, Pointer> = BTreeMap::new();
     for op in &api.operations {
         if let Some(top) = op.resource.first() {
             tops.entry(top.clone()).or_insert_with(|| op_pointer(op));
         }
     }
-    for top in tops.keys() {
-        client.reserve(top);
+    let mut client = Namer::new();
+    for name in CLIENT_METHODS
+        .iter()
+        .copied()
+        .chain(tops.keys().map(String::as_str))
+    {
+        client.reserve(name);
     }
     let renamed: BTreeMap<String, String> = tops
         .into_iter()
@@ -208,13 +211,17 @@ pub fn settle(api: &mut Api, warnings: &mut Warnings) {
             }
         }
     }
+}
 
-    // Resource types share the `resources` module with the top-level
-    // resource modules; joined segments can meet (`a_b` and `a.b`).
+/// Resource types share `resources` with the top-level resource modules,
+/// and joined segments can meet (`a_b` and `a.b` both join to `AB`).
+fn settle_resource_types(api: &mut Api, warnings: &mut Warnings) {
     let mut resources = Namer::new();
     let mut paths: BTreeMap<Vec<String>, &Operation> = BTreeMap::new();
     for op in &api.operations {
-        resources.reserve(&op.resource[..op.resource.len().min(1)].concat());
+        if let Some(top) = op.resource.first() {
+            resources.reserve(top);
+        }
         for depth in 1..=op.resource.len() {
             paths.entry(op.resource[..depth].to_vec()).or_insert(op);
         }
@@ -223,13 +230,8 @@ pub fn settle(api: &mut Api, warnings: &mut Warnings) {
         .into_iter()
         .map(|(path, op)| {
             let joined: String = path.iter().map(|s| pascal(s)).collect();
-            let name = settled(
-                &mut resources,
-                &joined,
-                "resource type",
-                warnings,
-                &op_pointer(op),
-            );
+            let at = op_pointer(op);
+            let name = settled(&mut resources, &joined, "resource type", warnings, &at);
             (path, name)
         })
         .collect();
@@ -319,46 +321,51 @@ impl<'a> Scope<'a> {
 /// After [`settle`] this is empty; anything else is a generator bug.
 pub fn collisions(api: &Api) -> Vec<Collision> {
     let mut out = Vec::new();
+    type_scopes(api, &mut out);
+    operation_scopes(api, &mut out);
+    resource_scopes(api, &mut out);
+    out
+}
 
-    let mut types = Scope::new("module `types`", &mut out);
+/// `types`, and the fields or variants of each type.
+fn type_scopes(api: &Api, out: &mut Vec<Collision>) {
+    let mut types = Scope::new("module `types`", out);
     for def in api.types.values() {
         types.claim(&def.name, format!("the type of `{}`", def.origin));
         types.claim(&def.module, format!("the module of `{}`", def.origin));
     }
     for def in api.types.values() {
-        let namespace = format!("type `{}`", def.name);
+        let mut scope = Scope::new(format!("type `{}`", def.name), out);
         match &def.kind {
             TypeKind::Struct(s) => {
-                let mut fields = Scope::new(namespace, &mut out);
                 for field in &s.fields {
-                    fields.claim(&field.rust_name, format!("property `{}`", field.wire_name));
+                    scope.claim(&field.rust_name, format!("property `{}`", field.wire_name));
                 }
                 if s.additional.is_some() {
-                    fields.claim(&s.additional_field, "the additional properties");
+                    scope.claim(&s.additional_field, "the additional properties");
                 }
             }
             TypeKind::Enum(variants) => {
-                let mut scope = Scope::new(namespace, &mut out);
                 scope.claim("Unknown", "the unknown-value variant");
                 for v in variants {
                     scope.claim(&v.rust_name, format!("value `{}`", v.wire_name));
                 }
             }
             TypeKind::Union(union) => {
-                let mut scope = Scope::new(namespace, &mut out);
                 scope.claim("Unknown", "the unknown-value variant");
                 for v in &union.variants {
-                    scope.claim(
-                        &v.rust_name,
-                        format!("a variant of type {}", v.ty.describe()),
-                    );
+                    let owner = format!("a variant of type {}", v.ty.describe());
+                    scope.claim(&v.rust_name, owner);
                 }
             }
             TypeKind::Alias(_) => {}
         }
     }
+}
 
-    let mut operations = Scope::new("module `operations`", &mut out);
+/// `operations`, and the fields of each operation and params struct.
+fn operation_scopes(api: &Api, out: &mut Vec<Collision>) {
+    let mut operations = Scope::new("module `operations`", out);
     for item in OPERATIONS_ITEMS {
         operations.claim(item, "the envelope constant");
     }
@@ -371,32 +378,34 @@ pub fn collisions(api: &Api) -> Vec<Collision> {
         }
     }
     for op in &api.operations {
-        let mut fields = Scope::new(format!("struct `{}`", op.rust_name), &mut out);
+        let mut fields = Scope::new(format!("struct `{}`", op.rust_name), out);
         for p in &op.required_params {
             fields.claim(&p.rust_name, format!("parameter `{}`", p.wire_name));
         }
         if op.body.as_ref().is_some_and(|b| b.required) {
             fields.claim("body", "the request body");
         }
-        if op.params_struct.is_some() {
-            fields.claim("params", "the optional parameters");
+        let Some(params) = &op.params_struct else {
+            continue;
+        };
+        fields.claim("params", "the optional parameters");
+        // Fields and their setters have the same names.
+        let mut members = Scope::new(format!("struct `{params}`"), out);
+        for method in PARAMS_METHODS {
+            members.claim(method, "a method");
         }
-        if let Some(params) = &op.params_struct {
-            // Fields and their setters have the same names.
-            let mut members = Scope::new(format!("struct `{params}`"), &mut out);
-            for method in PARAMS_METHODS {
-                members.claim(method, "a method");
-            }
-            for p in &op.optional_params {
-                members.claim(&p.rust_name, format!("parameter `{}`", p.wire_name));
-            }
-            if op.body.as_ref().is_some_and(|b| !b.required) {
-                members.claim("body", "the request body");
-            }
+        for p in &op.optional_params {
+            members.claim(&p.rust_name, format!("parameter `{}`", p.wire_name));
+        }
+        if op.body.as_ref().is_some_and(|b| !b.required) {
+            members.claim("body", "the request body");
         }
     }
+}
 
-    let mut resources = Scope::new("module `resources`", &mut out);
+/// `resources`, and the methods of `Client` and of each resource type.
+fn resource_scopes(api: &Api, out: &mut Vec<Collision>) {
+    let mut resources = Scope::new("module `resources`", out);
     for (path, name) in &api.resource_types {
         if let [top] = path.as_slice() {
             resources.claim(top, format!("the module of resource `{top}`"));
@@ -404,35 +413,35 @@ pub fn collisions(api: &Api) -> Vec<Collision> {
         resources.claim(name, format!("the type of resource `{}`", path.join(".")));
     }
     let mut methods: BTreeMap<&[String], Vec<(&str, String)>> = BTreeMap::new();
+    methods.entry(&[]).or_default().extend(
+        CLIENT_METHODS
+            .iter()
+            .map(|m| (*m, "a constructor or accessor".to_owned())),
+    );
     for path in api.resource_types.keys() {
-        let (last, parent) = path.split_last().expect("resource paths are not empty");
-        methods
-            .entry(parent)
-            .or_default()
-            .push((last, format!("the accessor of `{}`", path.join("."))));
+        let Some((last, parent)) = path.split_last() else {
+            continue;
+        };
+        let owner = format!("the accessor of `{}`", path.join("."));
+        methods.entry(parent).or_default().push((last, owner));
     }
     for op in &api.operations {
-        methods.entry(op.resource.as_slice()).or_default().push((
-            &op.method_name,
-            format!("the method of `{}`", op.operation_id),
-        ));
+        let owner = format!("the method of `{}`", op.operation_id);
+        methods
+            .entry(&op.resource)
+            .or_default()
+            .push((&op.method_name, owner));
     }
     for (path, members) in methods {
-        let mut scope = if path.is_empty() {
-            Scope::new("impl `Client`", &mut out)
-        } else {
-            Scope::new(format!("resource `{}`", path.join(".")), &mut out)
+        let namespace = match path {
+            [] => "impl `Client`".to_owned(),
+            _ => format!("resource `{}`", path.join(".")),
         };
-        if path.is_empty() {
-            for method in CLIENT_METHODS {
-                scope.claim(method, "a constructor or accessor");
-            }
-        }
+        let mut scope = Scope::new(namespace, out);
         for (name, owner) in members {
             scope.claim(name, owner);
         }
     }
-    out
 }
 
 #[cfg(test)]
