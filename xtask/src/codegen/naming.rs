@@ -303,11 +303,16 @@ impl<'a> Scope<'a> {
 
     fn claim(&mut self, name: &str, owner: impl Into<String>) {
         let owner = owner.into();
-        if let Some(first) = self.claimed.get(name) {
+        let first = match self.claimed.get(name) {
+            Some(first) => Some(first.clone()),
+            None if KEYWORDS.contains(&name) => Some("a Rust keyword".to_owned()),
+            None => None,
+        };
+        if let Some(first) = first {
             self.out.push(Collision {
                 namespace: self.namespace.clone(),
                 name: name.to_owned(),
-                first: first.clone(),
+                first,
                 second: owner,
             });
         } else {
@@ -317,7 +322,8 @@ impl<'a> Scope<'a> {
 }
 
 /// Registers every Rust name the generated crates will contain, scope by
-/// scope, and returns each name claimed twice, in a deterministic order.
+/// scope, and returns each name claimed twice (or that is a keyword), in a
+/// deterministic order.
 /// After [`settle`] this is empty; anything else is a generator bug.
 pub fn collisions(api: &Api) -> Vec<Collision> {
     let mut out = Vec::new();
@@ -519,12 +525,16 @@ mod tests {
         if let TypeKind::Struct(bag) = &mut api.types.get_mut("Bag").unwrap().kind {
             bag.additional_field = "additional_properties".into();
         }
+        if let TypeKind::Struct(params) = &mut api.types.get_mut("UsersParams").unwrap().kind {
+            params.fields[0].rust_name = "type".into();
+        }
 
         let reported: Vec<String> = collisions(&api).iter().map(ToString::to_string).collect();
         assert_eq!(
             reported,
             [
                 "`additional_properties` in type `Bag` is both property `additional_properties` and the additional properties",
+                "`type` in type `UsersParams` is both a Rust keyword and property `id`",
                 "`ab` in module `operations` is both the module of `aB` and the module of `ab`",
                 "`UsersParams` in module `operations` is both the params struct of `users` and the struct of `usersParams`",
                 "`new` in struct `UsersParams` is both a method and parameter `new`",
