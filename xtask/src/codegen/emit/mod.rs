@@ -3,6 +3,11 @@
 //! the IR and the generator's pinned dependencies, never of the installed
 //! toolchain. Every crate gets a `rustfmt.toml` that turns `cargo fmt` off
 //! for it, so a contributor's rustfmt cannot disagree with the generator.
+//!
+//! Emitters take every name from the IR and invent none. `models` writes the
+//! models crate, `client` both client crates, `manifest` their `Cargo.toml`s;
+//! what more than one of them needs (types, arguments, crate names, the file
+//! printer) lives here, and doc text in `docs`.
 
 pub mod client;
 pub mod docs;
