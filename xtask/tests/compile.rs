@@ -17,20 +17,27 @@ fn root() -> &'static Path {
     xtask_dir().parent().unwrap()
 }
 
+/// Whether the generated crates get one cargo feature per top-level resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Features {
+    PerResource,
+    None,
+}
+
 /// Generates `specs` into a fresh standalone workspace `name`, plus `extra`
 /// files, and returns its directory.
 fn generate(
     name: &str,
     specs: &[PathBuf],
     extra: Vec<GeneratedFile>,
-    resource_features: bool,
+    features: Features,
 ) -> (PathBuf, codegen::Plan) {
     let out = root().join("target/full-spec").join(name);
     let _ = std::fs::remove_dir_all(&out);
     let runtime = root().join("crates/apigen-runtime").display().to_string();
     let mode = ManifestMode::Standalone {
         runtime_path: runtime,
-        resource_features,
+        resource_features: features == Features::PerResource,
     };
     let plan = codegen::plan(specs, xtask_dir(), &mode).unwrap();
     let mut files = plan.files.clone();
@@ -67,7 +74,12 @@ fn cargo(dir: &Path, args: &[&str]) -> bool {
 #[test]
 fn upstream_slice_generates_and_compiles() {
     let spec = xtask_dir().join("tests/data/cloudflare-access-users-2024.json");
-    let (out, plan) = generate("upstream-slice-test", &[spec], Vec::new(), true);
+    let (out, plan) = generate(
+        "upstream-slice-test",
+        &[spec],
+        Vec::new(),
+        Features::PerResource,
+    );
     let api = &plan.rendered[0].api;
     assert_eq!(
         api.operations.len(),
@@ -134,7 +146,7 @@ fn fixtures_compile_and_behave() {
             contents: include_str!("fixture-checks/checks.rs").to_owned(),
         },
     ];
-    let (out, _) = generate("fixtures-test", &specs, checks, false);
+    let (out, _) = generate("fixtures-test", &specs, checks, Features::None);
     assert!(
         cargo(
             &out,
