@@ -18,13 +18,20 @@ fn root() -> &'static Path {
     xtask_dir().parent().unwrap()
 }
 
+/// Whether the generated crates get one cargo feature per top-level resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Features {
+    PerResource,
+    None,
+}
+
 /// Generates `specs` into a fresh standalone workspace `name`, plus `extra`
 /// files, and returns its directory.
 fn generate(
     name: &str,
     specs: &[PathBuf],
     extra: Vec<GeneratedFile>,
-    resource_features: bool,
+    features: Features,
     split: ModelsSplit,
 ) -> (PathBuf, codegen::Plan) {
     let out = root().join("target/full-spec").join(name);
@@ -32,7 +39,7 @@ fn generate(
     let runtime = root().join("crates/apigen-runtime").display().to_string();
     let mode = ManifestMode::Standalone {
         runtime_path: runtime,
-        resource_features,
+        resource_features: features == Features::PerResource,
         split,
     };
     let plan = codegen::plan(specs, xtask_dir(), &mode).unwrap();
@@ -74,7 +81,7 @@ fn upstream_slice_generates_and_compiles() {
         "upstream-slice-test",
         &[spec],
         Vec::new(),
-        true,
+        Features::PerResource,
         ModelsSplit::Off,
     );
     let api = &plan.rendered[0].api;
@@ -127,7 +134,7 @@ fn split_models_keep_resource_features() {
         "upstream-slice-split-test",
         &[spec],
         Vec::new(),
-        true,
+        Features::PerResource,
         ModelsSplit::TypesPerPart(4),
     );
     let parts = plan
@@ -192,7 +199,7 @@ fn fixtures_check(name: &str, split: ModelsSplit) {
             contents: include_str!("fixture-checks/checks.rs").to_owned(),
         },
     ];
-    let (out, _) = generate(name, &specs, checks, false, split);
+    let (out, _) = generate(name, &specs, checks, Features::None, split);
     assert!(
         cargo(
             &out,

@@ -1,35 +1,154 @@
-//! Applying credentials to requests, and the OAuth2 client-credentials token
-//! cache.
+//! Authentication: the public [`Credentials`], and [`Auth`], the narrow
+//! interface through which the call loop applies them.
+//!
+//! Static credentials (a bearer token, API keys) are placed once when a
+//! request is built ([`Auth::sign`]); an OAuth2 access token is placed on
+//! every attempt ([`Auth::authorise`]) from a single-flight cache, and
+//! dropped when the API rejects it ([`Auth::on_unauthorised`]). No other
+//! module knows which kind of credentials a client has.
 
+use std::fmt;
 use std::time::{Duration, Instant};
 
+use http::HeaderMap;
 use reqwest::Url;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::Deserialize;
 
-use crate::config::{Credentials, Creds};
 use crate::decode::decode_plain;
 use crate::encode::{header, push_query};
-use crate::error::{ApiError, Error, ErrorKind, parse_details};
+use crate::error::{Error, ErrorKind};
 use crate::profile::{ApiProfile, AuthMethod, KeyLocation};
-use crate::response::request_id;
+use crate::transport::{Failure, Transport};
 
 /// `operation_id` of errors from the OAuth2 token endpoint.
-pub(crate) const TOKEN_OPERATION: &str = "oauth2-token";
+const TOKEN_OPERATION: &str = "oauth2-token";
 
 /// Largest token response accepted.
 const MAX_TOKEN_RESPONSE: u64 = 64 * 1024;
 
-/// Resolved credentials, ready to be applied to requests.
-pub(crate) enum Auth {
+/// Secrets used to authenticate. `Debug` shows only which kind they are,
+/// e.g. `Credentials::Bearer(<redacted>)`; the values cannot be read back.
+#[derive(Clone)]
+pub struct Credentials(Creds);
+
+#[derive(Clone)]
+enum Creds {
     None,
-    /// Sensitive `(name, value)` headers (bearer token or API keys).
-    Headers(Vec<(HeaderName, HeaderValue)>, Vec<(String, String)>),
+    Bearer(String),
+    ApiKeys(Vec<(String, String)>),
+    OAuth2 {
+        client_id: String,
+        client_secret: String,
+        token_url: Option<String>,
+    },
+}
+
+impl Credentials {
+    /// No credentials: requests are sent unauthenticated.
+    pub fn none() -> Self {
+        Credentials(Creds::None)
+    }
+
+    /// A bearer token, sent as `Authorization: Bearer <token>`.
+    pub fn bearer(token: impl Into<String>) -> Self {
+        Credentials(Creds::Bearer(token.into()))
+    }
+
+    /// API keys as `(name, value)` pairs, all sent with every request, e.g.
+    /// `[("X-Auth-Email", email), ("X-Auth-Key", key)]`.
+    ///
+    /// Each key goes where the profile's [`ApiKey`](crate::ApiKey) of the
+    /// same name says (a header or a query parameter); names the profile
+    /// does not know are sent as headers.
+    pub fn api_keys<I, K, V>(keys: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        Credentials(Creds::ApiKeys(
+            keys.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        ))
+    }
+
+    /// An OAuth2 client id and secret, exchanged for access tokens at the
+    /// token URL of the profile's
+    /// [`AuthMethod::OAuth2ClientCredentials`] (see
+    /// [`with_token_url`](Credentials::with_token_url)).
+    pub fn oauth2_client_credentials(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        Credentials(Creds::OAuth2 {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            token_url: None,
+        })
+    }
+
+    /// Overrides the OAuth2 token URL (absolute, or relative to the base
+    /// URL). Has no effect on other kinds of credentials.
+    pub fn with_token_url(mut self, url: impl Into<String>) -> Self {
+        if let Creds::OAuth2 { token_url, .. } = &mut self.0 {
+            *token_url = Some(url.into());
+        }
+        self
+    }
+
+    /// Whether these are [`Credentials::none`].
+    pub fn is_none(&self) -> bool {
+        matches!(self.0, Creds::None)
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.0 {
+            Creds::None => "None",
+            Creds::Bearer(_) => "Bearer",
+            Creds::ApiKeys(_) => "ApiKeys",
+            Creds::OAuth2 { .. } => "OAuth2ClientCredentials",
+        }
+    }
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials::none()
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Creds::None => f.write_str("Credentials::None"),
+            _ => write!(f, "Credentials::{}(<redacted>)", self.kind()),
+        }
+    }
+}
+
+/// Credentials resolved against the API's profile, ready to be applied.
+pub(crate) struct Auth(Scheme);
+
+enum Scheme {
+    None,
+    /// Sensitive headers (bearer token or API keys) and API keys sent as
+    /// query parameters.
+    Static {
+        headers: Vec<(HeaderName, HeaderValue)>,
+        query: Vec<(String, String)>,
+    },
     OAuth2(Box<OAuth2>),
 }
 
+/// Which OAuth2 token an attempt carried, so that a rejection drops exactly
+/// that token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Grant(Option<u64>);
+
 /// An OAuth2 client-credentials grant with its token cache.
-pub(crate) struct OAuth2 {
+struct OAuth2 {
     token_url: Url,
     client_id: String,
     client_secret: String,
@@ -52,13 +171,6 @@ struct CachedToken {
     refresh_at: Option<Instant>,
 }
 
-/// A bearer token from the cache, with the generation used to invalidate
-/// exactly it after a 401.
-pub(crate) struct Token {
-    pub(crate) header: HeaderValue,
-    pub(crate) generation: u64,
-}
-
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,
@@ -67,19 +179,23 @@ struct TokenResponse {
 }
 
 impl Auth {
-    /// Resolves `credentials` against the profile.
+    /// Resolves `credentials` against the profile (API key locations, the
+    /// OAuth2 token URL and scopes).
     pub(crate) fn new(
         credentials: &Credentials,
         profile: &ApiProfile,
         base_url: &Url,
     ) -> Result<Auth, Error> {
-        Ok(match &credentials.0 {
-            Creds::None => Auth::None,
+        Ok(Auth(match &credentials.0 {
+            Creds::None => Scheme::None,
             Creds::Bearer(token) => {
                 let value = sensitive(&format!("Bearer {token}")).ok_or_else(|| {
                     Error::config("the bearer token contains characters not allowed in a header")
                 })?;
-                Auth::Headers(vec![(AUTHORIZATION, value)], Vec::new())
+                Scheme::Static {
+                    headers: vec![(AUTHORIZATION, value)],
+                    query: Vec::new(),
+                }
             }
             Creds::ApiKeys(keys) => {
                 let mut headers = Vec::new();
@@ -98,7 +214,7 @@ impl Auth {
                         }
                     }
                 }
-                Auth::Headers(headers, query)
+                Scheme::Static { headers, query }
             }
             Creds::OAuth2 {
                 client_id,
@@ -119,7 +235,7 @@ impl Auth {
                 })?;
                 let token_url = resolve(base_url, url)?;
                 let scopes = method.map(|(_, s)| s).unwrap_or_default();
-                Auth::OAuth2(Box::new(OAuth2 {
+                Scheme::OAuth2(Box::new(OAuth2 {
                     token_url,
                     client_id: client_id.clone(),
                     client_secret: client_secret.clone(),
@@ -127,22 +243,61 @@ impl Auth {
                     cache: tokio::sync::Mutex::default(),
                 }))
             }
-        })
+        }))
     }
 
-    /// Query parameters that carry API keys.
-    pub(crate) fn query(&self) -> &[(String, String)] {
-        match self {
-            Auth::Headers(_, query) => query,
-            _ => &[],
+    /// Places static credentials on a request being built: API keys onto
+    /// the query string, auth headers into `headers` (where later per-call
+    /// headers may still replace them).
+    pub(crate) fn sign(&self, query: &mut String, headers: &mut HeaderMap) {
+        if let Scheme::Static {
+            headers: auth,
+            query: keys,
+        } = &self.0
+        {
+            push_query(query, keys.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+            for (name, value) in auth {
+                headers.insert(name.clone(), value.clone());
+            }
         }
     }
 
+    /// Places an OAuth2 access token on one attempt of a request, fetching
+    /// it (within `timeout`) when none is cached. Fails when no token could
+    /// be obtained, in which case nothing was sent to the API.
+    pub(crate) async fn authorise(
+        &self,
+        request: &mut reqwest::Request,
+        transport: &Transport,
+        timeout: Duration,
+    ) -> Result<Grant, Error> {
+        let Scheme::OAuth2(oauth) = &self.0 else {
+            return Ok(Grant(None));
+        };
+        let (header, generation) = oauth.token(transport, timeout).await?;
+        request.headers_mut().insert(AUTHORIZATION, header);
+        Ok(Grant(Some(generation)))
+    }
+
+    /// Handles a 401 to a request that carried `grant`: whether sending it
+    /// again may succeed, because the rejected token was dropped and the
+    /// next attempt fetches a new one.
+    pub(crate) async fn on_unauthorised(&self, grant: Grant) -> bool {
+        match (&self.0, grant) {
+            (Scheme::OAuth2(oauth), Grant(Some(generation))) => {
+                oauth.invalidate(generation).await;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// What kind of credentials these are, for `Debug`.
     pub(crate) fn kind(&self) -> &'static str {
-        match self {
-            Auth::None => "none",
-            Auth::Headers(..) => "headers",
-            Auth::OAuth2(_) => "oauth2-client-credentials",
+        match self.0 {
+            Scheme::None => "none",
+            Scheme::Static { .. } => "headers",
+            Scheme::OAuth2(_) => "oauth2-client-credentials",
         }
     }
 }
@@ -180,23 +335,21 @@ fn resolve(base: &Url, url: &str) -> Result<Url, Error> {
 }
 
 impl OAuth2 {
-    /// A valid token: the cached one, or a new one (one fetch at a time).
-    pub(crate) async fn token(
+    /// A valid token and its generation: the cached one, or a new one (one
+    /// fetch at a time).
+    async fn token(
         &self,
-        http: &reqwest::Client,
+        transport: &Transport,
         timeout: Duration,
-    ) -> Result<Token, Error> {
+    ) -> Result<(HeaderValue, u64), Error> {
         let mut cache = self.cache.lock().await;
         if let Some(token) = &cache.token {
             if token.refresh_at.is_none_or(|at| Instant::now() < at) {
-                return Ok(Token {
-                    header: token.header.clone(),
-                    generation: token.generation,
-                });
+                return Ok((token.header.clone(), token.generation));
             }
         }
         cache.token = None;
-        let (header, lifetime) = self.fetch(http, timeout).await?;
+        let (header, lifetime) = self.fetch(transport, timeout).await?;
         cache.generation += 1;
         let generation = cache.generation;
         // Refresh before expiry: 30 s early, or 10% early for short-lived
@@ -208,12 +361,12 @@ impl OAuth2 {
             generation,
             refresh_at,
         });
-        Ok(Token { header, generation })
+        Ok((header, generation))
     }
 
     /// Forgets the token of `generation` after the API rejected it (a newer
     /// token fetched meanwhile by another call is kept).
-    pub(crate) async fn invalidate(&self, generation: u64) {
+    async fn invalidate(&self, generation: u64) {
         let mut cache = self.cache.lock().await;
         if cache
             .token
@@ -226,7 +379,7 @@ impl OAuth2 {
 
     async fn fetch(
         &self,
-        http: &reqwest::Client,
+        transport: &Transport,
         timeout: Duration,
     ) -> Result<(HeaderValue, Option<Duration>), Error> {
         let mut form = String::from("grant_type=client_credentials");
@@ -235,46 +388,41 @@ impl OAuth2 {
         }
         // Sent as-is in HTTP Basic auth, like the vendors' own SDKs (servers
         // differ on whether they form-decode it as RFC 6749 §2.3.1 says).
-        let request = http
-            .post(self.token_url.clone())
+        let request = transport
+            .request(reqwest::Method::POST, self.token_url.clone())
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(ACCEPT, "application/json")
             .basic_auth(&self.client_id, Some(&self.client_secret))
-            .body(form);
+            .body(form)
+            .build();
         let fetch = async {
-            let mut response = request
-                .send()
+            let request = request.map_err(|e| Failure::from(e).into_error())?;
+            transport
+                .send(request, MAX_TOKEN_RESPONSE)
                 .await
-                .map_err(crate::client::transport_error)?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = crate::client::read_body(&mut response, MAX_TOKEN_RESPONSE).await?;
-            Ok::<_, Error>((status, headers, body))
+                .map_err(Failure::into_error)
         };
-        let (status, headers, body) = tokio::time::timeout(timeout, fetch)
+        let answer = tokio::time::timeout(timeout, fetch)
             .await
             .map_err(|_| Error::Timeout { timeout })??;
+        let status = answer.status;
         if !status.is_success() {
-            let mut err = ApiError::new(status, TOKEN_OPERATION);
+            let mut err = answer.api_error(TOKEN_OPERATION, None);
             // A server failure keeps its class (and stays retryable); any
             // other refusal means the client credentials are not accepted.
             if !status.is_server_error() && status != http::StatusCode::TOO_MANY_REQUESTS {
                 err.kind = ErrorKind::Authentication;
             }
-            err.details = parse_details(&body, None);
-            err.request_id = request_id(&headers).map(str::to_owned);
-            err.body = crate::error::snippet(&body);
-            err.retry_after =
-                crate::retry::parse_retry_after(&headers, std::time::SystemTime::now());
             return Err(err.into());
         }
         // The body holds the token: decode errors must not quote it.
-        let token: TokenResponse = decode_plain(&body).map_err(|(path, _)| Error::Decode {
-            path,
-            message: String::from("not an OAuth2 token response"),
-            status,
-            body: String::new(),
-        })?;
+        let token: TokenResponse =
+            decode_plain(&answer.body).map_err(|(path, _)| Error::Decode {
+                path,
+                message: String::from("not an OAuth2 token response"),
+                status,
+                body: String::new(),
+            })?;
         let header =
             sensitive(&format!("Bearer {}", token.access_token)).ok_or_else(|| Error::Decode {
                 path: String::from("access_token"),

@@ -35,7 +35,7 @@ use crate::response::Response;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: crate::Client,
+    inner: crate::client::Client,
     runtime: Arc<Runtime>,
 }
 
@@ -76,7 +76,7 @@ impl Client {
                 Error::config(format!("cannot start the blocking client's runtime: {e}"))
             })?;
         Ok(Client {
-            inner: crate::Client::new(profile, config)?,
+            inner: crate::client::Client::new(profile, config)?,
             runtime: Arc::new(Runtime(Some(runtime))),
         })
     }
@@ -113,7 +113,7 @@ impl fmt::Debug for Client {
 #[must_use = "a call does nothing until it is sent"]
 pub struct Call<'a, O> {
     runtime: &'a Arc<Runtime>,
-    call: crate::Call<'a, O>,
+    call: crate::client::Call<'a, O>,
 }
 
 impl<O: Operation> fmt::Debug for Call<'_, O> {

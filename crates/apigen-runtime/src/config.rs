@@ -1,5 +1,4 @@
-//! Client configuration: [`Credentials`], [`Config`] and the injectable
-//! [`Sleeper`].
+//! Client configuration: [`Config`] and the injectable [`Sleeper`].
 
 use std::fmt;
 use std::future::Future;
@@ -7,109 +6,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::Credentials;
 use crate::error::Error;
 use crate::profile::{ApiProfile, AuthMethod};
-
-/// Secrets used to authenticate. `Debug` shows only which kind they are,
-/// e.g. `Credentials::Bearer(<redacted>)`; the values cannot be read back.
-#[derive(Clone)]
-pub struct Credentials(pub(crate) Creds);
-
-#[derive(Clone)]
-pub(crate) enum Creds {
-    None,
-    Bearer(String),
-    ApiKeys(Vec<(String, String)>),
-    OAuth2 {
-        client_id: String,
-        client_secret: String,
-        token_url: Option<String>,
-    },
-}
-
-impl Credentials {
-    /// No credentials: requests are sent unauthenticated.
-    pub fn none() -> Self {
-        Credentials(Creds::None)
-    }
-
-    /// A bearer token, sent as `Authorization: Bearer <token>`.
-    pub fn bearer(token: impl Into<String>) -> Self {
-        Credentials(Creds::Bearer(token.into()))
-    }
-
-    /// API keys as `(name, value)` pairs, all sent with every request, e.g.
-    /// `[("X-Auth-Email", email), ("X-Auth-Key", key)]`.
-    ///
-    /// Each key goes where the profile's [`ApiKey`](crate::ApiKey) of the
-    /// same name says (a header or a query parameter); names the profile
-    /// does not know are sent as headers.
-    pub fn api_keys<I, K, V>(keys: I) -> Self
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: Into<String>,
-        V: Into<String>,
-    {
-        Credentials(Creds::ApiKeys(
-            keys.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        ))
-    }
-
-    /// An OAuth2 client id and secret, exchanged for access tokens at the
-    /// token URL of the profile's
-    /// [`AuthMethod::OAuth2ClientCredentials`] (see
-    /// [`with_token_url`](Credentials::with_token_url)).
-    pub fn oauth2_client_credentials(
-        client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-    ) -> Self {
-        Credentials(Creds::OAuth2 {
-            client_id: client_id.into(),
-            client_secret: client_secret.into(),
-            token_url: None,
-        })
-    }
-
-    /// Overrides the OAuth2 token URL (absolute, or relative to the base
-    /// URL). Has no effect on other kinds of credentials.
-    pub fn with_token_url(mut self, url: impl Into<String>) -> Self {
-        if let Creds::OAuth2 { token_url, .. } = &mut self.0 {
-            *token_url = Some(url.into());
-        }
-        self
-    }
-
-    /// Whether these are [`Credentials::none`].
-    pub fn is_none(&self) -> bool {
-        matches!(self.0, Creds::None)
-    }
-
-    fn kind(&self) -> &'static str {
-        match self.0 {
-            Creds::None => "None",
-            Creds::Bearer(_) => "Bearer",
-            Creds::ApiKeys(_) => "ApiKeys",
-            Creds::OAuth2 { .. } => "OAuth2ClientCredentials",
-        }
-    }
-}
-
-impl Default for Credentials {
-    fn default() -> Self {
-        Credentials::none()
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Creds::None => f.write_str("Credentials::None"),
-            _ => write!(f, "Credentials::{}(<redacted>)", self.kind()),
-        }
-    }
-}
+use crate::retry::RetryPolicy;
 
 /// Waits between retries. The default, [`TokioSleeper`], uses
 /// `tokio::time::sleep`; tests inject one that records the requested delays
@@ -126,26 +26,6 @@ pub struct TokioSleeper;
 impl Sleeper for TokioSleeper {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         Box::pin(tokio::time::sleep(duration))
-    }
-}
-
-/// How long to wait between attempts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RetryPolicy {
-    pub(crate) initial_backoff: Duration,
-    pub(crate) max_backoff: Duration,
-    pub(crate) jitter: bool,
-    pub(crate) max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(8),
-            jitter: true,
-            max_retry_after: Duration::from_secs(60),
-        }
     }
 }
 
@@ -176,7 +56,6 @@ pub struct Config {
     pub(crate) base_url: Option<String>,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
-    pub(crate) max_retries: u32,
     pub(crate) retry: RetryPolicy,
     pub(crate) default_headers: Vec<(String, String)>,
     pub(crate) max_response_bytes: u64,
@@ -192,7 +71,6 @@ impl Default for Config {
             base_url: None,
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(5),
-            max_retries: 2,
             retry: RetryPolicy::default(),
             default_headers: Vec::new(),
             max_response_bytes: 64 * 1024 * 1024,
@@ -296,7 +174,7 @@ impl Config {
 
     /// Sets how many times a failed request is retried (default 2).
     pub fn with_max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
+        self.retry.max_retries = retries;
         self
     }
 
@@ -386,7 +264,7 @@ impl Config {
 
     /// How many times a failed request is retried.
     pub fn max_retries(&self) -> u32 {
-        self.max_retries
+        self.retry.max_retries
     }
 
     /// The largest response body accepted, in bytes.
@@ -407,7 +285,6 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
-            .field("max_retries", &self.max_retries)
             .field("retry", &self.retry)
             .field("default_headers", &header_names)
             .field("max_response_bytes", &self.max_response_bytes)

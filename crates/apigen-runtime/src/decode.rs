@@ -150,7 +150,9 @@ where
 
 /// Decodes a 2xx body of `O` a second time (pagination counts the items of
 /// a page it hands to the caller); `None` if it does not decode.
-pub(crate) fn decode_plain_output<O: crate::Operation>(body: &[u8]) -> Option<O::Output> {
+pub(crate) fn decode_plain_output<O: crate::operation::Operation>(
+    body: &[u8],
+) -> Option<O::Output> {
     let headers = HeaderMap::new();
     let ctx = DecodeContext {
         status: StatusCode::OK,
@@ -221,7 +223,7 @@ where
 
 fn unsuccessful(
     ctx: &DecodeContext<'_>,
-    details: Vec<crate::ApiErrorDetail>,
+    details: Vec<crate::error::ApiErrorDetail>,
     body: &[u8],
 ) -> Error {
     let mut err = ApiError::new(ctx.status, ctx.operation_id);

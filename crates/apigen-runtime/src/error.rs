@@ -182,7 +182,9 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::Api(e) => is_retryable_status(e.status),
+            Error::Api(e) => {
+                matches!(e.status.as_u16(), 408 | 409 | 429) || e.status.is_server_error()
+            }
             _ => false,
         }
     }
@@ -209,11 +211,6 @@ impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Error::Api(Box::new(e))
     }
-}
-
-/// Statuses that are worth retrying: 408, 409, 429 and 5xx.
-pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
 }
 
 /// The class of an [`ApiError`], derived from its status.

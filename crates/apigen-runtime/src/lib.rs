@@ -22,6 +22,8 @@
 //! - `async` (default): the async client, on reqwest and tokio.
 //! - `rustls` (default): TLS for `https://` base URLs (reqwest's rustls).
 //! - `blocking`: [`blocking::Client`]; implies `async`.
+//! - `test-util`: [`test_util::RecordingSleeper`], for tests of retrying
+//!   code; implies `async`.
 //!
 //! Models crates depend on this crate with `default-features = false` and
 //! get only the contract, the error type and serde: no HTTP stack.
@@ -81,7 +83,7 @@
 // The crate docs link to items of every feature; with fewer features some
 // links cannot resolve.
 #![cfg_attr(
-    not(all(feature = "async", feature = "blocking")),
+    not(all(feature = "async", feature = "blocking", feature = "test-util")),
     allow(rustdoc::broken_intra_doc_links)
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -92,6 +94,10 @@ mod error;
 mod profile;
 mod response;
 
+// The async client's request pipeline, one room per concern: `client` (the
+// public `Client` and `Call`) hands each call to `pipeline`, whose loop runs
+// build (`request`) → authorise (`auth`) → attempt (`transport`) → decide
+// (`retry`) → sleep; `pagination` fetches its pages through the same loop.
 #[cfg(feature = "async")]
 mod auth;
 #[cfg(feature = "async")]
@@ -105,10 +111,18 @@ mod encode;
 #[cfg(feature = "async")]
 mod pagination;
 #[cfg(feature = "async")]
+mod pipeline;
+#[cfg(feature = "async")]
+mod request;
+#[cfg(feature = "async")]
 mod retry;
+#[cfg(feature = "async")]
+mod transport;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
 pub use error::{ApiError, ApiErrorDetail, BODY_SNIPPET_LEN, BoxError, Error, ErrorKind};
 pub use operation::{
@@ -119,9 +133,11 @@ pub use profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};
 pub use response::{Response, ResponseParts};
 
 #[cfg(feature = "async")]
+pub use auth::Credentials;
+#[cfg(feature = "async")]
 pub use client::{Call, Client};
 #[cfg(feature = "async")]
-pub use config::{Config, Credentials, Sleeper, TokioSleeper};
+pub use config::{Config, Sleeper, TokioSleeper};
 
 /// Re-exported so generated crates and users name the same versions.
 pub use http;

@@ -2,15 +2,14 @@
 //! time.
 
 use std::hash::{DefaultHasher, Hasher};
-use std::sync::Arc;
 
 use futures_util::Stream;
 use futures_util::stream;
 
-use crate::client::{Call, CallOptions, Inner};
 use crate::decode::decode_plain_output;
 use crate::error::Error;
 use crate::operation::{Paginated, Pagination};
+use crate::pipeline::Caller;
 use crate::response::Response;
 
 /// Walks the pages of a list operation.
@@ -26,8 +25,7 @@ use crate::response::Response;
 ///   equal to the cursor just sent.
 /// - After any error.
 pub(crate) struct Pager<O> {
-    inner: Arc<Inner>,
-    options: CallOptions,
+    caller: Caller,
     next: Option<O>,
     /// Fingerprint of the previous page's body (page-number paging).
     previous_body: Option<u64>,
@@ -45,14 +43,12 @@ struct Page<O: Paginated> {
 }
 
 impl<O: Paginated> Pager<O> {
-    fn new(call: Call<'_, O>) -> Self {
-        let mut operation = call.operation;
+    fn new(mut operation: O, caller: Caller) -> Self {
         if O::PAGINATION == Pagination::PageNumber && operation.page().is_none() {
             operation.set_page(1);
         }
         Pager {
-            inner: Arc::clone(&call.client.inner),
-            options: call.options,
+            caller,
             next: Some(operation),
             previous_body: None,
             sent_cursor: None,
@@ -63,7 +59,7 @@ impl<O: Paginated> Pager<O> {
     /// Fetches the next page; `None` when paging is over.
     async fn fetch(&mut self) -> Option<Result<Page<O>, Error>> {
         let operation = self.next.take()?;
-        let (response, body) = match self.inner.execute(&operation, &self.options).await {
+        let (response, body) = match self.caller.fetch(&operation).await {
             Ok(ok) => ok,
             Err(e) => return Some(Err(e)),
         };
@@ -126,54 +122,62 @@ impl<O: Paginated> Pager<O> {
     }
 }
 
-pub(crate) fn pages<'a, O>(
-    call: Call<'a, O>,
+/// The pages of a list, starting with the page `first` asks for.
+pub(crate) fn pages<O>(
+    first: O,
+    caller: Caller,
 ) -> impl Stream<Item = Result<Response<O::Output, O::Meta>, Error>> + Unpin + use<O>
 where
     O: Paginated,
 {
     // Boxed so the stream is `Unpin`: callers can use `next()` and
     // `try_next()` on it without pinning it themselves.
-    Box::pin(stream::unfold(Pager::new(call), |mut pager| async move {
-        let page = match pager.fetch().await? {
-            Ok(page) => page,
-            Err(e) => return Some((Err(e), pager)),
-        };
-        let Page {
-            operation,
-            response,
-            body,
-        } = page;
-        let cursor = match O::PAGINATION {
-            Pagination::Cursor => O::next_cursor(&response),
-            _ => None,
-        };
-        let total_pages = response.meta().and_then(O::total_pages);
-        // Whether the page is empty matters only for page-number paging
-        // without a known page count. The output is handed to the caller,
-        // so its items are counted on a second decode of the same bytes.
-        let empty = O::PAGINATION == Pagination::PageNumber
-            && total_pages.is_none()
-            && decode_plain_output::<O>(&body)
-                .is_some_and(|output| O::into_items(output).is_empty());
-        drop(body);
-        let first = pager.pages == 0;
-        pager.plan_next(operation, cursor, total_pages, empty);
-        if empty && !first {
-            // An empty page past the first carries nothing: end here.
-            return None;
-        }
-        Some((Ok(response), pager))
-    }))
+    Box::pin(stream::unfold(
+        Pager::new(first, caller),
+        |mut pager| async move {
+            let page = match pager.fetch().await? {
+                Ok(page) => page,
+                Err(e) => return Some((Err(e), pager)),
+            };
+            let Page {
+                operation,
+                response,
+                body,
+            } = page;
+            let cursor = match O::PAGINATION {
+                Pagination::Cursor => O::next_cursor(&response),
+                _ => None,
+            };
+            let total_pages = response.meta().and_then(O::total_pages);
+            // Whether the page is empty matters only for page-number paging
+            // without a known page count. The output is handed to the caller,
+            // so its items are counted on a second decode of the same bytes.
+            let empty = O::PAGINATION == Pagination::PageNumber
+                && total_pages.is_none()
+                && decode_plain_output::<O>(&body)
+                    .is_some_and(|output| O::into_items(output).is_empty());
+            drop(body);
+            let first = pager.pages == 0;
+            pager.plan_next(operation, cursor, total_pages, empty);
+            if empty && !first {
+                // An empty page past the first carries nothing: end here.
+                return None;
+            }
+            Some((Ok(response), pager))
+        },
+    ))
 }
 
-pub(crate) fn items<'a, O>(
-    call: Call<'a, O>,
+/// The items of a list across its pages, starting with the page `first`
+/// asks for.
+pub(crate) fn items<O>(
+    first: O,
+    caller: Caller,
 ) -> impl Stream<Item = Result<O::Item, Error>> + Unpin + use<O>
 where
     O: Paginated,
 {
-    let state = (Pager::new(call), Vec::new().into_iter());
+    let state = (Pager::new(first, caller), Vec::new().into_iter());
     Box::pin(stream::unfold(state, |(mut pager, mut items)| async move {
         loop {
             if let Some(item) = items.next() {

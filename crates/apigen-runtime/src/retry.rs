@@ -1,72 +1,61 @@
-//! The retry policy: what is retried, and how long to wait.
+//! The retry policy, whole: how many times a call is repeated, which
+//! failures are worth repeating, how long to wait, and the decision after
+//! each failed attempt.
+//!
+//! The rules follow Stainless-generated SDKs; see the crate docs' "Retries".
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use http::{HeaderMap, StatusCode};
+use http::HeaderMap;
 
-use crate::config::RetryPolicy;
-use crate::error::is_retryable_status;
+use crate::error::Error;
+use crate::transport::Failure;
 
-/// Whether a response with `status` should be retried.
-///
-/// `x-should-retry: true|false` overrides everything. Otherwise idempotent
-/// requests retry 408, 409, 429 and 5xx; non-idempotent ones only 429 and
-/// 503, where the server refused the request without acting on it.
-pub(crate) fn should_retry_status(
-    status: StatusCode,
-    headers: &HeaderMap,
-    idempotent: bool,
-) -> bool {
-    match headers
-        .get("x-should-retry")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-    {
-        Some(v) if v.eq_ignore_ascii_case("true") => return true,
-        Some(v) if v.eq_ignore_ascii_case("false") => return false,
-        _ => {}
-    }
-    if idempotent {
-        is_retryable_status(status)
-    } else {
-        matches!(status.as_u16(), 429 | 503)
-    }
+/// The configured policy (see [`Config`](crate::Config)'s retry settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RetryPolicy {
+    /// Retries after the first attempt (per call: [`Call::max_retries`](crate::Call::max_retries)).
+    pub(crate) max_retries: u32,
+    pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+    pub(crate) jitter: bool,
+    /// The longest `Retry-After` waited for; longer waits go to the caller.
+    pub(crate) max_retry_after: Duration,
 }
 
-/// The wait the server asked for: `retry-after-ms` (milliseconds), else
-/// `Retry-After` (seconds, possibly fractional, or an HTTP date).
-///
-/// Zero, negative, unparsable values and dates in the past give `None`
-/// (the caller then uses backoff). Values too large for a `Duration`
-/// saturate.
-pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        if let Some(d) = positive_secs(ms / 1000.0) {
-            return Some(d);
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            jitter: true,
+            max_retry_after: Duration::from_secs(60),
         }
     }
-    let value = header("retry-after")?;
-    if let Ok(secs) = value.parse::<f64>() {
-        return positive_secs(secs);
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    at.duration_since(now).ok().filter(|d| !d.is_zero())
 }
 
-fn positive_secs(secs: f64) -> Option<Duration> {
-    if secs.is_nan() || secs <= 0.0 {
-        return None;
-    }
-    Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
+/// The retries of one call: the policy, the budget and what is used of it.
+pub(crate) struct Retries<'a> {
+    policy: &'a RetryPolicy,
+    max_retries: u32,
+    idempotent: bool,
+    used: u32,
 }
 
 impl RetryPolicy {
+    /// Starts the retries of one call; `max_retries` overrides the policy's
+    /// budget, and `idempotent` says whether the method may be repeated after
+    /// it possibly took effect.
+    pub(crate) fn start(&self, max_retries: Option<u32>, idempotent: bool) -> Retries<'_> {
+        Retries {
+            policy: self,
+            max_retries: max_retries.unwrap_or(self.max_retries),
+            idempotent,
+            used: 0,
+        }
+    }
+
     /// Backoff before retry number `retry` (0 for the first retry):
     /// `min(initial · 2^retry, max)`, times a random factor in [0.75, 1]
     /// when jitter is on.
@@ -84,93 +73,98 @@ impl RetryPolicy {
     }
 }
 
+impl Retries<'_> {
+    /// Decides after failed attempt number `attempt`: the delay before
+    /// repeating it, or the error to return.
+    pub(crate) fn decide(&mut self, failure: Failure, attempt: u32) -> Result<Duration, Error> {
+        let repeatable = match &failure {
+            // Nothing happened on the server: any method may be repeated
+            // when the cause is transient.
+            Failure::NotSent(error) => error.is_retryable(),
+            Failure::MaybeSent(_) => self.idempotent,
+            Failure::Answered(error, headers) => {
+                should_retry_answer(error, headers, self.idempotent)
+            }
+            Failure::Final(_) => false,
+        };
+        let error = failure.into_error();
+        if !repeatable || self.used >= self.max_retries {
+            return Err(error);
+        }
+        let delay = match error.retry_after() {
+            Some(wait) if wait > self.policy.max_retry_after => {
+                // Waiting that long inside a call would look like a hang;
+                // hand the wait to the caller instead.
+                tracing::info!(
+                    attempt,
+                    retry_after_ms = millis(wait),
+                    "not retrying: the server asked to wait longer than the configured maximum"
+                );
+                return Err(error);
+            }
+            Some(wait) => wait,
+            None => self.policy.backoff(self.used),
+        };
+        self.used += 1;
+        tracing::info!(
+            attempt,
+            status = error.status().map(|s| s.as_u16()),
+            reason = failure_reason(&error),
+            delay_ms = millis(delay),
+            "retrying request"
+        );
+        Ok(delay)
+    }
+}
+
+/// Whether an error answer should be retried.
+///
+/// `x-should-retry: true|false` overrides everything. Otherwise idempotent
+/// requests retry what [`Error::is_retryable`] calls transient (408, 409,
+/// 429 and 5xx); non-idempotent ones only 429 and 503, where the server
+/// refused the request without acting on it.
+fn should_retry_answer(answer: &Error, headers: &HeaderMap, idempotent: bool) -> bool {
+    match headers
+        .get("x-should-retry")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+    {
+        Some(v) if v.eq_ignore_ascii_case("true") => return true,
+        Some(v) if v.eq_ignore_ascii_case("false") => return false,
+        _ => {}
+    }
+    if idempotent {
+        answer.is_retryable()
+    } else {
+        matches!(answer.status().map(|s| s.as_u16()), Some(429 | 503))
+    }
+}
+
+fn failure_reason(error: &Error) -> &'static str {
+    match error {
+        Error::Api(_) => "status",
+        Error::Transport { connect: true, .. } => "connect",
+        Error::Transport { .. } => "transport",
+        Error::Timeout { .. } => "timeout",
+        _ => "other",
+    }
+}
+
+pub(crate) fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
+    use http::StatusCode;
+
     use super::*;
+    use crate::error::ApiError;
+    use crate::transport::tests::headers;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, v.parse().unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn retry_after_table() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let date = |offset: i64| {
-            httpdate::fmt_http_date(if offset >= 0 {
-                now + Duration::from_secs(offset as u64)
-            } else {
-                now - Duration::from_secs((-offset) as u64)
-            })
-        };
-        type Case = (Vec<(&'static str, String)>, Option<Duration>);
-        let cases: Vec<Case> = vec![
-            (
-                vec![("retry-after", "20".into())],
-                Some(Duration::from_secs(20)),
-            ),
-            (vec![("retry-after", "0".into())], None),
-            (vec![("retry-after", "-10".into())], None),
-            (
-                vec![("retry-after", "1.5".into())],
-                Some(Duration::from_millis(1500)),
-            ),
-            (
-                vec![("retry-after", "61".into())],
-                Some(Duration::from_secs(61)),
-            ),
-            (vec![("retry-after", "".into())], None),
-            (vec![("retry-after", "NaN".into())], None),
-            (
-                vec![("retry-after", "Zun, 01 Jan 2023 00:00:00 GMT".into())],
-                None,
-            ),
-            (
-                vec![("retry-after", date(30))],
-                Some(Duration::from_secs(30)),
-            ),
-            (vec![("retry-after", date(-30))], None),
-            (vec![("retry-after", date(0))], None),
-            (
-                vec![("retry-after", "99999999999999999999999999999999999".into())],
-                Some(Duration::MAX),
-            ),
-            (
-                vec![("retry-after-ms", "100".into())],
-                Some(Duration::from_millis(100)),
-            ),
-            (
-                vec![("retry-after-ms", "12.5".into())],
-                Some(Duration::from_micros(12_500)),
-            ),
-            (
-                vec![
-                    ("retry-after-ms", "250".into()),
-                    ("retry-after", "9".into()),
-                ],
-                Some(Duration::from_millis(250)),
-            ),
-            (
-                vec![
-                    ("retry-after-ms", "bogus".into()),
-                    ("retry-after", "9".into()),
-                ],
-                Some(Duration::from_secs(9)),
-            ),
-            (vec![], None),
-        ];
-        for (pairs, expected) in cases {
-            let pairs_ref: Vec<(&'static str, &str)> =
-                pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            assert_eq!(
-                parse_retry_after(&headers(&pairs_ref), now),
-                expected,
-                "{pairs:?}"
-            );
-        }
+    fn should_retry_status(status: StatusCode, headers: &HeaderMap, idempotent: bool) -> bool {
+        let answer = Error::from(ApiError::new(status, "test"));
+        should_retry_answer(&answer, headers, idempotent)
     }
 
     #[test]

@@ -2,14 +2,24 @@
 
 //! Blocking client for Cloudflare API - Zero Trust Access Users (version 4.0.0).
 //!
-//! The Cloudflare Zero Trust Access Users API: list, create, read, update and delete the users of an account, and read a user's active sessions, last seen identity and failed logins. Derived from the Cloudflare API spec (github.com/cloudflare/api-schemas), BSD-3-Clause, Copyright (c) 2022, Cloudflare.
+//! The Cloudflare Zero Trust Access Users API: list, create, read, update and delete the users of
+//! an account, and read a user's active sessions, last seen identity and failed logins. Derived
+//! from the Cloudflare API spec (github.com/cloudflare/api-schemas), BSD-3-Clause, Copyright (c)
+//! 2022, Cloudflare.
 //!
 //! # Example
 //!
 //! ```no_run
 //! # fn example() -> Result<(), cloudflare_access_users_blocking::Error> {
-//! let client = cloudflare_access_users_blocking::Client::from_env()?;
-//! let response = client.zero_trust().access().users().list("account_id", cloudflare_access_users_blocking::operations::UsersListParams::new()).send()?;
+//! use cloudflare_access_users_blocking::{Client, operations::UsersListParams};
+//!
+//! let client = Client::from_env()?;
+//! let response = client
+//!     .zero_trust()
+//!     .access()
+//!     .users()
+//!     .list("023e105f4ecef8ad9ca31a8372d0c353", UsersListParams::new())
+//!     .send()?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }
@@ -29,15 +39,14 @@
 //! runtime owned by the client. Calling it from inside an async runtime returns
 //! [`Error::BlockingInAsyncContext`] instead of blocking that runtime's thread; use
 //! the async crate there.
+
 #![warn(missing_docs)]
 #![allow(clippy::too_many_arguments)]
 
 pub mod resources;
 
 pub use ::cloudflare_access_users_models::{operations, types};
-
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
-
 pub use ::apigen_runtime::blocking::Call;
 
 /// What the runtime needs to know about this API: its default base
@@ -95,6 +104,7 @@ impl Client {
             inner: ::apigen_runtime::blocking::Client::new(&PROFILE, config)?,
         })
     }
+
     /// Creates a client from environment variables.
     ///
     /// Credentials come from the first of these that is set:
@@ -102,11 +112,12 @@ impl Client {
     /// - `CLOUDFLARE_API_TOKEN` (a bearer token)
     /// - `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` (API keys)
     ///
-    /// `CLOUDFLARE_BASE_URL` overrides the base URL (default `https://api.cloudflare.com/client/v4`).
+    /// `CLOUDFLARE_BASE_URL` overrides the base URL (default
+    /// `https://api.cloudflare.com/client/v4`).
     ///
     /// ```no_run
     /// # fn example() -> Result<(), cloudflare_access_users_blocking::Error> {
-    /// use cloudflare_access_users_blocking::{Client, Config, Credentials};
+    /// use cloudflare_access_users_blocking::Client;
     /// let client = Client::from_env()?;
     /// # Ok(())
     /// # }
@@ -114,10 +125,12 @@ impl Client {
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env(&PROFILE)?)
     }
+
     /// The runtime client, to send an operation built by hand.
     pub fn runtime(&self) -> &::apigen_runtime::blocking::Client {
         &self.inner
     }
+
     /// Operations on `zero_trust`.
     pub fn zero_trust(&self) -> crate::resources::ZeroTrust<'_> {
         crate::resources::ZeroTrust {

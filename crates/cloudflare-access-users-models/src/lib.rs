@@ -2,7 +2,10 @@
 
 //! Models for Cloudflare API - Zero Trust Access Users (version 4.0.0).
 //!
-//! The Cloudflare Zero Trust Access Users API: list, create, read, update and delete the users of an account, and read a user's active sessions, last seen identity and failed logins. Derived from the Cloudflare API spec (github.com/cloudflare/api-schemas), BSD-3-Clause, Copyright (c) 2022, Cloudflare.
+//! The Cloudflare Zero Trust Access Users API: list, create, read, update and delete the users of
+//! an account, and read a user's active sessions, last seen identity and failed logins. Derived
+//! from the Cloudflare API spec (github.com/cloudflare/api-schemas), BSD-3-Clause, Copyright (c)
+//! 2022, Cloudflare.
 //!
 //! # Crate organization
 //!
@@ -12,9 +15,9 @@
 //!
 //! This crate does no I/O; the `-client` (async) and `-blocking` crates send these
 //! operations.
+
 #![warn(missing_docs)]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
 pub mod operations;
-
 pub mod types;

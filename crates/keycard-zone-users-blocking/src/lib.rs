@@ -2,14 +2,21 @@
 
 //! Blocking client for Keycard API - Zone Users (version 2026-06-12).
 //!
-//! The users of a Keycard zone: list them (cursor pagination, filters, search, sort and expansions) and read one. This spec pins the surface of the Keycard SDKs of 2026-06-12.
+//! The users of a Keycard zone: list them (cursor pagination, filters, search, sort and expansions)
+//! and read one. This spec pins the surface of the Keycard SDKs of 2026-06-12.
 //!
 //! # Example
 //!
 //! ```no_run
 //! # fn example() -> Result<(), keycard_zone_users_blocking::Error> {
-//! let client = keycard_zone_users_blocking::Client::from_env()?;
-//! let response = client.zones().users().list("zone_id", keycard_zone_users_blocking::operations::UsersListParams::new()).send()?;
+//! use keycard_zone_users_blocking::{Client, operations::UsersListParams};
+//!
+//! let client = Client::from_env()?;
+//! let response = client
+//!     .zones()
+//!     .users()
+//!     .list("bsq01zgq46reqv1l2fj7hgjhgt", UsersListParams::new())
+//!     .send()?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }
@@ -29,15 +36,14 @@
 //! runtime owned by the client. Calling it from inside an async runtime returns
 //! [`Error::BlockingInAsyncContext`] instead of blocking that runtime's thread; use
 //! the async crate there.
+
 #![warn(missing_docs)]
 #![allow(clippy::too_many_arguments)]
 
 pub mod resources;
 
 pub use ::keycard_zone_users_models::{operations, types};
-
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
-
 pub use ::apigen_runtime::blocking::Call;
 
 /// What the runtime needs to know about this API: its default base
@@ -87,6 +93,7 @@ impl Client {
             inner: ::apigen_runtime::blocking::Client::new(&PROFILE, config)?,
         })
     }
+
     /// Creates a client from environment variables.
     ///
     /// Credentials come from the first of these that is set:
@@ -98,7 +105,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn example() -> Result<(), keycard_zone_users_blocking::Error> {
-    /// use keycard_zone_users_blocking::{Client, Config, Credentials};
+    /// use keycard_zone_users_blocking::Client;
     /// let client = Client::from_env()?;
     /// # Ok(())
     /// # }
@@ -106,10 +113,12 @@ impl Client {
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env(&PROFILE)?)
     }
+
     /// The runtime client, to send an operation built by hand.
     pub fn runtime(&self) -> &::apigen_runtime::blocking::Client {
         &self.inner
     }
+
     /// Operations on `zones`.
     pub fn zones(&self) -> crate::resources::Zones<'_> {
         crate::resources::Zones {

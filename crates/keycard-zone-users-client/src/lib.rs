@@ -2,14 +2,21 @@
 
 //! Async client for Keycard API - Zone Users (version 2026-06-12).
 //!
-//! The users of a Keycard zone: list them (cursor pagination, filters, search, sort and expansions) and read one. This spec pins the surface of the Keycard SDKs of 2026-06-12.
+//! The users of a Keycard zone: list them (cursor pagination, filters, search, sort and expansions)
+//! and read one. This spec pins the surface of the Keycard SDKs of 2026-06-12.
 //!
 //! # Example
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), keycard_zone_users_client::Error> {
-//! let client = keycard_zone_users_client::Client::from_env()?;
-//! let response = client.zones().users().list("zone_id", keycard_zone_users_client::operations::UsersListParams::new()).await?;
+//! use keycard_zone_users_client::{Client, operations::UsersListParams};
+//!
+//! let client = Client::from_env()?;
+//! let response = client
+//!     .zones()
+//!     .users()
+//!     .list("bsq01zgq46reqv1l2fj7hgjhgt", UsersListParams::new())
+//!     .await?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }
@@ -22,15 +29,14 @@
 //! - [`types`] and [`operations`]: the models, re-exported from the models crate.
 //! - [`Error`], [`Response`], [`Config`], [`Credentials`]: from `apigen-runtime`, which
 //!   implements auth, retries, timeouts, pagination and error decoding.
+
 #![warn(missing_docs)]
 #![allow(clippy::too_many_arguments)]
 
 pub mod resources;
 
 pub use ::keycard_zone_users_models::{operations, types};
-
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
-
 pub use ::apigen_runtime::Call;
 
 /// What the runtime needs to know about this API: its default base
@@ -80,6 +86,7 @@ impl Client {
             inner: ::apigen_runtime::Client::new(&PROFILE, config)?,
         })
     }
+
     /// Creates a client from environment variables.
     ///
     /// Credentials come from the first of these that is set:
@@ -91,7 +98,7 @@ impl Client {
     ///
     /// ```no_run
     /// # fn example() -> Result<(), keycard_zone_users_client::Error> {
-    /// use keycard_zone_users_client::{Client, Config, Credentials};
+    /// use keycard_zone_users_client::Client;
     /// let client = Client::from_env()?;
     /// # Ok(())
     /// # }
@@ -99,10 +106,12 @@ impl Client {
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env(&PROFILE)?)
     }
+
     /// The runtime client, to send an operation built by hand.
     pub fn runtime(&self) -> &::apigen_runtime::Client {
         &self.inner
     }
+
     /// Operations on `zones`.
     pub fn zones(&self) -> crate::resources::Zones<'_> {
         crate::resources::Zones {

@@ -2,7 +2,8 @@
 
 //! Models for Keycard API - Zone Users (version 2026-06-12).
 //!
-//! The users of a Keycard zone: list them (cursor pagination, filters, search, sort and expansions) and read one. This spec pins the surface of the Keycard SDKs of 2026-06-12.
+//! The users of a Keycard zone: list them (cursor pagination, filters, search, sort and expansions)
+//! and read one. This spec pins the surface of the Keycard SDKs of 2026-06-12.
 //!
 //! # Crate organization
 //!
@@ -12,9 +13,9 @@
 //!
 //! This crate does no I/O; the `-client` (async) and `-blocking` crates send these
 //! operations.
+
 #![warn(missing_docs)]
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
 pub mod operations;
-
 pub mod types;

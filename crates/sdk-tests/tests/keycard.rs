@@ -7,7 +7,7 @@
 //! `common/mod.rs`); the few tests after the table are about one flavour or
 //! about configuration only.
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
@@ -22,9 +22,10 @@ use wiremock::matchers::{
 };
 use wiremock::{Mock, ResponseTemplate};
 
-use common::*;
+use support::flavored::*;
+use support::secs;
 
-common::flavored_cases! {
+support::flavored::flavored_cases! {
     // Both operations: request sent, result decoded.
     list_sends_repeated_and_bracketed_query_parameters,
     list_without_params_sends_no_query,
@@ -869,16 +870,10 @@ fn pagination_ends_after_an_error(env: &Env) {
 // ---- Retries ----------------------------------------------------------------
 
 fn retries_503_twice_with_exponential_backoff(env: &Env) {
-    env.mount(
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(503))
-            .up_to_n_times(2)
-            .with_priority(1),
-    );
-    env.mount(
-        Mock::given(method("GET"))
-            .respond_with(ok(page_json(&["usr_1"], None)))
-            .with_priority(2),
+    env.mount_script(
+        "GET",
+        vec![ResponseTemplate::new(503), ResponseTemplate::new(503)],
+        ok(page_json(&["usr_1"], None)),
     );
     let kc = client(env);
     let page = send!(kc, |c| c

@@ -205,12 +205,7 @@ where
         .map(|info| decode(&format!("{id} result_info"), info));
 
     // Through the clients.
-    let server = TestServer::start({
-        let body = body.clone();
-        move |_, _| Reply::json(200, &body)
-    });
-    let sleeper = RecordingSleeper::default();
-    let config = test_config(&server.url(), &sleeper);
+    let (server, config) = serve_json(&body);
     let client = cf::Client::new(config.clone()).unwrap();
     let response = client_runtime()
         .block_on(call_async(client))
@@ -229,6 +224,29 @@ where
     4 + usize::from(meta.is_some())
 }
 
+/// A server that answers every request with `body`, and a client config
+/// aimed at it.
+fn serve_json(body: &Value) -> (TestServer, apigen_runtime::Config) {
+    let server = TestServer::start({
+        let body = body.clone();
+        move |_, _| Reply::json(200, &body)
+    });
+    let config = test_config(&server.url(), &RecordingSleeper::default());
+    (server, config)
+}
+
+/// [`check_operation`] with the call written once, for both clients.
+macro_rules! check {
+    ($spec:expr, $operation:ty, $envelope:ident, |$c:ident| $call:expr) => {
+        check_operation::<$operation, types::$envelope>(
+            $spec,
+            stringify!($envelope),
+            |$c: cf::Client| Box::pin(async move { $call.await }),
+            |$c| $call.send(),
+        )
+    };
+}
+
 /// An async call of the generated client on an owned client.
 type AsyncResult<O> = std::pin::Pin<
     Box<
@@ -245,114 +263,45 @@ type AsyncResult<O> = std::pin::Pin<
 fn upstream_operations_decode_losslessly() {
     let spec = upstream();
     let mut decodes = 0;
-    decodes += check_operation::<ops::UsersList, types::UserListResponse>(
+    decodes += check!(&spec, ops::UsersList, UserListResponse, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .list(ACCOUNT_ID, ops::UsersListParams::new()));
+    decodes += check!(
         &spec,
-        "UserListResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .list(ACCOUNT_ID, ops::UsersListParams::new())
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .list(ACCOUNT_ID, ops::UsersListParams::new())
-                .send()
-        },
+        ops::ActiveSessionsList,
+        ActiveSessionListResponse,
+        |c| c
+            .zero_trust()
+            .access()
+            .users()
+            .active_sessions()
+            .list(ACCOUNT_ID, USER_ID)
     );
-    decodes += check_operation::<ops::ActiveSessionsList, types::ActiveSessionListResponse>(
+    decodes += check!(&spec, ops::ActiveSessionsGet, ActiveSessionResponse, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .active_sessions()
+        .get(ACCOUNT_ID, USER_ID, NONCE));
+    decodes += check!(
         &spec,
-        "ActiveSessionListResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .active_sessions()
-                    .list(ACCOUNT_ID, USER_ID)
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .active_sessions()
-                .list(ACCOUNT_ID, USER_ID)
-                .send()
-        },
+        ops::LastSeenIdentityGet,
+        LastSeenIdentityResponse,
+        |c| c
+            .zero_trust()
+            .access()
+            .users()
+            .last_seen_identity()
+            .get(ACCOUNT_ID, USER_ID)
     );
-    decodes += check_operation::<ops::ActiveSessionsGet, types::ActiveSessionResponse>(
-        &spec,
-        "ActiveSessionResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .active_sessions()
-                    .get(ACCOUNT_ID, USER_ID, NONCE)
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .active_sessions()
-                .get(ACCOUNT_ID, USER_ID, NONCE)
-                .send()
-        },
-    );
-    decodes += check_operation::<ops::LastSeenIdentityGet, types::LastSeenIdentityResponse>(
-        &spec,
-        "LastSeenIdentityResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .last_seen_identity()
-                    .get(ACCOUNT_ID, USER_ID)
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .last_seen_identity()
-                .get(ACCOUNT_ID, USER_ID)
-                .send()
-        },
-    );
-    decodes += check_operation::<ops::FailedLoginsList, types::FailedLoginListResponse>(
-        &spec,
-        "FailedLoginListResponse",
-        |c: cf::Client| {
-            Box::pin(async move {
-                c.zero_trust()
-                    .access()
-                    .users()
-                    .failed_logins()
-                    .list(ACCOUNT_ID, USER_ID)
-                    .await
-            })
-        },
-        |c| {
-            c.zero_trust()
-                .access()
-                .users()
-                .failed_logins()
-                .list(ACCOUNT_ID, USER_ID)
-                .send()
-        },
-    );
+    decodes += check!(&spec, ops::FailedLoginsList, FailedLoginListResponse, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .failed_logins()
+        .list(ACCOUNT_ID, USER_ID));
     assert_eq!(
         decodes,
         5 * 4 + 3,
@@ -467,12 +416,7 @@ fn seed_list_example_decodes() {
     assert_eq!(envelope.result.as_ref(), Some(&users));
 
     // Through the clients: a page, its meta, and the pager's view of it.
-    let server = TestServer::start({
-        let body = body.clone();
-        move |_, _| Reply::json(200, &body)
-    });
-    let sleeper = RecordingSleeper::default();
-    let config = test_config(&server.url(), &sleeper);
+    let (_server, config) = serve_json(&body);
     let client = cf::Client::new(config.clone()).unwrap();
     let page = client_runtime()
         .block_on(
@@ -520,12 +464,7 @@ fn seed_get_example_decodes() {
         Some(123_450)
     );
 
-    let server = TestServer::start({
-        let body = body.clone();
-        move |_, _| Reply::json(200, &body)
-    });
-    let sleeper = RecordingSleeper::default();
-    let config = test_config(&server.url(), &sleeper);
+    let (_server, config) = serve_json(&body);
     let client = cf::Client::new(config.clone()).unwrap();
     let got = client_runtime()
         .block_on(

@@ -36,6 +36,17 @@ impl Pointer {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// This pointer extended by a serde path (where deserialization failed).
+    pub fn join_serde_path(self, path: &serde_path_to_error::Path) -> Self {
+        use serde_path_to_error::Segment;
+        path.iter().fold(self, |pointer, segment| match segment {
+            Segment::Seq { index } => pointer.join(index.to_string()),
+            Segment::Map { key } => pointer.join(key),
+            Segment::Enum { variant } => pointer.join(variant),
+            Segment::Unknown => pointer,
+        })
+    }
 }
 
 impl fmt::Display for Pointer {

@@ -1,8 +1,9 @@
 //! The intermediate representation between the spec and the emitters.
 //!
 //! Everything here is already resolved: `$ref`s followed, `allOf` merged,
-//! inline schemas named, Rust identifiers chosen and de-duplicated. Emitters
-//! read this and never look at the spec again.
+//! inline schemas named, and every Rust identifier the output contains
+//! chosen and de-duplicated (see `naming::settle`). Emitters read this and
+//! never look at the spec again, nor invent a name.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +28,9 @@ pub struct Api {
     pub types: BTreeMap<String, TypeDef>,
     /// Operations sorted by Rust name.
     pub operations: Vec<Operation>,
+    /// Client resource type name of every resource path, prefixes included
+    /// (`["zero_trust", "access"]` → `ZeroTrustAccess`).
+    pub resource_types: BTreeMap<Vec<String>, String>,
     /// Constructs that were degraded, with their location.
     pub warnings: Vec<Diagnostic>,
     /// Operations that could not be generated, with the reason.
@@ -75,6 +79,8 @@ pub type Docs = Option<String>;
 #[derive(Debug, Clone)]
 pub struct TypeDef {
     pub name: String,
+    /// Module of `types::` that holds it (`user_status`).
+    pub module: String,
     pub docs: Docs,
     /// JSON pointer of the schema this type came from.
     pub origin: String,
@@ -97,6 +103,8 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// `additionalProperties` with a schema: extra keys kept in a map.
     pub additional: Option<TypeRef>,
+    /// Name of the field holding `additional` (unused without it).
+    pub additional_field: String,
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +169,26 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
 }
 
+impl TypeRef {
+    /// A short human description (`list of string`), for docs and messages.
+    pub fn describe(&self) -> String {
+        match self {
+            TypeRef::String => "string".into(),
+            TypeRef::Bool => "boolean".into(),
+            TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "integer".into(),
+            TypeRef::F32 | TypeRef::F64 => "number".into(),
+            TypeRef::DateTime => "RFC 3339 timestamp".into(),
+            TypeRef::Json => "JSON value".into(),
+            TypeRef::Unit => "nothing".into(),
+            TypeRef::Bytes => "raw bytes".into(),
+            TypeRef::Named(n) => format!("[`{n}`](crate::types::{n})"),
+            TypeRef::Vec(inner) => format!("list of {}", inner.describe()),
+            TypeRef::Map(inner) => format!("map of {}", inner.describe()),
+            TypeRef::Option(inner) => format!("{} or null", inner.describe()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Operation {
     pub operation_id: String,
@@ -179,8 +207,11 @@ pub struct Operation {
     /// Required parameters in argument order: path first (in template
     /// order), then required query and header parameters.
     pub required_params: Vec<Param>,
-    /// Optional parameters: fields of the `<Op>Params` struct.
+    /// Optional parameters: fields of the params struct.
     pub optional_params: Vec<Param>,
+    /// Name of the params struct (`UsersListParams`): set when there are
+    /// optional parameters or an optional body.
+    pub params_struct: Option<String>,
     pub body: Option<RequestBody>,
     pub output: Output,
     pub pagination: Option<Pagination>,
@@ -198,6 +229,22 @@ pub enum Method {
     Trace,
 }
 
+impl Method {
+    /// The method as sent on the wire (`GET`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamLocation {
     Path,
@@ -212,6 +259,8 @@ pub struct Param {
     pub location: ParamLocation,
     pub docs: Docs,
     pub ty: TypeRef,
+    /// The spec's example value, as text, for doc examples.
+    pub example: Option<String>,
 }
 
 #[derive(Debug, Clone)]

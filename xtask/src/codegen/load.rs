@@ -117,16 +117,5 @@ impl VersionProbe {
 }
 
 fn pointer_of(path: &serde_path_to_error::Path) -> Pointer {
-    extend_pointer(Pointer::root(), path)
-}
-
-/// Appends a serde path (where deserialization failed) to `base`.
-pub fn extend_pointer(base: Pointer, path: &serde_path_to_error::Path) -> Pointer {
-    use serde_path_to_error::Segment;
-    path.iter().fold(base, |pointer, segment| match segment {
-        Segment::Seq { index } => pointer.join(index.to_string()),
-        Segment::Map { key } => pointer.join(key),
-        Segment::Enum { variant } => pointer.join(variant),
-        Segment::Unknown => pointer,
-    })
+    Pointer::root().join_serde_path(path)
 }

@@ -1,12 +1,20 @@
-//! Turning spec names into Rust identifiers.
+//! Turning spec names into Rust identifiers, and settling every name the
+//! output contains.
 //!
 //! Names are cased with `heck`, stripped of characters Rust identifiers
 //! cannot hold, suffixed with `_` when they are keywords of edition 2024,
-//! and de-duplicated deterministically by [`Namer`].
+//! and de-duplicated deterministically by [`Namer`]. Lowering names types,
+//! fields, variants, operations, parameters and methods as it meets them;
+//! [`settle`] then names what needs the whole API in view (modules, params
+//! structs, resource types), and [`collisions`] checks every namespace of
+//! the output in one place.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToPascalCase, ToSnakeCase};
+
+use super::diagnostics::{Pointer, Warnings};
+use super::ir::{Api, Operation, TypeDef, TypeKind};
 
 /// Keywords (strict and reserved, edition 2024) that cannot be identifiers.
 const KEYWORDS: &[&str] = &[
@@ -102,6 +110,346 @@ impl Namer {
     }
 }
 
+/// Methods of the generated `Client` besides the resource accessors.
+pub const CLIENT_METHODS: &[&str] = &["new", "from_env", "runtime"];
+
+/// Items of the models crate's `operations` module besides operations.
+pub const OPERATIONS_ITEMS: &[&str] = &["ENVELOPE", "LIST_ENVELOPE"];
+
+/// Methods of every params struct besides its setters.
+const PARAMS_METHODS: &[&str] = &["new"];
+
+/// Gives the names lowering leaves open: type and operation modules, params
+/// structs, the additional-properties field, resource types, and top-level
+/// resources that would shadow a `Client` method. Every choice is made in
+/// sorted order, so it is deterministic; a name that had to yield to
+/// another is reported as a warning.
+pub fn settle(api: &mut Api, warnings: &mut Warnings) {
+    settle_types(api, warnings);
+    settle_operations(api, warnings);
+    settle_top_resources(api, warnings);
+    settle_resource_types(api, warnings);
+}
+
+/// Type modules share `types` with the types; the additional-properties
+/// field shares its struct with the declared ones.
+fn settle_types(api: &mut Api, warnings: &mut Warnings) {
+    let mut types = Namer::new();
+    for name in api.types.keys() {
+        types.reserve(name);
+    }
+    for def in api.types.values_mut() {
+        let at = type_pointer(def);
+        def.module = settled(&mut types, &snake(&def.name), "type module", warnings, &at);
+        if let TypeKind::Struct(s) = &mut def.kind {
+            let mut fields = Namer::new();
+            for field in &s.fields {
+                fields.reserve(&field.rust_name);
+            }
+            s.additional_field = fields.unique("additional_properties");
+        }
+    }
+}
+
+/// Operation modules and params structs share `operations` with the
+/// operation structs (`Users` wants `UsersParams`, which may be taken).
+fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
+    let mut operations = Namer::new();
+    for op in &api.operations {
+        operations.reserve(&op.rust_name);
+    }
+    for item in OPERATIONS_ITEMS {
+        operations.reserve(item);
+    }
+    for op in &mut api.operations {
+        let at = op_pointer(op);
+        let module = snake(&op.rust_name);
+        op.module = settled(&mut operations, &module, "operation module", warnings, &at);
+    }
+    for op in &mut api.operations {
+        let wanted =
+            !op.optional_params.is_empty() || op.body.as_ref().is_some_and(|b| !b.required);
+        if wanted {
+            let at = op_pointer(op);
+            let base = format!("{}Params", op.rust_name);
+            let name = settled(&mut operations, &base, "params struct", warnings, &at);
+            op.params_struct = Some(name);
+        }
+    }
+}
+
+/// A top-level resource is a `Client` method, and its segment also names its
+/// module and cargo feature: one that would shadow `Client::new` and the
+/// like is renamed everywhere at once.
+fn settle_top_resources(api: &mut Api, warnings: &mut Warnings) {
+    let mut tops: BTreeMap<String, Pointer> = BTreeMap::new();
+    for op in &api.operations {
+        if let Some(top) = op.resource.first() {
+            tops.entry(top.clone()).or_insert_with(|| op_pointer(op));
+        }
+    }
+    let mut client = Namer::new();
+    for name in CLIENT_METHODS
+        .iter()
+        .copied()
+        .chain(tops.keys().map(String::as_str))
+    {
+        client.reserve(name);
+    }
+    let renamed: BTreeMap<String, String> = tops
+        .into_iter()
+        .filter(|(top, _)| CLIENT_METHODS.contains(&top.as_str()))
+        .map(|(top, at)| {
+            let name = settled(&mut client, &top, "`Client` method", warnings, &at);
+            (top, name)
+        })
+        .collect();
+    for op in &mut api.operations {
+        if let Some(top) = op.resource.first_mut() {
+            if let Some(name) = renamed.get(top) {
+                top.clone_from(name);
+            }
+        }
+    }
+}
+
+/// Resource types share `resources` with the top-level resource modules,
+/// and joined segments can meet (`a_b` and `a.b` both join to `AB`).
+fn settle_resource_types(api: &mut Api, warnings: &mut Warnings) {
+    let mut resources = Namer::new();
+    let mut paths: BTreeMap<Vec<String>, &Operation> = BTreeMap::new();
+    for op in &api.operations {
+        if let Some(top) = op.resource.first() {
+            resources.reserve(top);
+        }
+        for depth in 1..=op.resource.len() {
+            paths.entry(op.resource[..depth].to_vec()).or_insert(op);
+        }
+    }
+    api.resource_types = paths
+        .into_iter()
+        .map(|(path, op)| {
+            let joined: String = path.iter().map(|s| pascal(s)).collect();
+            let at = op_pointer(op);
+            let name = settled(&mut resources, &joined, "resource type", warnings, &at);
+            (path, name)
+        })
+        .collect();
+}
+
+/// `namer.unique(base)` for the `what` of the node `at`, with a warning
+/// when `base` was taken.
+fn settled(
+    namer: &mut Namer,
+    base: &str,
+    what: &str,
+    warnings: &mut Warnings,
+    at: &Pointer,
+) -> String {
+    let name = namer.unique(base);
+    if name != base {
+        warnings.warn(at, format!("{what} `{base}` is taken; named `{name}`"));
+    }
+    name
+}
+
+fn type_pointer(def: &TypeDef) -> Pointer {
+    Pointer::from_fragment(&format!("#{}", def.origin)).unwrap_or_default()
+}
+
+fn op_pointer(op: &Operation) -> Pointer {
+    Pointer::root()
+        .join("paths")
+        .join(&op.path)
+        .join(op.method.as_str().to_ascii_lowercase())
+}
+
+/// Two items of the output that would share a name in one namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collision {
+    /// The Rust scope (`operations`, `struct User`, `impl Client`, …).
+    pub namespace: String,
+    pub name: String,
+    /// What wanted the name, first and second.
+    pub first: String,
+    pub second: String,
+}
+
+impl std::fmt::Display for Collision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` in {} is both {} and {}",
+            self.name, self.namespace, self.first, self.second
+        )
+    }
+}
+
+/// Every Rust name of one scope, with what claimed it.
+struct Scope<'a> {
+    namespace: String,
+    claimed: BTreeMap<String, String>,
+    out: &'a mut Vec<Collision>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(namespace: impl Into<String>, out: &'a mut Vec<Collision>) -> Self {
+        Scope {
+            namespace: namespace.into(),
+            claimed: BTreeMap::new(),
+            out,
+        }
+    }
+
+    fn claim(&mut self, name: &str, owner: impl Into<String>) {
+        let owner = owner.into();
+        let first = match self.claimed.get(name) {
+            Some(first) => Some(first.clone()),
+            None if KEYWORDS.contains(&name) => Some("a Rust keyword".to_owned()),
+            None => None,
+        };
+        if let Some(first) = first {
+            self.out.push(Collision {
+                namespace: self.namespace.clone(),
+                name: name.to_owned(),
+                first,
+                second: owner,
+            });
+        } else {
+            self.claimed.insert(name.to_owned(), owner);
+        }
+    }
+}
+
+/// Registers every Rust name the generated crates will contain, scope by
+/// scope, and returns each name claimed twice (or that is a keyword), in a
+/// deterministic order.
+/// After [`settle`] this is empty; anything else is a generator bug.
+pub fn collisions(api: &Api) -> Vec<Collision> {
+    let mut out = Vec::new();
+    type_scopes(api, &mut out);
+    operation_scopes(api, &mut out);
+    resource_scopes(api, &mut out);
+    out
+}
+
+/// `types`, and the fields or variants of each type.
+fn type_scopes(api: &Api, out: &mut Vec<Collision>) {
+    let mut types = Scope::new("module `types`", out);
+    for def in api.types.values() {
+        types.claim(&def.name, format!("the type of `{}`", def.origin));
+        types.claim(&def.module, format!("the module of `{}`", def.origin));
+    }
+    for def in api.types.values() {
+        let mut scope = Scope::new(format!("type `{}`", def.name), out);
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                for field in &s.fields {
+                    scope.claim(&field.rust_name, format!("property `{}`", field.wire_name));
+                }
+                if s.additional.is_some() {
+                    scope.claim(&s.additional_field, "the additional properties");
+                }
+            }
+            TypeKind::Enum(variants) => {
+                scope.claim("Unknown", "the unknown-value variant");
+                for v in variants {
+                    scope.claim(&v.rust_name, format!("value `{}`", v.wire_name));
+                }
+            }
+            TypeKind::Union(union) => {
+                scope.claim("Unknown", "the unknown-value variant");
+                for v in &union.variants {
+                    let owner = format!("a variant of type {}", v.ty.describe());
+                    scope.claim(&v.rust_name, owner);
+                }
+            }
+            TypeKind::Alias(_) => {}
+        }
+    }
+}
+
+/// `operations`, and the fields of each operation and params struct.
+fn operation_scopes(api: &Api, out: &mut Vec<Collision>) {
+    let mut operations = Scope::new("module `operations`", out);
+    for item in OPERATIONS_ITEMS {
+        operations.claim(item, "the envelope constant");
+    }
+    for op in &api.operations {
+        let id = &op.operation_id;
+        operations.claim(&op.rust_name, format!("the struct of `{id}`"));
+        operations.claim(&op.module, format!("the module of `{id}`"));
+        if let Some(params) = &op.params_struct {
+            operations.claim(params, format!("the params struct of `{id}`"));
+        }
+    }
+    for op in &api.operations {
+        let mut fields = Scope::new(format!("struct `{}`", op.rust_name), out);
+        for p in &op.required_params {
+            fields.claim(&p.rust_name, format!("parameter `{}`", p.wire_name));
+        }
+        if op.body.as_ref().is_some_and(|b| b.required) {
+            fields.claim("body", "the request body");
+        }
+        let Some(params) = &op.params_struct else {
+            continue;
+        };
+        fields.claim("params", "the optional parameters");
+        // Fields and their setters have the same names.
+        let mut members = Scope::new(format!("struct `{params}`"), out);
+        for method in PARAMS_METHODS {
+            members.claim(method, "a method");
+        }
+        for p in &op.optional_params {
+            members.claim(&p.rust_name, format!("parameter `{}`", p.wire_name));
+        }
+        if op.body.as_ref().is_some_and(|b| !b.required) {
+            members.claim("body", "the request body");
+        }
+    }
+}
+
+/// `resources`, and the methods of `Client` and of each resource type.
+fn resource_scopes(api: &Api, out: &mut Vec<Collision>) {
+    let mut resources = Scope::new("module `resources`", out);
+    for (path, name) in &api.resource_types {
+        if let [top] = path.as_slice() {
+            resources.claim(top, format!("the module of resource `{top}`"));
+        }
+        resources.claim(name, format!("the type of resource `{}`", path.join(".")));
+    }
+    let mut methods: BTreeMap<&[String], Vec<(&str, String)>> = BTreeMap::new();
+    methods.entry(&[]).or_default().extend(
+        CLIENT_METHODS
+            .iter()
+            .map(|m| (*m, "a constructor or accessor".to_owned())),
+    );
+    for path in api.resource_types.keys() {
+        let Some((last, parent)) = path.split_last() else {
+            continue;
+        };
+        let owner = format!("the accessor of `{}`", path.join("."));
+        methods.entry(parent).or_default().push((last, owner));
+    }
+    for op in &api.operations {
+        let owner = format!("the method of `{}`", op.operation_id);
+        methods
+            .entry(&op.resource)
+            .or_default()
+            .push((&op.method_name, owner));
+    }
+    for (path, members) in methods {
+        let namespace = match path {
+            [] => "impl `Client`".to_owned(),
+            _ => format!("resource `{}`", path.join(".")),
+        };
+        let mut scope = Scope::new(namespace, out);
+        for (name, owner) in members {
+            scope.claim(name, owner);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +483,64 @@ mod tests {
         assert_eq!(namer.unique("User"), "User3");
         assert_eq!(namer.unique("user_id"), "user_id");
         assert_eq!(namer.unique("user_id"), "user_id_2");
+    }
+
+    /// The `collisions` fixture holds names that meet once they are Rust
+    /// identifiers: `settle` must part them, and `collisions` must report
+    /// each one if they were left as they would have been.
+    #[test]
+    fn collisions_are_settled_and_otherwise_reported() {
+        use crate::codegen::ir::TypeKind;
+        use crate::codegen::{load, lower};
+
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/collisions.yaml"
+        ));
+        let text = std::fs::read_to_string(path).unwrap();
+        let spec = load::parse(path, &text).unwrap();
+        let settings = lower::Settings {
+            default_crate: "collisions".into(),
+            source_label: "collisions".into(),
+        };
+        let mut api = lower::lower(path, &spec.openapi, &settings).unwrap();
+        assert_eq!(collisions(&api), Vec::new());
+
+        // Put back the names each clash would have produced.
+        let key = |path: &[&str]| path.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        api.resource_types.insert(key(&["a_b"]), "AB".into());
+        let runtime = api.resource_types.remove(&key(&["runtime_2"])).unwrap();
+        api.resource_types.insert(key(&["runtime"]), runtime);
+        for op in &mut api.operations {
+            match op.operation_id.as_str() {
+                "ab" => op.module = "ab".into(),
+                "users" => {
+                    op.params_struct = Some("UsersParams".into());
+                    op.optional_params[0].rust_name = "new".into();
+                }
+                "status" => op.resource[0] = "runtime".into(),
+                _ => {}
+            }
+        }
+        if let TypeKind::Struct(bag) = &mut api.types.get_mut("Bag").unwrap().kind {
+            bag.additional_field = "additional_properties".into();
+        }
+        if let TypeKind::Struct(params) = &mut api.types.get_mut("UsersParams").unwrap().kind {
+            params.fields[0].rust_name = "type".into();
+        }
+
+        let reported: Vec<String> = collisions(&api).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            reported,
+            [
+                "`additional_properties` in type `Bag` is both property `additional_properties` and the additional properties",
+                "`type` in type `UsersParams` is both a Rust keyword and property `id`",
+                "`ab` in module `operations` is both the module of `aB` and the module of `ab`",
+                "`UsersParams` in module `operations` is both the params struct of `users` and the struct of `usersParams`",
+                "`new` in struct `UsersParams` is both a method and parameter `new`",
+                "`AB` in module `resources` is both the type of resource `a.b` and the type of resource `a_b`",
+                "`runtime` in impl `Client` is both a constructor or accessor and the accessor of `runtime`",
+            ]
+        );
     }
 }

@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 
-use super::emit::describe;
 use super::ir::{Api, OutputShape, PaginationKind, TypeKind, TypeRef};
 
 fn short(ty: &TypeRef) -> String {
@@ -49,8 +48,8 @@ pub fn surface(api: &Api) -> String {
         if let Some(body) = op.body.as_ref().filter(|b| b.required) {
             args.push(format!("body: {}", short(&body.ty)));
         }
-        if !op.optional_params.is_empty() || op.body.as_ref().is_some_and(|b| !b.required) {
-            args.push(format!("params: {}Params", op.rust_name));
+        if let Some(params) = &op.params_struct {
+            args.push(format!("params: {params}"));
         }
         let output = match op.output.shape {
             OutputShape::Empty => "()".to_owned(),
@@ -116,6 +115,12 @@ pub fn surface(api: &Api) -> String {
             );
         }
     }
+    if !api.resource_types.is_empty() {
+        let _ = writeln!(out, "\n## resources");
+    }
+    for (path, name) in &api.resource_types {
+        let _ = writeln!(out, "{}: {name}", path.join("."));
+    }
     let _ = writeln!(out, "\n## types");
     for def in api.types.values() {
         match &def.kind {
@@ -166,7 +171,7 @@ pub fn surface(api: &Api) -> String {
                     "type {} = {}  ({})",
                     def.name,
                     short(target),
-                    describe(target)
+                    target.describe()
                 );
             }
         }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use apigen_runtime::{Client, Config, Credentials, Error, ErrorKind};
-use wiremock::matchers::{any, body_string, header, method, path};
+use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
@@ -47,11 +47,7 @@ async fn api_keys_in_headers() {
 
 #[tokio::test]
 async fn api_key_in_query_stays_out_of_errors() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(404))
-        .mount(&server)
-        .await;
+    let server = always_with(ResponseTemplate::new(404)).await;
     let config =
         Config::new(Credentials::api_keys([("api_key", SECRET)])).with_base_url(server.uri());
     let client = Client::new(&QUERY_KEY_PROFILE, config).unwrap();
@@ -104,14 +100,38 @@ fn token_response(token: &str, expires_in: u64) -> ResponseTemplate {
 }
 
 fn keycard(server: &MockServer) -> Client {
+    keycard_with(server, RecordingSleeper::default())
+}
+
+/// A Keycard client with OAuth2 client credentials and `sleeper`.
+fn keycard_with(server: &MockServer, sleeper: RecordingSleeper) -> Client {
     let config = Config::new(Credentials::oauth2_client_credentials(
         "client-id",
         "s3cret",
     ))
     .with_base_url(server.uri())
     .with_jitter(false)
-    .with_sleeper(RecordingSleeper::default());
+    .with_sleeper(sleeper);
     Client::new(&KEYCARD_PROFILE, config).unwrap()
+}
+
+/// Answers the first token request with `first`, every later one with
+/// `then`.
+async fn mount_token_endpoint(
+    server: &MockServer,
+    first: ResponseTemplate,
+    then: ResponseTemplate,
+) {
+    Mock::given(path("/service-account-token"))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(path("/service-account-token"))
+        .respond_with(then)
+        .mount(server)
+        .await;
 }
 
 async fn mount_zone_users(server: &MockServer, token: &str) {
@@ -169,16 +189,12 @@ async fn oauth2_one_token_fetch_for_concurrent_calls() {
 #[tokio::test]
 async fn oauth2_token_refreshed_after_expiry() {
     let server = MockServer::start().await;
-    Mock::given(path("/service-account-token"))
-        .respond_with(token_response("tok-A", 0))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/service-account-token"))
-        .respond_with(token_response("tok-B", 3600))
-        .mount(&server)
-        .await;
+    mount_token_endpoint(
+        &server,
+        token_response("tok-A", 0),
+        token_response("tok-B", 3600),
+    )
+    .await;
     mount_zone_users(&server, "tok-A").await;
     mount_zone_users(&server, "tok-B").await;
     let client = keycard(&server);
@@ -197,16 +213,12 @@ async fn oauth2_token_refreshed_after_expiry() {
 #[tokio::test]
 async fn oauth2_401_invalidates_the_token_and_retries_once() {
     let server = MockServer::start().await;
-    Mock::given(path("/service-account-token"))
-        .respond_with(token_response("tok-A", 3600))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/service-account-token"))
-        .respond_with(token_response("tok-B", 3600))
-        .mount(&server)
-        .await;
+    mount_token_endpoint(
+        &server,
+        token_response("tok-A", 3600),
+        token_response("tok-B", 3600),
+    )
+    .await;
     Mock::given(path("/zones/z1/users"))
         .and(header("authorization", "Bearer tok-A"))
         .respond_with(ResponseTemplate::new(401))
@@ -457,26 +469,15 @@ fn debug_output_never_contains_secrets() {
 #[tokio::test]
 async fn oauth2_token_endpoint_failures_are_retried_like_connection_errors() {
     let server = MockServer::start().await;
-    Mock::given(path("/service-account-token"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/service-account-token"))
-        .respond_with(token_response("tok-A", 3600))
-        .mount(&server)
-        .await;
+    mount_token_endpoint(
+        &server,
+        ResponseTemplate::new(503),
+        token_response("tok-A", 3600),
+    )
+    .await;
     mount_zone_users(&server, "tok-A").await;
     let sleeper = RecordingSleeper::default();
-    let config = Config::new(Credentials::oauth2_client_credentials(
-        "client-id",
-        "s3cret",
-    ))
-    .with_base_url(server.uri())
-    .with_jitter(false)
-    .with_sleeper(sleeper.clone());
-    let client = Client::new(&KEYCARD_PROFILE, config).unwrap();
+    let client = keycard_with(&server, sleeper.clone());
     let response = client.call(ListZoneUsers::default()).await.unwrap();
     assert_eq!(response.attempts(), 2);
     assert_eq!(sleeper.sleeps(), [secs(0.5)]);

@@ -120,11 +120,7 @@ fn iterator_pagination() {
 
 #[tokio::test]
 async fn refuses_to_block_inside_a_runtime() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(user("u"))))
-        .mount(&server)
-        .await;
+    let server = always_with(ResponseTemplate::new(200).set_body_json(envelope(user("u")))).await;
     let sleeper = RecordingSleeper::default();
     // Creating (and dropping) the client inside a runtime is fine.
     let client =

@@ -7,11 +7,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::*;
 
 async fn respond(response: ResponseTemplate) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(response)
-        .mount(&server)
-        .await;
+    let server = always_with(response).await;
     let (client, _) = test_client(&server);
     (server, client)
 }
@@ -90,11 +86,7 @@ async fn keycard_and_html_error_bodies() {
     let html = format!("<html><body>{}</body></html>", "Bad gateway ".repeat(100));
     let (_s, client) =
         respond(ResponseTemplate::new(502).set_body_raw(html.clone(), "text/html")).await;
-    let err = client
-        .call(GetUser::new("u"))
-        .max_retries(0)
-        .await
-        .unwrap_err();
+    let err = get_once(&client).await;
     let api = err.api_error().unwrap();
     assert!(api.details.is_empty());
     assert!(api.body.starts_with("<html><body>Bad gateway"));
@@ -105,11 +97,7 @@ async fn keycard_and_html_error_bodies() {
         ResponseTemplate::new(500).set_body_raw("{\"errors\":[{\"code\":1", "application/json"),
     )
     .await;
-    let err = client
-        .call(GetUser::new("u"))
-        .max_retries(0)
-        .await
-        .unwrap_err();
+    let err = get_once(&client).await;
     assert_eq!(err.kind(), Some(ErrorKind::Server));
     assert!(err.api_error().unwrap().details.is_empty());
 }

@@ -1,9 +1,9 @@
 //! Auto-pagination: page numbers, cursors, single pages and every stopping
 //! rule.
 
-use apigen_runtime::ErrorKind;
+use apigen_runtime::{Client, ErrorKind, Paginated, Response};
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use wiremock::matchers::{any, path, query_param, query_param_is_missing};
+use wiremock::matchers::{path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
@@ -40,6 +40,16 @@ fn pages_asked(requests: &[wiremock::Request]) -> Vec<String> {
         .collect()
 }
 
+/// Every page of `op`; an error fails the test.
+async fn all_pages<O: Paginated>(client: &Client, op: O) -> Vec<Response<O::Output, O::Meta>> {
+    client.call(op).pages().try_collect().await.unwrap()
+}
+
+/// Every item of `op` across its pages; an error fails the test.
+async fn all_items<O: Paginated>(client: &Client, op: O) -> Vec<O::Item> {
+    client.call(op).items().try_collect().await.unwrap()
+}
+
 fn ids(users: &[User]) -> Vec<&str> {
     users.iter().map(|u| u.id.as_str()).collect()
 }
@@ -57,12 +67,12 @@ async fn page_numbers_stop_at_total_pages() {
         per_page: Some(2),
         ..Default::default()
     };
-    let pages: Vec<_> = client.call(op.clone()).pages().try_collect().await.unwrap();
+    let pages: Vec<_> = all_pages(&client, op.clone()).await;
     assert_eq!(pages.len(), 3);
     assert_eq!(pages[2].meta().unwrap().page, Some(3));
     assert_eq!(pages_asked(&received(&server).await), ["1", "2", "3"]);
 
-    let users: Vec<User> = client.call(op).items().try_collect().await.unwrap();
+    let users: Vec<User> = all_items(&client, op).await;
     assert_eq!(ids(&users), ["a", "b", "c", "d", "e"]);
     assert_eq!(received(&server).await.len(), 6);
 }
@@ -76,21 +86,11 @@ async fn page_numbers_stop_on_an_empty_page() {
     mount_page(&server, 4, page(&["never"], 4, None)).await;
     let (client, _) = test_client(&server);
 
-    let pages: Vec<_> = client
-        .call(ListUsers::default())
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages: Vec<_> = all_pages(&client, ListUsers::default()).await;
     assert_eq!(pages.len(), 2, "the trailing empty page is not yielded");
     assert_eq!(pages_asked(&received(&server).await), ["1", "2", "3"]);
 
-    let users: Vec<User> = client
-        .call(ListUsers::default())
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let users: Vec<User> = all_items(&client, ListUsers::default()).await;
     assert_eq!(ids(&users), ["a", "b", "c"]);
     assert_eq!(received(&server).await.len(), 6);
 }
@@ -100,20 +100,10 @@ async fn an_empty_first_page_is_yielded() {
     let server = MockServer::start().await;
     mount_page(&server, 1, page(&[], 1, None)).await;
     let (client, _) = test_client(&server);
-    let pages: Vec<_> = client
-        .call(ListUsers::default())
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages: Vec<_> = all_pages(&client, ListUsers::default()).await;
     assert_eq!(pages.len(), 1);
     assert!(pages[0].is_empty());
-    let users: Vec<User> = client
-        .call(ListUsers::default())
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let users: Vec<User> = all_items(&client, ListUsers::default()).await;
     assert!(users.is_empty());
     assert_eq!(received(&server).await.len(), 2);
 }
@@ -121,25 +111,11 @@ async fn an_empty_first_page_is_yielded() {
 #[tokio::test]
 async fn page_numbers_stop_when_the_server_repeats_a_page() {
     // The server ignores `page` and never says how many pages there are.
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(page(&["a", "b"], 1, None))
-        .mount(&server)
-        .await;
+    let server = always_with(page(&["a", "b"], 1, None)).await;
     let (client, _) = test_client(&server);
-    let pages: Vec<_> = client
-        .call(ListUsers::default())
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages: Vec<_> = all_pages(&client, ListUsers::default()).await;
     assert_eq!(pages.len(), 1);
-    let users: Vec<User> = client
-        .call(ListUsers::default())
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let users: Vec<User> = all_items(&client, ListUsers::default()).await;
     assert_eq!(ids(&users), ["a", "b"]);
     assert_eq!(pages_asked(&received(&server).await), ["1", "2", "1", "2"]);
 }
@@ -154,7 +130,7 @@ async fn page_numbers_start_at_the_requested_page() {
         page: Some(2),
         ..Default::default()
     };
-    let users: Vec<User> = client.call(op).items().try_collect().await.unwrap();
+    let users: Vec<User> = all_items(&client, op).await;
     assert_eq!(ids(&users), ["c", "d"]);
     assert_eq!(pages_asked(&received(&server).await), ["2", "3"]);
 }
@@ -203,7 +179,7 @@ async fn cursors() {
         after: None,
         limit: Some(2),
     };
-    let users: Vec<User> = client.call(op.clone()).items().try_collect().await.unwrap();
+    let users: Vec<User> = all_items(&client, op.clone()).await;
     assert_eq!(ids(&users), ["a", "b", "c"]);
     let queries: Vec<String> = received(&server)
         .await
@@ -212,7 +188,7 @@ async fn cursors() {
         .collect();
     assert_eq!(queries, ["limit=2", "after=c1&limit=2", "after=c2&limit=2"]);
 
-    let pages: Vec<_> = client.call(op).pages().try_collect().await.unwrap();
+    let pages: Vec<_> = all_pages(&client, op).await;
     assert_eq!(pages.len(), 3);
     assert!(
         pages[1].items.is_empty(),
@@ -222,33 +198,15 @@ async fn cursors() {
 
 #[tokio::test]
 async fn cursors_stop_when_null_or_repeated() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(cursor_page(&["a"], None))
-        .mount(&server)
-        .await;
+    let server = always_with(cursor_page(&["a"], None)).await;
     let (client, _) = test_client(&server);
-    let users: Vec<User> = client
-        .call(ListZoneUsers::default())
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let users: Vec<User> = all_items(&client, ListZoneUsers::default()).await;
     assert_eq!(ids(&users), ["a"]);
     assert_eq!(received(&server).await.len(), 1);
 
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(cursor_page(&["a"], Some("same")))
-        .mount(&server)
-        .await;
+    let server = always_with(cursor_page(&["a"], Some("same"))).await;
     let (client, _) = test_client(&server);
-    let users: Vec<User> = client
-        .call(ListZoneUsers::default())
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let users: Vec<User> = all_items(&client, ListZoneUsers::default()).await;
     assert_eq!(ids(&users), ["a", "a"]);
     assert_eq!(received(&server).await.len(), 2);
 }
@@ -264,19 +222,9 @@ async fn single_page() {
         .mount(&server)
         .await;
     let (client, _) = test_client(&server);
-    let items: Vec<serde_json::Value> = client
-        .call(ListSessions)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let items: Vec<serde_json::Value> = all_items(&client, ListSessions).await;
     assert_eq!(items.len(), 2);
-    let pages: Vec<_> = client
-        .call(ListSessions)
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages: Vec<_> = all_pages(&client, ListSessions).await;
     assert_eq!(pages.len(), 1);
     assert_eq!(received(&server).await.len(), 2);
 }

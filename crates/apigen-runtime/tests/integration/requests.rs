@@ -2,18 +2,14 @@
 //! and the response accessors.
 
 use apigen_runtime::{Client, Config, Credentials, Error};
-use wiremock::matchers::{any, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
 
 #[tokio::test]
 async fn path_parameters_are_encoded_as_exactly_one_segment() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(user("u"))))
-        .mount(&server)
-        .await;
+    let server = always_with(ResponseTemplate::new(200).set_body_json(envelope(user("u")))).await;
     let (client, _) = test_client(&server);
     let cases = [
         ("a/b", "/accounts/acc/users/a%2Fb"),
@@ -42,11 +38,7 @@ async fn path_parameters_are_encoded_as_exactly_one_segment() {
 
 #[tokio::test]
 async fn dangerous_path_parameters_are_rejected_before_sending() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let server = always_with(ResponseTemplate::new(200)).await;
     let (client, _) = test_client(&server);
     for value in ["..", ".", "%2e%2e", "%2E%2e", ".%2e", "%2e", ""] {
         let err = client.call(GetUser::new(value)).send().await.unwrap_err();
@@ -61,11 +53,7 @@ async fn dangerous_path_parameters_are_rejected_before_sending() {
 
 #[tokio::test]
 async fn header_values_with_line_breaks_are_rejected() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let server = always_with(ResponseTemplate::new(200)).await;
     let (client, _) = test_client(&server);
     for bad in ["a\r\nx-injected: 1", "a\nb", "a\rb", "a\0b"] {
         let err = client
@@ -170,11 +158,7 @@ async fn json_body_default_headers_and_user_agent_suffix() {
 
 #[tokio::test]
 async fn base_url_path_is_kept_and_trailing_slash_ignored() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(user("u"))))
-        .mount(&server)
-        .await;
+    let server = always_with(ResponseTemplate::new(200).set_body_json(envelope(user("u")))).await;
     let config =
         Config::new(Credentials::none()).with_base_url(format!("{}/client/v4/", server.uri()));
     let client = Client::new(&CLOUDFLARE_PROFILE, config).unwrap();
@@ -209,20 +193,17 @@ async fn invalid_configuration_is_rejected() {
 
 #[tokio::test]
 async fn response_accessors() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("cf-ray", "8a1b2c3d4e5f-SJC")
-                .insert_header("x-custom", "1")
-                .set_body_json(serde_json::json!({
-                    "success": true, "errors": [], "messages": [],
-                    "result": [user("a"), user("b")],
-                    "result_info": {"page": 1, "per_page": 2, "total_pages": 7, "count": 2}
-                })),
-        )
-        .mount(&server)
-        .await;
+    let server = always_with(
+        ResponseTemplate::new(200)
+            .insert_header("cf-ray", "8a1b2c3d4e5f-SJC")
+            .insert_header("x-custom", "1")
+            .set_body_json(serde_json::json!({
+                "success": true, "errors": [], "messages": [],
+                "result": [user("a"), user("b")],
+                "result_info": {"page": 1, "per_page": 2, "total_pages": 7, "count": 2}
+            })),
+    )
+    .await;
     let (client, _) = test_client(&server);
     let response = client.call(ListUsers::default()).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -239,11 +220,7 @@ async fn response_accessors() {
 
 #[tokio::test]
 async fn calls_are_send_and_can_be_spawned() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(user("u"))))
-        .mount(&server)
-        .await;
+    let server = always_with(ResponseTemplate::new(200).set_body_json(envelope(user("u")))).await;
     let (client, _) = test_client(&server);
     let task = tokio::spawn(async move {
         let user = client.call(GetUser::new("u")).await?.into_inner();

@@ -1,13 +1,10 @@
 //! Hand-written operations, profiles and helpers shared by the tests.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apigen_runtime::{
     ApiKey, ApiProfile, AuthMethod, Client, Config, Credentials, Envelope, Error, KeyLocation,
-    Method, Operation, OperationInfo, Paginated, Pagination, RequestParts, ResponseShape, Sleeper,
+    Method, Operation, OperationInfo, Paginated, Pagination, RequestParts, ResponseShape,
 };
 use serde::{Deserialize, Serialize};
 use wiremock::MockServer;
@@ -337,22 +334,7 @@ impl Operation for GetThing {
     }
 }
 
-/// Records the delays the client asks for and returns at once.
-#[derive(Debug, Clone, Default)]
-pub struct RecordingSleeper(pub Arc<Mutex<Vec<Duration>>>);
-
-impl RecordingSleeper {
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
-        self.0.lock().unwrap().push(duration);
-        Box::pin(std::future::ready(()))
-    }
-}
+pub use apigen_runtime::test_util::RecordingSleeper;
 
 /// A config aimed at `server`, with jitter off and a recording sleeper.
 pub fn test_config(server: &MockServer, sleeper: &RecordingSleeper) -> Config {
@@ -361,6 +343,25 @@ pub fn test_config(server: &MockServer, sleeper: &RecordingSleeper) -> Config {
         .with_jitter(false)
         .with_sleeper(sleeper.clone())
         .with_timeout(Duration::from_secs(5))
+}
+
+/// A server that answers every request with `response`.
+pub async fn always_with(response: wiremock::ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The error of one `GetUser` call, without retries.
+pub async fn get_once(client: &Client) -> Error {
+    client
+        .call(GetUser::new("u"))
+        .max_retries(0)
+        .await
+        .unwrap_err()
 }
 
 pub fn test_client(server: &MockServer) -> (Client, RecordingSleeper) {

@@ -45,23 +45,27 @@ impl<'c> ZeroTrustAccessUsers<'c> {
             client: self.client,
         }
     }
+
     /// Operations on `zero_trust.access.users.failed_logins`.
     pub fn failed_logins(&self) -> ZeroTrustAccessUsersFailedLogins<'c> {
         ZeroTrustAccessUsersFailedLogins {
             client: self.client,
         }
     }
+
     /// Operations on `zero_trust.access.users.last_seen_identity`.
     pub fn last_seen_identity(&self) -> ZeroTrustAccessUsersLastSeenIdentity<'c> {
         ZeroTrustAccessUsersLastSeenIdentity {
             client: self.client,
         }
     }
+
     /// Create a user
     ///
     /// Creates a new user.
     ///
-    /// `POST /accounts/{account_id}/access/users`
+    /// `POST /accounts/{account_id}/access/users`: sends
+    /// [`UsersCreate`](crate::operations::UsersCreate).
     pub fn create(
         &self,
         account_id: impl Into<String>,
@@ -69,11 +73,14 @@ impl<'c> ZeroTrustAccessUsers<'c> {
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersCreate> {
         self.client.call(crate::operations::UsersCreate::new(account_id.into(), body))
     }
+
     /// Delete a user
     ///
-    /// Deletes a specific user for an account. This will also revoke any active seats and tokens for the user.
+    /// Deletes a specific user for an account. This will also revoke any active seats and tokens
+    /// for the user.
     ///
-    /// `DELETE /accounts/{account_id}/access/users/{user_id}`
+    /// `DELETE /accounts/{account_id}/access/users/{user_id}`: sends
+    /// [`UsersDelete`](crate::operations::UsersDelete).
     pub fn delete(
         &self,
         account_id: impl Into<String>,
@@ -82,11 +89,13 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         self.client
             .call(crate::operations::UsersDelete::new(account_id.into(), user_id.into()))
     }
+
     /// Get a user
     ///
     /// Gets a specific user for an account.
     ///
-    /// `GET /accounts/{account_id}/access/users/{user_id}`
+    /// `GET /accounts/{account_id}/access/users/{user_id}`: sends
+    /// [`UsersGet`](crate::operations::UsersGet).
     pub fn get(
         &self,
         account_id: impl Into<String>,
@@ -95,13 +104,17 @@ impl<'c> ZeroTrustAccessUsers<'c> {
         self.client
             .call(crate::operations::UsersGet::new(account_id.into(), user_id.into()))
     }
+
     /// Get users
     ///
     /// Gets a list of users for an account.
     ///
-    /// `GET /accounts/{account_id}/access/users`
+    /// `GET /accounts/{account_id}/access/users`: sends
+    /// [`UsersList`](crate::operations::UsersList), with optional parameters in
+    /// [`UsersListParams`](crate::operations::UsersListParams).
     ///
-    /// Returns one page; `.items()` on the returned call yields every item of every page as an `Iterator` (numbered pages).
+    /// Returns one page; `.items()` on the returned call yields every item of every page as an
+    /// `Iterator` (numbered pages).
     pub fn list(
         &self,
         account_id: impl Into<String>,
@@ -109,11 +122,14 @@ impl<'c> ZeroTrustAccessUsers<'c> {
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersList> {
         self.client.call(crate::operations::UsersList::new(account_id.into(), params))
     }
+
     /// Update a user
     ///
-    /// Updates a specific user's name for an account. Requires the user's current email as confirmation (email cannot be changed).
+    /// Updates a specific user's name for an account. Requires the user's current email as
+    /// confirmation (email cannot be changed).
     ///
-    /// `PUT /accounts/{account_id}/access/users/{user_id}`
+    /// `PUT /accounts/{account_id}/access/users/{user_id}`: sends
+    /// [`UsersUpdate`](crate::operations::UsersUpdate).
     pub fn update(
         &self,
         account_id: impl Into<String>,
@@ -142,7 +158,8 @@ impl<'c> ZeroTrustAccessUsersActiveSessions<'c> {
     ///
     /// Get an active session for a single user.
     ///
-    /// `GET /accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}`
+    /// `GET /accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}`: sends
+    /// [`ActiveSessionsGet`](crate::operations::ActiveSessionsGet).
     pub fn get(
         &self,
         account_id: impl Into<String>,
@@ -158,13 +175,16 @@ impl<'c> ZeroTrustAccessUsersActiveSessions<'c> {
                 ),
             )
     }
+
     /// Get active sessions
     ///
     /// Get active sessions for a single user.
     ///
-    /// `GET /accounts/{account_id}/access/users/{user_id}/active_sessions`
+    /// `GET /accounts/{account_id}/access/users/{user_id}/active_sessions`: sends
+    /// [`ActiveSessionsList`](crate::operations::ActiveSessionsList).
     ///
-    /// Returns one page; `.items()` on the returned call yields every item of every page as an `Iterator` (the API returns the whole list at once).
+    /// Returns one page; `.items()` on the returned call yields every item of every page as an
+    /// `Iterator` (the API returns the whole list at once).
     pub fn list(
         &self,
         account_id: impl Into<String>,
@@ -191,9 +211,11 @@ impl<'c> ZeroTrustAccessUsersFailedLogins<'c> {
     ///
     /// Get all failed login attempts for a single user.
     ///
-    /// `GET /accounts/{account_id}/access/users/{user_id}/failed_logins`
+    /// `GET /accounts/{account_id}/access/users/{user_id}/failed_logins`: sends
+    /// [`FailedLoginsList`](crate::operations::FailedLoginsList).
     ///
-    /// Returns one page; `.items()` on the returned call yields every item of every page as an `Iterator` (the API returns the whole list at once).
+    /// Returns one page; `.items()` on the returned call yields every item of every page as an
+    /// `Iterator` (the API returns the whole list at once).
     pub fn list(
         &self,
         account_id: impl Into<String>,
@@ -220,7 +242,8 @@ impl<'c> ZeroTrustAccessUsersLastSeenIdentity<'c> {
     ///
     /// Get last seen identity for a single user.
     ///
-    /// `GET /accounts/{account_id}/access/users/{user_id}/last_seen_identity`
+    /// `GET /accounts/{account_id}/access/users/{user_id}/last_seen_identity`: sends
+    /// [`LastSeenIdentityGet`](crate::operations::LastSeenIdentityGet).
     pub fn get(
         &self,
         account_id: impl Into<String>,

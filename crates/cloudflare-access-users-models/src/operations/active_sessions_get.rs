@@ -4,17 +4,20 @@
 ///
 /// Get an active session for a single user.
 ///
-/// `GET /accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}` (operation `zero-trust-users-get-active-session`).
+/// `GET /accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}` (operation
+/// `zero-trust-users-get-active-session`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActiveSessionsGet {
     /// Identifier.
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
+
     /// UUID.
     ///
     /// Path parameter `user_id`.
     pub user_id: String,
+
     /// The nonce of the session.
     ///
     /// Path parameter `nonce`.
@@ -39,18 +42,14 @@ impl ActiveSessionsGet {
 impl ::apigen_runtime::Operation for ActiveSessionsGet {
     type Output = crate::types::ActiveSessionDetail;
     type Meta = ();
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "zero-trust-users-get-active-session",
         method: ::apigen_runtime::Method::Get,
         path_template: "/accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}",
-        response: ::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-            result: "result",
-            meta: Some("result_info"),
-            success: Some("success"),
-            errors: Some("errors"),
-            result_is_list: false,
-        }),
+        response: ::apigen_runtime::ResponseShape::Envelope(crate::operations::ENVELOPE),
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

@@ -4,13 +4,15 @@
 ///
 /// Get all failed login attempts for a single user.
 ///
-/// `GET /accounts/{account_id}/access/users/{user_id}/failed_logins` (operation `zero-trust-users-get-failed-logins`).
+/// `GET /accounts/{account_id}/access/users/{user_id}/failed_logins` (operation
+/// `zero-trust-users-get-failed-logins`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailedLoginsList {
     /// Identifier.
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
+
     /// UUID.
     ///
     /// Path parameter `user_id`.
@@ -30,18 +32,16 @@ impl FailedLoginsList {
 impl ::apigen_runtime::Operation for FailedLoginsList {
     type Output = Vec<crate::types::FailedLogin>;
     type Meta = crate::types::ResultInfo;
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "zero-trust-users-get-failed-logins",
         method: ::apigen_runtime::Method::Get,
         path_template: "/accounts/{account_id}/access/users/{user_id}/failed_logins",
-        response: ::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-            result: "result",
-            meta: Some("result_info"),
-            success: Some("success"),
-            errors: Some("errors"),
-            result_is_list: true,
-        }),
+        response: ::apigen_runtime::ResponseShape::Envelope(
+            crate::operations::LIST_ENVELOPE,
+        ),
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,
@@ -54,7 +54,9 @@ impl ::apigen_runtime::Operation for FailedLoginsList {
 
 impl ::apigen_runtime::Paginated for FailedLoginsList {
     type Item = crate::types::FailedLogin;
+
     const PAGINATION: ::apigen_runtime::Pagination = ::apigen_runtime::Pagination::SinglePage;
+
     fn into_items(output: Self::Output) -> Vec<Self::Item> {
         output
     }

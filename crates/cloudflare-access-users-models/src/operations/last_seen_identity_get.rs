@@ -4,13 +4,15 @@
 ///
 /// Get last seen identity for a single user.
 ///
-/// `GET /accounts/{account_id}/access/users/{user_id}/last_seen_identity` (operation `zero-trust-users-get-last-seen-identity`).
+/// `GET /accounts/{account_id}/access/users/{user_id}/last_seen_identity` (operation
+/// `zero-trust-users-get-last-seen-identity`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LastSeenIdentityGet {
     /// Identifier.
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
+
     /// UUID.
     ///
     /// Path parameter `user_id`.
@@ -30,18 +32,14 @@ impl LastSeenIdentityGet {
 impl ::apigen_runtime::Operation for LastSeenIdentityGet {
     type Output = crate::types::Identity;
     type Meta = ();
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "zero-trust-users-get-last-seen-identity",
         method: ::apigen_runtime::Method::Get,
         path_template: "/accounts/{account_id}/access/users/{user_id}/last_seen_identity",
-        response: ::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-            result: "result",
-            meta: Some("result_info"),
-            success: Some("success"),
-            errors: Some("errors"),
-            result_is_list: false,
-        }),
+        response: ::apigen_runtime::ResponseShape::Envelope(crate::operations::ENVELOPE),
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

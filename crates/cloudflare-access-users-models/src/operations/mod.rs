@@ -3,37 +3,36 @@
 //! One module per operation: its request, parameters and `Operation` impl.
 
 mod active_sessions_get;
-
-pub use active_sessions_get::*;
-
 mod active_sessions_list;
-
-pub use active_sessions_list::*;
-
 mod failed_logins_list;
-
-pub use failed_logins_list::*;
-
 mod last_seen_identity_get;
-
-pub use last_seen_identity_get::*;
-
 mod users_create;
-
-pub use users_create::*;
-
 mod users_delete;
-
-pub use users_delete::*;
-
 mod users_get;
-
-pub use users_get::*;
-
 mod users_list;
-
-pub use users_list::*;
-
 mod users_update;
 
+pub use active_sessions_get::*;
+pub use active_sessions_list::*;
+pub use failed_logins_list::*;
+pub use last_seen_identity_get::*;
+pub use users_create::*;
+pub use users_delete::*;
+pub use users_get::*;
+pub use users_list::*;
 pub use users_update::*;
+
+/// How this API wraps a response: the output is its `result` field.
+pub const ENVELOPE: ::apigen_runtime::Envelope = ::apigen_runtime::Envelope {
+    result: "result",
+    meta: Some("result_info"),
+    success: Some("success"),
+    errors: Some("errors"),
+    result_is_list: false,
+};
+
+/// [`ENVELOPE`] around a list: a missing or `null` result is an empty list.
+pub const LIST_ENVELOPE: ::apigen_runtime::Envelope = ::apigen_runtime::Envelope {
+    result_is_list: true,
+    ..ENVELOPE
+};

@@ -11,7 +11,8 @@ pub struct UsersCreate {
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
-    /// The request body.
+
+    /// Sent as the request body (`application/json`).
     pub body: crate::types::CreateUserRequest,
 }
 
@@ -31,18 +32,14 @@ impl UsersCreate {
 impl ::apigen_runtime::Operation for UsersCreate {
     type Output = crate::types::User;
     type Meta = ();
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "zero-trust-users-create-user",
         method: ::apigen_runtime::Method::Post,
         path_template: "/accounts/{account_id}/access/users",
-        response: ::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-            result: "result",
-            meta: Some("result_info"),
-            success: Some("success"),
-            errors: Some("errors"),
-            result_is_list: false,
-        }),
+        response: ::apigen_runtime::ResponseShape::Envelope(crate::operations::ENVELOPE),
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

@@ -2,15 +2,18 @@
 
 /// Delete a user
 ///
-/// Deletes a specific user for an account. This will also revoke any active seats and tokens for the user.
+/// Deletes a specific user for an account. This will also revoke any active seats and tokens for
+/// the user.
 ///
-/// `DELETE /accounts/{account_id}/access/users/{user_id}` (operation `zero-trust-users-delete-user`).
+/// `DELETE /accounts/{account_id}/access/users/{user_id}` (operation
+/// `zero-trust-users-delete-user`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UsersDelete {
     /// Identifier.
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
+
     /// UUID.
     ///
     /// Path parameter `user_id`.
@@ -30,18 +33,14 @@ impl UsersDelete {
 impl ::apigen_runtime::Operation for UsersDelete {
     type Output = ::serde_json::Value;
     type Meta = ();
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "zero-trust-users-delete-user",
         method: ::apigen_runtime::Method::Delete,
         path_template: "/accounts/{account_id}/access/users/{user_id}",
-        response: ::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-            result: "result",
-            meta: Some("result_info"),
-            success: Some("success"),
-            errors: Some("errors"),
-            result_is_list: false,
-        }),
+        response: ::apigen_runtime::ResponseShape::Envelope(crate::operations::ENVELOPE),
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

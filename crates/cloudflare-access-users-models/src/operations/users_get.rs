@@ -11,6 +11,7 @@ pub struct UsersGet {
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
+
     /// UUID.
     ///
     /// Path parameter `user_id`.
@@ -30,18 +31,14 @@ impl UsersGet {
 impl ::apigen_runtime::Operation for UsersGet {
     type Output = crate::types::User;
     type Meta = ();
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "zero-trust-users-get-user",
         method: ::apigen_runtime::Method::Get,
         path_template: "/accounts/{account_id}/access/users/{user_id}",
-        response: ::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-            result: "result",
-            meta: Some("result_info"),
-            success: Some("success"),
-            errors: Some("errors"),
-            result_is_list: false,
-        }),
+        response: ::apigen_runtime::ResponseShape::Envelope(crate::operations::ENVELOPE),
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

@@ -7,18 +7,22 @@ pub struct UsersListParams {
     ///
     /// Query parameter `name`.
     pub name: Option<String>,
+
     /// The email of the user.
     ///
     /// Query parameter `email`.
     pub email: Option<String>,
+
     /// Search for users by other listed query parameters.
     ///
     /// Query parameter `search`.
     pub search: Option<String>,
+
     /// Page number of results.
     ///
     /// Query parameter `page`.
     pub page: Option<i64>,
+
     /// Number of results per page.
     ///
     /// Query parameter `per_page`.
@@ -30,26 +34,31 @@ impl UsersListParams {
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`name`](Self::name).
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets [`email`](Self::email).
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Sets [`search`](Self::search).
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Sets [`page`](Self::page).
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
+
     /// Sets [`per_page`](Self::per_page).
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
@@ -68,6 +77,7 @@ pub struct UsersList {
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
+
     /// Optional parameters.
     pub params: UsersListParams,
 }
@@ -85,18 +95,16 @@ impl UsersList {
 impl ::apigen_runtime::Operation for UsersList {
     type Output = Vec<crate::types::User>;
     type Meta = crate::types::ResultInfo;
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "zero-trust-users-get-users",
         method: ::apigen_runtime::Method::Get,
         path_template: "/accounts/{account_id}/access/users",
-        response: ::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-            result: "result",
-            meta: Some("result_info"),
-            success: Some("success"),
-            errors: Some("errors"),
-            result_is_list: true,
-        }),
+        response: ::apigen_runtime::ResponseShape::Envelope(
+            crate::operations::LIST_ENVELOPE,
+        ),
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,
@@ -113,16 +121,21 @@ impl ::apigen_runtime::Operation for UsersList {
 
 impl ::apigen_runtime::Paginated for UsersList {
     type Item = crate::types::User;
+
     const PAGINATION: ::apigen_runtime::Pagination = ::apigen_runtime::Pagination::PageNumber;
+
     fn into_items(output: Self::Output) -> Vec<Self::Item> {
         output
     }
+
     fn page(&self) -> Option<u64> {
         self.params.page.and_then(|page| u64::try_from(page).ok())
     }
+
     fn set_page(&mut self, page: u64) {
         self.params.page = Some(page.try_into().unwrap_or(i64::MAX));
     }
+
     fn total_pages(meta: &Self::Meta) -> Option<u64> {
         meta.total_pages.as_ref().map(|pages| *pages as u64)
     }

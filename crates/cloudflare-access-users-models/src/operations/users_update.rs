@@ -2,7 +2,8 @@
 
 /// Update a user
 ///
-/// Updates a specific user's name for an account. Requires the user's current email as confirmation (email cannot be changed).
+/// Updates a specific user's name for an account. Requires the user's current email as confirmation
+/// (email cannot be changed).
 ///
 /// `PUT /accounts/{account_id}/access/users/{user_id}` (operation `zero-trust-users-update-user`).
 #[derive(Debug, Clone, PartialEq)]
@@ -11,11 +12,13 @@ pub struct UsersUpdate {
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
+
     /// UUID.
     ///
     /// Path parameter `user_id`.
     pub user_id: String,
-    /// The request body.
+
+    /// Sent as the request body (`application/json`).
     pub body: crate::types::UpdateUserRequest,
 }
 
@@ -37,18 +40,14 @@ impl UsersUpdate {
 impl ::apigen_runtime::Operation for UsersUpdate {
     type Output = crate::types::User;
     type Meta = ();
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "zero-trust-users-update-user",
         method: ::apigen_runtime::Method::Put,
         path_template: "/accounts/{account_id}/access/users/{user_id}",
-        response: ::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-            result: "result",
-            meta: Some("result_info"),
-            success: Some("success"),
-            errors: Some("errors"),
-            result_is_list: false,
-        }),
+        response: ::apigen_runtime::ResponseShape::Envelope(crate::operations::ENVELOPE),
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

@@ -8,9 +8,11 @@ pub struct AccessUserEmail {
     /// Indicates if the email address is the primary email belonging to the SCIM User resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
+
     /// Indicates the type of the email address.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// The email address of the SCIM User resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,

@@ -8,6 +8,7 @@ pub struct AccessUserMeta {
     /// The timestamp of when the SCIM resource was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<::chrono::DateTime<::chrono::Utc>>,
+
     /// The timestamp of when the SCIM resource was last modified.
     #[serde(rename = "lastModified", default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<::chrono::DateTime<::chrono::Utc>>,

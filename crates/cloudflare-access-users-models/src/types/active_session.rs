@@ -5,13 +5,15 @@
 /// Schema `/components/schemas/ActiveSession`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ActiveSession {
-    /// The `expiration` field (integer).
+    /// JSON property `expiration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<i64>,
+
     /// The metadata of an active session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::types::ActiveSessionMetadata>,
-    /// The `name` field (string).
+
+    /// JSON property `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }

@@ -5,16 +5,19 @@
 /// Schema `/components/schemas/ActiveSessionApp`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ActiveSessionApp {
-    /// The `hostname` field (string).
+    /// JSON property `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
-    /// The `name` field (string).
+
+    /// JSON property `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The `type` field (string).
+
+    /// JSON property `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// The `uid` field (string).
+
+    /// JSON property `uid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
 }

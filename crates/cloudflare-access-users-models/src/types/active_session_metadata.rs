@@ -10,16 +10,20 @@ pub struct ActiveSessionMetadata {
     pub apps: Option<
         ::std::collections::BTreeMap<String, crate::types::ActiveSessionApp>,
     >,
-    /// The `expires` field (integer).
+
+    /// JSON property `expires`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<i64>,
-    /// The `iat` field (integer).
+
+    /// JSON property `iat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
-    /// The `nonce` field (string).
+
+    /// JSON property `nonce`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
-    /// The `ttl` field (integer).
+
+    /// JSON property `ttl`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
 }

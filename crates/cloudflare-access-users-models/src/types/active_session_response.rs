@@ -5,12 +5,15 @@
 /// Schema `/components/schemas/ActiveSessionResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ActiveSessionResponse {
-    /// The `errors` field (list of [`ResponseMessage`](crate::types::ResponseMessage)).
+    /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
-    /// The `messages` field (list of [`ResponseMessage`](crate::types::ResponseMessage)).
+
+    /// JSON property `messages`.
     pub messages: Vec<crate::types::ResponseMessage>,
+
     /// Whether the API call was successful.
     pub success: bool,
+
     /// An active session of a user (an identity plus whether the session is active).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<crate::types::ActiveSessionDetail>,

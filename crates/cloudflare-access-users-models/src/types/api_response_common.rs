@@ -5,10 +5,12 @@
 /// Schema `/components/schemas/ApiResponseCommon`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApiResponseCommon {
-    /// The `errors` field (list of [`ResponseMessage`](crate::types::ResponseMessage)).
+    /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
-    /// The `messages` field (list of [`ResponseMessage`](crate::types::ResponseMessage)).
+
+    /// JSON property `messages`.
     pub messages: Vec<crate::types::ResponseMessage>,
+
     /// Whether the API call was successful.
     pub success: bool,
 }

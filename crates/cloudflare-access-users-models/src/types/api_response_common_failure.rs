@@ -5,12 +5,15 @@
 /// Schema `/components/schemas/ApiResponseCommonFailure`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApiResponseCommonFailure {
-    /// The `errors` field (list of [`ResponseMessage`](crate::types::ResponseMessage)).
+    /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
-    /// The `messages` field (list of [`ResponseMessage`](crate::types::ResponseMessage)).
+
+    /// JSON property `messages`.
     pub messages: Vec<crate::types::ResponseMessage>,
-    /// The `result` field (JSON value).
+
+    /// JSON property `result`.
     pub result: ::serde_json::Value,
+
     /// Whether the API call was successful.
     pub success: bool,
 }

@@ -7,6 +7,7 @@
 pub struct CreateUserRequest {
     /// The email of the user.
     pub email: String,
+
     /// The name of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

@@ -5,9 +5,10 @@
 /// Schema `/components/schemas/FailedLogin`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FailedLogin {
-    /// The `expiration` field (integer).
+    /// JSON property `expiration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<i64>,
+
     /// Details of the failed login attempt (free-form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Value>,

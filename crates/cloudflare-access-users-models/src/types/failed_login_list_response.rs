@@ -5,16 +5,20 @@
 /// Schema `/components/schemas/FailedLoginListResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FailedLoginListResponse {
-    /// The `errors` field (list of [`ResponseMessage`](crate::types::ResponseMessage)).
+    /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
-    /// The `messages` field (list of [`ResponseMessage`](crate::types::ResponseMessage)).
+
+    /// JSON property `messages`.
     pub messages: Vec<crate::types::ResponseMessage>,
+
     /// Whether the API call was successful.
     pub success: bool,
+
     /// Pagination information of a list response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_info: Option<crate::types::ResultInfo>,
-    /// The `result` field (list of [`FailedLogin`](crate::types::FailedLogin)).
+
+    /// JSON property `result`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<crate::types::FailedLogin>>,
 }

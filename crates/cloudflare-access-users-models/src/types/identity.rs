@@ -5,62 +5,79 @@
 /// Schema `/components/schemas/Identity`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Identity {
-    /// The `account_id` field (string).
+    /// JSON property `account_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// The `auth_status` field (string).
+
+    /// JSON property `auth_status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_status: Option<String>,
-    /// The `common_name` field (string).
+
+    /// JSON property `common_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_name: Option<String>,
-    /// The `device_id` field (string).
+
+    /// JSON property `device_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+
     /// The device sessions of the identity, by device ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_sessions: Option<
         ::std::collections::BTreeMap<String, crate::types::IdentityDeviceSession>,
     >,
+
     /// The device posture results of the identity, by posture rule ID.
     #[serde(rename = "devicePosture", default, skip_serializing_if = "Option::is_none")]
     pub device_posture: Option<
         ::std::collections::BTreeMap<String, crate::types::IdentityDevicePosture>,
     >,
-    /// The `email` field (string).
+
+    /// JSON property `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// The geolocation of an identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo: Option<crate::types::UserPolicyCheckGeo>,
-    /// The `iat` field (number).
+
+    /// JSON property `iat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<f64>,
+
     /// The identity provider an identity authenticated with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<crate::types::IdentityIdp>,
-    /// The `ip` field (string).
+
+    /// JSON property `ip`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    /// The `is_gateway` field (boolean).
+
+    /// JSON property `is_gateway`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_gateway: Option<bool>,
-    /// The `is_warp` field (boolean).
+
+    /// JSON property `is_warp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_warp: Option<bool>,
+
     /// The mutual TLS authentication of an identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtls_auth: Option<crate::types::IdentityMtlsAuth>,
-    /// The `service_token_id` field (string).
+
+    /// JSON property `service_token_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_token_id: Option<String>,
-    /// The `service_token_status` field (boolean).
+
+    /// JSON property `service_token_status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_token_status: Option<bool>,
-    /// The `user_uuid` field (string).
+
+    /// JSON property `user_uuid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_uuid: Option<String>,
-    /// The `version` field (number).
+
+    /// JSON property `version`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<f64>,
 }

@@ -5,31 +5,39 @@
 /// Schema `/components/schemas/IdentityDevicePosture`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentityDevicePosture {
-    /// The `id` field (string).
+    /// JSON property `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The check a device posture rule performs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<crate::types::IdentityDevicePostureCheck>,
-    /// The `data` field (JSON value).
+
+    /// JSON property `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<::serde_json::Value>,
-    /// The `description` field (string).
+
+    /// JSON property `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The `error` field (string).
+
+    /// JSON property `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The `rule_name` field (string).
+
+    /// JSON property `rule_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_name: Option<String>,
-    /// The `success` field (boolean).
+
+    /// JSON property `success`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// The `timestamp` field (string).
+
+    /// JSON property `timestamp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
-    /// The `type` field (string).
+
+    /// JSON property `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }

@@ -5,10 +5,11 @@
 /// Schema `/components/schemas/IdentityDevicePostureCheck`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentityDevicePostureCheck {
-    /// The `exists` field (boolean).
+    /// JSON property `exists`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exists: Option<bool>,
-    /// The `path` field (string).
+
+    /// JSON property `path`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }

@@ -5,7 +5,7 @@
 /// Schema `/components/schemas/IdentityDeviceSession`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentityDeviceSession {
-    /// The `last_authenticated` field (number).
+    /// JSON property `last_authenticated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_authenticated: Option<f64>,
 }

@@ -5,10 +5,11 @@
 /// Schema `/components/schemas/IdentityIdp`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentityIdp {
-    /// The `id` field (string).
+    /// JSON property `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The `type` field (string).
+
+    /// JSON property `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }

@@ -5,19 +5,23 @@
 /// Schema `/components/schemas/IdentityMtlsAuth`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentityMtlsAuth {
-    /// The `auth_status` field (string).
+    /// JSON property `auth_status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_status: Option<String>,
-    /// The `cert_issuer_dn` field (string).
+
+    /// JSON property `cert_issuer_dn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_issuer_dn: Option<String>,
-    /// The `cert_issuer_ski` field (string).
+
+    /// JSON property `cert_issuer_ski`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_issuer_ski: Option<String>,
-    /// The `cert_presented` field (boolean).
+
+    /// JSON property `cert_presented`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_presented: Option<bool>,
-    /// The `cert_serial` field (string).
+
+    /// JSON property `cert_serial`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_serial: Option<String>,
 }

@@ -3,129 +3,67 @@
 //! Named schemas of the spec, one module each.
 
 mod access_user;
-
-pub use access_user::*;
-
 mod access_user_email;
-
-pub use access_user_email::*;
-
 mod access_user_meta;
-
-pub use access_user_meta::*;
-
 mod active_session;
-
-pub use active_session::*;
-
 mod active_session_app;
-
-pub use active_session_app::*;
-
 mod active_session_detail;
-
-pub use active_session_detail::*;
-
 mod active_session_list_response;
-
-pub use active_session_list_response::*;
-
 mod active_session_metadata;
-
-pub use active_session_metadata::*;
-
 mod active_session_response;
-
-pub use active_session_response::*;
-
 mod api_response_collection;
-
-pub use api_response_collection::*;
-
 mod api_response_common;
-
-pub use api_response_common::*;
-
 mod api_response_common_failure;
-
-pub use api_response_common_failure::*;
-
 mod api_response_single;
-
-pub use api_response_single::*;
-
 mod create_user_request;
-
-pub use create_user_request::*;
-
 mod delete_user_response;
-
-pub use delete_user_response::*;
-
 mod failed_login;
-
-pub use failed_login::*;
-
 mod failed_login_list_response;
-
-pub use failed_login_list_response::*;
-
 mod identity;
-
-pub use identity::*;
-
 mod identity_device_posture;
-
-pub use identity_device_posture::*;
-
 mod identity_device_posture_check;
-
-pub use identity_device_posture_check::*;
-
 mod identity_device_session;
-
-pub use identity_device_session::*;
-
 mod identity_idp;
-
-pub use identity_idp::*;
-
 mod identity_mtls_auth;
-
-pub use identity_mtls_auth::*;
-
 mod last_seen_identity_response;
-
-pub use last_seen_identity_response::*;
-
 mod response_message;
-
-pub use response_message::*;
-
 mod response_message_source;
-
-pub use response_message_source::*;
-
 mod result_info;
-
-pub use result_info::*;
-
 mod update_user_request;
-
-pub use update_user_request::*;
-
 mod user;
-
-pub use user::*;
-
 mod user_list_response;
-
-pub use user_list_response::*;
-
 mod user_policy_check_geo;
-
-pub use user_policy_check_geo::*;
-
 mod user_response;
 
+pub use access_user::*;
+pub use access_user_email::*;
+pub use access_user_meta::*;
+pub use active_session::*;
+pub use active_session_app::*;
+pub use active_session_detail::*;
+pub use active_session_list_response::*;
+pub use active_session_metadata::*;
+pub use active_session_response::*;
+pub use api_response_collection::*;
+pub use api_response_common::*;
+pub use api_response_common_failure::*;
+pub use api_response_single::*;
+pub use create_user_request::*;
+pub use delete_user_response::*;
+pub use failed_login::*;
+pub use failed_login_list_response::*;
+pub use identity::*;
+pub use identity_device_posture::*;
+pub use identity_device_posture_check::*;
+pub use identity_device_session::*;
+pub use identity_idp::*;
+pub use identity_mtls_auth::*;
+pub use last_seen_identity_response::*;
+pub use response_message::*;
+pub use response_message_source::*;
+pub use result_info::*;
+pub use update_user_request::*;
+pub use user::*;
+pub use user_list_response::*;
+pub use user_policy_check_geo::*;
 pub use user_response::*;

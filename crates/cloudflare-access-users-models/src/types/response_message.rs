@@ -5,13 +5,16 @@
 /// Schema `/components/schemas/ResponseMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseMessage {
-    /// The `code` field (integer).
+    /// JSON property `code`.
     pub code: i64,
-    /// The `message` field (string).
+
+    /// JSON property `message`.
     pub message: String,
-    /// The `documentation_url` field (string).
+
+    /// JSON property `documentation_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documentation_url: Option<String>,
+
     /// Where in the request the error or message applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::types::ResponseMessageSource>,

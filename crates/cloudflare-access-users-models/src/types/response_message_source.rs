@@ -5,7 +5,7 @@
 /// Schema `/components/schemas/ResponseMessageSource`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseMessageSource {
-    /// The `pointer` field (string).
+    /// JSON property `pointer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
 }

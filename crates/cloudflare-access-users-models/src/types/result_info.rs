@@ -8,15 +8,19 @@ pub struct ResultInfo {
     /// Total number of results for the requested service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<f64>,
+
     /// Current page within paginated list of results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<f64>,
+
     /// Number of results per page of results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<f64>,
+
     /// Total results available without any search parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<f64>,
+
     /// The number of total pages in the entire result set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_pages: Option<f64>,

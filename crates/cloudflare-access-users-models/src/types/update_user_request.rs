@@ -7,6 +7,7 @@
 pub struct UpdateUserRequest {
     /// The email of the user.
     pub email: String,
+
     /// The name of the user.
     pub name: String,
 }

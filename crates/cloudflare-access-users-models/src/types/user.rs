@@ -8,34 +8,44 @@ pub struct User {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// True if the user has authenticated with Cloudflare Access.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_seat: Option<bool>,
+
     /// The number of active devices registered to the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_device_count: Option<f64>,
-    /// The `created_at` field (RFC 3339 timestamp).
+
+    /// JSON property `created_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
+
     /// The email of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// True if the user has logged into the WARP client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_seat: Option<bool>,
+
     /// The time at which the user last successfully logged in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_successful_login: Option<::chrono::DateTime<::chrono::Utc>>,
+
     /// The name of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// The unique API identifier for the Zero Trust seat.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seat_uid: Option<String>,
+
     /// The unique API identifier for the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
-    /// The `updated_at` field (RFC 3339 timestamp).
+
+    /// JSON property `updated_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }

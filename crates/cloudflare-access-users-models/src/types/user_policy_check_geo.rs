@@ -5,7 +5,7 @@
 /// Schema `/components/schemas/UserPolicyCheckGeo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserPolicyCheckGeo {
-    /// The `country` field (string).
+    /// JSON property `country`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }

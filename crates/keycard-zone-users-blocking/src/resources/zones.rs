@@ -26,13 +26,30 @@ impl<'c> ZonesUsers<'c> {
     ///
     /// Returns a list of users in the specified zone.
     ///
-    /// **Rollout note:** the paginated/searchable/sortable behavior described below is gated behind the `user-pagination` feature flag and is currently disabled for most zones. While the flag is off, the response returns every user in the zone (capped at 100) in `items` and a fixed pagination envelope where `after_cursor` and `before_cursor` are `null` and `total_count` is `0`. The query parameters below are accepted but ignored. The flag is rolled out per-zone and will become the default once Console adopts the paginated contract.
+    /// **Rollout note:** the paginated/searchable/sortable behavior described below is gated behind
+    /// the `user-pagination` feature flag and is currently disabled for most zones. While the flag
+    /// is off, the response returns every user in the zone (capped at 100) in `items` and a fixed
+    /// pagination envelope where `after_cursor` and `before_cursor` are `null` and `total_count` is
+    /// `0`. The query parameters below are accepted but ignored. The flag is rolled out per-zone
+    /// and will become the default once Console adopts the paginated contract.
     ///
-    /// Use cursor pagination via `after`/`before`. Sort: comma-separated field list; prefix with `-` for descending. Use `expand[]=total_count` to include the matching row count, `expand[]=session_count` to include per-user session counts, `expand[]=grant_count` to include per-user delegated-grant counts, and `expand[]=role-assignments` to include each user's structured role grants. Filter by exact email via `filter[email]`; search via `query[email]` / `query[subject]` / `query[]` (substring match, OR'd across repeated values). `query[]` matches against email and federation credential subject. Pass `filter[id]` (repeatable, max 100) to restrict results to a known set of users — mutually exclusive with `after`/`before` (returns 400 if combined). When `filter[id]` is set, `limit` is ignored and the response contains every requested user that exists in the zone, in a single page. IDs not in the zone are silently omitted.
+    /// Use cursor pagination via `after`/`before`. Sort: comma-separated field list; prefix with
+    /// `-` for descending. Use `expand[]=total_count` to include the matching row count,
+    /// `expand[]=session_count` to include per-user session counts, `expand[]=grant_count` to
+    /// include per-user delegated-grant counts, and `expand[]=role-assignments` to include each
+    /// user's structured role grants. Filter by exact email via `filter[email]`; search via
+    /// `query[email]` / `query[subject]` / `query[]` (substring match, OR'd across repeated
+    /// values). `query[]` matches against email and federation credential subject. Pass
+    /// `filter[id]` (repeatable, max 100) to restrict results to a known set of users — mutually
+    /// exclusive with `after`/`before` (returns 400 if combined). When `filter[id]` is set, `limit`
+    /// is ignored and the response contains every requested user that exists in the zone, in a
+    /// single page. IDs not in the zone are silently omitted.
     ///
-    /// `GET /zones/{zoneId}/users`
+    /// `GET /zones/{zoneId}/users`: sends [`UsersList`](crate::operations::UsersList), with
+    /// optional parameters in [`UsersListParams`](crate::operations::UsersListParams).
     ///
-    /// Returns one page; `.items()` on the returned call yields every item of every page as an `Iterator` (cursor pages).
+    /// Returns one page; `.items()` on the returned call yields every item of every page as an
+    /// `Iterator` (cursor pages).
     pub fn list(
         &self,
         zone_id: impl Into<String>,
@@ -40,11 +57,12 @@ impl<'c> ZonesUsers<'c> {
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersList> {
         self.client.call(crate::operations::UsersList::new(zone_id.into(), params))
     }
+
     /// Get user
     ///
     /// Returns details of a specific user by user ID
     ///
-    /// `GET /zones/{zoneId}/users/{id}`
+    /// `GET /zones/{zoneId}/users/{id}`: sends [`UsersRetrieve`](crate::operations::UsersRetrieve).
     pub fn retrieve(
         &self,
         zone_id: impl Into<String>,

@@ -3,9 +3,7 @@
 //! One module per operation: its request, parameters and `Operation` impl.
 
 mod users_list;
-
-pub use users_list::*;
-
 mod users_retrieve;
 
+pub use users_list::*;
 pub use users_retrieve::*;

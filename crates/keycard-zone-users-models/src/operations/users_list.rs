@@ -7,39 +7,52 @@ pub struct UsersListParams {
     ///
     /// Query parameter `after`.
     pub after: Option<String>,
+
     /// Cursor for backward pagination
     ///
     /// Query parameter `before`.
     pub before: Option<String>,
+
     /// Maximum number of items to return
     ///
     /// Query parameter `limit`.
     pub limit: Option<i64>,
-    /// Extra data to include: `total_count` (the matching row count), `session_count` (per-user session counts), `grant_count` (per-user delegated-grant counts), `role-assignments` (each user's structured role grants). Repeatable.
+
+    /// Extra data to include: `total_count` (the matching row count), `session_count` (per-user
+    /// session counts), `grant_count` (per-user delegated-grant counts), `role-assignments` (each
+    /// user's structured role grants). Repeatable.
     ///
     /// Query parameter `expand[]`.
     pub expand: Option<Vec<crate::types::UsersListExpandItem>>,
+
     /// Filter by exact email address
     ///
     /// Query parameter `filter[email]`.
     pub filter_email: Option<Vec<String>>,
-    /// Restrict results to users with this publicId. Repeatable, max 100. Mutually exclusive with after/before.
+
+    /// Restrict results to users with this publicId. Repeatable, max 100. Mutually exclusive with
+    /// after/before.
     ///
     /// Query parameter `filter[id]`.
     pub filter_id: Option<Vec<String>>,
+
     /// Search across email and credential subject (substring match)
     ///
     /// Query parameter `query[]`.
     pub query: Option<Vec<String>>,
+
     /// Search by email (substring match)
     ///
     /// Query parameter `query[email]`.
     pub query_email: Option<Vec<String>>,
+
     /// Search by federated credential subject (substring match)
     ///
     /// Query parameter `query[subject]`.
     pub query_subject: Option<Vec<String>>,
-    /// Comma-separated sort fields. Prefix with - for descending. Allowed: created_at, email, authenticated_at
+
+    /// Comma-separated sort fields. Prefix with - for descending. Allowed: created_at, email,
+    /// authenticated_at
     ///
     /// Query parameter `sort`.
     pub sort: Option<String>,
@@ -50,51 +63,61 @@ impl UsersListParams {
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets [`after`](Self::after).
     pub fn after(mut self, value: impl Into<String>) -> Self {
         self.after = Some(value.into());
         self
     }
+
     /// Sets [`before`](Self::before).
     pub fn before(mut self, value: impl Into<String>) -> Self {
         self.before = Some(value.into());
         self
     }
+
     /// Sets [`limit`](Self::limit).
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
+
     /// Sets [`expand`](Self::expand).
     pub fn expand(mut self, value: Vec<crate::types::UsersListExpandItem>) -> Self {
         self.expand = Some(value);
         self
     }
+
     /// Sets [`filter_email`](Self::filter_email).
     pub fn filter_email(mut self, value: Vec<String>) -> Self {
         self.filter_email = Some(value);
         self
     }
+
     /// Sets [`filter_id`](Self::filter_id).
     pub fn filter_id(mut self, value: Vec<String>) -> Self {
         self.filter_id = Some(value);
         self
     }
+
     /// Sets [`query`](Self::query).
     pub fn query(mut self, value: Vec<String>) -> Self {
         self.query = Some(value);
         self
     }
+
     /// Sets [`query_email`](Self::query_email).
     pub fn query_email(mut self, value: Vec<String>) -> Self {
         self.query_email = Some(value);
         self
     }
+
     /// Sets [`query_subject`](Self::query_subject).
     pub fn query_subject(mut self, value: Vec<String>) -> Self {
         self.query_subject = Some(value);
         self
     }
+
     /// Sets [`sort`](Self::sort).
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
@@ -106,9 +129,24 @@ impl UsersListParams {
 ///
 /// Returns a list of users in the specified zone.
 ///
-/// **Rollout note:** the paginated/searchable/sortable behavior described below is gated behind the `user-pagination` feature flag and is currently disabled for most zones. While the flag is off, the response returns every user in the zone (capped at 100) in `items` and a fixed pagination envelope where `after_cursor` and `before_cursor` are `null` and `total_count` is `0`. The query parameters below are accepted but ignored. The flag is rolled out per-zone and will become the default once Console adopts the paginated contract.
+/// **Rollout note:** the paginated/searchable/sortable behavior described below is gated behind the
+/// `user-pagination` feature flag and is currently disabled for most zones. While the flag is off,
+/// the response returns every user in the zone (capped at 100) in `items` and a fixed pagination
+/// envelope where `after_cursor` and `before_cursor` are `null` and `total_count` is `0`. The query
+/// parameters below are accepted but ignored. The flag is rolled out per-zone and will become the
+/// default once Console adopts the paginated contract.
 ///
-/// Use cursor pagination via `after`/`before`. Sort: comma-separated field list; prefix with `-` for descending. Use `expand[]=total_count` to include the matching row count, `expand[]=session_count` to include per-user session counts, `expand[]=grant_count` to include per-user delegated-grant counts, and `expand[]=role-assignments` to include each user's structured role grants. Filter by exact email via `filter[email]`; search via `query[email]` / `query[subject]` / `query[]` (substring match, OR'd across repeated values). `query[]` matches against email and federation credential subject. Pass `filter[id]` (repeatable, max 100) to restrict results to a known set of users — mutually exclusive with `after`/`before` (returns 400 if combined). When `filter[id]` is set, `limit` is ignored and the response contains every requested user that exists in the zone, in a single page. IDs not in the zone are silently omitted.
+/// Use cursor pagination via `after`/`before`. Sort: comma-separated field list; prefix with `-`
+/// for descending. Use `expand[]=total_count` to include the matching row count,
+/// `expand[]=session_count` to include per-user session counts, `expand[]=grant_count` to include
+/// per-user delegated-grant counts, and `expand[]=role-assignments` to include each user's
+/// structured role grants. Filter by exact email via `filter[email]`; search via `query[email]` /
+/// `query[subject]` / `query[]` (substring match, OR'd across repeated values). `query[]` matches
+/// against email and federation credential subject. Pass `filter[id]` (repeatable, max 100) to
+/// restrict results to a known set of users — mutually exclusive with `after`/`before` (returns
+/// 400 if combined). When `filter[id]` is set, `limit` is ignored and the response contains every
+/// requested user that exists in the zone, in a single page. IDs not in the zone are silently
+/// omitted.
 ///
 /// `GET /zones/{zoneId}/users` (operation `listZoneUsers`).
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +155,7 @@ pub struct UsersList {
     ///
     /// Path parameter `zoneId`.
     pub zone_id: String,
+
     /// Optional parameters.
     pub params: UsersListParams,
 }
@@ -134,12 +173,14 @@ impl UsersList {
 impl ::apigen_runtime::Operation for UsersList {
     type Output = crate::types::UserListResponse;
     type Meta = ();
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "listZoneUsers",
         method: ::apigen_runtime::Method::Get,
         path_template: "/zones/{zoneId}/users",
         response: ::apigen_runtime::ResponseShape::Plain,
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,
@@ -161,13 +202,17 @@ impl ::apigen_runtime::Operation for UsersList {
 
 impl ::apigen_runtime::Paginated for UsersList {
     type Item = crate::types::User;
+
     const PAGINATION: ::apigen_runtime::Pagination = ::apigen_runtime::Pagination::Cursor;
+
     fn into_items(output: Self::Output) -> Vec<Self::Item> {
         output.items
     }
+
     fn next_cursor(output: &Self::Output) -> Option<String> {
         output.pagination.after_cursor.as_ref().map(ToString::to_string)
     }
+
     fn set_cursor(&mut self, cursor: String) {
         self.params.after = Some(cursor);
     }

@@ -11,6 +11,7 @@ pub struct UsersRetrieve {
     ///
     /// Path parameter `zoneId`.
     pub zone_id: String,
+
     /// User ID
     ///
     /// Path parameter `id`.
@@ -30,12 +31,14 @@ impl UsersRetrieve {
 impl ::apigen_runtime::Operation for UsersRetrieve {
     type Output = crate::types::User;
     type Meta = ();
+
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "getZoneUser",
         method: ::apigen_runtime::Method::Get,
         path_template: "/zones/{zoneId}/users/{id}",
         response: ::apigen_runtime::ResponseShape::Plain,
     };
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

@@ -7,10 +7,12 @@
 /// Schema `/components/schemas/Error`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Error {
-    /// The `message` field (string).
+    /// JSON property `message`.
     pub message: String,
-    /// The `code` field (string).
+
+    /// JSON property `code`.
     pub code: String,
-    /// The `status` field (number).
+
+    /// JSON property `status`.
     pub status: f64,
 }

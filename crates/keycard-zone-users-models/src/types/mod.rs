@@ -3,33 +3,19 @@
 //! Named schemas of the spec, one module each.
 
 mod error;
-
-pub use error::*;
-
 mod pagination;
-
-pub use pagination::*;
-
 mod role_assignment;
-
-pub use role_assignment::*;
-
 mod role_assignment_scope;
-
-pub use role_assignment_scope::*;
-
 mod user;
-
-pub use user::*;
-
 mod user_list_response;
-
-pub use user_list_response::*;
-
 mod user_status;
-
-pub use user_status::*;
-
 mod users_list_expand_item;
 
+pub use error::*;
+pub use pagination::*;
+pub use role_assignment::*;
+pub use role_assignment_scope::*;
+pub use user::*;
+pub use user_list_response::*;
+pub use user_status::*;
 pub use users_list_expand_item::*;

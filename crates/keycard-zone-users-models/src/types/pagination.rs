@@ -8,10 +8,13 @@ pub struct Pagination {
     /// An opaque cursor used for paginating through a list of results
     #[serde(default)]
     pub after_cursor: Option<String>,
+
     /// An opaque cursor used for paginating through a list of results
     #[serde(default)]
     pub before_cursor: Option<String>,
-    /// Total number of items matching the query. Only included when expand\[\]=total_count is requested.
+
+    /// Total number of items matching the query. Only included when expand\[\]=total_count is
+    /// requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

@@ -7,9 +7,12 @@
 pub struct RoleAssignment {
     /// ID of the assigned role
     pub role_id: String,
+
     /// Opaque role identifier. Treated as an opaque identifier by the API and unique within a zone.
     pub role_identifier: String,
-    /// The resource this grant is scoped to, or null when the grant is unscoped (applies to the owning zone itself).
+
+    /// The resource this grant is scoped to, or null when the grant is unscoped (applies to the
+    /// owning zone itself).
     #[serde(default)]
     pub scope: Option<crate::types::RoleAssignmentScope>,
 }

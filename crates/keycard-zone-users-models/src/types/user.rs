@@ -7,40 +7,60 @@
 pub struct User {
     /// Unique identifier of the user
     pub id: String,
+
     /// Entity creation timestamp
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
+
     /// Email address of the user
     pub email: String,
+
     /// Whether the email address has been verified
     pub email_verified: bool,
-    /// Zone-scoped user identifier. Defaults to the user's Keycard ID. When the provider has user_identifier_claim configured, the value is set from that claim at user creation time.
+
+    /// Zone-scoped user identifier. Defaults to the user's Keycard ID. When the provider has
+    /// user_identifier_claim configured, the value is set from that claim at user creation time.
     pub identifier: String,
+
     /// Organization that owns this user
     pub organization_id: String,
+
     /// Status of the user. Disabled users cannot authenticate.
     pub status: crate::types::UserStatus,
+
     /// Entity update timestamp
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+
     /// Zone this user belongs to
     pub zone_id: String,
+
     /// Date when the user was last authenticated
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated_at: Option<String>,
-    /// Delegated-grant count for this user. Populated only when expand\[\]=grant_count is set on the listing endpoint.
+
+    /// Delegated-grant count for this user. Populated only when expand\[\]=grant_count is set on
+    /// the listing endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_count: Option<i64>,
+
     /// Issuer identifier of the identity provider
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    /// Reference to the identity provider. This field is undefined when the source identity provider is deleted but the user is not deleted.
+
+    /// Reference to the identity provider. This field is undefined when the source identity
+    /// provider is deleted but the user is not deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<String>,
-    /// Role grants for this user within the zone. Populated only when expand\[\]=role-assignments is set on the listing endpoint.
+
+    /// Role grants for this user within the zone. Populated only when expand\[\]=role-assignments
+    /// is set on the listing endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_assignments: Option<Vec<crate::types::RoleAssignment>>,
-    /// Session count for this user. Populated only when expand\[\]=session_count is set on the listing endpoint.
+
+    /// Session count for this user. Populated only when expand\[\]=session_count is set on the
+    /// listing endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_count: Option<i64>,
+
     /// Subject identifier from the identity provider
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,

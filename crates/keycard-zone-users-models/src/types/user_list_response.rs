@@ -5,8 +5,9 @@
 /// Schema `/components/schemas/UserListResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserListResponse {
-    /// The `items` field (list of [`User`](crate::types::User)).
+    /// JSON property `items`.
     pub items: Vec<crate::types::User>,
+
     /// Cursor-based pagination metadata
     pub pagination: crate::types::Pagination,
 }

@@ -19,9 +19,11 @@ pub enum UserStatus {
     /// `active`
     #[serde(rename = "active")]
     Active,
+
     /// `disabled`
     #[serde(rename = "disabled")]
     Disabled,
+
     /// A value this version of the SDK does not know, kept verbatim.
     #[serde(untagged)]
     Unknown(String),

@@ -17,15 +17,19 @@ pub enum UsersListExpandItem {
     /// `total_count`
     #[serde(rename = "total_count")]
     TotalCount,
+
     /// `session_count`
     #[serde(rename = "session_count")]
     SessionCount,
+
     /// `grant_count`
     #[serde(rename = "grant_count")]
     GrantCount,
+
     /// `role-assignments`
     #[serde(rename = "role-assignments")]
     RoleAssignments,
+
     /// A value this version of the SDK does not know, kept verbatim.
     #[serde(untagged)]
     Unknown(String),

@@ -7,20 +7,13 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
+use super::docs::{inner_doc_attrs, prose_and_facts, raw_doc_attrs, raw_inner_doc_attrs};
 use super::features::FeatureMap;
-use super::models::{arg_type, arg_value, has_params, method_str, params_name};
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, ident, manifest, parallel_map, rust_file, type_tokens,
+    CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
+    module_index, option_str, parallel_map, rust_file, type_tokens,
 };
-use crate::codegen::ir::{Api, AuthMethod, Operation};
-use crate::codegen::naming::pascal;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavor {
-    Async,
-    Blocking,
-}
+use crate::codegen::ir::{Api, AuthMethod, Method, Operation, PaginationKind, TypeRef};
 
 impl Flavor {
     fn runtime_client(self) -> TokenStream {
@@ -57,8 +50,9 @@ fn resource_tree(api: &Api) -> Resource<'_> {
     root
 }
 
-fn resource_type(path: &[String]) -> proc_macro2::Ident {
-    format_ident!("{}", path.iter().map(|s| pascal(s)).collect::<String>())
+/// The resource type of `path`, as naming settled it.
+fn resource_type(api: &Api, path: &[String]) -> proc_macro2::Ident {
+    ident(&api.resource_types[path])
 }
 
 pub fn render(
@@ -67,12 +61,7 @@ pub fn render(
     mode: &ManifestMode,
     features: Option<&FeatureMap>,
 ) -> Result<Vec<GeneratedFile>, String> {
-    let names = CrateNames::of(api);
-    let crate_name = match flavor {
-        Flavor::Async => &names.client,
-        Flavor::Blocking => &names.blocking,
-    };
-    let dir = crate_name.clone();
+    let dir = flavor.crate_name(api);
     let tree = resource_tree(api);
     let mut files = vec![
         GeneratedFile {
@@ -81,7 +70,7 @@ pub fn render(
         },
         GeneratedFile {
             path: format!("{dir}/src/lib.rs"),
-            contents: rust_file(api, lib_rs(api, flavor, &tree, features.is_some()))?,
+            contents: rust_file(api, lib_rs(api, flavor, &tree, features))?,
         },
     ];
     // One file per top-level resource, so a spec change touches few files
@@ -89,7 +78,13 @@ pub fn render(
     let top: Vec<(&String, &Resource<'_>)> = tree.children.iter().collect();
     files.extend(parallel_map(&top, |(segment, node)| {
         let mut resources = Vec::new();
-        collect_resources(node, &mut vec![(*segment).clone()], flavor, &mut resources);
+        collect_resources(
+            api,
+            node,
+            &mut vec![(*segment).clone()],
+            flavor,
+            &mut resources,
+        );
         let doc = format!(" Operations under `{segment}`.");
         Ok(GeneratedFile {
             path: format!("{dir}/src/resources/{segment}.rs"),
@@ -102,25 +97,21 @@ pub fn render(
             )?,
         })
     })?);
-    let modules = top.iter().map(|(segment, _)| {
-        let module = ident(segment);
-        let cfg = features.map(|_| super::features::cfg([*segment]));
-        quote! {
-            #cfg
-            mod #module;
-            #cfg
-            pub use #module::*;
-        }
-    });
+    let modules: Vec<(String, TokenStream)> = top
+        .iter()
+        .map(|(segment, _)| {
+            let cfg = features.map(|_| super::features::cfg([*segment]));
+            ((*segment).clone(), cfg.unwrap_or_default())
+        })
+        .collect();
     files.push(GeneratedFile {
         path: format!("{dir}/src/resources/mod.rs"),
         contents: rust_file(
             api,
-            quote! {
-                //! The resource tree: one type per group of operations, reached
-                //! from [`Client`](crate::Client).
-                #(#modules)*
-            },
+            module_index(
+                "The resource tree: one type per group of operations, reached from [`Client`](crate::Client).",
+                &modules,
+            ),
         )?,
     });
     Ok(files)
@@ -183,13 +174,6 @@ fn profile(api: &Api) -> TokenStream {
     }
 }
 
-fn option_str(value: &Option<String>) -> TokenStream {
-    match value {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
-    }
-}
-
 /// Human text for the environment variables `from_env` reads.
 fn env_summary(api: &Api) -> Vec<String> {
     let mut lines = Vec::new();
@@ -223,25 +207,19 @@ fn env_summary(api: &Api) -> Vec<String> {
 /// A compilable example call of the first operation with string-only
 /// required arguments.
 fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
-    let crate_ident = match flavor {
-        Flavor::Async => CrateNames::of(api).client,
-        Flavor::Blocking => CrateNames::of(api).blocking,
-    }
-    .replace('-', "_");
+    let crate_ident = flavor.crate_name(api).replace('-', "_");
     // Prefer a plain read (a GET taking only string arguments) for the example.
     let simple = |op: &Operation| {
-        op.required_params
-            .iter()
-            .all(|p| p.ty == crate::codegen::ir::TypeRef::String)
+        op.required_params.iter().all(|p| p.ty == TypeRef::String)
             && op.body.as_ref().is_none_or(|b| !b.required)
             && !op.deprecated
     };
     let op = first_operation(tree, &|op: &Operation| {
-        simple(op) && op.method == crate::codegen::ir::Method::Get && op.method_name == "list"
+        simple(op) && op.method == Method::Get && op.method_name == "list"
     })
     .or_else(|| {
         first_operation(tree, &|op: &Operation| {
-            simple(op) && op.method == crate::codegen::ir::Method::Get
+            simple(op) && op.method == Method::Get
         })
     })
     .or_else(|| first_operation(tree, &simple));
@@ -259,25 +237,42 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
         ),
     };
     lines.push(open);
-    lines.push(format!("let client = {crate_ident}::Client::from_env()?;"));
+    let mut imports = vec!["Client".to_owned()];
+    imports.extend(
+        op.and_then(|op| op.params_struct.as_ref())
+            .map(|p| format!("operations::{p}")),
+    );
+    lines.push(match imports.as_slice() {
+        [one] => format!("use {crate_ident}::{one};"),
+        many => format!("use {crate_ident}::{{{}}};", many.join(", ")),
+    });
+    lines.push(String::new());
+    lines.push("let client = Client::from_env()?;".to_owned());
     if let Some(op) = op {
+        // The spec's example values where it has them.
         let mut args: Vec<String> = op
             .required_params
             .iter()
-            .map(|p| format!("\"{}\"", p.rust_name))
+            .map(|p| format!("{:?}", p.example.as_deref().unwrap_or(&p.rust_name)))
             .collect();
-        if has_params(op) {
-            args.push(format!(
-                "{crate_ident}::operations::{}::new()",
-                params_name(op)
-            ));
+        if let Some(params) = &op.params_struct {
+            args.push(format!("{params}::new()"));
         }
-        let chain: String = op.resource.iter().map(|s| format!(".{s}()")).collect();
-        lines.push(format!(
-            "let response = client{chain}.{}({}){suffix};",
-            op.method_name,
-            args.join(", ")
-        ));
+        let mut calls: Vec<String> = op.resource.iter().map(|s| format!(".{s}()")).collect();
+        calls.push(format!(".{}({})", op.method_name, args.join(", ")));
+        calls.push(suffix.to_owned());
+        let one_line = format!("let response = client{};", calls.concat());
+        if one_line.len() <= 80 {
+            lines.push(one_line);
+        } else {
+            // One call a line, as rustfmt lays out a long chain.
+            lines.push("let response = client".to_owned());
+            let last = calls.len() - 1;
+            for (i, call) in calls.iter().enumerate() {
+                let end = if i == last { ";" } else { "" };
+                lines.push(format!("    {call}{end}"));
+            }
+        }
         lines.push("println!(\"{:?}\", response.status());".to_owned());
     }
     lines.extend(close.lines().map(str::to_owned));
@@ -300,23 +295,19 @@ fn first_operation<'a>(
         })
 }
 
-fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenStream {
+fn lib_rs(
+    api: &Api,
+    flavor: Flavor,
+    tree: &Resource<'_>,
+    features: Option<&FeatureMap>,
+) -> TokenStream {
     let names = CrateNames::of(api);
     let models = format_ident!("{}", names.models.replace('-', "_"));
     let kind = match flavor {
-        Flavor::Async => "Async",
-        Flavor::Blocking => "Blocking",
+        Flavor::Async => "Async client",
+        Flavor::Blocking => "Blocking client",
     };
-    let mut text = format!(
-        "{kind} client for {} (version {}).",
-        super::api_name(api),
-        api.version
-    );
-    if let Some(description) = &api.description {
-        text.push_str("\n\n");
-        text.push_str(description);
-    }
-    let intro = inner_doc_attrs(&text);
+    let intro = inner_doc_attrs(&super::crate_intro(api, kind));
     let mut lines = vec![String::new(), "# Example".to_owned(), String::new()];
     lines.extend(example_call(api, tree, flavor));
     lines.extend([
@@ -364,18 +355,16 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
             api.base_url
         ));
     }
-    let krate = match flavor {
-        Flavor::Async => CrateNames::of(api).client,
-        Flavor::Blocking => CrateNames::of(api).blocking,
-    }
-    .replace('-', "_");
+    let krate = flavor.crate_name(api).replace('-', "_");
     env_lines.extend(doc_example(
+        &format!("use {krate}::Client;"),
         &krate,
         &["let client = Client::from_env()?;".to_owned()],
     ));
     let env_docs = raw_doc_attrs(&env_lines);
     let mut new_lines = vec!["Creates a client from explicit configuration.".to_owned()];
     new_lines.extend(doc_example(
+        &format!("use {krate}::{{Client, Config, Credentials}};"),
         &krate,
         &[
             "use std::time::Duration;".to_owned(),
@@ -387,7 +376,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
         ],
     ));
     let new_docs = raw_doc_attrs(&new_lines);
-    let accessors = accessors(tree, &[], quote!(&self.inner), gated);
+    let accessors = accessors(api, tree, &[], Parent::Client, features);
 
     quote! {
         #intro
@@ -434,12 +423,12 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
 }
 
 /// A compilable `no_run` example for a client constructor.
-fn doc_example(krate: &str, body: &[String]) -> Vec<String> {
+fn doc_example(imports: &str, krate: &str, body: &[String]) -> Vec<String> {
     let mut lines = vec![
         String::new(),
         "```no_run".to_owned(),
         format!("# fn example() -> Result<(), {krate}::Error> {{"),
-        format!("use {krate}::{{Client, Config, Credentials}};"),
+        imports.to_owned(),
     ];
     lines.extend(body.iter().cloned());
     lines.extend(["# Ok(())".to_owned(), "# }".to_owned(), "```".to_owned()]);
@@ -464,25 +453,47 @@ fn credentials_example(api: &Api) -> String {
     }
 }
 
+/// Where accessor methods are generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parent {
+    /// `Client`, which holds the runtime client and reaches the resource
+    /// types through their module.
+    Client,
+    /// A resource type, beside its children in `resources`.
+    Resource,
+}
+
 /// Accessor methods for the children of a resource node.
 fn accessors(
+    api: &Api,
     node: &Resource<'_>,
     path: &[String],
-    client: TokenStream,
-    gated: bool,
+    parent: Parent,
+    features: Option<&FeatureMap>,
 ) -> TokenStream {
     let methods = node.children.keys().map(|segment| {
         let mut child_path = path.to_vec();
         child_path.push(segment.clone());
-        let ty = resource_type(&child_path);
+        let ty = resource_type(api, &child_path);
+        let (ty, client, lifetime) = match parent {
+            Parent::Client => (
+                quote!(crate::resources::#ty),
+                quote!(&self.inner),
+                quote!('_),
+            ),
+            Parent::Resource => (quote!(#ty), quote!(self.client), quote!('c)),
+        };
         let method = ident(segment);
         let doc = format!(" Operations on `{}`.", child_path.join("."));
-        let cfg = gated.then(|| super::features::cfg([segment]));
+        // Only top-level resources are features.
+        let cfg = features
+            .filter(|_| path.is_empty())
+            .map(|_| super::features::cfg([segment]));
         quote! {
             #[doc = #doc]
             #cfg
-            pub fn #method(&self) -> crate::resources::#ty<'_> {
-                crate::resources::#ty { client: #client }
+            pub fn #method(&self) -> #ty<#lifetime> {
+                #ty { client: #client }
             }
         }
     });
@@ -490,38 +501,27 @@ fn accessors(
 }
 
 fn collect_resources(
+    api: &Api,
     node: &Resource<'_>,
     path: &mut Vec<String>,
     flavor: Flavor,
     out: &mut Vec<TokenStream>,
 ) {
     if !path.is_empty() {
-        out.push(resource_struct(node, path, flavor));
+        out.push(resource_struct(api, node, path, flavor));
     }
     for (segment, child) in &node.children {
         path.push(segment.clone());
-        collect_resources(child, path, flavor, out);
+        collect_resources(api, child, path, flavor, out);
         path.pop();
     }
 }
 
-fn resource_struct(node: &Resource<'_>, path: &[String], flavor: Flavor) -> TokenStream {
-    let ty = resource_type(path);
+fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flavor) -> TokenStream {
+    let ty = resource_type(api, path);
     let runtime_client = flavor.runtime_client();
     let doc = format!(" Operations on `{}`.", path.join("."));
-    let children = node.children.keys().map(|segment| {
-        let mut child_path = path.to_vec();
-        child_path.push(segment.clone());
-        let child = resource_type(&child_path);
-        let method = ident(segment);
-        let doc = format!(" Operations on `{}`.", child_path.join("."));
-        quote! {
-            #[doc = #doc]
-            pub fn #method(&self) -> #child<'c> {
-                #child { client: self.client }
-            }
-        }
-    });
+    let children = accessors(api, node, path, Parent::Resource, None);
     let operations = node
         .operations
         .iter()
@@ -534,7 +534,7 @@ fn resource_struct(node: &Resource<'_>, path: &[String], flavor: Flavor) -> Toke
         }
 
         impl<'c> #ty<'c> {
-            #(#children)*
+            #children
             #(#operations)*
         }
     }
@@ -544,30 +544,33 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
     let name = ident(&op.method_name);
     let op_ty = ident(&op.rust_name);
     let call = flavor.call();
-    let mut docs = match &op.docs {
-        Some(text) => doc_attrs(text),
-        None => raw_doc_attrs(&[format!("The `{}` operation.", op.operation_id)]),
-    };
-    let mut extra = vec![
-        String::new(),
-        format!("`{} {}`", method_str(op.method), op.path),
-    ];
+    let link = |name: &str| format!("[`{name}`](crate::operations::{name})");
+    let mut sends = format!(
+        "`{} {}`: sends {}",
+        op.method.as_str(),
+        op.path,
+        link(&op.rust_name)
+    );
+    if let Some(params) = &op.params_struct {
+        sends.push_str(&format!(", with optional parameters in {}", link(params)));
+    }
+    sends.push('.');
+    let mut facts = vec![sends];
     if let Some(p) = &op.pagination {
         let how = match flavor {
             Flavor::Async => "a `Stream`",
             Flavor::Blocking => "an `Iterator`",
         };
-        extra.push(String::new());
-        extra.push(format!(
-            "Returns one page; `.items()` on the returned call yields every item of every page as {how} ({}).",
-            match p.kind {
-                crate::codegen::ir::PaginationKind::SinglePage => "the API returns the whole list at once",
-                crate::codegen::ir::PaginationKind::PageNumber { .. } => "numbered pages",
-                crate::codegen::ir::PaginationKind::Cursor { .. } => "cursor pages",
-            }
+        let pages = match p.kind {
+            PaginationKind::SinglePage => "the API returns the whole list at once",
+            PaginationKind::PageNumber { .. } => "numbered pages",
+            PaginationKind::Cursor { .. } => "cursor pages",
+        };
+        facts.push(format!(
+            "Returns one page; `.items()` on the returned call yields every item of every page as {how} ({pages})."
         ));
     }
-    docs.extend(raw_doc_attrs(&extra));
+    let docs = prose_and_facts(op.docs.as_deref(), &facts);
     let deprecated = op
         .deprecated
         .then(|| quote!(#[deprecated = "deprecated by the API"]));
@@ -585,8 +588,8 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         args.push(quote!(body: #ty));
         values.push(quote!(body));
     }
-    if has_params(op) {
-        let params = params_name(op);
+    if let Some(params) = &op.params_struct {
+        let params = ident(params);
         args.push(quote!(params: crate::operations::#params));
         values.push(quote!(params));
     }

@@ -8,29 +8,47 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `#[doc = " …"]` attributes, one per line, for spec prose `text`.
-pub fn doc_attrs(text: &str) -> TokenStream {
-    attrs(&sanitize(text), false)
+/// `#![doc = " …"]` attributes, one per line, for spec prose `text` that
+/// documents the enclosing module.
+pub fn inner_doc_attrs(text: &str) -> TokenStream {
+    attrs(&sanitize(text), Placement::Inner)
 }
 
-/// The same as `doc_attrs`, but for inner (`//!`) docs.
-pub fn inner_doc_attrs(text: &str) -> TokenStream {
-    attrs(&sanitize(text), true)
+/// Spec prose, if any, then a blank line and `facts`: lines the generator
+/// states itself (where a thing comes from, how it is sent). Without prose,
+/// the facts alone, so no item carries a sentence that says nothing.
+pub fn prose_and_facts(prose: Option<&str>, facts: &[String]) -> TokenStream {
+    let mut lines = prose.map(sanitize).unwrap_or_default();
+    for fact in facts {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(fact.clone());
+    }
+    attrs(&lines, Placement::Outer)
 }
 
 /// Lines written by the generator itself (already valid rustdoc).
 pub fn raw_doc_attrs(lines: &[String]) -> TokenStream {
-    attrs(lines, false)
+    attrs(lines, Placement::Outer)
 }
 
 /// The same as `raw_doc_attrs`, but for inner (`//!`) docs.
 pub fn raw_inner_doc_attrs<S: AsRef<str>>(lines: &[S]) -> TokenStream {
-    attrs(lines, true)
+    attrs(lines, Placement::Inner)
+}
+
+/// Where doc attributes go: on the next item (`///`) or on the enclosing
+/// module (`//!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    Outer,
+    Inner,
 }
 
 /// One attribute per line, each line after a space so it prints as
 /// `/// text` rather than `///text`.
-fn attrs<S: AsRef<str>>(lines: &[S], inner: bool) -> TokenStream {
+fn attrs<S: AsRef<str>>(lines: &[S], placement: Placement) -> TokenStream {
     let attrs = lines.iter().map(|line| {
         let line = line.as_ref();
         let line = if line.is_empty() {
@@ -38,10 +56,9 @@ fn attrs<S: AsRef<str>>(lines: &[S], inner: bool) -> TokenStream {
         } else {
             format!(" {line}")
         };
-        if inner {
-            quote!(#![doc = #line])
-        } else {
-            quote!(#[doc = #line])
+        match placement {
+            Placement::Inner => quote!(#![doc = #line]),
+            Placement::Outer => quote!(#[doc = #line]),
         }
     });
     quote!(#(#attrs)*)
@@ -154,9 +171,165 @@ fn markdown_link(text: &str) -> Option<&str> {
     Some(&text[..close + 3 + end])
 }
 
+/// Printed doc lines longer than this many columns are wrapped.
+const WIDTH: usize = 100;
+
+/// Wraps the `///` and `//!` lines of printed Rust source at `WIDTH`
+/// columns. Markdown stays intact: code blocks, headings and table rows are
+/// left alone, list items continue under their text, and no line is made
+/// to start with something Markdown would read as a list, quote or heading.
+pub fn wrap_doc_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + source.len() / 16);
+    let mut in_fence = false;
+    let mut list_indent = 0;
+    for line in source.lines() {
+        let Some((prefix, text)) = doc_comment(line) else {
+            in_fence = false;
+            list_indent = 0;
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        let trimmed = text.trim_start();
+        if trimmed.starts_with("```") {
+            in_fence = !in_fence;
+        }
+        let indent = text.len() - trimmed.len();
+        if trimmed.is_empty() {
+            list_indent = 0;
+        } else if let Some(marker) = list_marker(trimmed) {
+            list_indent = indent + marker;
+        } else if indent < list_indent {
+            list_indent = 0;
+        }
+        let keep = in_fence || trimmed.starts_with(['#', '|']) || line.len() <= WIDTH;
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let continuation = if list_indent > 0 { list_indent } else { indent };
+        let mut first = true;
+        for piece in wrap(
+            &text[indent..],
+            WIDTH.saturating_sub(prefix.len() + continuation).max(40),
+        ) {
+            let pad = if first { indent } else { continuation };
+            out.push_str(prefix);
+            out.push_str(&" ".repeat(pad));
+            out.push_str(piece);
+            out.push('\n');
+            first = false;
+        }
+    }
+    if !source.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// Splits a printed line into its `/// ` (or `//! `) prefix, indentation
+/// included, and the doc text.
+fn doc_comment(line: &str) -> Option<(&str, &str)> {
+    let code = line.trim_start();
+    let marker = ["/// ", "//! "].into_iter().find(|m| code.starts_with(m))?;
+    let at = line.len() - code.len() + marker.len();
+    Some((&line[..at], &line[at..]))
+}
+
+/// Greedy word wrap of `text` at `width`, breaking only at spaces outside
+/// code spans, links and autolinks, and never before a word that would
+/// start a Markdown block at the start of a line.
+fn wrap(text: &str, width: usize) -> Vec<&str> {
+    let mut breaks = Vec::new();
+    let (mut in_code, mut in_target, mut in_angle, mut brackets) = (false, false, false, 0usize);
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = i > 0 && bytes[i - 1] == b'\\';
+        match b {
+            b'`' => in_code = !in_code,
+            _ if in_code || escaped => {}
+            b'[' => brackets += 1,
+            b']' => {
+                brackets = brackets.saturating_sub(1);
+                in_target = bytes.get(i + 1) == Some(&b'(');
+            }
+            b')' if in_target => in_target = false,
+            b'<' => in_angle = true,
+            b'>' => in_angle = false,
+            b' ' if brackets == 0 && !in_target && !in_angle && !starts_block(&text[i + 1..]) => {
+                breaks.push(i);
+            }
+            _ => {}
+        }
+    }
+    let mut pieces = Vec::new();
+    let (mut start, mut last) = (0, None);
+    for &at in &breaks {
+        if at - start > width {
+            // A word that fits no line stays where it is rather than
+            // leaving a short line behind.
+            if let Some(fit) = last.take().filter(|&fit| at - fit - 1 <= width) {
+                pieces.push(&text[start..fit]);
+                start = fit + 1;
+            }
+        }
+        if at - start > width {
+            // A word wider than the line stands alone.
+            pieces.push(&text[start..at]);
+            start = at + 1;
+        } else {
+            last = Some(at);
+        }
+    }
+    let end = text.len();
+    if let Some(fit) = last.filter(|&fit| end - start > width && end - fit - 1 <= width) {
+        pieces.push(&text[start..fit]);
+        start = fit + 1;
+    }
+    pieces.push(&text[start..]);
+    pieces
+}
+
+/// Whether `rest`, put at the start of a line, would begin a Markdown
+/// block (a list item, quote, heading, rule or table row).
+fn starts_block(rest: &str) -> bool {
+    if rest.starts_with(['-', '*', '+', '>', '#', '=', '|']) || rest.is_empty() {
+        return true;
+    }
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with(['.', ')'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wraps_long_doc_lines_and_keeps_markdown() {
+        let long = format!("    /// {}", ["word"; 30].join(" "));
+        let list = format!("/// - {} - not an item `a b` end", ["item"; 22].join(" "));
+        let fence = format!("/// ```text\n/// {}\n/// ```", ["code"; 30].join(" "));
+        let source = format!("{long}\n{list}\n{fence}\nfn x() {{}}\n");
+        let wrapped = wrap_doc_comments(&source);
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(
+            lines.iter().all(|l| l.len() <= WIDTH || l.contains("code")),
+            "{wrapped}"
+        );
+        assert!(lines[0].starts_with("    /// word") && lines[1].starts_with("    /// word"));
+        let item = lines
+            .iter()
+            .position(|l| l.starts_with("/// - item"))
+            .unwrap();
+        assert!(lines[item + 1].starts_with("///   "), "{wrapped}");
+        assert!(
+            !lines.iter().skip(item + 1).any(|l| l.starts_with("/// -")),
+            "{wrapped}"
+        );
+        assert!(wrapped.contains(&["code"; 30].join(" ")));
+        assert!(wrapped.ends_with("fn x() {}\n"));
+    }
 
     #[test]
     fn neutralises_rustdoc_hazards() {

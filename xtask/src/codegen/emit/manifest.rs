@@ -1,11 +1,10 @@
 //! `Cargo.toml` of each generated crate.
 
-use super::client::Flavor;
 use std::collections::BTreeSet;
 
 use super::features::{FeatureMap, manifest_table};
 use super::shards::{Layout, Part};
-use super::{CrateNames, ManifestMode, header};
+use super::{CrateNames, Flavor, ManifestMode, header};
 use crate::codegen::ir::{Api, TypeDef, TypeKind, TypeRef};
 
 /// Versions used in standalone manifests; keep in step with the root

@@ -3,6 +3,11 @@
 //! the IR and the generator's pinned dependencies, never of the installed
 //! toolchain. Every crate gets a `rustfmt.toml` that turns `cargo fmt` off
 //! for it, so a contributor's rustfmt cannot disagree with the generator.
+//!
+//! Emitters take every name from the IR and invent none. `models` writes the
+//! models crate, `client` both client crates, `manifest` their `Cargo.toml`s;
+//! what more than one of them needs (types, arguments, crate names, the file
+//! printer) lives here, and doc text in `docs`.
 
 pub mod client;
 pub mod docs;
@@ -39,6 +44,24 @@ pub enum ManifestMode {
     },
 }
 
+/// The two client crates: they differ only in the runtime types they wrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Async,
+    Blocking,
+}
+
+impl Flavor {
+    /// The crate's package name.
+    pub fn crate_name(self, api: &Api) -> String {
+        let names = CrateNames::of(api);
+        match self {
+            Flavor::Async => names.client,
+            Flavor::Blocking => names.blocking,
+        }
+    }
+}
+
 /// Renders every crate of one API. Pure: touches no disk.
 pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, String> {
     let features = match mode {
@@ -50,13 +73,9 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
     };
     let features = features.as_ref();
     let mut files = models::render(api, mode, features)?;
-    files.extend(client::render(api, client::Flavor::Async, mode, features)?);
-    files.extend(client::render(
-        api,
-        client::Flavor::Blocking,
-        mode,
-        features,
-    )?);
+    for flavor in [Flavor::Async, Flavor::Blocking] {
+        files.extend(client::render(api, flavor, mode, features)?);
+    }
     let crate_dirs: Vec<String> = files
         .iter()
         .filter_map(|f| f.path.strip_suffix("/Cargo.toml").map(str::to_owned))
@@ -120,21 +139,68 @@ pub fn rust_file(api: &Api, tokens: TokenStream) -> Result<String, String> {
     let mut out = header(api, "//");
     if !file.attrs.is_empty() {
         out.push('\n');
-        out.push_str(&prettyplease::unparse(&syn::File {
+        let attrs = prettyplease::unparse(&syn::File {
             shebang: None,
             attrs: file.attrs,
             items: Vec::new(),
-        }));
+        });
+        // The crate's docs, a blank line, then its lint attributes.
+        out.push_str(&attrs.replacen("\n#![", "\n\n#![", 1));
     }
+    let mut previous = None;
     for item in file.items {
-        out.push('\n');
-        out.push_str(&prettyplease::unparse(&syn::File {
+        // Runs of `mod x;` or of `use` stay together, as a block.
+        let kind = declaration_kind(&item);
+        if kind.is_none() || kind != previous {
+            out.push('\n');
+        }
+        previous = kind;
+        out.push_str(&space_members(&prettyplease::unparse(&syn::File {
             shebang: None,
             attrs: Vec::new(),
             items: vec![item],
-        }));
+        })));
     }
-    Ok(out)
+    Ok(docs::wrap_doc_comments(&out))
+}
+
+/// Which run of one-line declarations `item` belongs to, if any.
+fn declaration_kind(item: &syn::Item) -> Option<&'static str> {
+    let documented = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("doc"));
+    match item {
+        syn::Item::Mod(m) if m.content.is_none() && !documented(&m.attrs) => Some("mod"),
+        syn::Item::Use(u) if !documented(&u.attrs) => Some("use"),
+        _ => None,
+    }
+}
+
+/// Puts a blank line before each documented member (field, variant,
+/// method) and each undocumented `fn`, `const` or attribute that follows
+/// another member, as hand-written code has it; prettyplease prints members
+/// back to back.
+fn space_members(item: &str) -> String {
+    let mut out = String::with_capacity(item.len() + item.len() / 8);
+    let mut previous = "";
+    for line in item.lines() {
+        let code = line.trim_start();
+        let starts_member = line.len() > code.len()
+            && ["///", "#[", "fn ", "pub fn ", "const ", "pub const "]
+                .iter()
+                .any(|start| code.starts_with(start));
+        // Not the first member of a block, nor a doc or attribute line of
+        // the member itself.
+        let follows_member = !previous.is_empty()
+            && !previous.ends_with('{')
+            && !previous.starts_with("///")
+            && !previous.starts_with("#[");
+        if starts_member && follows_member {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = code;
+    }
+    out
 }
 
 /// An identifier from an IR name. Naming already gave keywords a trailing
@@ -179,21 +245,46 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// A short human description of a type, for docs.
-pub fn describe(ty: &TypeRef) -> String {
+/// A module that only gathers others: `mod x;` for each, then
+/// `pub use x::*;` for each, under its `cfg` if any.
+pub fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream {
+    let doc = format!(" {doc}");
+    let mods = modules.iter().map(|(module, cfg)| {
+        let module = ident(module);
+        quote!(#cfg mod #module;)
+    });
+    let uses = modules.iter().map(|(module, cfg)| {
+        let module = ident(module);
+        quote!(#cfg pub use #module::*;)
+    });
+    quote! {
+        #![doc = #doc]
+        #(#mods)*
+        #(#uses)*
+    }
+}
+
+/// The argument type a setter or constructor accepts for `ty`.
+pub fn arg_type(ty: &TypeRef) -> TokenStream {
     match ty {
-        TypeRef::String => "string".into(),
-        TypeRef::Bool => "boolean".into(),
-        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "integer".into(),
-        TypeRef::F32 | TypeRef::F64 => "number".into(),
-        TypeRef::DateTime => "RFC 3339 timestamp".into(),
-        TypeRef::Json => "JSON value".into(),
-        TypeRef::Unit => "nothing".into(),
-        TypeRef::Bytes => "raw bytes".into(),
-        TypeRef::Named(n) => format!("[`{n}`](crate::types::{n})"),
-        TypeRef::Vec(inner) => format!("list of {}", describe(inner)),
-        TypeRef::Map(inner) => format!("map of {}", describe(inner)),
-        TypeRef::Option(inner) => format!("{} or null", describe(inner)),
+        TypeRef::String => quote!(impl Into<String>),
+        other => type_tokens(other),
+    }
+}
+
+/// Converts an argument of `arg_type(ty)` called `name` into `ty`.
+pub fn arg_value(ty: &TypeRef, name: &Ident) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(#name.into()),
+        _ => quote!(#name),
+    }
+}
+
+/// `Some("…")` or `None`, for an optional string in generated code.
+pub fn option_str(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
     }
 }
 
@@ -209,6 +300,17 @@ pub fn api_name(api: &Api) -> String {
     } else {
         format!("{} API", api.title)
     }
+}
+
+/// The opening of a crate's docs: "`what` for the API (version …)." and the
+/// API's description.
+pub fn crate_intro(api: &Api, what: &str) -> String {
+    let mut text = format!("{what} for {} (version {}).", api_name(api), api.version);
+    if let Some(description) = &api.description {
+        text.push_str("\n\n");
+        text.push_str(description);
+    }
+    text
 }
 
 /// Package names of the three crates of an API.

@@ -6,17 +6,16 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, inner_doc_attrs, raw_doc_attrs, raw_inner_doc_attrs};
+use super::docs::{inner_doc_attrs, prose_and_facts, raw_inner_doc_attrs};
 use super::features::FeatureMap;
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, describe, ident, manifest, parallel_map, rust_file,
-    shards, type_tokens,
+    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest, module_index,
+    option_str, parallel_map, rust_file, shards, type_tokens,
 };
 use crate::codegen::ir::{
-    Access, Api, EnumVariant, Field, Method, Operation, OutputShape, PaginationKind, Param,
-    ParamLocation, Struct, TypeDef, TypeKind, TypeRef, Union,
+    Access, Api, EnumVariant, Envelope, Field, Method, Operation, OutputShape, PaginationKind,
+    Param, ParamLocation, RequestBody, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
-use crate::codegen::naming::{Namer, snake};
 
 pub fn render(
     api: &Api,
@@ -24,19 +23,12 @@ pub fn render(
     features: Option<&FeatureMap>,
 ) -> Result<Vec<GeneratedFile>, String> {
     let crate_name = CrateNames::of(api).models;
-    // Module names are unique even when two type names differ only in case.
-    let mut modules = Namer::new();
-    let type_modules: BTreeMap<&str, String> = api
-        .types
-        .values()
-        .map(|def| (def.name.as_str(), modules.unique(&snake(&def.name))))
-        .collect();
     let split = match mode {
         ManifestMode::Standalone { split, .. } => *split,
         ManifestMode::Workspace => shards::ModelsSplit::Off,
     };
     if let Some(layout) = shards::plan(api, split, &crate_name) {
-        return render_split(api, mode, features, &layout, &type_modules);
+        return render_split(api, mode, features, &layout);
     }
     let dir = crate_name;
     let mut files = vec![
@@ -50,9 +42,13 @@ pub fn render(
         },
     ];
     let types: Vec<&TypeDef> = api.types.values().collect();
-    files.extend(type_files(api, &dir, &types, &type_modules, features, &[])?);
+    files.extend(type_files(api, &dir, &types, features, &[])?);
     let operations: Vec<&Operation> = api.operations.iter().collect();
-    files.extend(operation_files(api, &dir, &operations, features)?);
+    let envelope = api
+        .envelope
+        .as_ref()
+        .map(|e| envelope_consts(e, quote!(pub)));
+    files.extend(operation_files(api, &dir, &operations, features, envelope)?);
     Ok(files)
 }
 
@@ -62,7 +58,6 @@ fn render_split(
     mode: &ManifestMode,
     features: Option<&FeatureMap>,
     layout: &shards::Layout,
-    type_modules: &BTreeMap<&str, String>,
 ) -> Result<Vec<GeneratedFile>, String> {
     let crate_name = CrateNames::of(api).models;
     let mut files = vec![
@@ -100,14 +95,20 @@ fn render_split(
             .iter()
             .filter_map(|name| api.types.get(name))
             .collect();
-        files.extend(type_files(api, dir, &types, type_modules, features, &deps)?);
+        files.extend(type_files(api, dir, &types, features, &deps)?);
         if !part.operations.is_empty() {
             let ops: Vec<&Operation> = part
                 .operations
                 .iter()
                 .filter_map(|name| operations.get(name.as_str()).copied())
                 .collect();
-            files.extend(operation_files(api, dir, &ops, features)?);
+            // Each part keeps the envelope to itself; the facade declares
+            // the public one, so the parts' globs cannot clash over it.
+            let envelope = api
+                .envelope
+                .as_ref()
+                .map(|e| envelope_consts(e, quote!(pub(crate))));
+            files.extend(operation_files(api, dir, &ops, features, envelope)?);
         }
     }
     Ok(files)
@@ -120,19 +121,12 @@ fn type_files(
     api: &Api,
     dir: &str,
     types: &[&TypeDef],
-    type_modules: &BTreeMap<&str, String>,
     features: Option<&FeatureMap>,
     deps: &[&str],
 ) -> Result<Vec<GeneratedFile>, String> {
-    let module_of = |def: &TypeDef| {
-        type_modules
-            .get(def.name.as_str())
-            .cloned()
-            .unwrap_or_default()
-    };
     let mut files = parallel_map(types, |def| {
         Ok(GeneratedFile {
-            path: format!("{dir}/src/types/{}.rs", module_of(def)),
+            path: format!("{dir}/src/types/{}.rs", def.module),
             contents: rust_file(api, type_def(def))?,
         })
     })?;
@@ -140,7 +134,7 @@ fn type_files(
         .iter()
         .map(|def| {
             (
-                module_of(def),
+                def.module.clone(),
                 features.map(|f| f.type_cfg(&def.name)).unwrap_or_default(),
             )
         })
@@ -157,17 +151,19 @@ fn type_files(
     Ok(files)
 }
 
-/// `src/operations/*.rs` of a crate: one module per operation and an index.
+/// `src/operations/*.rs` of a crate: one module per operation, and an index
+/// that holds the API's envelope, when it has one.
 fn operation_files(
     api: &Api,
     dir: &str,
     operations: &[&Operation],
     features: Option<&FeatureMap>,
+    envelope: Option<TokenStream>,
 ) -> Result<Vec<GeneratedFile>, String> {
     let mut files = parallel_map(operations, |op| {
         Ok(GeneratedFile {
             path: format!("{dir}/src/operations/{}.rs", op.module),
-            contents: rust_file(api, operation(api, op))?,
+            contents: rust_file(api, operation(op))?,
         })
     })?;
     let index: Vec<(String, TokenStream)> = operations
@@ -181,15 +177,14 @@ fn operation_files(
             )
         })
         .collect();
+    let mut tokens = module_index(
+        "One module per operation: its request, parameters and `Operation` impl.",
+        &index,
+    );
+    tokens.extend(envelope);
     files.push(GeneratedFile {
         path: format!("{dir}/src/operations/mod.rs"),
-        contents: rust_file(
-            api,
-            module_index(
-                "One module per operation: its request, parameters and `Operation` impl.",
-                &index,
-            ),
-        )?,
+        contents: rust_file(api, tokens)?,
     });
     Ok(files)
 }
@@ -197,7 +192,7 @@ fn operation_files(
 /// The facade of split models: the same `types` and `operations` modules
 /// as an unsplit crate, re-exported from the parts.
 fn facade_lib_rs(api: &Api, layout: &shards::Layout) -> TokenStream {
-    let crate_docs = lib_docs(api);
+    let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let part = |p: &shards::Part| ident(&p.crate_name.replace('-', "_"));
     let type_parts = layout
         .parts
@@ -211,12 +206,18 @@ fn facade_lib_rs(api: &Api, layout: &shards::Layout) -> TokenStream {
         .map(part);
     let note = raw_inner_doc_attrs(&[
         "",
-        "The models are split into parts (`-t*` and `-ops*` crates) that cargo checks in",
-        "parallel; this crate re-exports them all, so nothing else needs to name a part.",
+        "The models are split into parts (the `-t*` and `-ops*` crates) that cargo checks in",
+        "parallel and in less memory; this crate re-exports them all, so that nothing else",
+        "needs to name a part.",
     ]);
+    let envelope = api
+        .envelope
+        .as_ref()
+        .map(|e| envelope_consts(e, quote!(pub)));
     quote! {
-        #crate_docs
+        #docs
         #note
+
         #![warn(missing_docs)]
 
         pub mod types {
@@ -227,13 +228,14 @@ fn facade_lib_rs(api: &Api, layout: &shards::Layout) -> TokenStream {
         pub mod operations {
             //! One struct per operation: its request, parameters and `Operation` impl.
             #(pub use ::#op_parts::operations::*;)*
+            #envelope
         }
     }
 }
 
 fn part_lib_rs(api: &Api, part: &shards::Part) -> TokenStream {
     let text = format!(
-        "A part of the models of {}: re-exported by the `{}` crate; depend on that one.",
+        "A part of the models of {}, re-exported by the `{}` crate: depend on that one.",
         super::api_name(api),
         CrateNames::of(api).models
     );
@@ -245,6 +247,7 @@ fn part_lib_rs(api: &Api, part: &shards::Part) -> TokenStream {
     });
     quote! {
         #docs
+
         #![warn(missing_docs)]
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 
@@ -253,21 +256,36 @@ fn part_lib_rs(api: &Api, part: &shards::Part) -> TokenStream {
     }
 }
 
-fn lib_docs(api: &Api) -> TokenStream {
-    let mut text = format!(
-        "Models for {} (version {}).",
-        super::api_name(api),
-        api.version
+/// The envelope, once per API: every operation's response shape names one
+/// of these instead of spelling out the field names again.
+fn envelope_consts(e: &Envelope, visibility: TokenStream) -> TokenStream {
+    let result = &e.result;
+    let (meta, success, errors) = (
+        option_str(&e.meta),
+        option_str(&e.success),
+        option_str(&e.errors),
     );
-    if let Some(description) = &api.description {
-        text.push_str("\n\n");
-        text.push_str(description);
+    let doc = format!(" How this API wraps a response: the output is its `{result}` field.");
+    quote! {
+        #[doc = #doc]
+        #visibility const ENVELOPE: ::apigen_runtime::Envelope = ::apigen_runtime::Envelope {
+            result: #result,
+            meta: #meta,
+            success: #success,
+            errors: #errors,
+            result_is_list: false,
+        };
+
+        /// [`ENVELOPE`] around a list: a missing or `null` result is an empty list.
+        #visibility const LIST_ENVELOPE: ::apigen_runtime::Envelope = ::apigen_runtime::Envelope {
+            result_is_list: true,
+            ..ENVELOPE
+        };
     }
-    inner_doc_attrs(&text)
 }
 
 fn lib_rs(api: &Api) -> TokenStream {
-    let docs = lib_docs(api);
+    let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let organization = [
         "",
         "# Crate organization",
@@ -291,41 +309,22 @@ fn lib_rs(api: &Api) -> TokenStream {
     }
 }
 
-/// `mod x; pub use x::*;` for every module, under its `cfg` if any.
-fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream {
-    let doc = format!(" {doc}");
-    let items = modules.iter().map(|(module, cfg)| {
-        let module = ident(module);
-        quote! {
-            #cfg
-            mod #module;
-            #cfg
-            pub use #module::*;
-        }
-    });
-    quote! {
-        #![doc = #doc]
-        #(#items)*
+/// A field's docs: the spec's, or else the one fact a reader of the Rust
+/// declaration cannot see, its JSON name; and what the two levels of
+/// `Option` mean when a property may be absent or `null`.
+fn field_doc(field: &Field) -> TokenStream {
+    let mut facts = Vec::new();
+    if field.docs.is_none() {
+        facts.push(format!("JSON property {}.", code(&field.wire_name)));
     }
-}
-
-fn docs_or(docs: &Option<String>, fallback: impl FnOnce() -> String) -> TokenStream {
-    match docs {
-        Some(text) => doc_attrs(text),
-        None => raw_doc_attrs(&[fallback()]),
+    if !field.required && field.nullable {
+        facts.push("`None` when the property is absent, `Some(None)` when it is `null`.".into());
     }
+    prose_and_facts(field.docs.as_deref(), &facts)
 }
 
 fn type_def(def: &TypeDef) -> TokenStream {
-    let origin = format!("Schema `{}`.", def.origin);
-    let docs = match &def.docs {
-        Some(text) => {
-            let mut d = doc_attrs(text);
-            d.extend(raw_doc_attrs(&[String::new(), origin]));
-            d
-        }
-        None => raw_doc_attrs(&[origin]),
-    };
+    let docs = prose_and_facts(def.docs.as_deref(), &[format!("Schema `{}`.", def.origin)]);
     let name = ident(&def.name);
     let body = match &def.kind {
         TypeKind::Struct(s) => struct_def(&name, s),
@@ -364,9 +363,7 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
         quote!()
     };
     let fields = s.fields.iter().map(|field| {
-        let docs = docs_or(&field.docs, || {
-            format!("The `{}` field ({}).", field.wire_name, describe(&field.ty))
-        });
+        let docs = field_doc(field);
         let rust = ident(&field.rust_name);
         let ty = field_type(field);
         let rename = (field.rust_name != field.wire_name).then(|| {
@@ -395,15 +392,7 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
         }
     });
     let additional = s.additional.as_ref().map(|value| {
-        let name = if s
-            .fields
-            .iter()
-            .any(|f| f.rust_name == "additional_properties")
-        {
-            format_ident!("additional_properties_2")
-        } else {
-            format_ident!("additional_properties")
-        };
+        let name = ident(&s.additional_field);
         let value = type_tokens(value);
         quote! {
             /// Properties not declared by the schema.
@@ -475,11 +464,11 @@ fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
                 let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
                 format!(
                     " A {} (`{property}` is {}).",
-                    describe(&v.ty),
+                    v.ty.describe(),
                     tags.join(" or ")
                 )
             }
-            None => format!(" A {}.", describe(&v.ty)),
+            None => format!(" A {}.", v.ty.describe()),
         };
         let rust = ident(&v.rust_name);
         let mut ty = type_tokens(&v.ty);
@@ -539,32 +528,6 @@ fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
     }
 }
 
-/// The argument type a setter or constructor accepts for `ty`.
-pub fn arg_type(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(impl Into<String>),
-        other => type_tokens(other),
-    }
-}
-
-/// Converts an argument of `arg_type(ty)` called `name` into `ty`.
-pub fn arg_value(ty: &TypeRef, name: &proc_macro2::Ident) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(#name.into()),
-        _ => quote!(#name),
-    }
-}
-
-pub fn params_name(op: &Operation) -> proc_macro2::Ident {
-    format_ident!("{}Params", op.rust_name)
-}
-
-/// Whether the operation has a `params` field (optional parameters or an
-/// optional body).
-pub fn has_params(op: &Operation) -> bool {
-    !op.optional_params.is_empty() || op.body.as_ref().is_some_and(|b| !b.required)
-}
-
 fn method_tokens(method: Method) -> TokenStream {
     match method {
         Method::Get => quote!(Get),
@@ -578,61 +541,45 @@ fn method_tokens(method: Method) -> TokenStream {
     }
 }
 
-pub fn method_str(method: Method) -> &'static str {
-    match method {
-        Method::Get => "GET",
-        Method::Put => "PUT",
-        Method::Post => "POST",
-        Method::Delete => "DELETE",
-        Method::Patch => "PATCH",
-        Method::Head => "HEAD",
-        Method::Options => "OPTIONS",
-        Method::Trace => "TRACE",
-    }
-}
-
 fn param_doc(param: &Param) -> TokenStream {
     let location = match param.location {
         ParamLocation::Path => "Path",
         ParamLocation::Query => "Query",
         ParamLocation::Header => "Header",
     };
-    let mut lines = vec![format!(
-        "{location} parameter `{}`.",
-        param.wire_name.replace('`', "'")
-    )];
-    match &param.docs {
-        Some(text) => {
-            let mut attrs = doc_attrs(text);
-            attrs.extend(raw_doc_attrs(&[String::new(), lines.remove(0)]));
-            attrs
-        }
-        None => raw_doc_attrs(&lines),
-    }
+    let fact = format!("{location} parameter {}.", code(&param.wire_name));
+    prose_and_facts(param.docs.as_deref(), &[fact])
 }
 
-fn operation(api: &Api, op: &Operation) -> TokenStream {
+/// `text` as inline code, whatever it holds.
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'"))
+}
+
+/// How a body is sent, for its field's docs.
+fn body_doc(body: &RequestBody) -> TokenStream {
+    let fact = format!("Sent as the request body ({}).", code(&body.content_type));
+    prose_and_facts(body.docs.as_deref(), &[fact])
+}
+
+fn operation(op: &Operation) -> TokenStream {
     let name = ident(&op.rust_name);
-    let signature = format!("`{} {}`", method_str(op.method), op.path);
-    let mut op_docs = match &op.docs {
-        Some(text) => doc_attrs(text),
-        None => raw_doc_attrs(&[format!("The `{}` operation.", op.operation_id)]),
-    };
-    op_docs.extend(raw_doc_attrs(&[
-        String::new(),
-        format!("{signature} (operation `{}`).", op.operation_id),
-    ]));
+    let signature = format!("`{} {}`", op.method.as_str(), op.path);
+    let mut facts = vec![format!(
+        "{signature} (operation {}).",
+        code(&op.operation_id)
+    )];
     if op.deprecated {
         // An attribute would warn inside this crate's own impls; the client
         // methods carry `#[deprecated]` instead.
-        op_docs.extend(raw_doc_attrs(&[
-            String::new(),
-            "**Deprecated** by the API.".to_owned(),
-        ]));
+        facts.push("**Deprecated** by the API.".to_owned());
     }
+    let op_docs = prose_and_facts(op.docs.as_deref(), &facts);
 
-    // The params struct.
-    let params_struct = has_params(op).then(|| params_struct(op));
+    let params_struct = op
+        .params_struct
+        .as_ref()
+        .map(|name| params_struct(op, name));
 
     // The operation struct.
     let mut fields = Vec::new();
@@ -651,14 +598,14 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         });
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let docs = docs_or(&body.docs, || "The request body.".to_owned());
+        let docs = body_doc(body);
         let ty = type_tokens(&body.ty);
         fields.push(quote! { #docs pub body: #ty, });
         ctor_args.push(quote!(body: #ty));
         ctor_fields.push(quote!(body));
     }
-    if has_params(op) {
-        let params = params_name(op);
+    if let Some(params) = &op.params_struct {
+        let params = ident(params);
         fields.push(quote! {
             /// Optional parameters.
             pub params: #params,
@@ -684,25 +631,15 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         OutputShape::Empty => quote!(::apigen_runtime::ResponseShape::Empty),
         OutputShape::Plain => quote!(::apigen_runtime::ResponseShape::Plain),
         OutputShape::Raw => quote!(::apigen_runtime::ResponseShape::Raw),
+        OutputShape::Envelope if matches!(op.output.ty, TypeRef::Vec(_)) => {
+            quote!(::apigen_runtime::ResponseShape::Envelope(
+                crate::operations::LIST_ENVELOPE
+            ))
+        }
         OutputShape::Envelope => {
-            let e = api
-                .envelope
-                .as_ref()
-                .expect("envelope outputs come from an envelope setting");
-            let result = &e.result;
-            let opt = |v: &Option<String>| match v {
-                Some(v) => quote!(Some(#v)),
-                None => quote!(None),
-            };
-            let (meta, success, errors) = (opt(&e.meta), opt(&e.success), opt(&e.errors));
-            let is_list = matches!(op.output.ty, TypeRef::Vec(_));
-            quote!(::apigen_runtime::ResponseShape::Envelope(::apigen_runtime::Envelope {
-                result: #result,
-                meta: #meta,
-                success: #success,
-                errors: #errors,
-                result_is_list: #is_list,
-            }))
+            quote!(::apigen_runtime::ResponseShape::Envelope(
+                crate::operations::ENVELOPE
+            ))
         }
     };
     let operation_id = &op.operation_id;
@@ -748,8 +685,8 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn params_struct(op: &Operation) -> TokenStream {
-    let name = params_name(op);
+fn params_struct(op: &Operation, name: &str) -> TokenStream {
+    let name = ident(name);
     let doc = format!(" Optional parameters of [`{}`].", op.rust_name);
     let mut fields = Vec::new();
     let mut setters = Vec::new();
@@ -770,7 +707,7 @@ fn params_struct(op: &Operation) -> TokenStream {
         });
     }
     if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
-        let docs = docs_or(&body.docs, || "The request body.".to_owned());
+        let docs = body_doc(body);
         let ty = type_tokens(&body.ty);
         fields.push(quote! { #docs pub body: Option<#ty>, });
         setters.push(quote! {

@@ -103,8 +103,9 @@ pub fn lower_auth(
                     push_unique(&mut methods, AuthMethod::Bearer { scheme: name.clone(), env });
                 }
                 SecurityScheme::OAuth2 { flows, extensions, .. } if flows.client_credentials.is_some() => {
-                    let flow = flows.client_credentials.as_ref().map(|f| (f.token_url.clone(), f.scopes.keys().cloned().collect::<Vec<_>>()));
-                    let (token_url, _declared) = flow.unwrap_or_default();
+                    // The scopes sent are the requirement's; the flow's declared
+                    // scopes only list what exists.
+                    let token_url = flows.client_credentials.as_ref().map(|f| f.token_url.clone()).unwrap_or_default();
                     // On the API's own host the token URL is kept relative,
                     // so a client pointed at another base URL (staging, a
                     // mock) never sends its secret to the production host.

@@ -2,7 +2,8 @@
 //!
 //! [`lower`] reads the document-level facts (servers, security, the
 //! `x-apigen` extension), then hands schemas to `schema::TypeSpace` and
-//! operations to `operation`, and finally breaks recursive type cycles.
+//! operations to `operation`, breaks recursive type cycles, and lets
+//! `naming` settle the remaining names and check them all.
 
 mod auth;
 mod operation;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 
 use super::diagnostics::{Diagnostic, Pointer, Warnings};
 use super::ir::{Api, Envelope};
+use super::naming;
 
 /// Settings that come from the command line rather than the spec.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +61,7 @@ fn extension<T: for<'de> Deserialize<'de>>(
     value: &serde_json::Value,
 ) -> Result<T, Diagnostic> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let at = super::load::extend_pointer(pointer, e.path());
+        let at = pointer.join_serde_path(e.path());
         Diagnostic::new(file, at, format!("invalid extension: {}", e.inner()))
     })
 }
@@ -106,7 +108,7 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     let mut types = std::mem::take(&mut space.types);
     recursion::box_cycles(&mut types);
 
-    Ok(Api {
+    let mut api = Api {
         source: settings.source_label.clone(),
         crate_prefix,
         title: spec.info.title.trim().to_owned(),
@@ -123,9 +125,20 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
         auth,
         types,
         operations,
-        warnings: warnings.into_vec(),
+        resource_types: Default::default(),
+        warnings: Vec::new(),
         skipped,
-    })
+    };
+    naming::settle(&mut api, &mut warnings);
+    if let Some(collision) = naming::collisions(&api).first() {
+        return Err(Diagnostic::new(
+            file,
+            Pointer::root(),
+            format!("internal error: a name collision survived naming: {collision}"),
+        ));
+    }
+    api.warnings = warnings.into_vec();
+    Ok(api)
 }
 
 /// The first server's URL with its variables set to their defaults.

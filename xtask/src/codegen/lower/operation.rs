@@ -213,9 +213,12 @@ fn lower_operation(
     space: &mut TypeSpace<'_>,
 ) -> Result<Operation, Diagnostic> {
     let op = p.op;
+    // Parameters are fields of the operation struct (beside `body` and
+    // `params`), and setters of the params struct (beside `new`).
     let mut names = Namer::new();
-    names.reserve("params");
-    names.reserve("body");
+    for taken in ["params", "body", "new"] {
+        names.reserve(taken);
+    }
 
     // Operation-level parameters override path-level ones of the same name.
     let mut merged: IndexMap<(String, &'static str), (Parameter, Pointer)> = IndexMap::new();
@@ -293,6 +296,7 @@ fn lower_operation(
                 .filter(|d| !d.is_empty())
                 .map(str::to_owned),
             ty,
+            example: example_text(data),
         };
         match location {
             ParamLocation::Path => path_params.push(param),
@@ -314,6 +318,7 @@ fn lower_operation(
                 location: ParamLocation::Path,
                 docs: None,
                 ty: TypeRef::String,
+                example: None,
             });
         }
     }
@@ -353,7 +358,9 @@ fn lower_operation(
 
     Ok(Operation {
         operation_id: p.operation_id,
-        module: snake(&rust_name),
+        // Settled with every other name by `naming::settle`.
+        module: String::new(),
+        params_struct: None,
         rust_name,
         method: p.method,
         path: p.path.to_owned(),
@@ -367,6 +374,24 @@ fn lower_operation(
         output,
         pagination,
     })
+}
+
+/// A parameter's example (its own, else its schema's) as the text a caller
+/// would pass: strings bare, other scalars as JSON.
+fn example_text(data: &openapiv3::ParameterData) -> Option<String> {
+    let schema_example = match &data.format {
+        ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
+            schema.schema_data.example.as_ref()
+        }
+        _ => None,
+    };
+    match data.example.as_ref().or(schema_example)? {
+        serde_json::Value::String(text) => Some(text.clone()),
+        value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => {
+            Some(value.to_string())
+        }
+        _ => None,
+    }
 }
 
 fn parent(pointer: &Pointer) -> Pointer {
@@ -652,7 +677,7 @@ fn lower_pagination(
         other => {
             return Err(error(format!(
                 "the items must be an array, not {}",
-                crate::codegen::emit::describe(other)
+                other.describe()
             )));
         }
     };

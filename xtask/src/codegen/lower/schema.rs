@@ -28,7 +28,6 @@ struct ObjectView {
     properties: IndexMap<String, (ReferenceOr<Schema>, Pointer)>,
     required: BTreeSet<String>,
     additional: Option<(ReferenceOr<Schema>, Pointer)>,
-    additional_any: bool,
 }
 
 /// Owns every named type of one API while it is being lowered.
@@ -118,6 +117,7 @@ impl<'a> TypeSpace<'a> {
                 let target = strip_option(self.lower_inline(&schema, &name, &pointer));
                 self.insert(TypeDef {
                     name: name.clone(),
+                    module: String::new(),
                     docs: None,
                     origin: pointer.to_string(),
                     kind: TypeKind::Alias(target.clone()),
@@ -134,6 +134,7 @@ impl<'a> TypeSpace<'a> {
                         let target = strip_option(target);
                         self.insert(TypeDef {
                             name: name.clone(),
+                            module: String::new(),
                             docs,
                             origin: pointer.to_string(),
                             kind: TypeKind::Alias(target.clone()),
@@ -146,6 +147,7 @@ impl<'a> TypeSpace<'a> {
                             .unwrap_or(TypeKind::Alias(TypeRef::Json));
                         self.insert(TypeDef {
                             name: name.clone(),
+                            module: String::new(),
                             docs,
                             origin: pointer.to_string(),
                             kind,
@@ -243,6 +245,7 @@ impl<'a> TypeSpace<'a> {
             Some(kind) => {
                 self.insert(TypeDef {
                     name: name.clone(),
+                    module: String::new(),
                     docs: docs_of(item),
                     origin: pointer.to_string(),
                     kind,
@@ -565,12 +568,8 @@ impl<'a> TypeSpace<'a> {
             );
         }
         own.required.extend(required.iter().cloned());
-        match additional {
-            Some(AdditionalProperties::Schema(s)) => {
-                own.additional = Some((s.as_ref().clone(), pointer.join("additionalProperties")));
-            }
-            Some(AdditionalProperties::Any(true)) => own.additional_any = true,
-            _ => {}
+        if let Some(AdditionalProperties::Schema(s)) = additional {
+            own.additional = Some((s.as_ref().clone(), pointer.join("additionalProperties")));
         }
         view.merge(own, self);
         view
@@ -603,7 +602,11 @@ impl<'a> TypeSpace<'a> {
         let additional = view.additional.map(|(schema, pointer)| {
             strip_option(self.lower_inline(&schema, &format!("{name}Value"), &pointer))
         });
-        Struct { fields, additional }
+        Struct {
+            fields,
+            additional,
+            additional_field: String::new(),
+        }
     }
 
     /// Docs of a referenced component, used for fields that are bare `$ref`s.
@@ -655,7 +658,6 @@ impl ObjectView {
         if other.additional.is_some() {
             self.additional = other.additional;
         }
-        self.additional_any |= other.additional_any;
     }
 }
 

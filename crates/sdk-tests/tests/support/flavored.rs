@@ -1,4 +1,4 @@
-//! Shared support of the behaviour tests (`cloudflare.rs`, `keycard.rs`).
+//! The harness of the behaviour tests (`cloudflare.rs`, `keycard.rs`).
 //!
 //! Every behaviour case is written once, as a function `fn(&Env)`, and run
 //! against both the async and the blocking generated client by
@@ -20,16 +20,14 @@
 //! while either client runs. Retries never really sleep: every client gets a
 //! [`RecordingSleeper`] that records the delays and returns at once.
 
-#![allow(dead_code, unused_macros, unused_imports)]
-
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use apigen_runtime::{ApiError, Config, Credentials, Error, ErrorKind, Response, Sleeper};
-use wiremock::{Mock, MockServer, Request};
+pub use apigen_runtime::{ApiError, Config, Credentials, Error, ErrorKind, Response};
+
+use super::RecordingSleeper;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// Which generated client runs a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,11 +46,11 @@ macro_rules! flavored_cases {
             mod $case {
                 #[test]
                 fn async_client() {
-                    $crate::common::run($crate::common::Flavor::Async, super::$case);
+                    $crate::support::flavored::run($crate::support::flavored::Flavor::Async, super::$case);
                 }
                 #[test]
                 fn blocking_client() {
-                    $crate::common::run($crate::common::Flavor::Blocking, super::$case);
+                    $crate::support::flavored::run($crate::support::flavored::Flavor::Blocking, super::$case);
                 }
             }
         )*
@@ -101,6 +99,23 @@ impl Env {
 
     pub fn mount(&self, mock: Mock) {
         self.runtime.block_on(mock.mount(&self.server));
+    }
+
+    /// Answers `method` requests with each of `first` once, in order, then
+    /// with `then` for good.
+    pub fn mount_script(&self, method: &str, first: Vec<ResponseTemplate>, then: ResponseTemplate) {
+        let matcher = || Mock::given(wiremock::matchers::method(method));
+        let mut priority = 1;
+        for response in first {
+            self.mount(
+                matcher()
+                    .respond_with(response)
+                    .up_to_n_times(1)
+                    .with_priority(priority),
+            );
+            priority += 1;
+        }
+        self.mount(matcher().respond_with(then).with_priority(priority));
     }
 
     /// Forgets the mocks and the recorded requests.
@@ -159,27 +174,36 @@ impl Env {
 
     /// The Cloudflare client of this case's flavour.
     pub fn cloudflare(&self, config: Config) -> Cloudflare {
-        match self.flavor {
-            Flavor::Async => Flavored::Async(
-                cloudflare_access_users_client::Client::new(config).expect("async client"),
-                self.runtime.handle().clone(),
-            ),
-            Flavor::Blocking => Flavored::Blocking(
-                cloudflare_access_users_blocking::Client::new(config).expect("blocking client"),
-            ),
-        }
+        self.flavored(
+            config,
+            cloudflare_access_users_client::Client::new,
+            cloudflare_access_users_blocking::Client::new,
+        )
     }
 
     /// The Keycard client of this case's flavour.
     pub fn keycard(&self, config: Config) -> Keycard {
+        self.flavored(
+            config,
+            keycard_zone_users_client::Client::new,
+            keycard_zone_users_blocking::Client::new,
+        )
+    }
+
+    /// The client of this case's flavour, made by `new_async` or
+    /// `new_blocking`.
+    fn flavored<A, B>(
+        &self,
+        config: Config,
+        new_async: fn(Config) -> Result<A, Error>,
+        new_blocking: fn(Config) -> Result<B, Error>,
+    ) -> Flavored<A, B> {
         match self.flavor {
             Flavor::Async => Flavored::Async(
-                keycard_zone_users_client::Client::new(config).expect("async client"),
+                new_async(config).expect("async client"),
                 self.runtime.handle().clone(),
             ),
-            Flavor::Blocking => Flavored::Blocking(
-                keycard_zone_users_blocking::Client::new(config).expect("blocking client"),
-            ),
+            Flavor::Blocking => Flavored::Blocking(new_blocking(config).expect("blocking client")),
         }
     }
 }
@@ -211,8 +235,10 @@ pub type Keycard = Flavored<keycard_zone_users_client::Client, keycard_zone_user
 macro_rules! send {
     ($client:expr, |$c:ident| $call:expr) => {
         match &$client {
-            $crate::common::Flavored::Async($c, runtime) => runtime.block_on(async { $call.await }),
-            $crate::common::Flavored::Blocking($c) => $call.send(),
+            $crate::support::flavored::Flavored::Async($c, runtime) => {
+                runtime.block_on(async { $call.await })
+            }
+            $crate::support::flavored::Flavored::Blocking($c) => $call.send(),
         }
     };
 }
@@ -223,11 +249,13 @@ pub(crate) use send;
 macro_rules! items {
     ($client:expr, $n:expr, |$c:ident| $call:expr) => {
         match &$client {
-            $crate::common::Flavored::Async($c, runtime) => runtime.block_on(async {
+            $crate::support::flavored::Flavored::Async($c, runtime) => runtime.block_on(async {
                 use futures_util::StreamExt as _;
                 $call.items().take($n).collect::<Vec<_>>().await
             }),
-            $crate::common::Flavored::Blocking($c) => $call.items().take($n).collect::<Vec<_>>(),
+            $crate::support::flavored::Flavored::Blocking($c) => {
+                $call.items().take($n).collect::<Vec<_>>()
+            }
         }
     };
 }
@@ -242,17 +270,18 @@ pub const ALL: usize = 1000;
 macro_rules! pages {
     ($client:expr, |$c:ident| $call:expr) => {
         match &$client {
-            $crate::common::Flavored::Async($c, runtime) => runtime.block_on(async {
+            $crate::support::flavored::Flavored::Async($c, runtime) => runtime.block_on(async {
                 use futures_util::StreamExt as _;
                 $call
                     .pages()
-                    .take($crate::common::ALL)
+                    .take($crate::support::flavored::ALL)
                     .collect::<Vec<_>>()
                     .await
             }),
-            $crate::common::Flavored::Blocking($c) => {
-                $call.pages().take($crate::common::ALL).collect::<Vec<_>>()
-            }
+            $crate::support::flavored::Flavored::Blocking($c) => $call
+                .pages()
+                .take($crate::support::flavored::ALL)
+                .collect::<Vec<_>>(),
         }
     };
 }
@@ -264,10 +293,10 @@ pub(crate) use pages;
 macro_rules! concurrently {
     ($client:expr, $n:expr, |$c:ident| $call:expr) => {
         match &$client {
-            $crate::common::Flavored::Async($c, runtime) => runtime.block_on(async {
+            $crate::support::flavored::Flavored::Async($c, runtime) => runtime.block_on(async {
                 futures_util::future::join_all((0..$n).map(|_| async { $call.await })).await
             }),
-            $crate::common::Flavored::Blocking($c) => std::thread::scope(|scope| {
+            $crate::support::flavored::Flavored::Blocking($c) => std::thread::scope(|scope| {
                 let threads: Vec<_> = (0..$n).map(|_| scope.spawn(|| $call.send())).collect();
                 threads
                     .into_iter()
@@ -278,27 +307,6 @@ macro_rules! concurrently {
     };
 }
 pub(crate) use concurrently;
-
-/// A [`Sleeper`] that records each requested delay and returns at once.
-#[derive(Debug, Clone, Default)]
-pub struct RecordingSleeper(Arc<Mutex<Vec<Duration>>>);
-
-impl RecordingSleeper {
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
-        self.0.lock().unwrap().push(duration);
-        Box::pin(std::future::ready(()))
-    }
-}
-
-pub fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(s)
-}
 
 /// A fake environment for `Config::from_env_with` that records every
 /// variable looked up.
@@ -363,26 +371,6 @@ pub fn query_values(request: &Request, name: &str) -> Vec<String> {
         .filter(|(k, _)| k == name)
         .map(|(_, v)| v)
         .collect()
-}
-
-/// Decodes `%XX` escapes (leaving anything else as is) into bytes.
-pub fn percent_decode(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(hi * 16 + lo);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
 }
 
 /// `pairs` as owned strings, for comparing with [`query`].
