@@ -229,6 +229,9 @@ pub fn models_facade(
         mode,
     );
     out.push_str("\n[dependencies]\n");
+    // The envelope constants name the runtime's `Envelope`.
+    out.push_str(&runtime_dependency(mode, &[]));
+    out.push('\n');
     let no_default = if features.is_some() {
         ", default-features = false"
     } else {
