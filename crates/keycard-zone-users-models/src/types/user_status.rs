@@ -3,29 +3,16 @@
 /// Status of the user. Disabled users cannot authenticate.
 ///
 /// Schema `/components/schemas/User/properties/status`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserStatus {
     /// `active`
-    #[serde(rename = "active")]
     Active,
 
     /// `disabled`
-    #[serde(rename = "disabled")]
     Disabled,
 
     /// A value this version of the SDK does not know, kept verbatim.
-    #[serde(untagged)]
     Unknown(String),
 }
 
@@ -40,8 +27,36 @@ impl UserStatus {
     }
 }
 
+impl From<String> for UserStatus {
+    /// The variant for a wire value; `Unknown` for any other.
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "disabled" => Self::Disabled,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
 impl ::std::fmt::Display for UserStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for UserStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UserStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
