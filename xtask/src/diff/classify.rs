@@ -113,6 +113,9 @@ pub enum Event {
     AuthAdded,
     AuthRemoved,
     AuthChanged,
+    /// Only the environment variables `Client::from_env` reads changed;
+    /// `only_added`: none of the old ones went away.
+    AuthEnv { only_added: bool },
     Envelope,
 
     OpAdded(OpName),
@@ -158,7 +161,8 @@ pub enum Event {
     BodyContentType(OpName),
     BodyDocs(OpName),
     OutputType { op: OpName, old: String, new: String, same_wire: bool },
-    OutputShape(OpName),
+    /// `envelope_only`: plain ↔ envelope (a client-side unwrapping).
+    OutputShape { op: OpName, envelope_only: bool },
     MetaType { op: OpName, old: String, new: String, same_wire: bool },
     PaginationAdded(OpName),
     PaginationRemoved(OpName),
@@ -232,6 +236,7 @@ pub fn wire(event: &Event) -> Level {
         Event::ApiAdded | Event::AuthAdded | Event::OpAdded(_) => Additive,
         Event::ApiRemoved | Event::OpRemoved(_) => Breaking,
         Event::CrateRenamed | Event::BaseUrlEnv { .. } | Event::OpRenamed { .. } => None,
+        Event::AuthEnv { .. } => None,
         Event::ApiDocs | Event::OpDocs(_) | Event::ParamDocs(_) | Event::BodyDocs(_) => DocsOnly,
         Event::TypeDocs { .. } | Event::FieldDocs { .. } => DocsOnly,
         Event::Deprecated { .. } => DocsOnly,
@@ -239,8 +244,17 @@ pub fn wire(event: &Event) -> Level {
         // credentials the server no longer accepts.
         Event::BaseUrl | Event::AuthRemoved | Event::AuthChanged => Breaking,
         Event::Path(_) | Event::Method(_) | Event::ParamLocation(_) => Breaking,
-        // The old client unwraps responses the old way.
-        Event::Envelope | Event::OutputShape(_) | Event::BodyContentType(_) => Breaking,
+        // `x-apigen.envelope` is a generator setting: the server sends the
+        // same JSON, only the client unwraps it differently.
+        Event::Envelope => None,
+        Event::OutputShape { envelope_only, .. } => {
+            if *envelope_only {
+                None
+            } else {
+                Breaking
+            }
+        }
+        Event::BodyContentType(_) => Breaking,
         Event::ArgumentOrder { .. } | Event::FieldRenamed { .. } | Event::EnumRenamed { .. } => {
             None
         }
@@ -372,12 +386,21 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             "`Client::from_env` reads the base URL from another environment variable".into(),
             Scope::ClientsOnly,
         ),
+        Event::AuthEnv { only_added } => (
+            if *only_added { Additive } else { Breaking },
+            if *only_added {
+                "`Client::from_env` also reads the new variables".into()
+            } else {
+                "`Client::from_env` no longer reads a variable it used to".into()
+            },
+            Scope::ClientsOnly,
+        ),
         Event::AuthAdded | Event::AuthRemoved | Event::AuthChanged => (
             None,
             "`PROFILE.auth` changes (what `Client::from_env` reads); no API change".into(),
             Scope::ClientsOnly,
         ),
-        Event::Envelope | Event::OutputShape(_) | Event::BodyContentType(_) => {
+        Event::Envelope | Event::OutputShape { .. } | Event::BodyContentType(_) => {
             all(None, "decoding changes inside the runtime; no API change".into())
         }
         Event::OpAdded(op) => all(

@@ -352,6 +352,37 @@ fn auth_key(method: &AuthMethod) -> String {
     }
 }
 
+/// The auth method without its environment variable names (which only the
+/// client reads).
+fn without_env(method: &AuthMethod) -> AuthMethod {
+    let mut method = method.clone();
+    match &mut method {
+        AuthMethod::Bearer { env, .. } => *env = None,
+        AuthMethod::ApiKeys { keys, .. } => keys.iter_mut().for_each(|k| k.env = None),
+        AuthMethod::OAuth2ClientCredentials {
+            client_id_env,
+            client_secret_env,
+            ..
+        } => {
+            *client_id_env = None;
+            *client_secret_env = None;
+        }
+    }
+    method
+}
+
+fn env_vars(method: &AuthMethod) -> Vec<String> {
+    match method {
+        AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
+        AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
+        AuthMethod::OAuth2ClientCredentials {
+            client_id_env,
+            client_secret_env,
+            ..
+        } => client_id_env.iter().chain(client_secret_env).cloned().collect(),
+    }
+}
+
 fn show_opt(value: &Option<String>) -> String {
     value
         .as_deref()
@@ -438,11 +469,25 @@ impl Differ<'_> {
                     "auth".into(),
                     format!("{key} no longer accepted"),
                 ),
-                Some(other) if *other != *method => out.push(
+                Some(other) if without_env(other) != without_env(method) => out.push(
                     Event::AuthChanged,
                     "auth".into(),
-                    format!("{key} changed (key names, token URL, scopes or variables)"),
+                    format!("{key} changed (key names or locations, token URL or scopes)"),
                 ),
+                Some(other) if *other != *method => {
+                    let (was, now) = (env_vars(method), env_vars(other));
+                    out.push(
+                        Event::AuthEnv {
+                            only_added: was.iter().all(|v| now.contains(v)),
+                        },
+                        "auth".into(),
+                        format!(
+                            "{key}: environment variables [{}] → [{}]",
+                            was.join(", "),
+                            now.join(", ")
+                        ),
+                    );
+                }
                 Some(_) => {}
             }
         }
@@ -815,31 +860,42 @@ impl Differ<'_> {
         out: &mut Changes,
     ) {
         let (a, b) = (&old.output, &new.output);
+        use crate::codegen::ir::OutputShape::{Envelope, Plain};
+        let envelope_only = matches!((a.shape, b.shape), (Plain, Envelope) | (Envelope, Plain));
         if a.ty != b.ty {
             out.push(
                 Event::OutputType {
                     op: nn.clone(),
                     old: rust_type(&a.ty),
                     new: rust_type(&b.ty),
-                    same_wire: self.same_wire(&a.ty, &b.ty),
+                    // Unwrapped differently: the JSON is compared elsewhere.
+                    same_wire: envelope_only || self.same_wire(&a.ty, &b.ty),
                 },
                 subject.to_owned(),
-                "response type changed".into(),
+                if envelope_only {
+                    "response type changed (unwrapped by the envelope)".into()
+                } else {
+                    "response type changed".into()
+                },
             );
         }
         if a.shape != b.shape {
             out.push(
-                Event::OutputShape(nn.clone()),
+                Event::OutputShape {
+                    op: nn.clone(),
+                    envelope_only,
+                },
                 subject.to_owned(),
                 format!("response shape {:?} → {:?}", a.shape, b.shape).to_lowercase(),
             );
         }
         if a.meta != b.meta {
             let show = |m: &Option<TypeRef>| m.as_ref().map_or("()".to_owned(), rust_type);
-            let same_wire = match (&a.meta, &b.meta) {
-                (Some(x), Some(y)) => self.same_wire(x, y),
-                _ => false,
-            };
+            let same_wire = envelope_only
+                || match (&a.meta, &b.meta) {
+                    (Some(x), Some(y)) => self.same_wire(x, y),
+                    _ => false,
+                };
             out.push(
                 Event::MetaType {
                     op: nn.clone(),
