@@ -665,3 +665,33 @@ fn real_update_cloudflare_access_users() {
     );
     insta::assert_snapshot!("real_update_cloudflare_access_users", report::markdown(&[diff]));
 }
+
+/// For `scripts/semver-oracle.sh`: with `APIGEN_DIFF_CASES_DIR` set, writes
+/// each case's old and new spec and our verdict (`wire rust`) there.
+#[test]
+fn write_cases_for_the_oracle() {
+    let Some(dir) = std::env::var_os("APIGEN_DIFF_CASES_DIR") else {
+        return;
+    };
+    let dir = Path::new(&dir);
+    for case in CASES {
+        let edited = apply(case.edits, case.name);
+        let (old, new) = if case.reverse {
+            (edited.as_str(), BASE)
+        } else {
+            (BASE, edited.as_str())
+        };
+        let d = run(case);
+        let case_dir = dir.join(case.name);
+        std::fs::create_dir_all(&case_dir).unwrap();
+        std::fs::write(case_dir.join("old.yaml"), old).unwrap();
+        std::fs::write(case_dir.join("new.yaml"), new).unwrap();
+        let models = d.crates[0].level.map_or("no-change", Level::label);
+        let clients = d.crates[1].level.map_or("no-change", Level::label);
+        std::fs::write(
+            case_dir.join("verdict"),
+            format!("{} {models} {clients}\n", d.max_wire().label()),
+        )
+        .unwrap();
+    }
+}

@@ -28,9 +28,17 @@ fn counts(changes: &[Change], side: impl Fn(&Change) -> Level) -> String {
         }
     }
     if parts.is_empty() {
-        "no change".to_owned()
+        "no effect".to_owned()
     } else {
         parts.join(", ")
+    }
+}
+
+fn changes_count(n: usize) -> String {
+    if n == 1 {
+        "1 change".to_owned()
+    } else {
+        format!("{n} changes")
     }
 }
 
@@ -52,8 +60,8 @@ pub fn text(diffs: &[ApiDiff]) -> String {
         }
         let _ = writeln!(
             out,
-            "  {} changes; wire: {}; Rust: {}",
-            diff.changes.len(),
+            "  {}; wire: {}; Rust: {}",
+            changes_count(diff.changes.len()),
             counts(&diff.changes, |c| c.wire),
             counts(&diff.changes, |c| c.rust)
         );
@@ -108,8 +116,8 @@ pub fn markdown(diffs: &[ApiDiff]) -> String {
         }
         let _ = writeln!(
             out,
-            "{} changes. **Wire** (old clients against the new server): {}. **Rust** (code built against the old crates): {}.\n",
-            diff.changes.len(),
+            "{}. **Wire** (old clients against the new server): {}. **Rust** (code built against the old crates): {}.\n",
+            changes_count(diff.changes.len()),
             counts(&diff.changes, |c| c.wire),
             counts(&diff.changes, |c| c.rust)
         );

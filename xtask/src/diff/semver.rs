@@ -267,10 +267,11 @@ pub fn one_line(diff: &ApiDiff) -> String {
             }
         })
         .collect();
+    let n = diff.changes.len();
     format!(
-        "{}: {} API changes vs {} ({wire_breaking} breaking on the wire, {rust_breaking} breaking for Rust, {additive} additive); {}",
+        "{}: {n} API change{} vs {} ({wire_breaking} breaking on the wire, {rust_breaking} breaking for Rust, {additive} additive); {}",
         diff.api,
-        diff.changes.len(),
+        if n == 1 { "" } else { "s" },
         diff.base,
         bumps.join(", ")
     )
