@@ -131,10 +131,18 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
         rendered,
         mut files,
     } = codegen::plan(&specs, &root, &mode)?;
-    // The API change since HEAD, per spec (None outside a git checkout).
-    let changes: Vec<Option<ApiDiff>> = rendered.iter().map(|r| change_since_head(&root, &out_dir, r)).collect();
-    if args.bump_versions && changes.iter().any(Option::is_none) {
-        return Err("--bump-versions needs each spec's version at HEAD (a git checkout where the spec is committed)".to_owned());
+    // The API change since HEAD, per spec (None outside a git checkout):
+    // needed now to bump versions, otherwise only for specs whose output
+    // changed, after writing.
+    let mut changes: Vec<Option<ApiDiff>> = Vec::new();
+    if args.bump_versions {
+        changes = rendered
+            .iter()
+            .map(|r| change_since_head(&root, &out_dir, r))
+            .collect();
+        if changes.iter().any(Option::is_none) {
+            return Err("--bump-versions needs each spec's version at HEAD (a git checkout where the spec is committed)".to_owned());
+        }
     }
     apply_versions(&root, &out_dir, &mut files, &changes, args.bump_versions);
     if matches!(mode, ManifestMode::Standalone { .. }) {
@@ -157,11 +165,18 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     };
     let outcome = codegen::write_outputs(&out_dir, &files, write_mode)
         .map_err(|e| format!("cannot write {}: {e}", out_dir.display()))?;
-    for (r, change) in rendered.iter().zip(&changes) {
+    for (i, r) in rendered.iter().enumerate() {
         println!("{}", codegen::summary(r, &outcome, write_mode));
         let changed = r.files.iter().any(|f| outcome.written.contains(&f.path));
-        if let Some(change) = change.as_ref().filter(|_| changed) {
-            println!("  {}", semver::one_line(change));
+        if !changed {
+            continue;
+        }
+        let change = match changes.get(i) {
+            Some(change) => change.clone(),
+            None => change_since_head(&root, &out_dir, r),
+        };
+        if let Some(change) = change {
+            println!("  {}", semver::one_line(&change));
         }
     }
     if args.check && !outcome.diffs.is_empty() {
@@ -178,9 +193,7 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
 
 /// The root workspace's version (what `version.workspace = true` means).
 fn workspace_version(root: &Path) -> Option<String> {
-    std::fs::read_to_string(root.join("Cargo.toml"))
-        .ok()
-        .and_then(|m| semver::workspace_version(&m))
+    semver::workspace_version_at(root)
 }
 
 /// The version of crate `name` in `out_dir`: from its manifest on disk (or,
@@ -223,7 +236,6 @@ fn apply_versions(
     changes: &[Option<ApiDiff>],
     bump: bool,
 ) {
-    let workspace = workspace_version(root);
     let targets: Vec<(String, String)> = changes
         .iter()
         .flatten()
@@ -231,25 +243,7 @@ fn apply_versions(
         .filter(|c| bump && c.bump != semver::Bump::None)
         .map(|c| (c.name.clone(), c.next.clone()))
         .collect();
-    for file in files.iter_mut() {
-        let Some(name) = file.path.strip_suffix("/Cargo.toml") else {
-            continue;
-        };
-        if name.contains('/') {
-            continue;
-        }
-        let on_disk = std::fs::read_to_string(out_dir.join(&file.path)).ok();
-        let target = targets
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str());
-        file.contents = semver::versioned_manifest(
-            &file.contents,
-            on_disk.as_deref(),
-            target,
-            workspace.as_deref(),
-        );
-    }
+    semver::apply_manifest_versions(out_dir, files, &targets, workspace_version(root).as_deref());
 }
 
 fn diff_command(args: &DiffArgs) -> Result<ExitCode, String> {

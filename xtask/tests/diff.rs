@@ -268,6 +268,33 @@ const CASES: &[Case] = &[
         )],
         &[("output-type", Breaking, Breaking)],
     ),
+    case(
+        "response_type_renamed_with_new_field",
+        &[
+            (
+                "              schema: {$ref: \"#/components/schemas/User\"}\n    delete:",
+                "              schema: {$ref: \"#/components/schemas/UserView\"}\n    delete:",
+            ),
+            (
+                "    CreateUserRequest:\n",
+                "    UserView:
+      type: object
+      required: [id, email]
+      properties:
+        id: {type: string}
+        email: {type: string}
+        seat_uid: {type: string}
+        role: {$ref: \"#/components/schemas/Role\"}
+        contact: {$ref: \"#/components/schemas/Contact\"}
+        logins: {type: integer, format: int32}
+        since: {type: string}
+    CreateUserRequest:\n",
+            ),
+        ],
+        // Compared field by field: one new optional field, compatible on the
+        // wire.
+        &[("output-type", Additive, Breaking), ("type-added", None, Additive)],
+    ),
     // Pagination.
     case(
         "pagination_removed",

@@ -76,9 +76,18 @@ pub struct Direction {
 }
 
 impl Direction {
+    pub const REQUEST: Direction = Direction {
+        request: true,
+        response: false,
+    };
+    pub const RESPONSE: Direction = Direction {
+        request: false,
+        response: true,
+    };
+
     /// The stricter of the request rule and the response rule; `None` for a
     /// type that is not on the wire at all.
-    fn pick(self, request: Level, response: Level) -> Level {
+    pub fn pick(self, request: Level, response: Level) -> Level {
         let mut level = Level::None;
         if self.request {
             level = level.max(request);
@@ -150,20 +159,21 @@ pub enum Event {
         required: bool,
         old: String,
         new: String,
-        widening: bool,
+        /// Wire compatibility of the new type with the old one.
+        wire: Level,
     },
     ParamLocation(OpName),
     ParamDocs(OpName),
     BodyAdded { op: OpName, required: bool, ty: String, params_arg_added: bool },
     BodyRemoved { op: OpName, required: bool },
     BodyRequired { op: OpName, now: bool },
-    BodyType { op: OpName, old: String, new: String, same_wire: bool },
+    BodyType { op: OpName, old: String, new: String, wire: Level },
     BodyContentType(OpName),
     BodyDocs(OpName),
-    OutputType { op: OpName, old: String, new: String, same_wire: bool },
+    OutputType { op: OpName, old: String, new: String, wire: Level },
     /// `envelope_only`: plain ↔ envelope (a client-side unwrapping).
     OutputShape { op: OpName, envelope_only: bool },
-    MetaType { op: OpName, old: String, new: String, same_wire: bool },
+    MetaType { op: OpName, old: String, new: String, wire: Level },
     PaginationAdded(OpName),
     PaginationRemoved(OpName),
     /// Kind or parameters of the pagination changed; `item` when the item
@@ -199,9 +209,7 @@ pub enum Event {
         field: String,
         old: String,
         new: String,
-        widening: bool,
-        same_wire: bool,
-        dir: Direction,
+        wire: Level,
     },
     FieldRenamed { ty: String, old: String, new: String },
     FieldDocs { ty: String },
@@ -213,10 +221,10 @@ pub enum Event {
     EnumRenamed { ty: String, old: String, new: String },
     VariantAdded { ty: String, variant: String, tagged: bool, dir: Direction },
     VariantRemoved { ty: String, variant: String, dir: Direction },
-    VariantType { ty: String, variant: String, old: String, new: String, same_wire: bool, dir: Direction },
+    VariantType { ty: String, variant: String, old: String, new: String, wire: Level },
     Discriminator { ty: String, dir: Direction },
     VariantTags { ty: String, dir: Direction },
-    AliasTarget { ty: String, old: String, new: String, same_wire: bool, widening: bool, dir: Direction },
+    AliasTarget { ty: String, old: String, new: String, wire: Level },
 }
 
 /// Which generated crates a change touches. The client crates re-export the
@@ -274,22 +282,15 @@ pub fn wire(event: &Event) -> Level {
                 Additive
             }
         }
-        Event::ParamType { widening, .. } => {
-            if *widening {
-                Additive
-            } else {
-                Breaking
-            }
-        }
-        Event::BodyType { same_wire, .. }
-        | Event::OutputType { same_wire, .. }
-        | Event::MetaType { same_wire, .. } => {
-            if *same_wire {
-                None
-            } else {
-                Breaking
-            }
-        }
+        // Old and new type compared structurally, in the direction(s) the
+        // value travels, by the same rules as the field and value events.
+        Event::ParamType { wire, .. }
+        | Event::BodyType { wire, .. }
+        | Event::OutputType { wire, .. }
+        | Event::MetaType { wire, .. }
+        | Event::FieldType { wire, .. }
+        | Event::AliasTarget { wire, .. }
+        | Event::VariantType { wire, .. } => *wire,
         // Pagination is how the client walks pages; the requests are the same.
         Event::PaginationAdded(_) => Additive,
         Event::PaginationRemoved(_) => None,
@@ -323,20 +324,6 @@ pub fn wire(event: &Event) -> Level {
             };
             dir.pick(request, response)
         }
-        Event::FieldType {
-            widening, same_wire, dir, ..
-        }
-        | Event::AliasTarget {
-            widening, same_wire, dir, ..
-        } => {
-            if *same_wire {
-                None
-            } else if *widening {
-                dir.pick(Additive, Breaking)
-            } else {
-                dir.pick(Breaking, Breaking)
-            }
-        }
         Event::AdditionalAdded { dir, .. } => dir.pick(Additive, Additive),
         Event::AdditionalRemoved { dir, .. } => dir.pick(Breaking, Additive),
         Event::AdditionalType { dir, .. } => dir.pick(Breaking, Breaking),
@@ -349,13 +336,6 @@ pub fn wire(event: &Event) -> Level {
             dir.pick(Additive, if *tagged { Additive } else { Breaking })
         }
         Event::VariantRemoved { dir, .. } => dir.pick(Breaking, Additive),
-        Event::VariantType { same_wire, dir, .. } => {
-            if *same_wire {
-                None
-            } else {
-                dir.pick(Breaking, Breaking)
-            }
-        }
         Event::Discriminator { dir, .. } | Event::VariantTags { dir, .. } => {
             dir.pick(Breaking, Breaking)
         }

@@ -707,7 +707,7 @@ impl Differ<'_> {
                         required,
                         old: show(&op.ty, *was_required),
                         new: show(&np.ty, required),
-                        widening: widening(&op.ty, &np.ty),
+                        wire: self.compat(&op.ty, &np.ty, Direction::REQUEST),
                     },
                     subject.to_owned(),
                     format!("parameter `{}` type changed", np.wire_name),
@@ -824,7 +824,7 @@ impl Differ<'_> {
                             op: nn.clone(),
                             old: rust_type(&a.ty),
                             new: rust_type(&b.ty),
-                            same_wire: self.same_wire(&a.ty, &b.ty),
+                            wire: self.compat(&a.ty, &b.ty, Direction::REQUEST),
                         },
                         subject.to_owned(),
                         "request body type changed".into(),
@@ -868,8 +868,7 @@ impl Differ<'_> {
                     op: nn.clone(),
                     old: rust_type(&a.ty),
                     new: rust_type(&b.ty),
-                    // Unwrapped differently: the JSON is compared elsewhere.
-                    same_wire: envelope_only || self.same_wire(&a.ty, &b.ty),
+                    wire: self.output_compat(old, new, envelope_only),
                 },
                 subject.to_owned(),
                 if envelope_only {
@@ -891,21 +890,53 @@ impl Differ<'_> {
         }
         if a.meta != b.meta {
             let show = |m: &Option<TypeRef>| m.as_ref().map_or("()".to_owned(), rust_type);
-            let same_wire = envelope_only
-                || match (&a.meta, &b.meta) {
-                    (Some(x), Some(y)) => self.same_wire(x, y),
-                    _ => false,
-                };
+            let wire = match (&a.meta, &b.meta) {
+                _ if envelope_only => Level::None,
+                (Some(x), Some(y)) => self.compat(x, y, Direction::RESPONSE),
+                _ => Level::Breaking,
+            };
             out.push(
                 Event::MetaType {
                     op: nn.clone(),
                     old: show(&a.meta),
                     new: show(&b.meta),
-                    same_wire,
+                    wire,
                 },
                 subject.to_owned(),
                 "response metadata type changed".into(),
             );
+        }
+    }
+
+    /// Wire compatibility of an operation's output. Across an envelope
+    /// change (plain ↔ unwrapped), the envelope's result field of the
+    /// plain side is compared with the unwrapped type of the other.
+    fn output_compat(&self, old: &Operation, new: &Operation, envelope_only: bool) -> Level {
+        let (a, b) = (&old.output.ty, &new.output.ty);
+        if !envelope_only {
+            return self.compat(a, b, Direction::RESPONSE);
+        }
+        let result_field = |api: &Api, ty: &TypeRef, result: Option<&str>| -> Option<TypeRef> {
+            let TypeRef::Named(name) = ty else {
+                return None;
+            };
+            let Some(TypeKind::Struct(s)) = api.types.get(name).map(|d| &d.kind) else {
+                return None;
+            };
+            let field = s.fields.iter().find(|f| Some(f.wire_name.as_str()) == result)?;
+            Some(field.ty.clone())
+        };
+        use crate::codegen::ir::OutputShape::Plain;
+        let (a, b) = if old.output.shape == Plain {
+            let result = self.new.envelope.as_ref().map(|e| e.result.as_str());
+            (result_field(self.old, a, result), Some(b.clone()))
+        } else {
+            let result = self.old.envelope.as_ref().map(|e| e.result.as_str());
+            (Some(a.clone()), result_field(self.new, b, result))
+        };
+        match (a, b) {
+            (Some(a), Some(b)) => self.compat(&a, &b, Direction::RESPONSE),
+            _ => Level::Breaking,
         }
     }
 
@@ -1104,8 +1135,7 @@ impl Differ<'_> {
                                         variant: v.rust_name.clone(),
                                         old: rust_type(&v.ty),
                                         new: rust_type(&w.ty),
-                                        same_wire: self.same_wire(&v.ty, &w.ty),
-                                        dir,
+                                        wire: self.compat(&v.ty, &w.ty, dir),
                                     },
                                     subject.clone(),
                                     format!("variant `{}` holds another type", v.rust_name),
@@ -1147,9 +1177,7 @@ impl Differ<'_> {
                             ty: name.to_owned(),
                             old: rust_type(a),
                             new: rust_type(b),
-                            same_wire: self.same_wire(a, b),
-                            widening: widening(a, b),
-                            dir,
+                            wire: self.compat(a, b, dir),
                         },
                         subject,
                         "aliased type changed".into(),
@@ -1228,9 +1256,7 @@ impl Differ<'_> {
                         field: g.rust_name.clone(),
                         old: field_rust_type(f),
                         new: field_rust_type(g),
-                        widening: widening(&f.ty, &g.ty),
-                        same_wire: self.same_wire(&f.ty, &g.ty),
-                        dir,
+                        wire: self.compat(&f.ty, &g.ty, dir),
                     },
                     subject(&g.wire_name),
                     format!("type {} → {}", rust_type(&f.ty), rust_type(&g.ty)),
@@ -1301,90 +1327,136 @@ impl Differ<'_> {
         }
     }
 
-    /// Whether `a` (old) and `b` (new) accept and produce the same JSON, even
-    /// when their Rust names differ (an inline schema renamed, say).
-    fn same_wire(&self, a: &TypeRef, b: &TypeRef) -> bool {
+    /// Wire compatibility of `b` (new) with `a` (old) for values that
+    /// travel in `dir`: `None` for the same JSON, `Additive` when old
+    /// clients still work, `Breaking` otherwise. Types of different names
+    /// (an inline schema renamed, say) are compared field by field, by the
+    /// same rules as [`classify::wire`]; a type of the same name on both
+    /// sides counts as unchanged here, since its own changes are reported
+    /// under it.
+    fn compat(&self, a: &TypeRef, b: &TypeRef, dir: Direction) -> Level {
         let mut assumed = HashSet::new();
-        self.same_wire_in(a, b, &mut assumed)
+        self.compat_in(a, b, dir, &mut assumed)
     }
 
-    fn same_wire_in(
+    fn compat_in(
         &self,
         a: &TypeRef,
         b: &TypeRef,
+        dir: Direction,
         assumed: &mut HashSet<(String, String)>,
-    ) -> bool {
+    ) -> Level {
+        if a == b {
+            return Level::None;
+        }
+        let alias = |api: &Api, name: &str| match api.types.get(name).map(|d| &d.kind) {
+            Some(TypeKind::Alias(t)) => Some(t.clone()),
+            _ => None,
+        };
         match (a, b) {
             (TypeRef::Named(x), TypeRef::Named(y)) => {
                 if !assumed.insert((x.clone(), y.clone())) {
-                    return true;
+                    return Level::None;
                 }
-                let (Some(dx), Some(dy)) = (self.old.types.get(x), self.new.types.get(y)) else {
-                    return false;
-                };
-                self.same_def(dx, dy, assumed)
+                match (self.old.types.get(x), self.new.types.get(y)) {
+                    (Some(dx), Some(dy)) => self.compat_def(dx, dy, dir, assumed),
+                    _ => dir.pick(Level::Breaking, Level::Breaking),
+                }
             }
-            (TypeRef::Named(x), other) => match self.old.types.get(x).map(|d| &d.kind) {
-                Some(TypeKind::Alias(t)) => self.same_wire_in(t, other, assumed),
-                _ => false,
+            (TypeRef::Named(x), other) => match alias(self.old, x) {
+                Some(t) => self.compat_in(&t, other, dir, assumed),
+                None => dir.pick(Level::Breaking, Level::Breaking),
             },
-            (other, TypeRef::Named(y)) => match self.new.types.get(y).map(|d| &d.kind) {
-                Some(TypeKind::Alias(t)) => self.same_wire_in(other, t, assumed),
-                _ => false,
+            (other, TypeRef::Named(y)) => match alias(self.new, y) {
+                Some(t) => self.compat_in(other, &t, dir, assumed),
+                None => dir.pick(Level::Breaking, Level::Breaking),
             },
             (TypeRef::Vec(x), TypeRef::Vec(y))
             | (TypeRef::Map(x), TypeRef::Map(y))
-            | (TypeRef::Option(x), TypeRef::Option(y)) => self.same_wire_in(x, y, assumed),
-            _ => a == b,
+            | (TypeRef::Option(x), TypeRef::Option(y)) => self.compat_in(x, y, dir, assumed),
+            _ if widening(a, b) => dir.pick(Level::Additive, Level::Breaking),
+            _ => dir.pick(Level::Breaking, Level::Breaking),
         }
     }
 
-    fn same_def(
+    fn compat_def(
         &self,
         a: &TypeDef,
         b: &TypeDef,
+        dir: Direction,
         assumed: &mut HashSet<(String, String)>,
-    ) -> bool {
+    ) -> Level {
+        use Level::{Additive, Breaking};
+        let mut level = Level::None;
         match (&a.kind, &b.kind) {
             (TypeKind::Struct(x), TypeKind::Struct(y)) => {
-                x.fields.len() == y.fields.len()
-                    && x.fields.iter().all(|f| {
-                        y.fields.iter().any(|g| {
-                            g.wire_name == f.wire_name
-                                && g.required == f.required
-                                && g.nullable == f.nullable
-                                && self.same_wire_in(&f.ty, &g.ty, assumed)
-                        })
-                    })
-                    && match (&x.additional, &y.additional) {
-                        (None, None) => true,
-                        (Some(p), Some(q)) => self.same_wire_in(p, q, assumed),
-                        _ => false,
+                for f in &x.fields {
+                    let Some(g) = y.fields.iter().find(|g| g.wire_name == f.wire_name) else {
+                        level = level.max(dir.pick(Breaking, Breaking));
+                        continue;
+                    };
+                    if f.required != g.required || f.nullable != g.nullable {
+                        let stricter = (!f.required && g.required) || (f.nullable && !g.nullable);
+                        let looser = (f.required && !g.required) || (!f.nullable && g.nullable);
+                        level = level.max(dir.pick(
+                            if stricter { Breaking } else { Additive },
+                            if looser { Breaking } else { Additive },
+                        ));
                     }
+                    level = level.max(self.compat_in(&f.ty, &g.ty, dir, assumed));
+                }
+                for g in &y.fields {
+                    if !x.fields.iter().any(|f| f.wire_name == g.wire_name) {
+                        level = level.max(dir.pick(
+                            if g.required { Breaking } else { Additive },
+                            Additive,
+                        ));
+                    }
+                }
+                level = level.max(match (&x.additional, &y.additional) {
+                    (None, None) => Level::None,
+                    (None, Some(_)) => Additive,
+                    (Some(_), None) => dir.pick(Breaking, Additive),
+                    (Some(p), Some(q)) => self.compat_in(p, q, dir, assumed),
+                });
             }
             (TypeKind::Enum(x), TypeKind::Enum(y)) => {
-                let set = |v: &[crate::codegen::ir::EnumVariant]| {
-                    let mut s: Vec<String> = v.iter().map(|e| e.wire_name.clone()).collect();
-                    s.sort();
-                    s
-                };
-                set(x) == set(y)
+                if y.iter().any(|w| !x.iter().any(|v| v.wire_name == w.wire_name)) {
+                    level = level.max(Additive);
+                }
+                if x.iter().any(|v| !y.iter().any(|w| w.wire_name == v.wire_name)) {
+                    level = level.max(dir.pick(Breaking, Additive));
+                }
             }
             (TypeKind::Union(x), TypeKind::Union(y)) => {
-                x.discriminator == y.discriminator
-                    && x.variants.len() == y.variants.len()
-                    && x.variants.iter().zip(&y.variants).all(|(v, w)| {
-                        v.tags == w.tags && self.same_wire_in(&v.ty, &w.ty, assumed)
-                    })
+                if x.discriminator != y.discriminator {
+                    return dir.pick(Breaking, Breaking);
+                }
+                for (i, v) in x.variants.iter().enumerate() {
+                    match y.variants.get(i) {
+                        Some(w) if w.tags == v.tags => {
+                            level = level.max(self.compat_in(&v.ty, &w.ty, dir, assumed));
+                        }
+                        Some(_) => level = level.max(dir.pick(Breaking, Breaking)),
+                        None => level = level.max(dir.pick(Breaking, Additive)),
+                    }
+                }
+                if y.variants.len() > x.variants.len() {
+                    let tagged = y.discriminator.is_some();
+                    level = level.max(dir.pick(Additive, if tagged { Additive } else { Breaking }));
+                }
             }
-            (TypeKind::Alias(x), TypeKind::Alias(y)) => self.same_wire_in(x, y, assumed),
+            (TypeKind::Alias(x), TypeKind::Alias(y)) => {
+                level = self.compat_in(x, y, dir, assumed);
+            }
             (TypeKind::Alias(x), _) => {
-                self.same_wire_in(x, &TypeRef::Named(b.name.clone()), assumed)
+                level = self.compat_in(x, &TypeRef::Named(b.name.clone()), dir, assumed);
             }
             (_, TypeKind::Alias(y)) => {
-                self.same_wire_in(&TypeRef::Named(a.name.clone()), y, assumed)
+                level = self.compat_in(&TypeRef::Named(a.name.clone()), y, dir, assumed);
             }
-            _ => false,
+            _ => level = dir.pick(Breaking, Breaking),
         }
+        level
     }
 }

@@ -247,6 +247,40 @@ pub fn versioned_manifest(
     }
 }
 
+/// The version of the workspace at `root` (what `version.workspace = true`
+/// means there).
+pub fn workspace_version_at(root: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(root.join("Cargo.toml"))
+        .ok()
+        .and_then(|m| workspace_version(&m))
+}
+
+/// Gives each generated crate manifest in `files` (to be written under
+/// `out_dir`) its version: `targets` (crate name, version) where a bump
+/// applies, else the version already on disk. Every writer of generated
+/// crates calls this, so regenerating never undoes a bump.
+pub fn apply_manifest_versions(
+    out_dir: &std::path::Path,
+    files: &mut [crate::codegen::GeneratedFile],
+    targets: &[(String, String)],
+    workspace: Option<&str>,
+) {
+    for file in files.iter_mut() {
+        let Some(name) = file.path.strip_suffix("/Cargo.toml") else {
+            continue;
+        };
+        if name.contains('/') {
+            continue;
+        }
+        let on_disk = std::fs::read_to_string(out_dir.join(&file.path)).ok();
+        let target = targets
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str());
+        file.contents = versioned_manifest(&file.contents, on_disk.as_deref(), target, workspace);
+    }
+}
+
 /// One line about an API's change, for `cargo xtask generate`.
 pub fn one_line(diff: &ApiDiff) -> String {
     if diff.changes.is_empty() {
