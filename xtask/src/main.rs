@@ -252,16 +252,19 @@ fn diff_command(args: &DiffArgs) -> Result<ExitCode, String> {
     let base_is_file = base_file.is_file();
     let mut diffs = Vec::new();
     if let Some(spec) = &args.spec {
-        let new = source::lower_file(spec)?;
-        let (old, label) = if base_is_file {
-            (Some(source::lower_file(base_file)?), args.base.clone())
+        let (old, new, label) = if base_is_file {
+            let (old, new) = source::lower_pair(base_file, spec)?;
+            (Some(old), new, args.base.clone())
         } else {
-            let text = source::git_show(&args.base, spec)?;
-            let old = match text {
-                Some(text) => Some(source::lower_text(spec, &text, &format!("{}@{}", spec.display(), args.base)).map_err(|e| format!("{e} (at {})", args.base))?),
-                None => None,
-            };
-            (old, format!("{}@{}", spec.display(), args.base))
+            let label = format!("{}@{}", spec.display(), args.base);
+            match source::git_show(&args.base, spec)? {
+                Some(text) => {
+                    let (old, new) = source::lower_text_and_file(spec, &text, &label, spec)
+                        .map_err(|e| format!("{e} (base: {})", args.base))?;
+                    (Some(old), new, label)
+                }
+                None => (None, source::lower_file(spec)?, label),
+            }
         };
         diffs.push(diff::api_diff(
             old.as_ref(),

@@ -184,6 +184,21 @@ const CASES: &[Case] = &[
         &[("param-added", Breaking, Breaking)],
     ),
     case(
+        "param_of_same_name_in_another_location_added",
+        &[(
+            GET_USER_PARAM,
+            "      x-fern-sdk-method-name: get
+      parameters:
+        - name: user_id
+          in: header
+          schema: {type: string}
+        - name: user_id",
+        )],
+        // The path parameter's Rust name becomes `user_id_2`: a field of
+        // the `UsersGet` operation struct.
+        &[("param-added", Additive, Breaking), ("param-renamed", None, Breaking)],
+    ),
+    case(
         "optional_param_removed",
         &[(LIMIT, "")],
         &[("param-removed", Breaking, Breaking)],

@@ -163,6 +163,8 @@ pub enum Event {
         wire: Level,
     },
     ParamLocation(OpName),
+    /// Same parameter, another Rust name (a clash was resolved differently).
+    ParamRenamed { op: OpName, old: String, new: String, required: bool },
     ParamDocs(OpName),
     BodyAdded { op: OpName, required: bool, ty: String, params_arg_added: bool },
     BodyRemoved { op: OpName, required: bool },
@@ -263,9 +265,10 @@ pub fn wire(event: &Event) -> Level {
             }
         }
         Event::BodyContentType(_) => Breaking,
-        Event::ArgumentOrder { .. } | Event::FieldRenamed { .. } | Event::EnumRenamed { .. } => {
-            None
-        }
+        Event::ArgumentOrder { .. }
+        | Event::FieldRenamed { .. }
+        | Event::EnumRenamed { .. }
+        | Event::ParamRenamed { .. } => None,
         Event::ParamAdded { required, .. } | Event::BodyAdded { required, .. } => {
             if *required {
                 Breaking
@@ -484,6 +487,19 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             }
             all(Breaking, text)
         }
+        Event::ParamRenamed {
+            op,
+            old,
+            new,
+            required,
+        } => all(
+            Breaking,
+            if *required {
+                format!("`{}::{old}` renamed to `{new}`", op.rust_name)
+            } else {
+                format!("`{}Params::{old}` renamed to `{new}` (and its setter)", op.rust_name)
+            },
+        ),
         Event::ParamRequired { op, param, now } => all(
             Breaking,
             if *now {

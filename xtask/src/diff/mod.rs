@@ -89,8 +89,7 @@ pub fn api_diff(
 /// Compares two spec files (any specs); crates are taken to be at `0.1.0`,
 /// the version `generate --out` starts from.
 pub fn diff_files(old: &std::path::Path, new: &std::path::Path) -> Result<ApiDiff, String> {
-    let a = source::lower_file(old)?;
-    let b = source::lower_file(new)?;
+    let (a, b) = source::lower_pair(old, new)?;
     Ok(api_diff(
         Some(&a),
         Some(&b),
@@ -636,14 +635,28 @@ impl Differ<'_> {
         };
         let old_params = tagged(old);
         let new_params = tagged(new);
-        let find = |list: &[(bool, Param)], wire: &str| -> Option<(bool, Param)> {
-            list.iter().find(|(_, p)| p.wire_name == wire).cloned()
+        // A parameter is the same one when its name and location match, or
+        // when only one side has a parameter of that name (it moved).
+        let find = |list: &[(bool, Param)], other: &[(bool, Param)], p: &Param| {
+            list.iter()
+                .find(|(_, q)| q.wire_name == p.wire_name && q.location == p.location)
+                .or_else(|| {
+                    let named = |l: &[(bool, Param)]| {
+                        l.iter().filter(|(_, q)| q.wire_name == p.wire_name).count()
+                    };
+                    if named(list) == 1 && named(other) == 1 {
+                        list.iter().find(|(_, q)| q.wire_name == p.wire_name)
+                    } else {
+                        None
+                    }
+                })
+                .cloned()
         };
         let params_arg_added = !has_params(old) && has_params(new);
         let params_arg_removed = has_params(old) && !has_params(new);
         let location = |p: &Param| format!("{:?}", p.location).to_lowercase();
         for (was_required, op) in &old_params {
-            let Some((required, np)) = find(&new_params, &op.wire_name) else {
+            let Some((required, np)) = find(&new_params, &old_params, op) else {
                 out.push(
                     Event::ParamRemoved {
                         op: nn.clone(),
@@ -713,6 +726,18 @@ impl Differ<'_> {
                     format!("parameter `{}` type changed", np.wire_name),
                 );
             }
+            if op.rust_name != np.rust_name {
+                out.push(
+                    Event::ParamRenamed {
+                        op: nn.clone(),
+                        old: op.rust_name.clone(),
+                        new: np.rust_name.clone(),
+                        required,
+                    },
+                    subject.to_owned(),
+                    format!("parameter `{}` has another Rust name", np.wire_name),
+                );
+            }
             if op.docs != np.docs {
                 out.push(
                     Event::ParamDocs(nn.clone()),
@@ -722,7 +747,7 @@ impl Differ<'_> {
             }
         }
         for (required, np) in &new_params {
-            if find(&old_params, &np.wire_name).is_none() {
+            if find(&old_params, &new_params, np).is_none() {
                 out.push(
                     Event::ParamAdded {
                         op: nn.clone(),
@@ -753,9 +778,9 @@ impl Differ<'_> {
                     other
                         .required_params
                         .iter()
-                        .any(|q| q.wire_name == p.wire_name)
+                        .any(|q| q.wire_name == p.wire_name && q.location == p.location)
                 })
-                .map(|p| p.rust_name.clone())
+                .map(|p| p.wire_name.clone())
                 .collect()
         };
         let (old_order, new_order) = (kept(old, new), kept(new, old));

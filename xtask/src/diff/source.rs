@@ -23,6 +23,37 @@ pub fn lower_file(spec: &Path) -> Result<Api, String> {
     lower_text(spec, &text, &spec.display().to_string())
 }
 
+/// Lowers two spec files side by side (one thread each: the machines
+/// this runs on have two cores, and a huge spec takes a second to lower).
+pub fn lower_pair(old: &Path, new: &Path) -> Result<(Api, Api), String> {
+    std::thread::scope(|scope| {
+        let old = scope.spawn(|| lower_file(old));
+        let new = lower_file(new);
+        let old = old
+            .join()
+            .unwrap_or_else(|_| Err("lowering the old spec panicked".to_owned()));
+        Ok((old?, new?))
+    })
+}
+
+/// [`lower_text`] for an old version in memory and a new one on disk, side
+/// by side.
+pub fn lower_text_and_file(
+    spec: &Path,
+    old_text: &str,
+    old_label: &str,
+    new: &Path,
+) -> Result<(Api, Api), String> {
+    std::thread::scope(|scope| {
+        let old = scope.spawn(|| lower_text(spec, old_text, old_label));
+        let new = lower_file(new);
+        let old = old
+            .join()
+            .unwrap_or_else(|_| Err("lowering the old spec panicked".to_owned()));
+        Ok((old?, new?))
+    })
+}
+
 /// The text of `file` at git revision `rev`, read with `git show` in the
 /// file's directory. `Ok(None)`: the file does not exist at that revision.
 /// `Err`: not a git checkout, or no such revision.
