@@ -295,7 +295,10 @@ fn diff_command(args: &DiffArgs) -> Result<ExitCode, String> {
             let path = spec_dir.join(&name);
             let label = format!("spec/{name}");
             let old = match source::git_show(&args.base, &path)? {
-                Some(text) => Some(source::lower_text(&path, &text, &label).map_err(|e| format!("{e} (at {})", args.base))?),
+                Some(text) => Some(
+                    source::lower_text(&path, &text, &label)
+                        .map_err(|e| format!("{e} (at {})", args.base))?,
+                ),
                 None => None,
             };
             let new = if path.is_file() {

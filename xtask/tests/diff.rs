@@ -108,7 +108,10 @@ const CASES: &[Case] = &[
     ),
     case(
         "path_changed",
-        &[("  /principals/{principal_id}:", "  /identities/{principal_id}:")],
+        &[(
+            "  /principals/{principal_id}:",
+            "  /identities/{principal_id}:",
+        )],
         &[("path", Breaking, DocsOnly)],
     ),
     case(
@@ -132,12 +135,18 @@ const CASES: &[Case] = &[
     ),
     case(
         "operation_deprecated",
-        &[("operationId: getUser\n", "operationId: getUser\n      deprecated: true\n")],
+        &[(
+            "operationId: getUser\n",
+            "operationId: getUser\n      deprecated: true\n",
+        )],
         &[("deprecated", DocsOnly, Additive)],
     ),
     case(
         "operation_docs",
-        &[("description: Lists users.", "description: Lists every user.")],
+        &[(
+            "description: Lists users.",
+            "description: Lists every user.",
+        )],
         &[("operation-docs", DocsOnly, DocsOnly)],
     ),
     // Parameters.
@@ -196,7 +205,10 @@ const CASES: &[Case] = &[
         )],
         // The path parameter's Rust name becomes `user_id_2`: a field of
         // the `UsersGet` operation struct.
-        &[("param-added", Additive, Breaking), ("param-renamed", None, Breaking)],
+        &[
+            ("param-added", Additive, Breaking),
+            ("param-renamed", None, Breaking),
+        ],
     ),
     case(
         "optional_param_removed",
@@ -205,22 +217,34 @@ const CASES: &[Case] = &[
     ),
     case(
         "param_becomes_required",
-        &[("          in: query\n          description: Page size.", "          in: query\n          required: true\n          description: Page size.")],
+        &[(
+            "          in: query\n          description: Page size.",
+            "          in: query\n          required: true\n          description: Page size.",
+        )],
         &[("param-required", Breaking, Breaking)],
     ),
     reverse(
         "param_becomes_optional",
-        &[("          in: query\n          description: Page size.", "          in: query\n          required: true\n          description: Page size.")],
+        &[(
+            "          in: query\n          description: Page size.",
+            "          in: query\n          required: true\n          description: Page size.",
+        )],
         &[("param-required", Additive, Breaking)],
     ),
     case(
         "param_type_widened",
-        &[("description: Page size.\n          schema: {type: integer, format: int32}", "description: Page size.\n          schema: {type: integer, format: int64}")],
+        &[(
+            "description: Page size.\n          schema: {type: integer, format: int32}",
+            "description: Page size.\n          schema: {type: integer, format: int64}",
+        )],
         &[("param-type", Additive, Breaking)],
     ),
     case(
         "param_type_changed",
-        &[("description: Page size.\n          schema: {type: integer, format: int32}", "description: Page size.\n          schema: {type: string}")],
+        &[(
+            "description: Page size.\n          schema: {type: integer, format: int32}",
+            "description: Page size.\n          schema: {type: string}",
+        )],
         &[("param-type", Breaking, Breaking)],
     ),
     case(
@@ -230,13 +254,19 @@ const CASES: &[Case] = &[
     ),
     case(
         "param_location",
-        &[("          in: query\n          description: Page size.", "          in: header\n          description: Page size.")],
+        &[(
+            "          in: query\n          description: Page size.",
+            "          in: header\n          description: Page size.",
+        )],
         &[("param-location", Breaking, DocsOnly)],
     ),
     // Request bodies.
     case(
         "body_becomes_optional",
-        &[("      requestBody:\n        required: true", "      requestBody:\n        required: false")],
+        &[(
+            "      requestBody:\n        required: true",
+            "      requestBody:\n        required: false",
+        )],
         &[("body-required", Additive, Breaking)],
     ),
     case(
@@ -308,22 +338,34 @@ const CASES: &[Case] = &[
         ],
         // Compared field by field: one new optional field, compatible on the
         // wire.
-        &[("output-type", Additive, Breaking), ("type-added", None, Additive)],
+        &[
+            ("output-type", Additive, Breaking),
+            ("type-added", None, Additive),
+        ],
     ),
     // Pagination.
     case(
         "pagination_removed",
-        &[("      x-apigen-pagination: {kind: page-number, page-param: page}\n", "")],
+        &[(
+            "      x-apigen-pagination: {kind: page-number, page-param: page}\n",
+            "",
+        )],
         &[("pagination-removed", None, Breaking)],
     ),
     reverse(
         "pagination_added",
-        &[("      x-apigen-pagination: {kind: page-number, page-param: page}\n", "")],
+        &[(
+            "      x-apigen-pagination: {kind: page-number, page-param: page}\n",
+            "",
+        )],
         &[("pagination-added", Additive, Additive)],
     ),
     case(
         "pagination_changed",
-        &[("{kind: page-number, page-param: page}", "{kind: single-page}")],
+        &[(
+            "{kind: page-number, page-param: page}",
+            "{kind: single-page}",
+        )],
         &[("pagination-changed", Breaking, None)],
     ),
     // Fields.
@@ -390,12 +432,18 @@ const CASES: &[Case] = &[
     ),
     case(
         "response_field_becomes_required",
-        &[("      required: [id, email]", "      required: [id, email, seat_uid]")],
+        &[(
+            "      required: [id, email]",
+            "      required: [id, email, seat_uid]",
+        )],
         &[("field-presence", Additive, Breaking)],
     ),
     case(
         "optional_response_field_becomes_nullable",
-        &[("seat_uid: {type: string}", "seat_uid: {type: string, nullable: true}")],
+        &[(
+            "seat_uid: {type: string}",
+            "seat_uid: {type: string, nullable: true}",
+        )],
         &[("field-presence", Breaking, Breaking)],
     ),
     case(
@@ -408,29 +456,49 @@ const CASES: &[Case] = &[
     ),
     case(
         "field_type_changed",
-        &[("logins: {type: integer, format: int32}", "logins: {type: string}")],
+        &[(
+            "logins: {type: integer, format: int32}",
+            "logins: {type: string}",
+        )],
         &[("field-type", Breaking, Breaking)],
     ),
     case(
         "response_field_widened",
-        &[("logins: {type: integer, format: int32}", "logins: {type: integer, format: int64}")],
+        &[(
+            "logins: {type: integer, format: int32}",
+            "logins: {type: integer, format: int64}",
+        )],
         &[("field-type", Breaking, Breaking)],
     ),
     case(
         "request_only_field_widened",
-        &[("    Phone:\n      type: object\n      required: [number]\n      properties:\n        number: {type: string}", "    Phone:\n      type: object\n      required: [number]\n      properties:\n        number: {type: string}\n        ext: {type: integer, format: int32}"),
-          ("schema: {$ref: \"#/components/schemas/CreateUserRequest\"}", "schema: {$ref: \"#/components/schemas/CreateUserRequest\"}\n")],
+        &[
+            (
+                "    Phone:\n      type: object\n      required: [number]\n      properties:\n        number: {type: string}",
+                "    Phone:\n      type: object\n      required: [number]\n      properties:\n        number: {type: string}\n        ext: {type: integer, format: int32}",
+            ),
+            (
+                "schema: {$ref: \"#/components/schemas/CreateUserRequest\"}",
+                "schema: {$ref: \"#/components/schemas/CreateUserRequest\"}\n",
+            ),
+        ],
         // Phone is in responses (User.contact): the new field is additive there.
         &[("field-added", Additive, Breaking)],
     ),
     case(
         "field_docs",
-        &[("description: The email address.", "description: Where we write.")],
+        &[(
+            "description: The email address.",
+            "description: Where we write.",
+        )],
         &[("field-docs", DocsOnly, DocsOnly)],
     ),
     case(
         "type_docs",
-        &[("      description: A user.", "      description: A person with an account.")],
+        &[(
+            "      description: A user.",
+            "      description: A person with an account.",
+        )],
         &[("type-docs", DocsOnly, DocsOnly)],
     ),
     case(
@@ -529,7 +597,10 @@ const CASES: &[Case] = &[
     case(
         "auth_alternative_added",
         &[
-            ("  - bearerAuth: []\n", "  - bearerAuth: []\n  - apiKey: []\n"),
+            (
+                "  - bearerAuth: []\n",
+                "  - bearerAuth: []\n  - apiKey: []\n",
+            ),
             (
                 "    bearerAuth: {type: http, scheme: bearer}\n",
                 "    bearerAuth: {type: http, scheme: bearer}\n    apiKey: {type: apiKey, in: header, name: X-Api-Key}\n",
@@ -546,7 +617,10 @@ const CASES: &[Case] = &[
                 "    apiKey: {type: apiKey, in: header, name: X-Api-Key}\n",
             ),
         ],
-        &[("auth-removed", Breaking, None), ("auth-added", Additive, None)],
+        &[
+            ("auth-removed", Breaking, None),
+            ("auth-added", Additive, None),
+        ],
     ),
     case(
         "api_version_changed",
@@ -578,7 +652,9 @@ fn run(case: &Case) -> ApiDiff {
         (BASE, edited.as_str())
     };
     let (old, new) = (lower(old, case.name), lower(new, case.name));
-    diff::api_diff(Some(&old), Some(&new), "before", "after", &|_| "0.1.0".to_owned())
+    diff::api_diff(Some(&old), Some(&new), "before", "after", &|_| {
+        "0.1.0".to_owned()
+    })
 }
 
 #[test]
@@ -655,22 +731,37 @@ fn version_verdicts() {
 fn manifest_versions() {
     use xtask::diff::semver::{ManifestVersion, manifest_version, versioned_manifest};
     let generated = "# header\n[package]\nname = \"demo-models\"\nversion.workspace = true\nedition.workspace = true\n\n[dependencies]\nversion = \"x\"\n";
-    assert_eq!(manifest_version(generated), Some(ManifestVersion::Inherited));
+    assert_eq!(
+        manifest_version(generated),
+        Some(ManifestVersion::Inherited)
+    );
     // Nothing recorded: the generated manifest as it is.
-    assert_eq!(versioned_manifest(generated, Option::None, Option::None, Some("0.1.0")), generated);
+    assert_eq!(
+        versioned_manifest(generated, Option::None, Option::None, Some("0.1.0")),
+        generated
+    );
     // A bump to the workspace version stays inherited.
-    assert_eq!(versioned_manifest(generated, Option::None, Some("0.1.0"), Some("0.1.0")), generated);
+    assert_eq!(
+        versioned_manifest(generated, Option::None, Some("0.1.0"), Some("0.1.0")),
+        generated
+    );
     // A bump writes an explicit version (only in [package]).
     let bumped = versioned_manifest(generated, Option::None, Some("0.2.0"), Some("0.1.0"));
     assert!(bumped.contains("[package]\nname = \"demo-models\"\nversion = \"0.2.0\"\nedition"));
     assert!(bumped.contains("[dependencies]\nversion = \"x\""));
     // Regenerating keeps the version on disk.
-    assert_eq!(versioned_manifest(generated, Some(&bumped), Option::None, Some("0.1.0")), bumped);
+    assert_eq!(
+        versioned_manifest(generated, Some(&bumped), Option::None, Some("0.1.0")),
+        bumped
+    );
 }
 
 #[test]
 fn json_report_is_valid() {
-    let case = CASES.iter().find(|c| c.name == "optional_param_added").unwrap();
+    let case = CASES
+        .iter()
+        .find(|c| c.name == "optional_param_added")
+        .unwrap();
     let json = report::json(&[run(case)]);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value[0]["changes"][0]["wire"], "additive");
@@ -680,8 +771,12 @@ fn json_report_is_valid() {
 
 #[test]
 fn bad_spec_is_a_located_error() {
-    let error = source::lower_text(Path::new("bad.yaml"), "openapi: 3.0.3\ninfo: [1]\n", "bad.yaml")
-        .unwrap_err();
+    let error = source::lower_text(
+        Path::new("bad.yaml"),
+        "openapi: 3.0.3\ninfo: [1]\n",
+        "bad.yaml",
+    )
+    .unwrap_err();
     assert!(error.contains("bad.yaml"), "{error}");
     assert!(error.contains("/info"), "{error}");
 }
@@ -696,8 +791,10 @@ fn real_update_cloudflare_access_users() {
         std::fs::read_to_string(dir.join("tests/data/cloudflare-access-users-2024.json")).unwrap();
     let new_path = dir.join("../spec/cloudflare-access-users.yaml");
     let new_text = std::fs::read_to_string(&new_path).unwrap();
-    let old = source::lower_text(Path::new("cloudflare-access-users.json"), &old_text, "old").unwrap();
-    let new = source::lower_text(Path::new("cloudflare-access-users.yaml"), &new_text, "new").unwrap();
+    let old =
+        source::lower_text(Path::new("cloudflare-access-users.json"), &old_text, "old").unwrap();
+    let new =
+        source::lower_text(Path::new("cloudflare-access-users.yaml"), &new_text, "new").unwrap();
     let diff = diff::api_diff(
         Some(&old),
         Some(&new),
@@ -705,7 +802,10 @@ fn real_update_cloudflare_access_users() {
         "spec/cloudflare-access-users.yaml",
         &|_| "0.1.0".to_owned(),
     );
-    insta::assert_snapshot!("real_update_cloudflare_access_users", report::markdown(&[diff]));
+    insta::assert_snapshot!(
+        "real_update_cloudflare_access_users",
+        report::markdown(&[diff])
+    );
 }
 
 /// For `scripts/semver-oracle.sh`: with `APIGEN_DIFF_CASES_DIR` set, writes

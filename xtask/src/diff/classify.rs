@@ -118,25 +118,39 @@ pub enum Event {
     CrateRenamed,
     ApiDocs,
     BaseUrl,
-    BaseUrlEnv { old: Option<String> },
+    BaseUrlEnv {
+        old: Option<String>,
+    },
     AuthAdded,
     AuthRemoved,
     AuthChanged,
     /// Only the environment variables `Client::from_env` reads changed;
     /// `only_added`: none of the old ones went away.
-    AuthEnv { only_added: bool },
+    AuthEnv {
+        only_added: bool,
+    },
     Envelope,
 
     OpAdded(OpName),
     OpRemoved(OpName),
     /// Same endpoint, new Rust name or call path.
-    OpRenamed { old: OpName, new: OpName },
+    OpRenamed {
+        old: OpName,
+        new: OpName,
+    },
     Path(OpName),
     Method(OpName),
-    Deprecated { op: OpName, now: bool },
+    Deprecated {
+        op: OpName,
+        now: bool,
+    },
     OpDocs(OpName),
     /// The method's arguments changed order (same names and types).
-    ArgumentOrder { op: OpName, old: String, new: String },
+    ArgumentOrder {
+        op: OpName,
+        old: String,
+        new: String,
+    },
     ParamAdded {
         op: OpName,
         param: String,
@@ -152,7 +166,11 @@ pub enum Event {
         required: bool,
         params_arg_removed: bool,
     },
-    ParamRequired { op: OpName, param: String, now: bool },
+    ParamRequired {
+        op: OpName,
+        param: String,
+        now: bool,
+    },
     ParamType {
         op: OpName,
         param: String,
@@ -164,28 +182,74 @@ pub enum Event {
     },
     ParamLocation(OpName),
     /// Same parameter, another Rust name (a clash was resolved differently).
-    ParamRenamed { op: OpName, old: String, new: String, required: bool },
+    ParamRenamed {
+        op: OpName,
+        old: String,
+        new: String,
+        required: bool,
+    },
     ParamDocs(OpName),
-    BodyAdded { op: OpName, required: bool, ty: String, params_arg_added: bool },
-    BodyRemoved { op: OpName, required: bool },
-    BodyRequired { op: OpName, now: bool },
-    BodyType { op: OpName, old: String, new: String, wire: Level },
+    BodyAdded {
+        op: OpName,
+        required: bool,
+        ty: String,
+        params_arg_added: bool,
+    },
+    BodyRemoved {
+        op: OpName,
+        required: bool,
+    },
+    BodyRequired {
+        op: OpName,
+        now: bool,
+    },
+    BodyType {
+        op: OpName,
+        old: String,
+        new: String,
+        wire: Level,
+    },
     BodyContentType(OpName),
     BodyDocs(OpName),
-    OutputType { op: OpName, old: String, new: String, wire: Level },
+    OutputType {
+        op: OpName,
+        old: String,
+        new: String,
+        wire: Level,
+    },
     /// `envelope_only`: plain ↔ envelope (a client-side unwrapping).
-    OutputShape { op: OpName, envelope_only: bool },
-    MetaType { op: OpName, old: String, new: String, wire: Level },
+    OutputShape {
+        op: OpName,
+        envelope_only: bool,
+    },
+    MetaType {
+        op: OpName,
+        old: String,
+        new: String,
+        wire: Level,
+    },
     PaginationAdded(OpName),
     PaginationRemoved(OpName),
     /// Kind or parameters of the pagination changed; `item` when the item
     /// type changed too (`old` → `new`).
-    PaginationChanged { op: OpName, item: Option<(String, String)> },
+    PaginationChanged {
+        op: OpName,
+        item: Option<(String, String)>,
+    },
 
-    TypeAdded { ty: String },
-    TypeRemoved { ty: String },
-    TypeKind { ty: String, dir: Direction },
-    TypeDocs { ty: String },
+    TypeAdded {
+        ty: String,
+    },
+    TypeRemoved {
+        ty: String,
+    },
+    TypeKind {
+        ty: String,
+        dir: Direction,
+    },
+    TypeDocs {
+        ty: String,
+    },
     FieldAdded {
         ty: String,
         field: String,
@@ -195,7 +259,11 @@ pub enum Event {
         loses_default: bool,
         dir: Direction,
     },
-    FieldRemoved { ty: String, field: String, dir: Direction },
+    FieldRemoved {
+        ty: String,
+        field: String,
+        dir: Direction,
+    },
     /// Required-ness and/or nullability changed (`old`/`new` Rust types).
     FieldPresence {
         ty: String,
@@ -213,20 +281,77 @@ pub enum Event {
         new: String,
         wire: Level,
     },
-    FieldRenamed { ty: String, old: String, new: String },
-    FieldDocs { ty: String },
-    AdditionalAdded { ty: String, dir: Direction },
-    AdditionalRemoved { ty: String, dir: Direction },
-    AdditionalType { ty: String, old: String, new: String, dir: Direction },
-    EnumAdded { ty: String, value: String, variant: String, dir: Direction },
-    EnumRemoved { ty: String, value: String, variant: String, dir: Direction },
-    EnumRenamed { ty: String, old: String, new: String },
-    VariantAdded { ty: String, variant: String, tagged: bool, dir: Direction },
-    VariantRemoved { ty: String, variant: String, dir: Direction },
-    VariantType { ty: String, variant: String, old: String, new: String, wire: Level },
-    Discriminator { ty: String, dir: Direction },
-    VariantTags { ty: String, dir: Direction },
-    AliasTarget { ty: String, old: String, new: String, wire: Level },
+    FieldRenamed {
+        ty: String,
+        old: String,
+        new: String,
+    },
+    FieldDocs {
+        ty: String,
+    },
+    AdditionalAdded {
+        ty: String,
+        dir: Direction,
+    },
+    AdditionalRemoved {
+        ty: String,
+        dir: Direction,
+    },
+    AdditionalType {
+        ty: String,
+        old: String,
+        new: String,
+        dir: Direction,
+    },
+    EnumAdded {
+        ty: String,
+        value: String,
+        variant: String,
+        dir: Direction,
+    },
+    EnumRemoved {
+        ty: String,
+        value: String,
+        variant: String,
+        dir: Direction,
+    },
+    EnumRenamed {
+        ty: String,
+        old: String,
+        new: String,
+    },
+    VariantAdded {
+        ty: String,
+        variant: String,
+        tagged: bool,
+        dir: Direction,
+    },
+    VariantRemoved {
+        ty: String,
+        variant: String,
+        dir: Direction,
+    },
+    VariantType {
+        ty: String,
+        variant: String,
+        old: String,
+        new: String,
+        wire: Level,
+    },
+    Discriminator {
+        ty: String,
+        dir: Direction,
+    },
+    VariantTags {
+        ty: String,
+        dir: Direction,
+    },
+    AliasTarget {
+        ty: String,
+        old: String,
+        new: String,
+        wire: Level,
+    },
 }
 
 /// Which generated crates a change touches. The client crates re-export the
@@ -311,7 +436,10 @@ pub fn wire(event: &Event) -> Level {
         // always `None` (data silently gone): both break old clients.
         Event::FieldRemoved { dir, .. } => dir.pick(Breaking, Breaking),
         Event::FieldPresence {
-            required, nullable, dir, ..
+            required,
+            nullable,
+            dir,
+            ..
         } => {
             // Request: stricter when newly required or no longer nullable.
             let request = if (!required.0 && required.1) || (nullable.0 && !nullable.1) {
@@ -383,16 +511,21 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             "`PROFILE.auth` changes (what `Client::from_env` reads); no API change".into(),
             Scope::ClientsOnly,
         ),
-        Event::Envelope | Event::OutputShape { .. } | Event::BodyContentType(_) => {
-            all(None, "decoding changes inside the runtime; no API change".into())
-        }
+        Event::Envelope | Event::OutputShape { .. } | Event::BodyContentType(_) => all(
+            None,
+            "decoding changes inside the runtime; no API change".into(),
+        ),
         Event::OpAdded(op) => all(
             Additive,
             format!("{} and `operations::{}` added", ops_call(op), op.rust_name),
         ),
         Event::OpRemoved(op) => all(
             Breaking,
-            format!("{} and `operations::{}` removed", ops_call(op), op.rust_name),
+            format!(
+                "{} and `operations::{}` removed",
+                ops_call(op),
+                op.rust_name
+            ),
         ),
         Event::OpRenamed { old, new } => all(
             Breaking,
@@ -406,15 +539,22 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
         ),
         Event::Path(op) | Event::Method(op) | Event::ParamLocation(op) => all(
             DocsOnly,
-            format!("{} sends the new request; only its docs change", ops_call(op)),
+            format!(
+                "{} sends the new request; only its docs change",
+                ops_call(op)
+            ),
         ),
         Event::Deprecated { op, now: true } => all(
             Additive,
-            format!("{} is `#[deprecated]` (a warning, not an error)", ops_call(op)),
+            format!(
+                "{} is `#[deprecated]` (a warning, not an error)",
+                ops_call(op)
+            ),
         ),
-        Event::Deprecated { op, now: false } => {
-            all(DocsOnly, format!("{} is no longer deprecated", ops_call(op)))
-        }
+        Event::Deprecated { op, now: false } => all(
+            DocsOnly,
+            format!("{} is no longer deprecated", ops_call(op)),
+        ),
         Event::OpDocs(_) | Event::ParamDocs(_) | Event::BodyDocs(_) => {
             all(DocsOnly, "documentation".into())
         }
@@ -480,10 +620,7 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
                 format!("`{}Params::{param}` removed", op.rust_name)
             };
             if *params_arg_removed {
-                text.push_str(&format!(
-                    "; {} loses its `params` argument",
-                    ops_call(op)
-                ));
+                text.push_str(&format!("; {} loses its `params` argument", ops_call(op)));
             }
             all(Breaking, text)
         }
@@ -497,7 +634,10 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             if *required {
                 format!("`{}::{old}` renamed to `{new}`", op.rust_name)
             } else {
-                format!("`{}Params::{old}` renamed to `{new}` (and its setter)", op.rust_name)
+                format!(
+                    "`{}Params::{old}` renamed to `{new}` (and its setter)",
+                    op.rust_name
+                )
             },
         ),
         Event::ParamRequired { op, param, now } => all(
@@ -555,9 +695,7 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             };
             all(level, text)
         }
-        Event::BodyRemoved { op, .. } => {
-            all(Breaking, format!("{} loses its body", ops_call(op)))
-        }
+        Event::BodyRemoved { op, .. } => all(Breaking, format!("{} loses its body", ops_call(op))),
         Event::BodyRequired { op, now } => all(
             Breaking,
             if *now {
@@ -574,10 +712,9 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
                 )
             },
         ),
-        Event::BodyType { op, old, new, .. } => all(
-            Breaking,
-            format!("{} body `{old}` → `{new}`", ops_call(op)),
-        ),
+        Event::BodyType { op, old, new, .. } => {
+            all(Breaking, format!("{} body `{old}` → `{new}`", ops_call(op)))
+        }
         Event::OutputType { op, old, new, .. } => all(
             Breaking,
             format!("{} returns `{new}` instead of `{old}`", ops_call(op)),
@@ -604,11 +741,17 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
         Event::PaginationChanged { op, item } => match item {
             Some((old, new)) => all(
                 Breaking,
-                format!("`.items()` of {} yields `{new}` instead of `{old}`", ops_call(op)),
+                format!(
+                    "`.items()` of {} yields `{new}` instead of `{old}`",
+                    ops_call(op)
+                ),
             ),
             Option::None => all(
                 None,
-                format!("`.items()` of {} walks pages the new way; no API change", ops_call(op)),
+                format!(
+                    "`.items()` of {} walks pages the new way; no API change",
+                    ops_call(op)
+                ),
             ),
         },
         Event::TypeAdded { ty } => all(Additive, format!("`types::{ty}` added")),
@@ -625,7 +768,7 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             let what = if *required { "required" } else { "optional" };
             let mut text = format!("`{ty}` gains {what} field `{field}: {rust_ty}`");
             if *loses_default {
-                text.push_str(&format!(" and no longer implements `Default`"));
+                text.push_str(" and no longer implements `Default`");
             }
             if r.exhaustive_structs || *required || *loses_default {
                 if r.exhaustive_structs {
@@ -638,11 +781,13 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
                 all(Additive, text)
             }
         }
-        Event::FieldRemoved { ty, field, .. } => {
-            all(Breaking, format!("`{ty}::{field}` removed"))
-        }
+        Event::FieldRemoved { ty, field, .. } => all(Breaking, format!("`{ty}::{field}` removed")),
         Event::FieldPresence {
-            ty, field, old, new, ..
+            ty,
+            field,
+            old,
+            new,
+            ..
         } => {
             if old == new {
                 all(
@@ -654,19 +799,26 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             }
         }
         Event::FieldType {
-            ty, field, old, new, ..
+            ty,
+            field,
+            old,
+            new,
+            ..
         } => all(Breaking, format!("`{ty}::{field}` type `{old}` → `{new}`")),
         Event::FieldRenamed { ty, old, new } => {
             all(Breaking, format!("`{ty}::{old}` renamed to `{new}`"))
         }
         Event::AdditionalAdded { ty, .. } => all(
-            if r.exhaustive_structs { Breaking } else { Additive },
+            if r.exhaustive_structs {
+                Breaking
+            } else {
+                Additive
+            },
             format!("`{ty}` gains field `additional_properties` (unknown keys)"),
         ),
-        Event::AdditionalRemoved { ty, .. } => all(
-            Breaking,
-            format!("`{ty}::additional_properties` removed"),
-        ),
+        Event::AdditionalRemoved { ty, .. } => {
+            all(Breaking, format!("`{ty}::additional_properties` removed"))
+        }
         Event::AdditionalType { ty, old, new, .. } => all(
             Breaking,
             format!("`{ty}::additional_properties` values `{old}` → `{new}`"),
@@ -730,12 +882,12 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             Breaking,
             format!("`{ty}::{variant}` holds `{new}` instead of `{old}`"),
         ),
-        Event::Discriminator { ty, .. } | Event::VariantTags { ty, .. } => all(
-            None,
-            format!("`{ty}` decodes by other tags; no API change"),
-        ),
-        Event::AliasTarget { ty, old, new, .. } => {
-            all(Breaking, format!("`types::{ty}` = `{new}` instead of `{old}`"))
+        Event::Discriminator { ty, .. } | Event::VariantTags { ty, .. } => {
+            all(None, format!("`{ty}` decodes by other tags; no API change"))
         }
+        Event::AliasTarget { ty, old, new, .. } => all(
+            Breaking,
+            format!("`types::{ty}` = `{new}` instead of `{old}`"),
+        ),
     }
 }

@@ -55,11 +55,19 @@ pub struct ApiDiff {
 
 impl ApiDiff {
     pub fn max_wire(&self) -> Level {
-        self.changes.iter().map(|c| c.wire).max().unwrap_or(Level::None)
+        self.changes
+            .iter()
+            .map(|c| c.wire)
+            .max()
+            .unwrap_or(Level::None)
     }
 
     pub fn max_rust(&self) -> Level {
-        self.changes.iter().map(|c| c.rust).max().unwrap_or(Level::None)
+        self.changes
+            .iter()
+            .map(|c| c.rust)
+            .max()
+            .unwrap_or(Level::None)
     }
 }
 
@@ -217,7 +225,12 @@ fn widening(old: &TypeRef, new: &TypeRef) -> bool {
     use TypeRef::{F32, F64, I32, I64, U32, U64};
     matches!(
         (old, new),
-        (I32, I64) | (U32, U64) | (U32, I64) | (F32, F64) | (I32 | U32, F64) | (I32 | U32 | I64 | U64, F32)
+        (I32, I64)
+            | (U32, U64)
+            | (U32, I64)
+            | (F32, F64)
+            | (I32 | U32, F64)
+            | (I32 | U32 | I64 | U64, F32)
     ) && !matches!((old, new), (I64 | U64, F32))
 }
 
@@ -249,7 +262,12 @@ fn op_name(op: &Operation) -> OpName {
 }
 
 fn op_subject(op: &Operation) -> String {
-    format!("{} {} ({})", method_str(op.method), op.path, op.operation_id)
+    format!(
+        "{} {} ({})",
+        method_str(op.method),
+        op.path,
+        op.operation_id
+    )
 }
 
 fn has_params(op: &Operation) -> bool {
@@ -310,9 +328,7 @@ fn response_roots(api: &Api) -> Vec<&TypeRef> {
 fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => {
-            named_in(inner, out)
-        }
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named_in(inner, out),
         _ => {}
     }
 }
@@ -378,7 +394,11 @@ fn env_vars(method: &AuthMethod) -> Vec<String> {
             client_id_env,
             client_secret_env,
             ..
-        } => client_id_env.iter().chain(client_secret_env).cloned().collect(),
+        } => client_id_env
+            .iter()
+            .chain(client_secret_env)
+            .cloned()
+            .collect(),
     }
 }
 
@@ -667,7 +687,11 @@ impl Differ<'_> {
                     subject.to_owned(),
                     format!(
                         "{} {} parameter `{}` removed",
-                        if *was_required { "required" } else { "optional" },
+                        if *was_required {
+                            "required"
+                        } else {
+                            "optional"
+                        },
                         location(op),
                         op.wire_name
                     ),
@@ -948,7 +972,10 @@ impl Differ<'_> {
             let Some(TypeKind::Struct(s)) = api.types.get(name).map(|d| &d.kind) else {
                 return None;
             };
-            let field = s.fields.iter().find(|f| Some(f.wire_name.as_str()) == result)?;
+            let field = s
+                .fields
+                .iter()
+                .find(|f| Some(f.wire_name.as_str()) == result)?;
             Some(field.ty.clone())
         };
         use crate::codegen::ir::OutputShape::Plain;
@@ -1010,10 +1037,7 @@ impl Differ<'_> {
                         PaginationKind::Cursor {
                             cursor_param,
                             next_cursor,
-                        } => format!(
-                            "cursor `{cursor_param}` from `{}`",
-                            path(next_cursor)
-                        ),
+                        } => format!("cursor `{cursor_param}` from `{}`", path(next_cursor)),
                     };
                     format!("{kind}, items at `{}`", path(&p.items_path))
                 };
@@ -1112,9 +1136,7 @@ impl Differ<'_> {
                         );
                     }
                 }
-                if a.iter().map(|v| &v.docs).ne(b.iter().map(|v| &v.docs))
-                    && a.len() == b.len()
-                {
+                if a.iter().map(|v| &v.docs).ne(b.iter().map(|v| &v.docs)) && a.len() == b.len() {
                     out.push(
                         Event::TypeDocs {
                             ty: name.to_owned(),
@@ -1432,10 +1454,8 @@ impl Differ<'_> {
                 }
                 for g in &y.fields {
                     if !x.fields.iter().any(|f| f.wire_name == g.wire_name) {
-                        level = level.max(dir.pick(
-                            if g.required { Breaking } else { Additive },
-                            Additive,
-                        ));
+                        level = level
+                            .max(dir.pick(if g.required { Breaking } else { Additive }, Additive));
                     }
                 }
                 level = level.max(match (&x.additional, &y.additional) {
@@ -1446,10 +1466,14 @@ impl Differ<'_> {
                 });
             }
             (TypeKind::Enum(x), TypeKind::Enum(y)) => {
-                if y.iter().any(|w| !x.iter().any(|v| v.wire_name == w.wire_name)) {
+                if y.iter()
+                    .any(|w| !x.iter().any(|v| v.wire_name == w.wire_name))
+                {
                     level = level.max(Additive);
                 }
-                if x.iter().any(|v| !y.iter().any(|w| w.wire_name == v.wire_name)) {
+                if x.iter()
+                    .any(|v| !y.iter().any(|w| w.wire_name == v.wire_name))
+                {
                     level = level.max(dir.pick(Breaking, Additive));
                 }
             }
