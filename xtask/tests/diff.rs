@@ -686,6 +686,13 @@ fn change_table() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Snapshots live in `tests/diff/snapshots/`, apart from the generator's.
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({snapshot_path => "diff/snapshots", prepend_module_to_snapshot => true}, {
+        insta::assert_snapshot!(name.to_owned(), text);
+    });
+}
+
 #[test]
 fn markdown_reports() {
     for name in [
@@ -699,7 +706,7 @@ fn markdown_reports() {
         "path_changed",
     ] {
         let case = CASES.iter().find(|c| c.name == name).unwrap();
-        insta::assert_snapshot!(format!("report_{name}"), report::markdown(&[run(case)]));
+        snapshot(&format!("report_{name}"), &report::markdown(&[run(case)]));
     }
 }
 
@@ -802,9 +809,9 @@ fn real_update_cloudflare_access_users() {
         "spec/cloudflare-access-users.yaml",
         &|_| "0.1.0".to_owned(),
     );
-    insta::assert_snapshot!(
+    snapshot(
         "real_update_cloudflare_access_users",
-        report::markdown(&[diff])
+        &report::markdown(&[diff]),
     );
 }
 
