@@ -35,6 +35,12 @@ default_cases=(
   enum_value_removed untagged_variant_added tagged_variant_added discriminator_values_changed
   unused_type_added base_url_changed auth_replaced base_url_variable_changed
 )
+# The async client is checked too where the client's own surface is at stake (it re-exports the
+# models, so a models break is a client break anyway); elsewhere only the models crate is, which
+# holds every type and every operation struct (`new` takes the required arguments).
+client_cases=" operation_added operation_removed operation_renamed operation_deprecated
+  required_param_added first_optional_param_added pagination_removed base_url_changed
+  auth_replaced base_url_variable_changed "
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${default_cases[@]}"); fi
 
 # The cases' specs and our verdicts, from the test table itself.
@@ -50,8 +56,10 @@ export CARGO_TARGET_DIR="$work/target"
 # cargo-semver-checks' verdict for one crate: breaking / minor / none / error.
 oracle() {
   local old=$1 new=$2 log=$3
+  # `-p`: the generated crates say `publish = false`, which the tool skips
+  # unless the package is named.
   if cargo semver-checks check-release --baseline-root "$old" \
-    --manifest-path "$new/Cargo.toml" >"$log" 2>&1; then
+    --manifest-path "$new/Cargo.toml" -p "$(basename "$new")" >"$log" 2>&1; then
     if grep -Eq '[1-9][0-9]* minor' "$log"; then echo minor; else echo none; fi
   elif grep -Eq '[1-9][0-9]* major' "$log"; then
     echo breaking
@@ -95,9 +103,14 @@ for case in "${cases[@]}"; do
   "$xtask" generate --quiet --spec "$dir/old.yaml" --out "$gen/old" >/dev/null
   "$xtask" generate --quiet --spec "$dir/new.yaml" --out "$gen/new" >/dev/null
   m=$(oracle "$gen/old/demo-models" "$gen/new/demo-models" "$gen/models.log")
-  c=$(oracle "$gen/old/demo-client" "$gen/new/demo-client" "$gen/client.log")
   am=$(agrees "$models" "$m")
-  ac=$(agrees "$clients" "$c")
+  if [[ "$client_cases" == *" $case "* ]]; then
+    c=$(oracle "$gen/old/demo-client" "$gen/new/demo-client" "$gen/client.log")
+    ac=$(agrees "$clients" "$c")
+  else
+    c="(not run)"
+    ac=yes
+  fi
   verdict=yes
   if [ "$am" = no ] || [ "$ac" = no ]; then verdict=no; elif [ "$am" = "?" ] || [ "$ac" = "?" ]; then verdict="?"; fi
   total=$((total + 1))
