@@ -844,3 +844,39 @@ fn write_cases_for_the_oracle() {
         .unwrap();
     }
 }
+
+/// The Rust rules read how the emitters render (`Rendering`): with
+/// builders and `#[non_exhaustive]` structs (issue 14's "additive stays
+/// additive"), wire-additive changes become Rust-additive, and only
+/// `Rendering::TODAY` has to change.
+#[test]
+fn rust_rules_follow_the_rendering() {
+    use xtask::diff::classify::Rendering;
+    let future = Rendering {
+        exhaustive_structs: false,
+        exhaustive_params: false,
+        non_exhaustive_untagged_unions: true,
+        ..Rendering::TODAY
+    };
+    for (name, today, then) in [
+        ("optional_request_field_added", Breaking, Additive),
+        ("optional_response_field_added", Breaking, Additive),
+        ("optional_param_added", Breaking, Additive),
+        ("untagged_variant_added", Breaking, Additive),
+        // A new required field stays a break: the constructor takes it.
+        ("required_request_field_added", Breaking, Breaking),
+    ] {
+        let case = CASES.iter().find(|c| c.name == name).unwrap();
+        let edited = apply(case.edits, case.name);
+        let (old, new) = (lower(BASE, name), lower(&edited, name));
+        let rust = |r: &Rendering| {
+            diff::diff_with(Some(&old), Some(&new), r)
+                .iter()
+                .map(|c| c.rust)
+                .max()
+                .unwrap()
+        };
+        assert_eq!(rust(&Rendering::TODAY), today, "{name} today");
+        assert_eq!(rust(&future), then, "{name} with builders");
+    }
+}
