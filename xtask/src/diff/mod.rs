@@ -83,7 +83,14 @@ pub fn api_diff(
     let changes = diff(old, new);
     let named = new.or(old);
     let api = named.map(|a| a.crate_prefix.clone()).unwrap_or_default();
-    let crates = semver::verdicts(&api, &changes, current);
+    let mut crates = semver::verdicts(&api, &changes, current);
+    if old.is_none() {
+        // New crates start at the version they have; nothing to bump.
+        for c in &mut crates {
+            c.bump = semver::Bump::None;
+            c.next = c.current.clone();
+        }
+    }
     ApiDiff {
         title: named.map(|a| a.title.clone()).unwrap_or_default(),
         api,

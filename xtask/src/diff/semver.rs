@@ -286,6 +286,9 @@ pub fn one_line(diff: &ApiDiff) -> String {
     if diff.changes.is_empty() {
         return format!("{}: no API change vs {}", diff.api, diff.base);
     }
+    if diff.changes.iter().any(|c| c.kind == "api-added") {
+        return format!("{}: new API (not in {})", diff.api, diff.base);
+    }
     let count = |f: &dyn Fn(&Change) -> bool| diff.changes.iter().filter(|c| f(c)).count();
     let wire_breaking = count(&|c| c.wire == Level::Breaking);
     let rust_breaking = count(&|c| c.rust == Level::Breaking);
