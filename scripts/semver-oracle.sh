@@ -41,6 +41,7 @@ default_cases=(
 client_cases=" operation_added operation_removed operation_renamed operation_deprecated
   required_param_added first_optional_param_added pagination_removed base_url_changed
   auth_replaced base_url_variable_changed "
+client_cases=" $(echo $client_cases) "
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${default_cases[@]}"); fi
 
 # The cases' specs and our verdicts, from the test table itself.
