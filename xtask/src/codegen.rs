@@ -109,7 +109,7 @@ pub fn plan(specs: &[PathBuf], root: &Path, mode: &ManifestMode) -> Result<Plan,
 
 /// A crate name from the spec's file name: lowercase letters, digits and
 /// single dashes, not starting with a digit.
-fn default_crate_name(spec: &Path) -> String {
+pub fn default_crate_name(spec: &Path) -> String {
     let stem = spec
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -2,3 +2,4 @@
 //! its tests (and benchmarks) can call it directly.
 
 pub mod codegen;
+pub mod diff;

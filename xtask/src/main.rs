@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use xtask::codegen::emit::shards::ModelsSplit;
 use xtask::codegen::{self, ManifestMode, Rendered, WriteMode};
+use xtask::diff::{self, ApiDiff, classify::Level, semver, source};
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
@@ -20,6 +21,48 @@ enum Command {
     /// Generate the SDK crates of every spec in spec/ into crates/, or of one
     /// spec into a directory of your choice.
     Generate(GenerateArgs),
+    /// Compare two versions of the specs at the IR level: every change
+    /// classified on the wire and for the Rust API, with a SemVer verdict
+    /// for each generated crate.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The old version: a spec file, or a git revision whose spec/ (or whose
+    /// copy of --spec) is compared.
+    #[arg(long, value_name = "REV|FILE", default_value = "HEAD")]
+    base: String,
+    /// The new version: this spec file instead of spec/* in the working tree.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with an error when a change is breaking (on the wire or for
+    /// Rust, or only on the side named).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    deny: Option<Deny>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    /// A summary for the terminal.
+    Text,
+    /// Markdown for a pull request description.
+    Markdown,
+    /// JSON (the list of API diffs).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Deny {
+    /// Any breaking change, on the wire or for Rust.
+    Breaking,
+    /// Changes that break old clients on the wire.
+    WireBreaking,
+    /// Changes that break Rust code built against the old crates.
+    RustBreaking,
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +94,10 @@ struct GenerateArgs {
         requires = "out"
     )]
     split_models: SplitArg,
+    /// Bump the generated crates' versions by the SemVer verdict of the API
+    /// change since `HEAD` (run twice, it still bumps once).
+    #[arg(long, conflicts_with = "check")]
+    bump_versions: bool,
 }
 
 /// `--split-models`: `auto`, `off` or a number of types per part.
@@ -83,6 +130,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate(args) => generate(&args),
+        Command::Diff(args) => diff_command(&args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {message}");
@@ -121,6 +169,20 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
         rendered,
         mut files,
     } = codegen::plan(&specs, &root, &mode)?;
+    // The API change since HEAD, per spec (None outside a git checkout):
+    // needed now to bump versions, otherwise only for specs whose output
+    // changed, after writing.
+    let mut changes: Vec<Option<ApiDiff>> = Vec::new();
+    if args.bump_versions {
+        changes = rendered
+            .iter()
+            .map(|r| change_since_head(&root, &out_dir, r))
+            .collect();
+        if changes.iter().any(Option::is_none) {
+            return Err("--bump-versions needs each spec's version at HEAD (a git checkout where the spec is committed)".to_owned());
+        }
+    }
+    apply_versions(&root, &out_dir, &mut files, &changes, args.bump_versions);
     if matches!(mode, ManifestMode::Standalone { .. }) {
         files.push(standalone_workspace(&rendered));
     }
@@ -141,8 +203,19 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     };
     let outcome = codegen::write_outputs(&out_dir, &files, write_mode)
         .map_err(|e| format!("cannot write {}: {e}", out_dir.display()))?;
-    for r in &rendered {
+    for (i, r) in rendered.iter().enumerate() {
         println!("{}", codegen::summary(r, &outcome, write_mode));
+        let changed = r.files.iter().any(|f| outcome.written.contains(&f.path));
+        if !changed {
+            continue;
+        }
+        let change = match changes.get(i) {
+            Some(change) => change.clone(),
+            None => change_since_head(&root, &out_dir, r),
+        };
+        if let Some(change) = change {
+            println!("  {}", semver::one_line(&change));
+        }
     }
     if args.check && !outcome.diffs.is_empty() {
         for diff in &outcome.diffs {
@@ -151,6 +224,150 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
         eprintln!(
             "error: generated crates are stale; run `cargo xtask generate` and commit the result"
         );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The root workspace's version (what `version.workspace = true` means).
+fn workspace_version(root: &Path) -> Option<String> {
+    semver::workspace_version_at(root)
+}
+
+/// The version of crate `name` in `out_dir`: from its manifest on disk (or,
+/// with `rev`, at that git revision), `0.1.0` when there is none.
+fn crate_version(root: &Path, out_dir: &Path, name: &str, rev: Option<&str>) -> String {
+    let path = out_dir.join(name).join("Cargo.toml");
+    let manifest = match rev {
+        Some(rev) => source::git_show(rev, &path).ok().flatten(),
+        None => None,
+    }
+    .or_else(|| std::fs::read_to_string(&path).ok());
+    manifest
+        .and_then(|m| semver::resolve(&m, workspace_version(root).as_deref()))
+        .unwrap_or_else(|| "0.1.0".to_owned())
+}
+
+/// The change of a rendered spec since `HEAD`, or `None` when that cannot
+/// be known (not a git checkout): generation then says nothing about it.
+fn change_since_head(root: &Path, out_dir: &Path, r: &Rendered) -> Option<ApiDiff> {
+    let old_text = source::git_show("HEAD", &r.spec).ok()?;
+    let old = match old_text {
+        Some(text) => Some(source::lower_text(&r.spec, &text, &r.api.source).ok()?),
+        None => None,
+    };
+    Some(diff::api_diff(
+        old.as_ref(),
+        Some(&r.api),
+        "HEAD",
+        "working tree",
+        &|name| crate_version(root, out_dir, name, Some("HEAD")),
+    ))
+}
+
+/// Gives each generated manifest its version: the one on disk is kept, and
+/// with `bump` the verdict since HEAD is applied to the version at HEAD.
+fn apply_versions(
+    root: &Path,
+    out_dir: &Path,
+    files: &mut [codegen::GeneratedFile],
+    changes: &[Option<ApiDiff>],
+    bump: bool,
+) {
+    let targets: Vec<(String, String)> = changes
+        .iter()
+        .flatten()
+        .flat_map(|d| &d.crates)
+        .filter(|c| bump && c.bump != semver::Bump::None)
+        .map(|c| (c.name.clone(), c.next.clone()))
+        .collect();
+    semver::apply_manifest_versions(out_dir, files, &targets, workspace_version(root).as_deref());
+}
+
+fn diff_command(args: &DiffArgs) -> Result<ExitCode, String> {
+    let root = repo_root();
+    let base_file = Path::new(&args.base);
+    let base_is_file = base_file.is_file();
+    let mut diffs = Vec::new();
+    if let Some(spec) = &args.spec {
+        let (old, new, label) = if base_is_file {
+            let (old, new) = source::lower_pair(base_file, spec)?;
+            (Some(old), new, args.base.clone())
+        } else {
+            let label = format!("{}@{}", spec.display(), args.base);
+            match source::git_show(&args.base, spec)? {
+                Some(text) => {
+                    let (old, new) = source::lower_text_and_file(spec, &text, &label, spec)
+                        .map_err(|e| format!("{e} (base: {})", args.base))?;
+                    (Some(old), new, label)
+                }
+                None => (None, source::lower_file(spec)?, label),
+            }
+        };
+        diffs.push(diff::api_diff(
+            old.as_ref(),
+            Some(&new),
+            &label,
+            &spec.display().to_string(),
+            &|_| "0.1.0".to_owned(),
+        ));
+    } else {
+        if base_is_file {
+            return Err("--base FILE needs --spec FILE (the new version)".to_owned());
+        }
+        let spec_dir = root.join("spec");
+        let crates = root.join("crates");
+        let current = |name: &str| crate_version(&root, &crates, name, None);
+        let mut names: Vec<String> = codegen::find_specs(&spec_dir)
+            .map_err(|e| format!("cannot list spec/: {e}"))?
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        for name in source::git_specs(&args.base, &spec_dir)? {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names.sort();
+        for name in names {
+            let path = spec_dir.join(&name);
+            let label = format!("spec/{name}");
+            let old = match source::git_show(&args.base, &path)? {
+                Some(text) => Some(
+                    source::lower_text(&path, &text, &label)
+                        .map_err(|e| format!("{e} (at {})", args.base))?,
+                ),
+                None => None,
+            };
+            let new = if path.is_file() {
+                Some(source::lower_file(&path)?)
+            } else {
+                None
+            };
+            diffs.push(diff::api_diff(
+                old.as_ref(),
+                new.as_ref(),
+                &format!("{label}@{}", args.base),
+                &label,
+                &current,
+            ));
+        }
+    }
+    let report = match args.format {
+        Format::Text => diff::report::text(&diffs),
+        Format::Markdown => diff::report::markdown(&diffs),
+        Format::Json => diff::report::json(&diffs),
+    };
+    print!("{report}");
+    let denied = args.deny.is_some_and(|deny| {
+        diffs.iter().flat_map(|d| &d.changes).any(|c| match deny {
+            Deny::Breaking => c.wire == Level::Breaking || c.rust == Level::Breaking,
+            Deny::WireBreaking => c.wire == Level::Breaking,
+            Deny::RustBreaking => c.rust == Level::Breaking,
+        })
+    });
+    if denied {
+        eprintln!("error: the API change is breaking (--deny)");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
