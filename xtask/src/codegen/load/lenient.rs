@@ -9,7 +9,7 @@ use super::walk::{self, key};
 use crate::codegen::diagnostics::{Pointer, Warnings};
 
 /// Schema keywords whose value must be a string.
-const STRINGS: &[&str] = &["pattern", "format", "title", "description"];
+const STRINGS: &[&str] = &["type", "pattern", "format", "title", "description"];
 /// Schema keywords whose value must be a non-negative integer.
 const COUNTS: &[&str] = &[
     "minLength",

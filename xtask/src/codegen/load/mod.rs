@@ -59,6 +59,7 @@ pub fn parse(path: &Path, text: &str) -> Result<LoadedSpec, Diagnostic> {
         "OpenAPI 3.1"
     } else {
         value = swagger2::convert(value, path, &mut warnings, &mut origins)?;
+        openapi31::hoist_deep_refs(&mut value, &mut origins);
         "Swagger 2.0"
     };
     lenient::repair(&mut value, &mut warnings);

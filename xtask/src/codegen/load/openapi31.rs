@@ -2,6 +2,7 @@
 //! 3.0 shape that `openapiv3` reads, so both versions share one parser and
 //! one lowering. What 3.0 cannot express is dropped with a located warning.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde_yaml::{Mapping, Value};
@@ -94,6 +95,7 @@ pub fn normalise(
     // now live, and their warnings relocated through `origins`.
     hoist_defs(doc, origins);
     walk::document(doc, &mut |node, at| schema(node, at, warnings));
+    hoist_deep_refs(doc, origins);
     Ok(())
 }
 
@@ -522,7 +524,7 @@ fn unexpressible(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
         .collect();
     for k in unknown {
         map.shift_remove(k.as_str());
-        if QUIET.contains(&k.as_str()) || k == "$defs" {
+        if QUIET.contains(&k.as_str()) || DEFS.contains(&k.as_str()) {
             continue;
         }
         let what = match k.as_str() {
@@ -543,16 +545,23 @@ fn unexpressible(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
     }
 }
 
+/// Keywords holding schema definitions local to a schema (`definitions`
+/// is the pre-2019 spelling, still written by some emitters).
+const DEFS: &[&str] = &["$defs", "definitions"];
+
 /// Moves every `$defs` entry into `components/schemas` under a name that is
-/// free there (its own, else prefixed by its parent), rewriting references.
+/// free there (its own, else prefixed by its parent), rewriting references
+/// to it and into it.
 fn hoist_defs(doc: &mut Value, origins: &mut Origins) {
     // Outermost first, so nested `$defs` get their parents' new names.
     let mut found: Vec<(Pointer, String, Value)> = Vec::new();
     walk::document(doc, &mut |node, at| {
-        if let Some(Value::Mapping(defs)) = node.get("$defs") {
-            for (name, schema) in defs {
-                if let Some(name) = name.as_str() {
-                    found.push((at.clone(), name.to_owned(), schema.clone()));
+        for defs_key in DEFS {
+            if let Some(Value::Mapping(defs)) = node.get(*defs_key) {
+                for (name, schema) in defs {
+                    if let Some(name) = name.as_str() {
+                        found.push((at.join(defs_key), name.to_owned(), schema.clone()));
+                    }
                 }
             }
         }
@@ -562,46 +571,36 @@ fn hoist_defs(doc: &mut Value, origins: &mut Origins) {
     }
     walk::document(doc, &mut |node, _| {
         if let Value::Mapping(map) = node {
-            map.shift_remove("$defs");
+            for defs_key in DEFS {
+                if matches!(map.get(*defs_key), Some(Value::Mapping(_))) {
+                    map.shift_remove(*defs_key);
+                }
+            }
         }
     });
-    let Value::Mapping(top) = doc else { return };
-    let components = top
-        .entry(key("components"))
-        .or_insert_with(|| Value::Mapping(Mapping::new()));
-    let Value::Mapping(components) = components else {
-        return;
-    };
-    let schemas = components
-        .entry(key("schemas"))
-        .or_insert_with(|| Value::Mapping(Mapping::new()));
-    let Value::Mapping(schemas) = schemas else {
+    let Some(schemas) = component_schemas(doc) else {
         return;
     };
     let mut renames: Vec<(String, String)> = Vec::new();
-    let mut by_name: std::collections::HashMap<String, Option<String>> = Default::default();
-    for (parent, name, mut schema) in found {
-        let parent_name = parent
+    let mut by_name: HashMap<String, Option<String>> = HashMap::new();
+    for (defs_at, name, mut schema) in found {
+        let parent_name = defs_at
             .as_str()
             .rsplit('/')
-            .find(|t| !t.is_empty() && !t.starts_with('$') && *t != "schema")
+            .skip(1)
+            .find(|t| !t.is_empty() && !t.starts_with('$') && !is_keyword_token(t))
             .unwrap_or("Defs")
             .replace("~1", "/")
             .replace("~0", "~");
-        let mut new_name = name.clone();
-        let mut n = 1;
-        while schemas.contains_key(new_name.as_str()) {
-            new_name = if n == 1 {
-                format!("{parent_name}{name}")
-            } else {
-                format!("{parent_name}{name}{n}")
-            };
-            n += 1;
-        }
+        let new_name = free_name(schemas, &name, &parent_name);
         if let Value::Mapping(inner) = &mut schema {
-            inner.shift_remove("$defs");
+            for defs_key in DEFS {
+                if matches!(inner.get(*defs_key), Some(Value::Mapping(_))) {
+                    inner.shift_remove(*defs_key);
+                }
+            }
         }
-        let original = parent.join("$defs").join(&name);
+        let original = defs_at.join(&name);
         let now = Pointer::root()
             .join("components")
             .join("schemas")
@@ -616,16 +615,196 @@ fn hoist_defs(doc: &mut Value, origins: &mut Origins) {
             .or_insert_with(|| Some(new_name.clone()));
         schemas.insert(Value::String(new_name), schema);
     }
+    // Longest first, so a nested definition wins over its parent's prefix.
+    renames.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
     walk::refs(doc, &mut |reference| {
-        if let Some((_, name)) = renames.iter().find(|(from, _)| from == reference) {
-            *reference = format!("#/components/schemas/{}", escape_token(name));
-        } else if let Some(local) = reference.strip_prefix("#/$defs/") {
-            match by_name.get(local) {
-                Some(Some(name)) => {
-                    *reference = format!("#/components/schemas/{}", escape_token(name));
+        for (from, name) in &renames {
+            if let Some(rest) = reference.strip_prefix(from.as_str()) {
+                if rest.is_empty() || rest.starts_with('/') {
+                    *reference = format!("#/components/schemas/{}{rest}", escape_token(name));
+                    return;
                 }
-                _ => {}
+            }
+        }
+        for defs_key in DEFS {
+            let Some(local) = reference.strip_prefix(&format!("#/{defs_key}/")) else {
+                continue;
+            };
+            let (local, rest) = local.split_once('/').map_or((local, ""), |(l, r)| (l, r));
+            if let Some(Some(name)) = by_name.get(local) {
+                let rest = if rest.is_empty() { String::new() } else { format!("/{rest}") };
+                *reference = format!("#/components/schemas/{}{rest}", escape_token(name));
+                return;
             }
         }
     });
+}
+
+/// `components/schemas` of a document, created when absent.
+fn component_schemas(doc: &mut Value) -> Option<&mut Mapping> {
+    let Value::Mapping(top) = doc else { return None };
+    let components = top
+        .entry(key("components"))
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    let schemas = components
+        .as_mapping_mut()?
+        .entry(key("schemas"))
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    schemas.as_mapping_mut()
+}
+
+/// A name for a new component: `name`, else prefixed by `parent`, else
+/// numbered; never one that is taken.
+fn free_name(schemas: &Mapping, name: &str, parent: &str) -> String {
+    if !schemas.contains_key(name) {
+        return name.to_owned();
+    }
+    let prefixed = format!("{parent}{}", upper_first(name));
+    let mut candidate = prefixed.clone();
+    let mut n = 2;
+    while schemas.contains_key(candidate.as_str()) {
+        candidate = format!("{prefixed}{n}");
+        n += 1;
+    }
+    candidate
+}
+
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().chain(chars).collect::<String>()
+    })
+}
+
+/// Pointer tokens that are schema keywords or list indexes, not names.
+fn is_keyword_token(token: &str) -> bool {
+    token.parse::<usize>().is_ok()
+        || matches!(
+            token,
+            "properties"
+                | "items"
+                | "allOf"
+                | "anyOf"
+                | "oneOf"
+                | "not"
+                | "additionalProperties"
+                | "schema"
+                | "content"
+                | "definitions"
+        )
+}
+
+/// Schema references to anything but a whole component schema (into one,
+/// `#/components/schemas/A/properties/b`, or to a parameter's or a
+/// response's schema), which the lowering cannot follow: the node is copied
+/// into a component of its own, named from its path (`AB`), and the
+/// references point there.
+pub fn hoist_deep_refs(doc: &mut Value, origins: &mut Origins) {
+    const PREFIX: &str = "#/components/schemas/";
+    let is_deep = |reference: &str| match reference.strip_prefix(PREFIX) {
+        Some(rest) => rest.contains('/'),
+        None => reference.starts_with("#/"),
+    };
+    let mut deep: Vec<String> = Vec::new();
+    walk::document(doc, &mut |node, _| {
+        if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+            if is_deep(reference) && !deep.iter().any(|d| d == reference) {
+                deep.push(reference.to_owned());
+            }
+        }
+    });
+    if deep.is_empty() {
+        return;
+    }
+    let mut targets: Vec<(String, String, Value)> = Vec::new();
+    for reference in deep {
+        let Some(pointer) = reference.strip_prefix('#') else { continue };
+        let Some(node @ Value::Mapping(_)) = resolve(doc, pointer) else {
+            continue;
+        };
+        let tokens: Vec<String> = pointer
+            .split('/')
+            .filter(|t| !is_keyword_token(t) && !is_place_token(t))
+            .map(|t| upper_first(&t.replace("~1", "/").replace("~0", "~")))
+            .collect();
+        let name = tokens[tokens.len().saturating_sub(3)..].concat();
+        targets.push((reference, name, node.clone()));
+    }
+    let Some(schemas) = component_schemas(doc) else {
+        return;
+    };
+    let mut renames: HashMap<String, String> = HashMap::new();
+    for (reference, name, node) in targets {
+        let name = free_name(schemas, &name, "Inner");
+        let now = Pointer::root().join("components").join("schemas").join(&name);
+        if let Some(was) = Pointer::from_fragment(&reference) {
+            origins.record(now, was);
+        }
+        schemas.insert(key(&name), node);
+        renames.insert(reference, name);
+    }
+    walk::document(doc, &mut |node, _| {
+        if let Some(Value::String(reference)) = node.get_mut("$ref") {
+            if let Some(name) = renames.get(reference.as_str()) {
+                *reference = format!("{PREFIX}{}", escape_token(name));
+            }
+        }
+    });
+}
+
+/// Pointer tokens that locate a node in the document rather than name it.
+fn is_place_token(token: &str) -> bool {
+    token.is_empty()
+        || walk::METHODS.contains(&token)
+        || token.contains(['/', '~', '{', '.', '%'])
+        || matches!(
+            token,
+            "components"
+                | "schemas"
+                | "parameters"
+                | "responses"
+                | "requestBodies"
+                | "headers"
+                | "paths"
+                | "requestBody"
+                | "default"
+        )
+}
+
+/// The node at a JSON pointer (RFC 6901) in `doc`.
+fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let mut node = doc;
+    for token in pointer.split('/').skip(1) {
+        let token = percent_decode(token).replace("~1", "/").replace("~0", "~");
+        node = match node {
+            Value::Mapping(map) => map.get(token.as_str())?,
+            Value::Sequence(items) => items.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// A URI fragment's `%XX` escapes decoded (`{` is often written `%7B`).
+fn percent_decode(token: &str) -> String {
+    let bytes = token.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
