@@ -600,6 +600,10 @@ impl Converter<'_> {
             let mut entry = Mapping::new();
             entry.insert(key("schema"), Value::Mapping(schema.clone()));
             content.insert(key(m), Value::Mapping(entry));
+            // The body as a whole is located at its first form parameter.
+            if let Some((_, first)) = positions.first() {
+                self.origins.record(now.join("content").join(m), first.clone());
+            }
             let at = now.join("content").join(m).join("schema").join("properties");
             for (name, was) in &positions {
                 self.origins.record(at.join(name), was.clone());
