@@ -167,3 +167,93 @@ fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) -> usize {
     }
     count
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn yaml(text: &str) -> Value {
+        serde_yaml::from_str(text).expect("test YAML")
+    }
+
+    fn run(input: &str) -> (Value, Vec<String>) {
+        let mut warnings = Warnings::new(Path::new("t.yaml"));
+        let mut value = yaml(input);
+        repair(&mut value, &mut warnings);
+        let messages = warnings
+            .into_vec()
+            .into_iter()
+            .map(|d| format!("{}: {}", d.pointer, d.message))
+            .collect();
+        (value, messages)
+    }
+
+    #[test]
+    fn mistyped_schema_keywords_are_dropped_or_stringified() {
+        let (v, w) = run(
+            "components: {schemas: {A: {type: object, properties: {t: {type: string, pattern: 0, description: 12, maxLength: -1, required: true}}}}}",
+        );
+        assert_eq!(
+            v,
+            yaml("components: {schemas: {A: {type: object, properties: {t: {type: string, description: '12'}}}}}")
+        );
+        assert_eq!(
+            w,
+            [
+                "/components/schemas/A/properties/t/description: `description` must be a string; read as text",
+                "/components/schemas/A/properties/t/maxLength: `maxLength` must be a non-negative integer; ignored",
+                "/components/schemas/A/properties/t/pattern: `pattern` must be a string; ignored",
+                "/components/schemas/A/properties/t/required: `required` must be a list; ignored",
+            ]
+        );
+    }
+
+    #[test]
+    fn numeric_exclusive_bound_in_30_is_read_as_31() {
+        let (v, w) = run("components: {schemas: {N: {type: integer, exclusiveMinimum: 0}}}");
+        assert_eq!(
+            v,
+            yaml("components: {schemas: {N: {type: integer, minimum: 0, exclusiveMinimum: true}}}")
+        );
+        assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn callback_refs_are_resolved_or_dropped() {
+        let (v, w) = run(
+            "
+paths:
+  /a:
+    post:
+      callbacks:
+        ok: {$ref: '#/components/callbacks/Hook'}
+        missing: {$ref: '#/components/callbacks/Nope'}
+        bad: {'{$url}': 7}
+      responses: {}
+components:
+  callbacks:
+    Hook: {'{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}}
+",
+        );
+        assert_eq!(
+            v.get("paths").unwrap(),
+            &yaml("/a: {post: {callbacks: {ok: {'{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}}}, responses: {}}}")
+        );
+        assert_eq!(
+            w,
+            [
+                "/paths/~1a/post/callbacks/bad: a callback must map expressions to path items; ignored (callbacks are not generated)",
+                "/paths/~1a/post/callbacks/missing: callback `#/components/callbacks/Nope` does not resolve; ignored (callbacks are not generated)",
+            ]
+        );
+    }
+
+    #[test]
+    fn well_formed_documents_are_untouched() {
+        let input = "paths: {/a: {get: {responses: {}}}}\ncomponents: {schemas: {A: {type: string, pattern: '^a', maxLength: 3}}}";
+        let (v, w) = run(input);
+        assert_eq!(v, yaml(input));
+        assert!(w.is_empty());
+    }
+}

@@ -808,3 +808,321 @@ fn percent_decode(token: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> Value {
+        serde_yaml::from_str(text).expect("test YAML")
+    }
+
+    /// Normalises one schema (and its subschemas) at `/s`.
+    fn norm(input: &str) -> (Value, Vec<String>) {
+        let mut warnings = Warnings::new(Path::new("t.yaml"));
+        let mut value = yaml(input);
+        walk::schema(&mut value, &Pointer::root().join("s"), &mut |n, p| {
+            schema(n, p, &mut warnings);
+        });
+        let messages = warnings
+            .into_vec()
+            .into_iter()
+            .map(|d| format!("{}: {}", d.pointer, d.message))
+            .collect();
+        (value, messages)
+    }
+
+    /// Normalises a whole document.
+    fn doc(input: &str) -> (Value, Vec<String>, Origins) {
+        let mut warnings = Warnings::new(Path::new("t.yaml"));
+        let mut origins = Origins::default();
+        let mut value = yaml(input);
+        normalise(&mut value, Path::new("t.yaml"), &mut warnings, &mut origins).unwrap();
+        let messages = warnings
+            .into_vec()
+            .into_iter()
+            .map(|d| format!("{}: {}", d.pointer, d.message))
+            .collect();
+        (value, messages, origins)
+    }
+
+    #[test]
+    fn type_array_with_null_is_nullable() {
+        let (v, w) = norm("{type: [string, 'null'], maxLength: 3}");
+        assert_eq!(v, yaml("{type: string, maxLength: 3, nullable: true}"));
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn several_types_become_one_of_with_their_own_keywords() {
+        let (v, w) = norm("{type: [integer, string, 'null'], minimum: 1, maxLength: 9, format: int32, description: d}");
+        assert_eq!(
+            v,
+            yaml("{description: d, nullable: true, oneOf: [{type: integer, minimum: 1, format: int32}, {type: string, maxLength: 9}]}")
+        );
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn null_only_type_is_any_value_with_a_warning() {
+        let (v, w) = norm("{type: 'null'}");
+        assert_eq!(v, yaml("{nullable: true}"));
+        assert_eq!(w, ["/s/type: a schema that allows only `null` is read as any value"]);
+    }
+
+    #[test]
+    fn const_is_a_single_value_enum() {
+        assert_eq!(norm("{const: 5}").0, yaml("{enum: [5]}"));
+        let (v, w) = norm("{const: a, enum: [a, b]}");
+        assert_eq!(v, yaml("{enum: [a, b]}"));
+        assert_eq!(w, ["/s/const: `const` next to `enum` is ignored"]);
+    }
+
+    #[test]
+    fn examples_become_example() {
+        assert_eq!(norm("{type: string, examples: [a, b]}").0, yaml("{type: string, example: a}"));
+        assert_eq!(norm("{example: x, examples: [a]}").0, yaml("{example: x}"));
+        let (v, w) = norm("{examples: {a: 1}}");
+        assert_eq!(v, yaml("{}"));
+        assert_eq!(w, ["/s/examples: `examples` of a schema must be a list; ignored"]);
+    }
+
+    #[test]
+    fn numeric_exclusive_bounds_become_boolean() {
+        assert_eq!(
+            norm("{type: number, exclusiveMinimum: 0, exclusiveMaximum: 10}").0,
+            yaml("{type: number, minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true}")
+        );
+        // A stricter inclusive bound wins.
+        assert_eq!(
+            norm("{minimum: 5, exclusiveMinimum: 0}").0,
+            yaml("{minimum: 5}")
+        );
+    }
+
+    #[test]
+    fn ref_with_siblings_becomes_all_of() {
+        assert_eq!(
+            norm("{$ref: '#/components/schemas/A', description: d}").0,
+            yaml("{description: d, allOf: [{$ref: '#/components/schemas/A'}]}")
+        );
+        assert_eq!(
+            norm("{$ref: '#/components/schemas/A', summary: s}").0,
+            yaml("{description: s, allOf: [{$ref: '#/components/schemas/A'}]}")
+        );
+        assert_eq!(norm("{$ref: '#/x'}").0, yaml("{$ref: '#/x'}"));
+    }
+
+    #[test]
+    fn null_branch_of_any_of_is_nullable() {
+        assert_eq!(
+            norm("{anyOf: [{$ref: '#/components/schemas/A'}, {type: 'null'}], title: T}").0,
+            yaml("{title: T, nullable: true, allOf: [{$ref: '#/components/schemas/A'}]}")
+        );
+        assert_eq!(
+            norm("{oneOf: [{type: string}, {type: integer}, {type: 'null'}]}").0,
+            yaml("{oneOf: [{type: string}, {type: integer}], nullable: true}")
+        );
+    }
+
+    #[test]
+    fn content_keywords_become_formats() {
+        assert_eq!(
+            norm("{type: string, contentEncoding: base64}").0,
+            yaml("{type: string, format: byte}")
+        );
+        assert_eq!(
+            norm("{type: string, contentMediaType: image/png}").0,
+            yaml("{type: string, format: binary}")
+        );
+        assert_eq!(
+            norm("{type: string, contentMediaType: application/json}").0,
+            yaml("{type: string}")
+        );
+    }
+
+    #[test]
+    fn boolean_schemas() {
+        assert_eq!(
+            norm("{properties: {a: true}, additionalProperties: false}").0,
+            yaml("{properties: {a: {}}, additionalProperties: false}")
+        );
+        let (_, w) = norm("{items: false}");
+        assert_eq!(w, ["/s/items: the `false` schema (no value allowed) is read as any value"]);
+    }
+
+    #[test]
+    fn unexpressible_keywords_are_warned_about() {
+        let (v, w) = norm(
+            "{type: object, if: {}, then: {}, else: {}, dependentRequired: {a: [b]}, propertyNames: {}, $comment: c, unevaluatedProperties: false}",
+        );
+        assert_eq!(v, yaml("{type: object, additionalProperties: false}"));
+        assert_eq!(
+            w,
+            [
+                "/s/dependentRequired: `dependentRequired`: dependencies between properties are not checked; ignored",
+                "/s/else: `else`: conditional schemas are not checked; ignored",
+                "/s/if: `if`: conditional schemas are not checked; ignored",
+                "/s/propertyNames: `propertyNames`: property names are not checked; ignored",
+                "/s/then: `then`: conditional schemas are not checked; ignored",
+            ]
+        );
+        let (v, w) = norm("{type: array, prefixItems: [{type: string}]}");
+        assert_eq!(v, yaml("{type: array, items: {}}"));
+        assert_eq!(
+            w,
+            ["/s/prefixItems: tuples are not supported; the 1 positional item schemas are ignored and the array holds any values"]
+        );
+    }
+
+    #[test]
+    fn subschemas_are_normalised_with_their_pointers() {
+        let (v, w) = norm("{properties: {a: {type: [string, 'null']}, b: {items: {const: 1, if: {}}}}}");
+        assert_eq!(
+            v,
+            yaml("{properties: {a: {type: string, nullable: true}, b: {items: {enum: [1]}}}}")
+        );
+        assert_eq!(
+            w,
+            ["/s/properties/b/items/if: `if`: conditional schemas are not checked; ignored"]
+        );
+    }
+
+    #[test]
+    fn document_level_rules() {
+        let (v, w, _) = doc(
+            "
+openapi: 3.1.0
+jsonSchemaDialect: https://spec.openapis.org/oas/3.1/dialect/base
+info: {title: t, version: '1', summary: S, license: {name: MIT, identifier: MIT}}
+webhooks: {ping: {post: {responses: {'200': {description: ok}}}}}
+components:
+  securitySchemes:
+    mtls: {type: mutualTLS}
+    key: {type: apiKey, name: k, in: header}
+",
+        );
+        assert_eq!(
+            v,
+            yaml(
+                "
+openapi: 3.0.3
+info: {title: t, version: '1', license: {name: MIT, url: 'https://spdx.org/licenses/MIT.html'}, description: S}
+components:
+  securitySchemes:
+    key: {type: apiKey, name: k, in: header}
+paths: {}
+"
+            )
+        );
+        assert_eq!(
+            w,
+            [
+                "/components/securitySchemes/mtls: mutual TLS is configured on the HTTP client, not by the SDK; scheme ignored",
+                "/webhooks/ping: webhooks are not generated (they are requests the API sends, not calls a client makes); skipped",
+            ]
+        );
+        let (_, w, _) = doc("{openapi: 3.1.0, info: {title: t, version: '1'}, jsonSchemaDialect: 'x'}");
+        assert_eq!(
+            w,
+            ["/jsonSchemaDialect: schemas are read as the OpenAPI 3.1 base dialect; this dialect is ignored"]
+        );
+    }
+
+    #[test]
+    fn path_item_components_are_inlined() {
+        let (v, w, _) = doc(
+            "
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a: {$ref: '#/components/pathItems/A', summary: here}
+  /b: {$ref: '#/components/pathItems/Missing'}
+components:
+  pathItems:
+    A: {get: {responses: {'200': {description: ok}}}}
+",
+        );
+        assert_eq!(
+            v.get("paths").unwrap(),
+            &yaml("{/a: {get: {responses: {'200': {description: ok}}}, summary: here}, /b: {}}")
+        );
+        assert_eq!(v.get("components").unwrap(), &yaml("{}"));
+        assert_eq!(
+            w,
+            ["/paths/~1b/$ref: `#/components/pathItems/Missing` does not resolve; path skipped"]
+        );
+    }
+
+    #[test]
+    fn defs_are_hoisted_with_free_names_and_refs_rewritten() {
+        let (v, _, origins) = doc(
+            "
+openapi: 3.1.0
+info: {title: t, version: '1'}
+components:
+  schemas:
+    Owner: {type: string}
+    Pet:
+      type: object
+      properties:
+        owner: {$ref: '#/components/schemas/Pet/$defs/Owner'}
+        tag: {$ref: '#/$defs/Tag'}
+        tag_name: {$ref: '#/components/schemas/Pet/$defs/Tag/properties/name'}
+      $defs:
+        Owner: {type: object, properties: {name: {type: string}}}
+        Tag: {type: object, properties: {name: {type: [string, 'null']}}}
+",
+        );
+        assert_eq!(
+            v.get("components").unwrap().get("schemas").unwrap(),
+            &yaml(
+                "
+Owner: {type: string}
+Pet:
+  type: object
+  properties:
+    owner: {$ref: '#/components/schemas/PetOwner'}
+    tag: {$ref: '#/components/schemas/Tag'}
+    tag_name: {$ref: '#/components/schemas/TagName'}
+PetOwner: {type: object, properties: {name: {type: string}}}
+Tag: {type: object, properties: {name: {type: string, nullable: true}}}
+TagName: {type: string, nullable: true}
+"
+            )
+        );
+        let located = origins.locate(&Pointer::root().join("components").join("schemas").join("PetOwner").join("properties"));
+        assert_eq!(located.as_str(), "/components/schemas/Pet/$defs/Owner/properties");
+    }
+
+    #[test]
+    fn deep_references_into_paths_are_hoisted() {
+        let (v, _, _) = doc(
+            "
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {logo: {type: object, properties: {url: {type: string}}}}}
+components:
+  schemas:
+    B: {properties: {icon: {$ref: '#/paths/~1a/get/responses/200/content/application~1json/schema/properties/logo'}}}
+",
+        );
+        assert_eq!(
+            v.get("components").unwrap().get("schemas").unwrap(),
+            &yaml(
+                "
+B: {properties: {icon: {$ref: '#/components/schemas/Logo'}}}
+Logo: {type: object, properties: {url: {type: string}}}
+"
+            )
+        );
+    }
+}

@@ -830,3 +830,213 @@ impl Converter<'_> {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> Value {
+        serde_yaml::from_str(text).expect("test YAML")
+    }
+
+    const HEAD: &str = "swagger: '2.0'\ninfo: {title: t, version: '1'}\n";
+
+    fn run(body: &str) -> Result<(Value, Vec<String>, Origins), String> {
+        let mut warnings = Warnings::new(Path::new("t.yaml"));
+        let mut origins = Origins::default();
+        let value = yaml(&format!("{HEAD}{body}"));
+        let out = convert(value, Path::new("t.yaml"), &mut warnings, &mut origins)
+            .map_err(|d| format!("{}: {}", d.pointer, d.message))?;
+        let messages = warnings
+            .into_vec()
+            .into_iter()
+            .map(|d| format!("{}: {}", d.pointer, d.message))
+            .collect();
+        Ok((out, messages, origins))
+    }
+
+    fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
+        pointer
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/"))
+            .fold(value, |v, t| match v {
+                Value::Sequence(s) => &s[t.parse::<usize>().unwrap()],
+                _ => v.get(t.as_str()).unwrap_or_else(|| panic!("no {t} in {v:?}")),
+            })
+    }
+
+    #[test]
+    fn servers_from_host_base_path_and_schemes() {
+        let (v, _, _) = run("host: api.x.com\nbasePath: /v1/\nschemes: [http, https]\npaths: {}").unwrap();
+        assert_eq!(
+            at(&v, "/servers"),
+            &yaml("[{url: 'https://api.x.com/v1'}, {url: 'http://api.x.com/v1'}]")
+        );
+        let (v, _, _) = run("host: api.x.com\npaths: {}").unwrap();
+        assert_eq!(at(&v, "/servers"), &yaml("[{url: 'https://api.x.com'}]"));
+        let (v, _, _) = run("paths: {}").unwrap();
+        assert!(v.get("servers").is_none());
+    }
+
+    #[test]
+    fn definitions_become_component_schemas_and_refs_follow() {
+        let (v, _, origins) = run(
+            "paths: {}\ndefinitions:\n  A: {type: object, properties: {b: {$ref: '#/definitions/B'}, f: {type: file}, n: {type: string, x-nullable: true}}, discriminator: kind}\n  B: {type: string}",
+        )
+        .unwrap();
+        assert_eq!(
+            at(&v, "/components/schemas"),
+            &yaml(
+                "A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}, f: {type: string, format: binary}, n: {type: string, nullable: true}}, discriminator: {propertyName: kind}}\nB: {type: string}"
+            )
+        );
+        let p = Pointer::root().join("components").join("schemas").join("A");
+        assert_eq!(origins.locate(&p).as_str(), "/definitions/A");
+    }
+
+    #[test]
+    fn body_parameter_becomes_request_body_per_consumed_type() {
+        let (v, _, origins) = run(
+            "consumes: [application/json, text/plain, multipart/form-data]\npaths:\n  /a:\n    post:\n      parameters:\n        - {name: q, in: query, type: string}\n        - {name: pet, in: body, required: true, description: d, schema: {$ref: '#/definitions/P'}}\n      responses: {'200': {description: ok}}",
+        )
+        .unwrap();
+        assert_eq!(
+            at(&v, "/paths/~1a/post/requestBody"),
+            &yaml(
+                "description: d\ncontent:\n  application/json: {schema: {$ref: '#/components/schemas/P'}}\n  text/plain: {schema: {$ref: '#/components/schemas/P'}}\nrequired: true\nx-codegen-request-body-name: pet"
+            )
+        );
+        assert_eq!(
+            at(&v, "/paths/~1a/post/parameters"),
+            &yaml("[{name: q, in: query, schema: {type: string}}]")
+        );
+        let p = Pointer::root().join("paths").join("/a").join("post").join("requestBody");
+        assert_eq!(origins.locate(&p).as_str(), "/paths/~1a/post/parameters/1");
+    }
+
+    #[test]
+    fn form_parameters_become_an_object_body() {
+        let (v, _, _) = run(
+            "paths:\n  /a:\n    post:\n      parameters:\n        - {name: n, in: formData, type: string, required: true}\n        - {name: f, in: formData, type: file, description: the file}\n      responses: {'200': {description: ok}}\n  /b:\n    post:\n      parameters:\n        - {name: n, in: formData, type: integer}\n      responses: {'200': {description: ok}}",
+        )
+        .unwrap();
+        assert_eq!(
+            at(&v, "/paths/~1a/post/requestBody"),
+            &yaml(
+                "content:\n  multipart/form-data:\n    schema: {type: object, properties: {n: {type: string}, f: {type: string, description: the file, format: binary}}, required: [n]}\nrequired: true"
+            )
+        );
+        assert_eq!(
+            at(&v, "/paths/~1b/post/requestBody"),
+            &yaml(
+                "content:\n  application/x-www-form-urlencoded:\n    schema: {type: object, properties: {n: {type: integer}}}"
+            )
+        );
+    }
+
+    #[test]
+    fn collection_formats_become_style_and_explode() {
+        let (v, w, _) = run(
+            "paths:\n  /a/{p}:\n    get:\n      parameters:\n        - {name: p, in: path, type: array, items: {type: string}}\n        - {name: m, in: query, type: array, items: {type: string}, collectionFormat: multi}\n        - {name: c, in: query, type: array, items: {type: string}}\n        - {name: s, in: query, type: array, items: {type: string}, collectionFormat: ssv}\n        - {name: t, in: query, type: array, items: {type: string}, collectionFormat: tsv}\n      responses: {'200': {description: ok}}",
+        )
+        .unwrap();
+        let params = at(&v, "/paths/~1a~1{p}/get/parameters");
+        let styles: Vec<(String, bool)> = params
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p.get("style").unwrap().as_str().unwrap().to_owned(),
+                    p.get("explode").unwrap().as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            styles,
+            [
+                ("simple".to_owned(), false),
+                ("form".to_owned(), true),
+                ("form".to_owned(), false),
+                ("spaceDelimited".to_owned(), false),
+                ("form".to_owned(), false),
+            ]
+        );
+        assert_eq!(at(params, "/0/required"), &Value::Bool(true));
+        assert_eq!(
+            w,
+            ["/paths/~1a~1{p}/get/parameters/4/collectionFormat: `collectionFormat: tsv` has no OpenAPI 3 form here; read as csv"]
+        );
+    }
+
+    #[test]
+    fn shared_parameters_and_responses() {
+        let (v, _, _) = run(
+            "produces: [application/json, application/xml]\nparameters:\n  id: {name: id, in: path, required: true, type: integer}\n  body: {name: b, in: body, schema: {type: object}}\nresponses:\n  NotFound: {description: nf, schema: {$ref: '#/definitions/E'}, headers: {X-R: {type: integer}}}\npaths:\n  /a/{id}:\n    parameters: [{$ref: '#/parameters/id'}]\n    put:\n      parameters: [{$ref: '#/parameters/body'}]\n      responses:\n        '404': {$ref: '#/responses/NotFound'}\n        '200': {description: ok, schema: {type: string}, examples: {application/json: hi}}",
+        )
+        .unwrap();
+        assert_eq!(
+            at(&v, "/paths/~1a~1{id}/put/parameters"),
+            &yaml("[{$ref: '#/components/parameters/id'}]")
+        );
+        assert_eq!(
+            at(&v, "/paths/~1a~1{id}/put/requestBody/content/application~1json/schema"),
+            &yaml("{type: object}")
+        );
+        assert_eq!(
+            at(&v, "/paths/~1a~1{id}/put/responses"),
+            &yaml(
+                "'404': {$ref: '#/components/responses/NotFound'}\n'200': {description: ok, content: {application/json: {schema: {type: string}, example: hi}, application/xml: {schema: {type: string}}}}"
+            )
+        );
+        assert_eq!(
+            at(&v, "/components/parameters/id"),
+            &yaml("{name: id, in: path, required: true, schema: {type: integer}}")
+        );
+        assert_eq!(
+            at(&v, "/components/responses/NotFound"),
+            &yaml(
+                "description: nf\nheaders: {X-R: {schema: {type: integer}}}\ncontent:\n  application/json: {schema: {$ref: '#/components/schemas/E'}}\n  application/xml: {schema: {$ref: '#/components/schemas/E'}}"
+            )
+        );
+    }
+
+    #[test]
+    fn security_definitions() {
+        let (v, _, _) = run(
+            "paths: {}\nsecurityDefinitions:\n  b: {type: basic}\n  k: {type: apiKey, name: key, in: query}\n  o: {type: oauth2, flow: accessCode, authorizationUrl: 'https://a', tokenUrl: 'https://t', scopes: {r: read}}\n  c: {type: oauth2, flow: application, tokenUrl: 'https://t'}",
+        )
+        .unwrap();
+        assert_eq!(
+            at(&v, "/components/securitySchemes"),
+            &yaml(
+                "b: {type: http, scheme: basic}\nk: {type: apiKey, name: key, in: query}\no: {type: oauth2, flows: {authorizationCode: {authorizationUrl: 'https://a', tokenUrl: 'https://t', scopes: {r: read}}}}\nc: {type: oauth2, flows: {clientCredentials: {tokenUrl: 'https://t', scopes: {}}}}"
+            )
+        );
+    }
+
+    #[test]
+    fn errors_name_the_original_location() {
+        assert_eq!(
+            run("paths:\n  /a:\n    get:\n      parameters: [{name: x, in: cookie, type: string}]\n      responses: {}").unwrap_err(),
+            "/paths/~1a/get/parameters/0/in: `in: cookie` is not a Swagger 2.0 parameter location (query, header, path, formData or body)"
+        );
+        assert_eq!(
+            run("paths:\n  /a:\n    get:\n      parameters: [{name: x, in: query}]\n      responses: {}").unwrap_err(),
+            "/paths/~1a/get/parameters/0: a non-body parameter needs a `type`"
+        );
+        assert_eq!(
+            run("paths:\n  /a:\n    get:\n      parameters: [{$ref: '#/parameters/nope'}]\n      responses: {}").unwrap_err(),
+            "/paths/~1a/get/parameters/0/$ref: `#/parameters/nope` does not resolve"
+        );
+        assert_eq!(
+            run("paths: {}\nsecurityDefinitions: {k: {type: apiKey, in: header}}").unwrap_err(),
+            "/securityDefinitions/k/name: an apiKey definition needs `name`"
+        );
+        assert_eq!(
+            run("paths:\n  /a:\n    post:\n      parameters: [{name: b, in: body, schema: {}}, {name: f, in: formData, type: string}]\n      responses: {}").unwrap_err(),
+            "/paths/~1a/post/parameters/0/in: an operation has either a body parameter or form parameters, not both"
+        );
+    }
+}

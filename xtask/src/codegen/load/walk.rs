@@ -38,6 +38,14 @@ const SCHEMA_SINGLES: &[&str] = &[
     "additionalItems",
 ];
 
+/// Keywords where a boolean is valid OpenAPI 3.0, not a boolean schema.
+const BOOL_OK: &[&str] = &[
+    "additionalProperties",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "additionalItems",
+];
+
 /// The string key `s` as a value.
 pub fn key(s: &str) -> Value {
     Value::String(s.to_owned())
@@ -66,7 +74,7 @@ pub fn schema(schema: &mut Value, at: &Pointer, f: &mut SchemaFn<'_>) {
                     self::schema(child, &here.join(i.to_string()), f);
                 }
             }
-        } else if SCHEMA_SINGLES.contains(&k) && v.is_mapping() {
+        } else if SCHEMA_SINGLES.contains(&k) && (v.is_mapping() || (v.is_bool() && !BOOL_OK.contains(&k))) {
             self::schema(v, &here, f);
         }
     }
