@@ -64,6 +64,7 @@ fn callbacks(doc: &mut Value, warnings: &mut Warnings) -> usize {
                     .and_then(|n| components.get(n));
                 match target {
                     Some(target) => {
+                        count += 1;
                         *cb = target.clone();
                         well_formed(cb, &here, warnings, &mut count)
                     }

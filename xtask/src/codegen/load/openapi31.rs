@@ -91,6 +91,7 @@ pub fn normalise(
     info(top);
     security_schemes(top, warnings);
     path_item_refs(top, warnings);
+    optional_responses(top);
     // Hoisting first: the hoisted schemas are then normalised where they
     // now live, and their warnings relocated through `origins`.
     hoist_defs(doc, origins);
@@ -116,6 +117,22 @@ fn info(top: &mut Mapping) {
             if !license.contains_key("url") {
                 let url = format!("https://spdx.org/licenses/{id}.html");
                 license.insert(key("url"), Value::String(url));
+            }
+        }
+    }
+}
+
+/// `responses` of an operation is optional in 3.1, required in 3.0.
+fn optional_responses(top: &mut Mapping) {
+    let Some(Value::Mapping(paths)) = top.get_mut("paths") else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for method in walk::METHODS {
+            if let Some(Value::Mapping(op)) = item.get_mut(*method) {
+                if !op.contains_key("responses") {
+                    op.insert(key("responses"), Value::Mapping(Mapping::new()));
+                }
             }
         }
     }
@@ -1022,6 +1039,8 @@ paths: {}
                 "/webhooks/ping: webhooks are not generated (they are requests the API sends, not calls a client makes); skipped",
             ]
         );
+        let (v, _, _) = doc("{openapi: 3.1.0, info: {title: t, version: '1'}, paths: {/a: {get: {}}}}");
+        assert_eq!(v.get("paths").unwrap(), &yaml("{/a: {get: {responses: {}}}}"));
         let (_, w, _) = doc("{openapi: 3.1.0, info: {title: t, version: '1'}, jsonSchemaDialect: 'x'}");
         assert_eq!(
             w,

@@ -56,6 +56,7 @@ pub fn convert(
             Some(Value::Mapping(p)) => p.clone(),
             _ => Mapping::new(),
         },
+        scheme: None,
     };
     let mut out = Mapping::new();
     out.insert(key("openapi"), key("3.0.3"));
@@ -77,6 +78,12 @@ pub fn convert(
         }
     }
     if let Some(servers) = servers(&src) {
+        c.scheme = servers
+            .get(0)
+            .and_then(|s| s.get("url"))
+            .and_then(Value::as_str)
+            .and_then(|u| u.split_once("://"))
+            .map(|(scheme, _)| scheme.to_owned());
         out.insert(key("servers"), servers);
     }
     let paths = match src.get("paths") {
@@ -189,6 +196,8 @@ struct Converter<'a> {
     produces: Vec<String>,
     /// The document's shared parameters, to resolve body and form ones.
     parameters: Mapping,
+    /// The scheme of the first server, when the document names a host.
+    scheme: Option<String>,
 }
 
 /// A parameter after resolving a `$ref`, with where it was written.
@@ -325,10 +334,20 @@ impl Converter<'_> {
                     out.insert(k.clone(), v.clone());
                 }
                 "consumes" | "produces" | "parameters" | "responses" => {}
-                "schemes" => self.warnings.warn(
-                    &at.join(name),
-                    "per-operation schemes are not supported; the document's servers are used",
-                ),
+                // Only worth a word when the operation excludes the scheme
+                // the client will use (Kubernetes repeats `[https]` on
+                // every operation).
+                "schemes" => {
+                    let listed = media_list(Some(v)).unwrap_or_default();
+                    if let Some(used) = &self.scheme {
+                        if !listed.iter().any(|s| s == used) {
+                            self.warnings.warn(
+                                &at.join(name),
+                                format!("per-operation schemes are not supported; the operation is called over {used} like the others"),
+                            );
+                        }
+                    }
+                }
                 _ if name.starts_with("x-") => {
                     out.insert(k.clone(), v.clone());
                 }
