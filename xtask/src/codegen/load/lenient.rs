@@ -22,7 +22,13 @@ const COUNTS: &[&str] = &[
 /// Schema keywords whose value must be a number.
 const NUMBERS: &[&str] = &["multipleOf", "minimum", "maximum"];
 /// Schema keywords whose value must be a boolean.
-const BOOLS: &[&str] = &["nullable", "readOnly", "writeOnly", "deprecated", "uniqueItems"];
+const BOOLS: &[&str] = &[
+    "nullable",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "uniqueItems",
+];
 
 /// Repairs `doc` in place; returns how many repairs were made.
 pub fn repair(doc: &mut Value, warnings: &mut Warnings) -> usize {
@@ -113,7 +119,10 @@ fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) -> usize {
             "a boolean"
         } else if (k == "enum" || k == "required") && !v.is_sequence() {
             "a list"
-        } else if k == "required" && !v.as_sequence().is_some_and(|l| l.iter().all(Value::is_string))
+        } else if k == "required"
+            && !v
+                .as_sequence()
+                .is_some_and(|l| l.iter().all(Value::is_string))
         {
             "a list of property names"
         } else {
@@ -128,12 +137,18 @@ fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) -> usize {
             Some(Value::Number(n)) if prose => {
                 let text = n.to_string();
                 map.insert(key(&k), Value::String(text));
-                warnings.warn(&at.join(&k), format!("`{k}` must be {expected}; read as text"));
+                warnings.warn(
+                    &at.join(&k),
+                    format!("`{k}` must be {expected}; read as text"),
+                );
             }
             Some(Value::Bool(b)) if prose => {
                 let text = b.to_string();
                 map.insert(key(&k), Value::String(text));
-                warnings.warn(&at.join(&k), format!("`{k}` must be {expected}; read as text"));
+                warnings.warn(
+                    &at.join(&k),
+                    format!("`{k}` must be {expected}; read as text"),
+                );
             }
             _ => {
                 map.shift_remove(k.as_str());
@@ -153,7 +168,9 @@ fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) -> usize {
                 super::openapi31::exclusive_bound(map, exclusive, inclusive, lower);
                 warnings.warn(
                     &at.join(exclusive),
-                    format!("`{exclusive}` must be a boolean in OpenAPI 3.0; read as the 3.1 bound"),
+                    format!(
+                        "`{exclusive}` must be a boolean in OpenAPI 3.0; read as the 3.1 bound"
+                    ),
                 );
             }
             Some(_) => {
@@ -197,7 +214,9 @@ mod tests {
         );
         assert_eq!(
             v,
-            yaml("components: {schemas: {A: {type: object, properties: {t: {type: string, description: '12'}}}}}")
+            yaml(
+                "components: {schemas: {A: {type: object, properties: {t: {type: string, description: '12'}}}}}"
+            )
         );
         assert_eq!(
             w,
@@ -222,8 +241,7 @@ mod tests {
 
     #[test]
     fn callback_refs_are_resolved_or_dropped() {
-        let (v, w) = run(
-            "
+        let (v, w) = run("
 paths:
   /a:
     post:
@@ -235,11 +253,12 @@ paths:
 components:
   callbacks:
     Hook: {'{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}}
-",
-        );
+");
         assert_eq!(
             v.get("paths").unwrap(),
-            &yaml("/a: {post: {callbacks: {ok: {'{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}}}, responses: {}}}")
+            &yaml(
+                "/a: {post: {callbacks: {ok: {'{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}}}, responses: {}}}"
+            )
         );
         assert_eq!(
             w,

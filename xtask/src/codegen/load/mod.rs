@@ -122,7 +122,13 @@ fn strict_30(path: &Path, text: &str, is_json: bool) -> Result<OpenAPI, Diagnost
         let mut de = serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let line = e.inner().line();
-            structure_error(path, e.path(), e.inner().to_string(), Some(line), "OpenAPI 3.0")
+            structure_error(
+                path,
+                e.path(),
+                e.inner().to_string(),
+                Some(line),
+                "OpenAPI 3.0",
+            )
         })
     } else {
         serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| {

@@ -208,9 +208,8 @@ fn path_item_refs(top: &mut Mapping, warnings: &mut Warnings) {
             let item_at = at.join(&k);
             if let Value::Mapping(item) = item {
                 for method in walk::METHODS {
-                    let Some(Value::Mapping(callbacks)) = item
-                        .get_mut(*method)
-                        .and_then(|op| op.get_mut("callbacks"))
+                    let Some(Value::Mapping(callbacks)) =
+                        item.get_mut(*method).and_then(|op| op.get_mut("callbacks"))
                     else {
                         continue;
                     };
@@ -236,7 +235,10 @@ pub fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) {
         // Boolean schemas: `true` accepts anything, `false` nothing.
         Value::Bool(true) => *node = Value::Mapping(Mapping::new()),
         Value::Bool(false) => {
-            warnings.warn(at, "the `false` schema (no value allowed) is read as any value");
+            warnings.warn(
+                at,
+                "the `false` schema (no value allowed) is read as any value",
+            );
             *node = Value::Mapping(Mapping::new());
         }
         _ => {}
@@ -379,12 +381,11 @@ fn null_branches(map: &mut Mapping, keyword: &str) {
 fn keyword_type(keyword: &str) -> Option<&'static str> {
     Some(match keyword {
         "items" | "minItems" | "maxItems" | "uniqueItems" => "array",
-        "properties" | "additionalProperties" | "required" | "minProperties"
-        | "maxProperties" => "object",
-        "minLength" | "maxLength" | "pattern" => "string",
-        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
-            "number"
+        "properties" | "additionalProperties" | "required" | "minProperties" | "maxProperties" => {
+            "object"
         }
+        "minLength" | "maxLength" | "pattern" => "string",
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => "number",
         _ => return None,
     })
 }
@@ -429,9 +430,9 @@ fn types(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
                 let keys: Vec<Value> = map
                     .keys()
                     .filter(|k| {
-                        k.as_str().and_then(keyword_type).is_some_and(|kt| {
-                            kt == ty.as_str() || (kt == "number" && numeric)
-                        })
+                        k.as_str()
+                            .and_then(keyword_type)
+                            .is_some_and(|kt| kt == ty.as_str() || (kt == "number" && numeric))
                     })
                     .cloned()
                     .collect();
@@ -450,7 +451,9 @@ fn types(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
                 if let Some(Value::Sequence(values)) = map.get("enum") {
                     let own: Vec<Value> = values
                         .iter()
-                        .filter(|v| value_type(v) == ty.as_str() || (numeric && value_type(v) == "number"))
+                        .filter(|v| {
+                            value_type(v) == ty.as_str() || (numeric && value_type(v) == "number")
+                        })
                         .cloned()
                         .collect();
                     if !own.is_empty() {
@@ -512,7 +515,9 @@ fn content_keywords(map: &mut Mapping) {
 /// what the generated code will not check or represent.
 fn unexpressible(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
     if let Some(props) = map.shift_remove("unevaluatedProperties") {
-        let composed = ["allOf", "anyOf", "oneOf"].iter().any(|k| map.contains_key(*k));
+        let composed = ["allOf", "anyOf", "oneOf"]
+            .iter()
+            .any(|k| map.contains_key(*k));
         if composed || map.contains_key("additionalProperties") {
             warnings.warn(
                 &at.join("unevaluatedProperties"),
@@ -649,7 +654,11 @@ fn hoist_defs(doc: &mut Value, origins: &mut Origins) {
             };
             let (local, rest) = local.split_once('/').map_or((local, ""), |(l, r)| (l, r));
             if let Some(Some(name)) = by_name.get(local) {
-                let rest = if rest.is_empty() { String::new() } else { format!("/{rest}") };
+                let rest = if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!("/{rest}")
+                };
                 *reference = format!("#/components/schemas/{}{rest}", escape_token(name));
                 return;
             }
@@ -659,7 +668,9 @@ fn hoist_defs(doc: &mut Value, origins: &mut Origins) {
 
 /// `components/schemas` of a document, created when absent.
 fn component_schemas(doc: &mut Value) -> Option<&mut Mapping> {
-    let Value::Mapping(top) = doc else { return None };
+    let Value::Mapping(top) = doc else {
+        return None;
+    };
     let components = top
         .entry(key("components"))
         .or_insert_with(|| Value::Mapping(Mapping::new()));
@@ -735,7 +746,9 @@ pub fn hoist_deep_refs(doc: &mut Value, origins: &mut Origins) {
     }
     let mut targets: Vec<(String, String, Value)> = Vec::new();
     for reference in deep {
-        let Some(pointer) = reference.strip_prefix('#') else { continue };
+        let Some(pointer) = reference.strip_prefix('#') else {
+            continue;
+        };
         let Some(node @ Value::Mapping(_)) = resolve(doc, pointer) else {
             continue;
         };
@@ -753,7 +766,10 @@ pub fn hoist_deep_refs(doc: &mut Value, origins: &mut Origins) {
     let mut renames: HashMap<String, String> = HashMap::new();
     for (reference, name, node) in targets {
         let name = free_name(schemas, &name, "Inner");
-        let now = Pointer::root().join("components").join("schemas").join(&name);
+        let now = Pointer::root()
+            .join("components")
+            .join("schemas")
+            .join(&name);
         if let Some(was) = Pointer::from_fragment(&reference) {
             origins.record(now, was);
         }
@@ -872,10 +888,14 @@ mod tests {
 
     #[test]
     fn several_types_become_one_of_with_their_own_keywords() {
-        let (v, w) = norm("{type: [integer, string, 'null'], minimum: 1, maxLength: 9, format: int32, description: d}");
+        let (v, w) = norm(
+            "{type: [integer, string, 'null'], minimum: 1, maxLength: 9, format: int32, description: d}",
+        );
         assert_eq!(
             v,
-            yaml("{description: d, nullable: true, oneOf: [{type: integer, minimum: 1, format: int32}, {type: string, maxLength: 9}]}")
+            yaml(
+                "{description: d, nullable: true, oneOf: [{type: integer, minimum: 1, format: int32}, {type: string, maxLength: 9}]}"
+            )
         );
         assert!(w.is_empty());
     }
@@ -884,7 +904,10 @@ mod tests {
     fn null_only_type_is_any_value_with_a_warning() {
         let (v, w) = norm("{type: 'null'}");
         assert_eq!(v, yaml("{nullable: true}"));
-        assert_eq!(w, ["/s/type: a schema that allows only `null` is read as any value"]);
+        assert_eq!(
+            w,
+            ["/s/type: a schema that allows only `null` is read as any value"]
+        );
     }
 
     #[test]
@@ -897,18 +920,26 @@ mod tests {
 
     #[test]
     fn examples_become_example() {
-        assert_eq!(norm("{type: string, examples: [a, b]}").0, yaml("{type: string, example: a}"));
+        assert_eq!(
+            norm("{type: string, examples: [a, b]}").0,
+            yaml("{type: string, example: a}")
+        );
         assert_eq!(norm("{example: x, examples: [a]}").0, yaml("{example: x}"));
         let (v, w) = norm("{examples: {a: 1}}");
         assert_eq!(v, yaml("{}"));
-        assert_eq!(w, ["/s/examples: `examples` of a schema must be a list; ignored"]);
+        assert_eq!(
+            w,
+            ["/s/examples: `examples` of a schema must be a list; ignored"]
+        );
     }
 
     #[test]
     fn numeric_exclusive_bounds_become_boolean() {
         assert_eq!(
             norm("{type: number, exclusiveMinimum: 0, exclusiveMaximum: 10}").0,
-            yaml("{type: number, minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true}")
+            yaml(
+                "{type: number, minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true}"
+            )
         );
         // A stricter inclusive bound wins.
         assert_eq!(
@@ -965,7 +996,10 @@ mod tests {
             yaml("{properties: {a: {}}, additionalProperties: false}")
         );
         let (_, w) = norm("{items: false}");
-        assert_eq!(w, ["/s/items: the `false` schema (no value allowed) is read as any value"]);
+        assert_eq!(
+            w,
+            ["/s/items: the `false` schema (no value allowed) is read as any value"]
+        );
     }
 
     #[test]
@@ -988,13 +1022,16 @@ mod tests {
         assert_eq!(v, yaml("{type: array, items: {}}"));
         assert_eq!(
             w,
-            ["/s/prefixItems: tuples are not supported; the 1 positional item schemas are ignored and the array holds any values"]
+            [
+                "/s/prefixItems: tuples are not supported; the 1 positional item schemas are ignored and the array holds any values"
+            ]
         );
     }
 
     #[test]
     fn subschemas_are_normalised_with_their_pointers() {
-        let (v, w) = norm("{properties: {a: {type: [string, 'null']}, b: {items: {const: 1, if: {}}}}}");
+        let (v, w) =
+            norm("{properties: {a: {type: [string, 'null']}, b: {items: {const: 1, if: {}}}}}");
         assert_eq!(
             v,
             yaml("{properties: {a: {type: string, nullable: true}, b: {items: {enum: [1]}}}}")
@@ -1007,8 +1044,7 @@ mod tests {
 
     #[test]
     fn document_level_rules() {
-        let (v, w, _) = doc(
-            "
+        let (v, w, _) = doc("
 openapi: 3.1.0
 jsonSchemaDialect: https://spec.openapis.org/oas/3.1/dialect/base
 info: {title: t, version: '1', summary: S, license: {name: MIT, identifier: MIT}}
@@ -1017,8 +1053,7 @@ components:
   securitySchemes:
     mtls: {type: mutualTLS}
     key: {type: apiKey, name: k, in: header}
-",
-        );
+");
         assert_eq!(
             v,
             yaml(
@@ -1039,19 +1074,25 @@ paths: {}
                 "/webhooks/ping: webhooks are not generated (they are requests the API sends, not calls a client makes); skipped",
             ]
         );
-        let (v, _, _) = doc("{openapi: 3.1.0, info: {title: t, version: '1'}, paths: {/a: {get: {}}}}");
-        assert_eq!(v.get("paths").unwrap(), &yaml("{/a: {get: {responses: {}}}}"));
-        let (_, w, _) = doc("{openapi: 3.1.0, info: {title: t, version: '1'}, jsonSchemaDialect: 'x'}");
+        let (v, _, _) =
+            doc("{openapi: 3.1.0, info: {title: t, version: '1'}, paths: {/a: {get: {}}}}");
+        assert_eq!(
+            v.get("paths").unwrap(),
+            &yaml("{/a: {get: {responses: {}}}}")
+        );
+        let (_, w, _) =
+            doc("{openapi: 3.1.0, info: {title: t, version: '1'}, jsonSchemaDialect: 'x'}");
         assert_eq!(
             w,
-            ["/jsonSchemaDialect: schemas are read as the OpenAPI 3.1 base dialect; this dialect is ignored"]
+            [
+                "/jsonSchemaDialect: schemas are read as the OpenAPI 3.1 base dialect; this dialect is ignored"
+            ]
         );
     }
 
     #[test]
     fn path_item_components_are_inlined() {
-        let (v, w, _) = doc(
-            "
+        let (v, w, _) = doc("
 openapi: 3.1.0
 info: {title: t, version: '1'}
 paths:
@@ -1060,8 +1101,7 @@ paths:
 components:
   pathItems:
     A: {get: {responses: {'200': {description: ok}}}}
-",
-        );
+");
         assert_eq!(
             v.get("paths").unwrap(),
             &yaml("{/a: {get: {responses: {'200': {description: ok}}}, summary: here}, /b: {}}")
@@ -1075,8 +1115,7 @@ components:
 
     #[test]
     fn defs_are_hoisted_with_free_names_and_refs_rewritten() {
-        let (v, _, origins) = doc(
-            "
+        let (v, _, origins) = doc("
 openapi: 3.1.0
 info: {title: t, version: '1'}
 components:
@@ -1091,8 +1130,7 @@ components:
       $defs:
         Owner: {type: object, properties: {name: {type: string}}}
         Tag: {type: object, properties: {name: {type: [string, 'null']}}}
-",
-        );
+");
         assert_eq!(
             v.get("components").unwrap().get("schemas").unwrap(),
             &yaml(
@@ -1110,8 +1148,17 @@ TagName: {type: string, nullable: true}
 "
             )
         );
-        let located = origins.locate(&Pointer::root().join("components").join("schemas").join("PetOwner").join("properties"));
-        assert_eq!(located.as_str(), "/components/schemas/Pet/$defs/Owner/properties");
+        let located = origins.locate(
+            &Pointer::root()
+                .join("components")
+                .join("schemas")
+                .join("PetOwner")
+                .join("properties"),
+        );
+        assert_eq!(
+            located.as_str(),
+            "/components/schemas/Pet/$defs/Owner/properties"
+        );
     }
 
     #[test]

@@ -44,7 +44,11 @@ pub fn convert(
     origins: &mut Origins,
 ) -> Result<Value, Diagnostic> {
     let Value::Mapping(src) = doc else {
-        return Err(Diagnostic::new(file, Pointer::root(), "the spec must be an object"));
+        return Err(Diagnostic::new(
+            file,
+            Pointer::root(),
+            "the spec must be an object",
+        ));
     };
     let mut c = Converter {
         file,
@@ -64,17 +68,27 @@ pub fn convert(
     for (k, v) in &src {
         let Some(name) = k.as_str() else { continue };
         match name {
-            "swagger" | "host" | "basePath" | "schemes" | "consumes" | "produces"
-            | "definitions" | "parameters" | "responses" | "securityDefinitions" | "paths" => {}
+            "swagger"
+            | "host"
+            | "basePath"
+            | "schemes"
+            | "consumes"
+            | "produces"
+            | "definitions"
+            | "parameters"
+            | "responses"
+            | "securityDefinitions"
+            | "paths" => {}
             "info" | "tags" | "externalDocs" | "security" => {
                 out.insert(k.clone(), v.clone());
             }
             _ if name.starts_with("x-") => {
                 out.insert(k.clone(), v.clone());
             }
-            _ => c
-                .warnings
-                .warn(&root.join(name), format!("`{name}` is not a Swagger 2.0 field; ignored")),
+            _ => c.warnings.warn(
+                &root.join(name),
+                format!("`{name}` is not a Swagger 2.0 field; ignored"),
+            ),
         }
     }
     if let Some(servers) = servers(&src) {
@@ -89,7 +103,11 @@ pub fn convert(
     let paths = match src.get("paths") {
         Some(Value::Mapping(paths)) => c.paths(paths)?,
         Some(_) => {
-            return Err(Diagnostic::new(file, root.join("paths"), "`paths` must be an object"));
+            return Err(Diagnostic::new(
+                file,
+                root.join("paths"),
+                "`paths` must be an object",
+            ));
         }
         None => Mapping::new(),
     };
@@ -187,6 +205,9 @@ fn is_form(media: &str) -> bool {
     media.starts_with(FORM) || media.starts_with(MULTIPART)
 }
 
+/// A 3.0 parameter `style` and `explode`.
+type Style = (&'static str, bool);
+
 struct Converter<'a> {
     file: &'a Path,
     warnings: &'a mut Warnings,
@@ -227,7 +248,9 @@ impl Converter<'_> {
         let mut out = Mapping::new();
         let root = Pointer::root().join("paths");
         for (path, item) in paths {
-            let Some(path_str) = path.as_str() else { continue };
+            let Some(path_str) = path.as_str() else {
+                continue;
+            };
             let at = root.join(path_str);
             if path_str.starts_with("x-") {
                 out.insert(path.clone(), item.clone());
@@ -255,8 +278,10 @@ impl Converter<'_> {
             } else if name == "$ref" || name.starts_with("x-") {
                 out.insert(k.clone(), v.clone());
             } else if name != "parameters" {
-                self.warnings
-                    .warn(&at.join(name), format!("`{name}` is not a path item field; ignored"));
+                self.warnings.warn(
+                    &at.join(name),
+                    format!("`{name}` is not a path item field; ignored"),
+                );
             }
         }
         Ok(out)
@@ -281,10 +306,9 @@ impl Converter<'_> {
                 })?;
                 let name = name.replace("~1", "/").replace("~0", "~");
                 let Some(Value::Mapping(value)) = self.parameters.get(name.as_str()) else {
-                    return Err(self.error(
-                        here.join("$ref"),
-                        format!("`{reference}` does not resolve"),
-                    ));
+                    return Err(
+                        self.error(here.join("$ref"), format!("`{reference}` does not resolve"))
+                    );
                 };
                 let target = Pointer::root().join("parameters").join(&name);
                 out.push(Param {
@@ -351,9 +375,10 @@ impl Converter<'_> {
                 _ if name.starts_with("x-") => {
                     out.insert(k.clone(), v.clone());
                 }
-                _ => self
-                    .warnings
-                    .warn(&at.join(name), format!("`{name}` is not an operation field; ignored")),
+                _ => self.warnings.warn(
+                    &at.join(name),
+                    format!("`{name}` is not an operation field; ignored"),
+                ),
             }
         }
 
@@ -472,7 +497,7 @@ impl Converter<'_> {
         node: &Mapping,
         location: &str,
         at: &Pointer,
-    ) -> Result<(Mapping, Option<(&'static str, bool)>), Diagnostic> {
+    ) -> Result<(Mapping, Option<Style>), Diagnostic> {
         let mut schema = Mapping::new();
         for field in SCHEMA_FIELDS {
             let Some(v) = node.get(*field) else { continue };
@@ -621,9 +646,14 @@ impl Converter<'_> {
             content.insert(key(m), Value::Mapping(entry));
             // The body as a whole is located at its first form parameter.
             if let Some((_, first)) = positions.first() {
-                self.origins.record(now.join("content").join(m), first.clone());
+                self.origins
+                    .record(now.join("content").join(m), first.clone());
             }
-            let at = now.join("content").join(m).join("schema").join("properties");
+            let at = now
+                .join("content")
+                .join(m)
+                .join("schema")
+                .join("properties");
             for (name, was) in &positions {
                 self.origins.record(at.join(name), was.clone());
             }
@@ -695,10 +725,8 @@ impl Converter<'_> {
                     entry.insert(key("example"), example.clone());
                 }
                 content.insert(key(m), Value::Mapping(entry));
-                self.origins.record(
-                    at.join("content").join(m).join("schema"),
-                    at.join("schema"),
-                );
+                self.origins
+                    .record(at.join("content").join(m).join("schema"), at.join("schema"));
             }
             out.insert(key("content"), Value::Mapping(content));
         }
@@ -753,7 +781,9 @@ impl Converter<'_> {
         if let Some(Value::Mapping(responses)) = src.get("responses") {
             let mut converted = Mapping::new();
             for (name, response) in responses {
-                let Some(name_str) = name.as_str() else { continue };
+                let Some(name_str) = name.as_str() else {
+                    continue;
+                };
                 let at = root.join("responses").join(name_str);
                 let produces = self.produces.clone();
                 converted.insert(name.clone(), self.response(response, &produces, &at)?);
@@ -765,7 +795,9 @@ impl Converter<'_> {
         if let Some(Value::Mapping(schemes)) = src.get("securityDefinitions") {
             let mut converted = Mapping::new();
             for (name, scheme) in schemes {
-                let Some(name_str) = name.as_str() else { continue };
+                let Some(name_str) = name.as_str() else {
+                    continue;
+                };
                 let at = root.join("securityDefinitions").join(name_str);
                 converted.insert(name.clone(), Value::Mapping(self.security(scheme, &at)?));
                 self.origins
@@ -816,10 +848,9 @@ impl Converter<'_> {
                 let mut flow = Mapping::new();
                 for url in urls {
                     let Some(v) = text(url) else {
-                        return Err(self.error(
-                            at.join(url),
-                            format!("this oauth2 flow needs `{url}`"),
-                        ));
+                        return Err(
+                            self.error(at.join(url), format!("this oauth2 flow needs `{url}`"))
+                        );
                     };
                     flow.insert(key(url), key(v));
                 }
@@ -881,13 +912,16 @@ mod tests {
             .map(|t| t.replace("~1", "/"))
             .fold(value, |v, t| match v {
                 Value::Sequence(s) => &s[t.parse::<usize>().unwrap()],
-                _ => v.get(t.as_str()).unwrap_or_else(|| panic!("no {t} in {v:?}")),
+                _ => v
+                    .get(t.as_str())
+                    .unwrap_or_else(|| panic!("no {t} in {v:?}")),
             })
     }
 
     #[test]
     fn servers_from_host_base_path_and_schemes() {
-        let (v, _, _) = run("host: api.x.com\nbasePath: /v1/\nschemes: [http, https]\npaths: {}").unwrap();
+        let (v, _, _) =
+            run("host: api.x.com\nbasePath: /v1/\nschemes: [http, https]\npaths: {}").unwrap();
         assert_eq!(
             at(&v, "/servers"),
             &yaml("[{url: 'https://api.x.com/v1'}, {url: 'http://api.x.com/v1'}]")
@@ -930,7 +964,11 @@ mod tests {
             at(&v, "/paths/~1a/post/parameters"),
             &yaml("[{name: q, in: query, schema: {type: string}}]")
         );
-        let p = Pointer::root().join("paths").join("/a").join("post").join("requestBody");
+        let p = Pointer::root()
+            .join("paths")
+            .join("/a")
+            .join("post")
+            .join("requestBody");
         assert_eq!(origins.locate(&p).as_str(), "/paths/~1a/post/parameters/1");
     }
 
@@ -985,7 +1023,9 @@ mod tests {
         assert_eq!(at(params, "/0/required"), &Value::Bool(true));
         assert_eq!(
             w,
-            ["/paths/~1a~1{p}/get/parameters/4/collectionFormat: `collectionFormat: tsv` has no OpenAPI 3 form here; read as csv"]
+            [
+                "/paths/~1a~1{p}/get/parameters/4/collectionFormat: `collectionFormat: tsv` has no OpenAPI 3 form here; read as csv"
+            ]
         );
     }
 
@@ -1000,7 +1040,10 @@ mod tests {
             &yaml("[{$ref: '#/components/parameters/id'}]")
         );
         assert_eq!(
-            at(&v, "/paths/~1a~1{id}/put/requestBody/content/application~1json/schema"),
+            at(
+                &v,
+                "/paths/~1a~1{id}/put/requestBody/content/application~1json/schema"
+            ),
             &yaml("{type: object}")
         );
         assert_eq!(

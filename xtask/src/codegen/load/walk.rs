@@ -74,7 +74,9 @@ pub fn schema(schema: &mut Value, at: &Pointer, f: &mut SchemaFn<'_>) {
                     self::schema(child, &here.join(i.to_string()), f);
                 }
             }
-        } else if SCHEMA_SINGLES.contains(&k) && (v.is_mapping() || (v.is_bool() && !BOOL_OK.contains(&k))) {
+        } else if SCHEMA_SINGLES.contains(&k)
+            && (v.is_mapping() || (v.is_bool() && !BOOL_OK.contains(&k)))
+        {
             self::schema(v, &here, f);
         }
     }
@@ -92,9 +94,13 @@ pub fn document(doc: &mut Value, f: &mut SchemaFn<'_>) {
     if let Some(Value::Mapping(components)) = doc.get_mut("components") {
         let at = root.join("components");
         each(components, "schemas", &at, &mut |v, p| schema(v, p, f));
-        each(components, "parameters", &at, &mut |v, p| parameter(v, p, f));
+        each(components, "parameters", &at, &mut |v, p| {
+            parameter(v, p, f)
+        });
         each(components, "headers", &at, &mut |v, p| parameter(v, p, f));
-        each(components, "requestBodies", &at, &mut |v, p| content_of(v, p, f));
+        each(components, "requestBodies", &at, &mut |v, p| {
+            content_of(v, p, f)
+        });
         each(components, "responses", &at, &mut |v, p| response(v, p, f));
         each(components, "callbacks", &at, &mut |v, p| callback(v, p, f));
         each(components, "pathItems", &at, &mut |v, p| path_item(v, p, f));
@@ -110,12 +116,7 @@ pub fn document(doc: &mut Value, f: &mut SchemaFn<'_>) {
 }
 
 /// Calls `visit` on each entry of the map `map[name]`.
-fn each(
-    map: &mut Mapping,
-    name: &str,
-    at: &Pointer,
-    visit: &mut dyn FnMut(&mut Value, &Pointer),
-) {
+fn each(map: &mut Mapping, name: &str, at: &Pointer, visit: &mut dyn FnMut(&mut Value, &Pointer)) {
     if let Some(Value::Mapping(entries)) = map.get_mut(name) {
         let at = at.join(name);
         for (k, v) in entries.iter_mut() {

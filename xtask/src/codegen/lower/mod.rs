@@ -15,8 +15,8 @@ use openapiv3::OpenAPI;
 use serde::Deserialize;
 
 use super::diagnostics::{Diagnostic, Pointer, Warnings, merge_warnings};
-use super::load::LoadedSpec;
 use super::ir::{Api, Envelope};
+use super::load::LoadedSpec;
 
 /// Settings that come from the command line rather than the spec.
 #[derive(Debug, Clone, Default)]
@@ -69,8 +69,8 @@ fn extension<T: for<'de> Deserialize<'de>>(
 /// (Swagger 2.0, OpenAPI 3.1) are moved back to where the user wrote the
 /// node, and the loader's warnings join the lowering's.
 pub fn lower(file: &Path, loaded: &LoadedSpec, settings: &Settings) -> Result<Api, Diagnostic> {
-    let mut api = lower_openapi(file, &loaded.openapi, settings)
-        .map_err(|e| loaded.origins.relocate(e))?;
+    let mut api =
+        lower_openapi(file, &loaded.openapi, settings).map_err(|e| loaded.origins.relocate(e))?;
     let lowering = std::mem::take(&mut api.warnings);
     api.warnings = merge_warnings(lowering, &loaded.origins, &loaded.warnings);
     Ok(api)
