@@ -757,7 +757,10 @@ pub fn hoist_deep_refs(doc: &mut Value, origins: &mut Origins) {
             .filter(|t| !is_keyword_token(t) && !is_place_token(t))
             .map(|t| upper_first(&t.replace("~1", "/").replace("~0", "~")))
             .collect();
-        let name = tokens[tokens.len().saturating_sub(3)..].concat();
+        let name = match tokens[tokens.len().saturating_sub(3)..].concat() {
+            name if name.is_empty() => "Inner".to_owned(),
+            name => name,
+        };
         targets.push((reference, name, node.clone()));
     }
     let Some(schemas) = component_schemas(doc) else {

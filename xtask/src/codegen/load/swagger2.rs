@@ -299,10 +299,12 @@ impl Converter<'_> {
             let here = at.join(i.to_string());
             if let Some(reference) = item.get("$ref").and_then(Value::as_str) {
                 let name = reference.strip_prefix("#/parameters/").ok_or_else(|| {
-                    self.error(
-                        here.join("$ref"),
-                        format!("`{reference}` must point into `#/parameters/`"),
-                    )
+                    let what = if reference.starts_with('#') {
+                        "must point into `#/parameters/`"
+                    } else {
+                        "is a reference to another file, which is not supported; bundle the spec into one file first"
+                    };
+                    self.error(here.join("$ref"), format!("`{reference}` {what}"))
                 })?;
                 let name = name.replace("~1", "/").replace("~0", "~");
                 let Some(Value::Mapping(value)) = self.parameters.get(name.as_str()) else {
