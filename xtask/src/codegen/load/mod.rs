@@ -7,6 +7,7 @@
 //! located warning, and errors point into the document the user wrote.
 
 mod lenient;
+mod lines;
 pub mod openapi31;
 pub mod swagger2;
 pub mod walk;
@@ -54,16 +55,21 @@ pub fn parse(path: &Path, text: &str) -> Result<LoadedSpec, Diagnostic> {
     let mut value = to_value(path, text, is_json)?;
     let mut warnings = Warnings::new(path);
     let mut origins = Origins::default();
+    // Errors name the original node, with its line found in the text.
+    let with_line = |d: Diagnostic| {
+        let line = lines::line_of(text, is_json, d.pointer.as_str());
+        d.with_line(line)
+    };
     let label = if version == Version::OpenApi31 {
-        openapi31::normalise(&mut value, path, &mut warnings, &mut origins)?;
+        openapi31::normalise(&mut value, path, &mut warnings, &mut origins).map_err(with_line)?;
         "OpenAPI 3.1"
     } else {
-        value = swagger2::convert(value, path, &mut warnings, &mut origins)?;
+        value = swagger2::convert(value, path, &mut warnings, &mut origins).map_err(with_line)?;
         openapi31::hoist_deep_refs(&mut value, &mut origins);
         "Swagger 2.0"
     };
     lenient::repair(&mut value, &mut warnings);
-    let openapi = from_value(path, value, label).map_err(|d| origins.relocate(d))?;
+    let openapi = from_value(path, value, label).map_err(|d| with_line(origins.relocate(d)))?;
     // 3.1 warnings are made where hoisted schemas now live; 2.0 ones are
     // made at the original pointers already.
     let warnings = warnings
