@@ -106,6 +106,15 @@ fn well_formed(cb: &Value, at: &Pointer, warnings: &mut Warnings, count: &mut us
 fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) -> usize {
     let Value::Mapping(map) = node else { return 0 };
     let mut count = 0;
+    // The 3.1 list form of `type`, in a 3.0 document.
+    if map.get("type").is_some_and(Value::is_sequence) {
+        count += 1;
+        warnings.warn(
+            &at.join("type"),
+            "`type` must be a string in OpenAPI 3.0; the list is read as in 3.1",
+        );
+        super::openapi31::types(map, at, warnings);
+    }
     let mut bad: Vec<(String, &'static str)> = Vec::new();
     for (k, v) in map.iter() {
         let Some(k) = k.as_str() else { continue };
@@ -265,6 +274,21 @@ components:
             [
                 "/paths/~1a/post/callbacks/bad: a callback must map expressions to path items; ignored (callbacks are not generated)",
                 "/paths/~1a/post/callbacks/missing: callback `#/components/callbacks/Nope` does not resolve; ignored (callbacks are not generated)",
+            ]
+        );
+    }
+
+    #[test]
+    fn type_list_in_30_is_read_as_31() {
+        let (v, w) = run("components: {schemas: {N: {type: [integer, 'null']}}}");
+        assert_eq!(
+            v,
+            yaml("components: {schemas: {N: {type: integer, nullable: true}}}")
+        );
+        assert_eq!(
+            w,
+            [
+                "/components/schemas/N/type: `type` must be a string in OpenAPI 3.0; the list is read as in 3.1"
             ]
         );
     }

@@ -392,7 +392,7 @@ fn keyword_type(keyword: &str) -> Option<&'static str> {
 
 /// `type: [T, "null"]` → `type: T, nullable: true`; several non-null types
 /// → `oneOf` with one branch per type, each with its own keywords.
-fn types(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
+pub(super) fn types(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
     let list: Vec<String> = match map.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Sequence(ts)) => ts
