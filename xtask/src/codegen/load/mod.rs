@@ -8,9 +8,9 @@
 
 mod lenient;
 mod lines;
-pub mod openapi31;
-pub mod swagger2;
-pub mod walk;
+mod openapi31;
+mod swagger2;
+mod walk;
 
 use std::path::Path;
 
