@@ -115,6 +115,23 @@ fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) -> usize {
         );
         super::openapi31::types(map, at, warnings);
     }
+    // Draft-4 tuples (`items` as a list): one schema is the item schema,
+    // several are not expressible.
+    if let Some(Value::Sequence(list)) = map.get("items") {
+        count += 1;
+        let (item, what) = match list.as_slice() {
+            [one] => (one.clone(), "the one schema is the item schema"),
+            _ => (
+                Value::Mapping(Mapping::new()),
+                "tuples are not supported; the array holds any values",
+            ),
+        };
+        map.insert(key("items"), item);
+        warnings.warn(
+            &at.join("items"),
+            format!("`items` must be a schema; {what}"),
+        );
+    }
     let mut bad: Vec<(String, &'static str)> = Vec::new();
     for (k, v) in map.iter() {
         let Some(k) = k.as_str() else { continue };
@@ -289,6 +306,26 @@ components:
             w,
             [
                 "/components/schemas/N/type: `type` must be a string in OpenAPI 3.0; the list is read as in 3.1"
+            ]
+        );
+    }
+
+    #[test]
+    fn item_lists_are_read_as_one_schema() {
+        let (v, w) = run(
+            "components: {schemas: {A: {type: array, items: [{type: string}]}, B: {type: array, items: [{}, {}]}}}",
+        );
+        assert_eq!(
+            v,
+            yaml(
+                "components: {schemas: {A: {type: array, items: {type: string}}, B: {type: array, items: {}}}}"
+            )
+        );
+        assert_eq!(
+            w,
+            [
+                "/components/schemas/A/items: `items` must be a schema; the one schema is the item schema",
+                "/components/schemas/B/items: `items` must be a schema; tuples are not supported; the array holds any values",
             ]
         );
     }
