@@ -17,7 +17,8 @@ use std::path::Path;
 use openapiv3::OpenAPI;
 use serde_yaml::Value;
 
-use super::diagnostics::{Diagnostic, Origins, Pointer, Warnings};
+use super::diagnostics::{Diagnostic, Origins, Pointer, Warnings, merge_warnings};
+use super::ir::Api;
 
 /// A parsed spec, with what reading it had to degrade.
 #[derive(Debug)]
@@ -27,6 +28,18 @@ pub struct LoadedSpec {
     pub warnings: Vec<Diagnostic>,
     /// Where converted nodes came from, to relocate later diagnostics.
     pub origins: Origins,
+}
+
+impl LoadedSpec {
+    /// Completes what `lower` made of this spec: an error about a converted
+    /// document (Swagger 2.0, OpenAPI 3.1) is moved back to where the user
+    /// wrote the node, and the loader's warnings join the lowering's.
+    pub fn lowered(&self, lowered: Result<Api, Diagnostic>) -> Result<Api, Diagnostic> {
+        let mut api = lowered.map_err(|e| self.origins.relocate(e))?;
+        let lowering = std::mem::take(&mut api.warnings);
+        api.warnings = merge_warnings(lowering, &self.origins, &self.warnings);
+        Ok(api)
+    }
 }
 
 /// The input versions read.

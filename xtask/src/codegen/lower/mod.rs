@@ -14,9 +14,8 @@ use std::path::Path;
 use openapiv3::OpenAPI;
 use serde::Deserialize;
 
-use super::diagnostics::{Diagnostic, Pointer, Warnings, merge_warnings};
+use super::diagnostics::{Diagnostic, Pointer, Warnings};
 use super::ir::{Api, Envelope};
-use super::load::LoadedSpec;
 
 /// Settings that come from the command line rather than the spec.
 #[derive(Debug, Clone, Default)]
@@ -65,19 +64,8 @@ fn extension<T: for<'de> Deserialize<'de>>(
     })
 }
 
-/// Lowers a loaded spec into the IR. Diagnostics about a converted document
-/// (Swagger 2.0, OpenAPI 3.1) are moved back to where the user wrote the
-/// node, and the loader's warnings join the lowering's.
-pub fn lower(file: &Path, loaded: &LoadedSpec, settings: &Settings) -> Result<Api, Diagnostic> {
-    let mut api =
-        lower_openapi(file, &loaded.openapi, settings).map_err(|e| loaded.origins.relocate(e))?;
-    let lowering = std::mem::take(&mut api.warnings);
-    api.warnings = merge_warnings(lowering, &loaded.origins, &loaded.warnings);
-    Ok(api)
-}
-
-/// Lowers a parsed 3.0 document into the IR.
-fn lower_openapi(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Diagnostic> {
+/// Lowers a parsed spec into the IR.
+pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Diagnostic> {
     let mut warnings = Warnings::new(file);
     let ext: ApigenExtension = match spec.extensions.get("x-apigen") {
         Some(value) => extension(file, Pointer::root().join("x-apigen"), value)?,
