@@ -773,7 +773,9 @@ pub fn hoist_deep_refs(doc: &mut Value, origins: &mut Origins) {
             .join("components")
             .join("schemas")
             .join(&name);
+        // The copied node may itself have been moved by a conversion.
         if let Some(was) = Pointer::from_fragment(&reference) {
+            let was = origins.locate(&was);
             origins.record(now, was);
         }
         schemas.insert(key(&name), node);
