@@ -64,7 +64,7 @@ pub fn render_text(
         default_crate,
         source_label: source_label.to_owned(),
     };
-    let api = lower::lower(spec, &loaded.openapi, &settings)?;
+    let api = loaded.lowered(lower::lower(spec, &loaded.openapi, &settings))?;
     let lowered_at = started.elapsed();
     let files = emit::render(&api, mode)
         .map_err(|message| Diagnostic::new(spec, Pointer::root(), message))?;

@@ -38,7 +38,7 @@ fn render_fixture(path: &Path) -> String {
 #[test]
 fn fixtures() {
     std::env::set_current_dir(manifest_dir()).unwrap();
-    insta::glob!("fixtures/*.yaml", |path| {
+    insta::glob!("fixtures/*.{yaml,json}", |path| {
         insta::assert_snapshot!(render_fixture(path));
     });
 }

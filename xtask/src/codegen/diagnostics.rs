@@ -123,3 +123,69 @@ impl Warnings {
         self.items
     }
 }
+
+impl Warnings {
+    /// Whether nothing has been reported yet.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// Where the nodes of a converted document (Swagger 2.0, OpenAPI 3.1) came
+/// from, so that problems found after conversion still point into the file
+/// the user wrote: each entry maps a converted subtree to its original.
+#[derive(Debug, Default, Clone)]
+pub struct Origins {
+    moves: Vec<(Pointer, Pointer)>,
+}
+
+impl Origins {
+    /// Records that the subtree now at `now` was written at `was`.
+    pub fn record(&mut self, now: Pointer, was: Pointer) {
+        if now != was {
+            self.moves.push((now, was));
+        }
+    }
+
+    /// The original location of `pointer`: the innermost recorded subtree
+    /// that contains it, re-rooted; unchanged when nothing was moved there.
+    pub fn locate(&self, pointer: &Pointer) -> Pointer {
+        self.moves
+            .iter()
+            .filter(|(now, _)| is_within(pointer, now))
+            .max_by_key(|(now, _)| now.0.len())
+            .map_or_else(
+                || pointer.clone(),
+                |(now, was)| Pointer(format!("{}{}", was.0, &pointer.0[now.0.len()..])),
+            )
+    }
+
+    /// A diagnostic about the converted document, moved to the original.
+    pub fn relocate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        diagnostic.pointer = self.locate(&diagnostic.pointer);
+        diagnostic
+    }
+}
+
+/// Whether `pointer` is `prefix` or below it (token-wise, not by text).
+fn is_within(pointer: &Pointer, prefix: &Pointer) -> bool {
+    pointer.0 == prefix.0
+        || (pointer.0.starts_with(&prefix.0) && pointer.0[prefix.0.len()..].starts_with('/'))
+}
+
+/// Lowering warnings (relocated through `origins`) and loading warnings
+/// (already located in the original document), in one sorted list.
+pub fn merge_warnings(
+    lowering: Vec<Diagnostic>,
+    origins: &Origins,
+    loading: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let mut all: Vec<Diagnostic> = lowering
+        .into_iter()
+        .map(|d| origins.relocate(d))
+        .chain(loading.iter().cloned())
+        .collect();
+    all.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.message.cmp(&b.message)));
+    all.dedup();
+    all
+}
