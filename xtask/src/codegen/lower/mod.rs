@@ -103,6 +103,16 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     space.lower_components();
     let (operations, skipped) =
         operation::lower_operations(file, spec, envelope.as_ref(), &mut space)?;
+    if let Some(at) = space.too_deep() {
+        return Err(Diagnostic::new(
+            file,
+            at.clone(),
+            format!(
+                "schemas nest more than {} levels deep here; the generator refuses such a spec rather than risk its stack",
+                schema::MAX_NESTING
+            ),
+        ));
+    }
     let mut types = std::mem::take(&mut space.types);
     recursion::box_cycles(&mut types);
 
