@@ -46,9 +46,37 @@ pub fn render(
     render_text(spec, &text, source_label, mode)
 }
 
+/// Stack of the threads that load, lower and emit. The walks over spec data
+/// are bounded (the parsers' depth limits, the lowering's nesting bound),
+/// not iterative; this stack holds those bounds even with debug-build
+/// frames, whichever thread calls (test threads have 2 MiB). Only the pages
+/// touched are ever committed.
+pub const PIPELINE_STACK: usize = 256 << 20;
+
 /// [`render`] for spec text already in memory; `spec` names it in messages
 /// and its extension picks the syntax (`.json` or YAML).
 pub fn render_text(
+    spec: &Path,
+    text: &str,
+    source_label: &str,
+    mode: &ManifestMode,
+) -> Result<Rendered, Diagnostic> {
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("apigen-render".into())
+            .stack_size(PIPELINE_STACK)
+            .spawn_scoped(scope, || render_here(spec, text, source_label, mode));
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: the caller's stack will have to do.
+            Err(_) => render_here(spec, text, source_label, mode),
+        }
+    })
+}
+
+fn render_here(
     spec: &Path,
     text: &str,
     source_label: &str,

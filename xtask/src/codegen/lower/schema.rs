@@ -18,10 +18,6 @@ use crate::codegen::ir::{
 };
 use crate::codegen::naming::{Namer, pascal, snake};
 
-/// Most `allOf`/`$ref` nesting followed before giving up on a schema; real
-/// specs nest a handful of levels, so hitting this means a reference cycle.
-const MAX_DEPTH: usize = 64;
-
 /// Most nested lowering calls (inline schemas inside inline schemas, alias
 /// chains, `allOf` views) before the spec is refused with a located error.
 /// Component bodies are lowered one at a time (a field referring to a
@@ -30,7 +26,7 @@ const MAX_DEPTH: usize = 64;
 pub const MAX_NESTING: usize = 192;
 
 /// An object view of a schema after following refs and merging `allOf`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct ObjectView {
     properties: IndexMap<String, (ReferenceOr<Schema>, Pointer)>,
     required: BTreeSet<String>,
@@ -48,6 +44,10 @@ pub struct TypeSpace<'a> {
     /// resolves to its target, so fields read `String`, not `Identifier`).
     component_refs: HashMap<String, TypeRef>,
     in_progress: BTreeSet<String>,
+    /// Object views of components, computed once each: `allOf` hierarchies
+    /// share their bases, which would otherwise be merged again per use.
+    views: HashMap<&'a str, ObjectView>,
+    views_in_progress: BTreeSet<&'a str>,
     namer: Namer,
     /// Current nesting of lowering calls, bounded by [`MAX_NESTING`].
     nesting: usize,
@@ -79,6 +79,8 @@ impl<'a> TypeSpace<'a> {
             component_names,
             component_refs: HashMap::new(),
             in_progress: BTreeSet::new(),
+            views: HashMap::new(),
+            views_in_progress: BTreeSet::new(),
             namer,
             nesting: 0,
             too_deep: None,
@@ -123,10 +125,7 @@ impl<'a> TypeSpace<'a> {
         schema: &ReferenceOr<Schema>,
         pointer: &Pointer,
     ) -> IndexMap<String, (ReferenceOr<Schema>, Pointer)> {
-        match self.resolve(schema, pointer) {
-            Some((item, at)) => self.object_view(&item, &at, 0).properties,
-            None => IndexMap::new(),
-        }
+        self.view_of(schema, pointer).properties
     }
 
     /// Lowers every component schema into a named type.
@@ -215,30 +214,24 @@ impl<'a> TypeSpace<'a> {
         self.types.insert(def.name.clone(), def);
     }
 
-    /// Follows `$ref`s to a schema. Only local component references are
+    /// The component a reference leads to after following components that
+    /// are themselves references. Only local component references are
     /// supported; anything else degrades to `serde_json::Value` with a warning.
-    fn resolve(
-        &mut self,
-        schema: &ReferenceOr<Schema>,
-        pointer: &Pointer,
-    ) -> Option<(Schema, Pointer)> {
+    fn resolve_key(&mut self, reference: &str, pointer: &Pointer) -> Option<&'a str> {
         let components = self.components;
-        let mut current = schema;
-        let mut at = pointer.clone();
+        let mut reference = reference;
         let mut seen = BTreeSet::new();
         loop {
-            match current {
-                ReferenceOr::Item(item) => return Some((item.clone(), at)),
-                ReferenceOr::Reference { reference } => {
-                    let key = self.component_key(reference, &at)?;
-                    if !seen.insert(key) {
-                        self.warnings
-                            .warn(pointer, format!("reference cycle through `{reference}`"));
-                        return None;
-                    }
-                    current = &components[key];
-                    at = Pointer::root().join("components").join("schemas").join(key);
-                }
+            let key = self.component_key(reference, pointer)?;
+            let (key, schema) = components.get_key_value(key)?;
+            if !seen.insert(key) {
+                self.warnings
+                    .warn(pointer, format!("reference cycle through `{reference}`"));
+                return None;
+            }
+            match schema {
+                ReferenceOr::Item(_) => return Some(key.as_str()),
+                ReferenceOr::Reference { reference: next } => reference = next,
             }
         }
     }
@@ -403,7 +396,7 @@ impl<'a> TypeSpace<'a> {
                 return None;
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
-                let view = self.object_view(item, pointer, 0);
+                let view = self.object_view(item, pointer);
                 if !view.properties.is_empty() {
                     return None;
                 }
@@ -519,7 +512,7 @@ impl<'a> TypeSpace<'a> {
                 (!values.is_empty()).then(|| self.enum_kind(values))
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
-                let view = self.object_view(item, pointer, 0);
+                let view = self.object_view(item, pointer);
                 if view.properties.is_empty() {
                     return None;
                 }
@@ -599,27 +592,51 @@ impl<'a> TypeSpace<'a> {
 
     /// Collects properties from the schema and, recursively, its `allOf`
     /// members and references. Later members refine earlier ones.
-    fn object_view(&mut self, item: &Schema, pointer: &Pointer, depth: usize) -> ObjectView {
+    fn object_view(&mut self, item: &Schema, pointer: &Pointer) -> ObjectView {
         if !self.enter(pointer) {
             return ObjectView::default();
         }
-        let view = self.object_view_unguarded(item, pointer, depth);
+        let view = self.object_view_unguarded(item, pointer);
         self.leave();
         view
     }
 
-    fn object_view_unguarded(
-        &mut self,
-        item: &Schema,
-        pointer: &Pointer,
-        depth: usize,
-    ) -> ObjectView {
-        let mut view = ObjectView::default();
-        if depth > MAX_DEPTH {
-            self.warnings
-                .warn(pointer, "`allOf` nesting too deep (a reference cycle?)");
-            return view;
+    /// [`Self::object_view`] of a schema or of the component it refers to.
+    fn view_of(&mut self, schema: &ReferenceOr<Schema>, pointer: &Pointer) -> ObjectView {
+        match schema {
+            ReferenceOr::Item(item) => self.object_view(item, pointer),
+            ReferenceOr::Reference { reference } => match self.resolve_key(reference, pointer) {
+                Some(key) => self.component_view(key, pointer),
+                None => ObjectView::default(),
+            },
         }
+    }
+
+    /// The object view of component `key` (whose schema is not a
+    /// reference), computed on first use.
+    fn component_view(&mut self, key: &'a str, from: &Pointer) -> ObjectView {
+        if let Some(view) = self.views.get(key) {
+            return view.clone();
+        }
+        let components = self.components;
+        let Some(ReferenceOr::Item(item)) = components.get(key) else {
+            return ObjectView::default();
+        };
+        if !self.views_in_progress.insert(key) {
+            self.warnings.warn(
+                from,
+                format!("`allOf` cycle through `#/components/schemas/{key}`"),
+            );
+            return ObjectView::default();
+        }
+        let view = self.object_view(item, &component_pointer(key));
+        self.views_in_progress.remove(key);
+        self.views.insert(key, view.clone());
+        view
+    }
+
+    fn object_view_unguarded(&mut self, item: &Schema, pointer: &Pointer) -> ObjectView {
+        let mut view = ObjectView::default();
         let (all_of, properties, required, additional): (&[ReferenceOr<Schema>], _, _, _) =
             match &item.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => {
@@ -636,15 +653,8 @@ impl<'a> TypeSpace<'a> {
             };
         for (index, member) in all_of.iter().enumerate() {
             let member_pointer = pointer.join("allOf").join(index.to_string());
-            if let Some((schema, at)) = self.resolve(member, &member_pointer) {
-                let at = if matches!(member, ReferenceOr::Item(_)) {
-                    member_pointer
-                } else {
-                    at
-                };
-                let sub = self.object_view(&schema, &at, depth + 1);
-                view.merge(sub, self);
-            }
+            let sub = self.view_of(member, &member_pointer);
+            view.merge(sub, self);
         }
         let mut own = ObjectView::default();
         for (key, schema) in properties {
@@ -734,11 +744,8 @@ impl<'a> TypeSpace<'a> {
                 }
                 // An inline object whose properties the base already has,
                 // each without type information, only adds examples.
-                let base_view = match self.resolve(base, &Pointer::root()) {
-                    Some((b, at)) => self.object_view(&b, &at, 0),
-                    None => return true,
-                };
-                let own = self.object_view(r, &Pointer::root(), 0);
+                let base_view = self.view_of(base, &Pointer::root());
+                let own = self.object_view(r, &Pointer::root());
                 own.properties.is_empty()
                     || !own.properties.iter().all(|(key, (schema, _))| {
                         base_view.properties.contains_key(key)
@@ -840,6 +847,10 @@ const KNOWN_STRING_FORMATS: &[&str] = &[
     "mac",
     "phone",
 ];
+
+fn component_pointer(key: &str) -> Pointer {
+    Pointer::root().join("components").join("schemas").join(key)
+}
 
 fn unbox(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
     match schema {
