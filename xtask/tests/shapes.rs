@@ -231,3 +231,60 @@ fn moderate_nesting_generates() {
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
     }
 }
+
+/// Microsoft Graph's operation ids and inline type names run past the
+/// 255 bytes a file name may have: every generated file name is bounded,
+/// and names that share a long prefix stay apart.
+#[test]
+fn file_names_are_bounded_and_distinct() {
+    let long = "users.calendar.calendarView.instances.exceptionOccurrences.attachments".repeat(4);
+    let mut paths = serde_json::Map::new();
+    for (i, suffix) in ["createUploadSession", "createUploadSessionAgain"]
+        .iter()
+        .enumerate()
+    {
+        paths.insert(
+            format!("/things{i}"),
+            json!({"post": {
+                "operationId": format!("{long}.{suffix}"),
+                "tags": [format!("A tag that goes on and on {}", "and on ".repeat(40 * i))],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"value": {"type": "object", "properties": {"x": {"type": "string"}}}},
+                }}}},
+                "responses": {"204": {"description": "done"}},
+            }}),
+        );
+    }
+    let spec = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Long", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": paths,
+    });
+    let rendered = render("long.json", &spec.to_string()).unwrap();
+    let mut names = std::collections::BTreeSet::new();
+    for file in &rendered.files {
+        let name = file.path.rsplit('/').next().unwrap();
+        assert!(name.len() <= 103, "{} bytes: {name}", name.len());
+        assert!(names.insert(file.path.clone()), "duplicate {}", file.path);
+    }
+    let long_ones = rendered
+        .files
+        .iter()
+        .filter(|f| f.path.contains("/operations/users_calendar"))
+        .count();
+    assert_eq!(
+        long_ones,
+        2,
+        "{:#?}",
+        rendered.files.iter().map(|f| &f.path).collect::<Vec<_>>()
+    );
+    assert!(
+        rendered
+            .files
+            .iter()
+            .any(|f| f.path.contains("/types/") && f.path.len() > 90),
+        "long type names are shortened too"
+    );
+}

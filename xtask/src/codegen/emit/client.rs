@@ -86,13 +86,20 @@ pub fn render(
     ];
     // One file per top-level resource, so a spec change touches few files
     // and large specs format in parallel.
-    let top: Vec<(&String, &Resource<'_>)> = tree.children.iter().collect();
-    files.extend(parallel_map(&top, |(segment, node)| {
+    // File (and private module) names are bounded; the module is only
+    // re-exported, so its name is never seen.
+    let top: Vec<(String, &String, &Resource<'_>)> =
+        super::super::naming::file_modules(tree.children.keys().map(String::as_str))
+            .into_iter()
+            .zip(&tree.children)
+            .map(|(file, (segment, node))| (file, segment, node))
+            .collect();
+    files.extend(parallel_map(&top, |(file, segment, node)| {
         let mut resources = Vec::new();
         collect_resources(node, &mut vec![(*segment).clone()], flavor, &mut resources);
         let doc = format!(" Operations under `{segment}`.");
         Ok(GeneratedFile {
-            path: format!("{dir}/src/resources/{segment}.rs"),
+            path: format!("{dir}/src/resources/{file}.rs"),
             contents: rust_file(
                 api,
                 quote! {
@@ -102,8 +109,8 @@ pub fn render(
             )?,
         })
     })?);
-    let modules = top.iter().map(|(segment, _)| {
-        let module = ident(segment);
+    let modules = top.iter().map(|(file, segment, _)| {
+        let module = ident(file);
         let cfg = features.map(|_| super::features::cfg([*segment]));
         quote! {
             #cfg

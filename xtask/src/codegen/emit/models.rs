@@ -14,7 +14,7 @@ use crate::codegen::ir::{
     Access, Api, EnumVariant, Field, Method, Operation, OutputShape, PaginationKind, Param,
     ParamLocation, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
-use crate::codegen::naming::{Namer, snake};
+use crate::codegen::naming::{file_modules, snake};
 
 pub fn render(
     api: &Api,
@@ -32,13 +32,14 @@ pub fn render(
         contents: rust_file(api, lib_rs(api))?,
     });
 
-    // Module names are unique even when two type names differ only in case.
-    let mut modules = Namer::new();
-    let type_modules: Vec<(String, &TypeDef)> = api
-        .types
-        .values()
-        .map(|def| (modules.unique(&snake(&def.name)), def))
-        .collect();
+    // Module names are unique even when two type names differ only in case,
+    // and short enough for any file system.
+    let snake_names: Vec<String> = api.types.values().map(|def| snake(&def.name)).collect();
+    let type_modules: Vec<(String, &TypeDef)> =
+        file_modules(snake_names.iter().map(String::as_str))
+            .into_iter()
+            .zip(api.types.values())
+            .collect();
     files.extend(parallel_map(&type_modules, |(module, def)| {
         Ok(GeneratedFile {
             path: format!("{dir}/src/types/{module}.rs"),
@@ -62,18 +63,22 @@ pub fn render(
         )?,
     });
 
-    files.extend(parallel_map(&api.operations, |op| {
+    let op_files: Vec<(String, &Operation)> =
+        file_modules(api.operations.iter().map(|op| op.module.as_str()))
+            .into_iter()
+            .zip(&api.operations)
+            .collect();
+    files.extend(parallel_map(&op_files, |(module, op)| {
         Ok(GeneratedFile {
-            path: format!("{dir}/src/operations/{}.rs", op.module),
+            path: format!("{dir}/src/operations/{module}.rs"),
             contents: rust_file(api, operation(api, op))?,
         })
     })?);
-    let op_modules: Vec<(String, TokenStream)> = api
-        .operations
-        .iter()
-        .map(|op| {
+    let op_modules: Vec<(String, TokenStream)> = op_files
+        .into_iter()
+        .map(|(module, op)| {
             (
-                op.module.clone(),
+                module,
                 features
                     .map(|f| f.operation_cfg(&op.rust_name))
                     .unwrap_or_default(),
