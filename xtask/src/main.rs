@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use xtask::codegen::{self, ManifestMode, Rendered, WriteMode};
+use xtask::codegen::select::{Pattern, Selection};
+use xtask::codegen::standalone::{self, RuntimeSource};
+use xtask::codegen::{self, ManifestMode, WriteMode};
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
@@ -36,10 +38,31 @@ struct GenerateArgs {
     /// Print no warnings, only the summary lines.
     #[arg(long)]
     quiet: bool,
+    /// Treat every warning (a construct degraded, such as a dangling `$ref`
+    /// becoming a JSON value) and every skipped operation as an error:
+    /// exit non-zero and write nothing.
+    #[arg(long)]
+    deny_warnings: bool,
     /// One cargo feature per top-level resource, so that users of a huge API
     /// compile only what they call.
     #[arg(long, requires = "out")]
     resource_features: bool,
+    /// Where the output's `apigen-runtime` dependency comes from: `vendor`
+    /// (a copy of the runtime in the output workspace, which then builds
+    /// anywhere), `path=REL` (relative to the output directory),
+    /// `git=URL[#REV]` or `version=REQ`.
+    #[arg(long, value_name = "SOURCE", default_value = "vendor", value_parser = RuntimeSource::parse, requires = "out")]
+    runtime: RuntimeSource,
+    /// Generate only the operations matching PATTERN (repeatable; any may
+    /// match): a path glob (`/accounts/*/access/users*`, `*` spans `/`),
+    /// `tag:NAME` or `op:OPERATION_ID`. The components they reference are
+    /// kept; others are dropped.
+    #[arg(long, value_name = "PATTERN", value_parser = Pattern::parse, requires = "out")]
+    only: Vec<Pattern>,
+    /// Leave out the operations matching PATTERN (repeatable; same forms as
+    /// `--only`).
+    #[arg(long, value_name = "PATTERN", value_parser = Pattern::parse, requires = "out")]
+    exclude: Vec<Pattern>,
 }
 
 fn main() -> ExitCode {
@@ -62,19 +85,23 @@ fn repo_root() -> PathBuf {
 
 fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     let root = repo_root();
-    let (specs, out_dir, mode) = match (&args.spec, &args.out) {
+    let (specs, out_dir, mode, label_root) = match (&args.spec, &args.out) {
         (Some(spec), Some(out)) => {
-            let runtime = root.join("crates").join("apigen-runtime");
             let mode = ManifestMode::Standalone {
-                runtime_path: runtime.display().to_string(),
+                runtime: args.runtime.clone(),
                 resource_features: args.resource_features,
             };
-            (vec![spec.clone()], out.clone(), mode)
+            (vec![spec.clone()], out.clone(), mode, out.clone())
         }
         _ => {
             let specs = codegen::find_specs(&root.join("spec"))
                 .map_err(|e| format!("cannot list spec/: {e}"))?;
-            (specs, root.join("crates"), ManifestMode::Workspace)
+            (
+                specs,
+                root.join("crates"),
+                ManifestMode::Workspace,
+                root.clone(),
+            )
         }
     };
 
@@ -82,9 +109,39 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     let codegen::Plan {
         rendered,
         mut files,
-    } = codegen::plan(&specs, &root, &mode)?;
-    if matches!(mode, ManifestMode::Standalone { .. }) {
-        files.push(standalone_workspace(&rendered));
+    } = codegen::plan_selected(
+        &specs,
+        &label_root,
+        &mode,
+        &Selection {
+            only: args.only.clone(),
+            exclude: args.exclude.clone(),
+        },
+    )?;
+    if let ManifestMode::Standalone { runtime, .. } = &mode {
+        if *runtime == RuntimeSource::Vendor {
+            files.extend(standalone::vendored_runtime(&root)?);
+        }
+        files.push(standalone::workspace_manifest(&files));
+    }
+    if args.deny_warnings {
+        let denied: Vec<String> = rendered
+            .iter()
+            .flat_map(|r| {
+                let warnings = r.api.warnings.iter().map(|w| format!("error: {w}"));
+                let skipped = r.api.skipped.iter().map(|s| format!("error: skipped: {s}"));
+                warnings.chain(skipped)
+            })
+            .collect();
+        if !denied.is_empty() {
+            for line in &denied {
+                eprintln!("{line}");
+            }
+            return Err(format!(
+                "{} warnings denied by --deny-warnings; nothing written",
+                denied.len()
+            ));
+        }
     }
     for r in &rendered {
         if !args.quiet {
@@ -104,6 +161,9 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     let outcome = codegen::write_outputs(&out_dir, &files, write_mode)
         .map_err(|e| format!("cannot write {}: {e}", out_dir.display()))?;
     for r in &rendered {
+        if let Some(report) = &r.selection {
+            println!("{}: {report}", r.api.source);
+        }
         println!("{}", codegen::summary(r, &outcome, write_mode));
     }
     if args.check && !outcome.diffs.is_empty() {
@@ -116,27 +176,6 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn standalone_workspace(rendered: &[Rendered]) -> codegen::GeneratedFile {
-    let mut members: Vec<String> = rendered
-        .iter()
-        .flat_map(|r| {
-            r.files.iter().filter_map(|f| {
-                f.path
-                    .strip_suffix("/Cargo.toml")
-                    .map(|d| format!("    \"{d}\","))
-            })
-        })
-        .collect();
-    members.sort();
-    codegen::GeneratedFile {
-        path: "Cargo.toml".to_owned(),
-        contents: format!(
-            "# @generated by `cargo xtask generate`. DO NOT EDIT.\n[workspace]\nresolver = \"3\"\nmembers = [\n{}\n]\n",
-            members.join("\n")
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -27,11 +27,11 @@ pub struct GeneratedFile {
 pub enum ManifestMode {
     /// Inside this workspace: `dep.workspace = true`.
     Workspace,
-    /// Anywhere else: explicit versions, and the runtime by path; with
-    /// `resource_features`, one cargo feature per top-level resource
-    /// (see [`features`]).
+    /// Anywhere else: explicit versions, the runtime from `runtime`, lints
+    /// from the output workspace; with `resource_features`, one cargo
+    /// feature per top-level resource (see [`features`]).
     Standalone {
-        runtime_path: String,
+        runtime: crate::codegen::standalone::RuntimeSource,
         resource_features: bool,
     },
 }
