@@ -288,3 +288,31 @@ fn file_names_are_bounded_and_distinct() {
         "long type names are shortened too"
     );
 }
+
+/// A resource group nested absurdly deep (`x-fern-sdk-group-name: a0.a1.…`)
+/// is refused where it is declared, instead of walking (and naming) every
+/// level of the client's resource tree.
+#[test]
+fn deep_resource_groups_are_a_located_error() {
+    let group: Vec<String> = (0..50_000).map(|i| format!("a{i}")).collect();
+    let spec = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Groups", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": {"/x": {"get": {
+            "operationId": "x",
+            "x-fern-sdk-group-name": group.join("."),
+            "x-fern-sdk-method-name": "get",
+            "responses": {"204": {"description": "done"}},
+        }}},
+    });
+    let error = render("groups.json", &spec.to_string())
+        .map(|_| ())
+        .expect_err("too deep");
+    assert!(
+        error.contains(
+            "at /paths/~1x/get/x-fern-sdk-group-name: the resource group nests 50000 levels"
+        ),
+        "{error}"
+    );
+}
