@@ -44,6 +44,10 @@ pub struct TypeSpace<'a> {
     /// resolves to its target, so fields read `String`, not `Identifier`).
     component_refs: HashMap<String, TypeRef>,
     in_progress: BTreeSet<String>,
+    /// Components whose alias target is being worked out: meeting one again
+    /// means an alias of itself (`A: allOf [$ref A]`, `A: [A]`), which Rust
+    /// cannot express.
+    aliasing: BTreeSet<String>,
     /// Object views of components, computed once each: `allOf` hierarchies
     /// share their bases, which would otherwise be merged again per use.
     views: HashMap<&'a str, ObjectView>,
@@ -79,6 +83,7 @@ impl<'a> TypeSpace<'a> {
             component_names,
             component_refs: HashMap::new(),
             in_progress: BTreeSet::new(),
+            aliasing: BTreeSet::new(),
             views: HashMap::new(),
             views_in_progress: BTreeSet::new(),
             namer,
@@ -146,6 +151,14 @@ impl<'a> TypeSpace<'a> {
         ) else {
             return TypeRef::Json;
         };
+        let pointer = component_pointer(key);
+        if self.aliasing.contains(key) {
+            self.warnings.warn(
+                &pointer,
+                "a type alias of itself (directly or through other aliases); using a JSON value",
+            );
+            return TypeRef::Json;
+        }
         if !self.in_progress.insert(key.to_owned()) {
             // A cycle through this component: refer to it by name; it is
             // defined when the outer call finishes.
@@ -153,11 +166,12 @@ impl<'a> TypeSpace<'a> {
         }
         // Another component is being lowered and refers to this one.
         let nested = self.in_progress.len() > 1;
-        let pointer = Pointer::root().join("components").join("schemas").join(key);
+        self.aliasing.insert(key.to_owned());
         let reference = match &schema {
             // A component that is only a reference is an alias of its target.
             ReferenceOr::Reference { .. } => {
                 let target = strip_option(self.lower_inline(&schema, &name, &pointer));
+                self.aliasing.remove(key);
                 self.insert(TypeDef {
                     name: name.clone(),
                     docs: None,
@@ -168,7 +182,9 @@ impl<'a> TypeSpace<'a> {
             }
             ReferenceOr::Item(item) => {
                 let docs = self.schema_docs(&schema);
-                match self.unnamed(item, &name, &pointer) {
+                let unnamed = self.unnamed(item, &name, &pointer);
+                self.aliasing.remove(key);
+                match unnamed {
                     // Primitive, array or map: keep a documented alias for
                     // users who name the schema, but resolve references to
                     // the target so fields read `String`, not `Identifier`.
