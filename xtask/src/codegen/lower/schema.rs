@@ -316,7 +316,12 @@ impl<'a> TypeSpace<'a> {
             return ty;
         }
         let name = self.fresh_name(item, hint);
-        match self.lower_named_body(item, &name, pointer) {
+        // A named type ends any alias chain: what it contains may refer back
+        // to an alias being worked out (`Trace: [{trace: Trace}]`).
+        let aliasing = std::mem::take(&mut self.aliasing);
+        let body = self.lower_named_body(item, &name, pointer);
+        self.aliasing = aliasing;
+        match body {
             Some(kind) => {
                 self.insert(TypeDef {
                     name: name.clone(),
