@@ -12,6 +12,8 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod select;
+pub mod standalone;
 pub mod surface;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +30,8 @@ pub struct Rendered {
     pub spec: PathBuf,
     pub api: ir::Api,
     pub files: Vec<GeneratedFile>,
+    /// What `--only` / `--exclude` kept, when they were given.
+    pub selection: Option<select::Report>,
 }
 
 /// Loads, lowers and renders one spec. Touches no disk except to read it.
@@ -47,6 +51,13 @@ pub fn render(
     render_text(spec, &text, source_label, mode)
 }
 
+/// Stack of the threads that load, lower and emit. The walks over spec data
+/// are bounded (the parsers' depth limits, the lowering's nesting bound),
+/// not iterative; this stack holds those bounds even with debug-build
+/// frames, whichever thread calls (test threads have 2 MiB). Only the pages
+/// touched are ever committed.
+pub const PIPELINE_STACK: usize = 256 << 20;
+
 /// [`render`] for spec text already in memory; `spec` names it in messages
 /// and its extension picks the syntax (`.json` or YAML).
 pub fn render_text(
@@ -55,9 +66,58 @@ pub fn render_text(
     source_label: &str,
     mode: &ManifestMode,
 ) -> Result<Rendered, Diagnostic> {
+    render_selected(
+        spec,
+        text,
+        source_label,
+        mode,
+        &select::Selection::default(),
+    )
+}
+
+/// [`render_text`] of the operations `selection` picks (and the components
+/// they reach).
+pub fn render_selected(
+    spec: &Path,
+    text: &str,
+    source_label: &str,
+    mode: &ManifestMode,
+    selection: &select::Selection,
+) -> Result<Rendered, Diagnostic> {
+    let run = || render_here(spec, text, source_label, mode, selection);
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("apigen-render".into())
+            .stack_size(PIPELINE_STACK)
+            .spawn_scoped(scope, run);
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: the caller's stack will have to do.
+            Err(_) => run(),
+        }
+    })
+}
+
+fn render_here(
+    spec: &Path,
+    text: &str,
+    source_label: &str,
+    mode: &ManifestMode,
+    selection: &select::Selection,
+) -> Result<Rendered, Diagnostic> {
     let timings = std::env::var_os("APIGEN_TIMINGS").is_some();
     let started = std::time::Instant::now();
-    let loaded = load::parse(spec, text)?;
+    let mut loaded = load::parse(spec, text)?;
+    let report = if selection.is_empty() {
+        None
+    } else {
+        let report = selection
+            .apply(&mut loaded.openapi)
+            .map_err(|message| Diagnostic::new(spec, Pointer::root(), message))?;
+        Some(report)
+    };
     let loaded_at = started.elapsed();
     let default_crate = default_crate_name(spec);
     let settings = lower::Settings {
@@ -80,6 +140,7 @@ pub fn render_text(
         spec: spec.to_owned(),
         api,
         files,
+        selection: report,
     })
 }
 
@@ -90,21 +151,51 @@ pub struct Plan {
     pub files: Vec<GeneratedFile>,
 }
 
-/// Renders `specs` (labelled relative to `root`) into one set of files:
-/// nothing is written, so any error leaves the output untouched.
+/// Renders `specs` into one set of files: nothing is written, so any error
+/// leaves the output untouched. Headers name each spec relative to `root`
+/// when it is inside, else by its file name alone: never by a path of the
+/// generating machine.
 pub fn plan(specs: &[PathBuf], root: &Path, mode: &ManifestMode) -> Result<Plan, String> {
+    plan_selected(specs, root, mode, &select::Selection::default())
+}
+
+/// [`plan`] restricted to the operations `selection` picks in each spec.
+pub fn plan_selected(
+    specs: &[PathBuf],
+    root: &Path,
+    mode: &ManifestMode,
+    selection: &select::Selection,
+) -> Result<Plan, String> {
     let mut rendered = Vec::new();
     for spec in specs {
-        let label = spec
-            .strip_prefix(root)
-            .unwrap_or(spec)
-            .display()
-            .to_string();
-        rendered.push(render(spec, &label, mode).map_err(|d| d.to_string())?);
+        let label = source_label(spec, root);
+        let text = fs::read_to_string(spec).map_err(|e| {
+            Diagnostic::new(spec, Pointer::root(), format!("cannot read the spec: {e}")).to_string()
+        })?;
+        rendered.push(
+            render_selected(spec, &text, &label, mode, selection).map_err(|d| d.to_string())?,
+        );
     }
     check_unique_crates(&rendered).map_err(|d| d.to_string())?;
     let files: Vec<GeneratedFile> = rendered.iter().flat_map(|r| r.files.clone()).collect();
     Ok(Plan { rendered, files })
+}
+
+/// How generated headers name `spec`: relative to `root` (with `/`) when
+/// inside it, else by file name.
+pub fn source_label(spec: &Path, root: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    match absolute(spec).strip_prefix(absolute(root)) {
+        Ok(inside) => inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => spec
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "spec".to_owned()),
+    }
 }
 
 /// A crate name from the spec's file name: lowercase letters, digits and

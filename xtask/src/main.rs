@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use xtask::codegen::emit::shards::ModelsSplit;
+use xtask::codegen::select::{Pattern, Selection};
+use xtask::codegen::standalone::{self, RuntimeSource};
 use xtask::codegen::{self, ManifestMode, Rendered, WriteMode};
 use xtask::diff::{self, ApiDiff, classify::Level, semver, source};
 
@@ -80,10 +82,31 @@ struct GenerateArgs {
     /// Print no warnings, only the summary lines.
     #[arg(long)]
     quiet: bool,
+    /// Treat every warning (a construct degraded, such as a dangling `$ref`
+    /// becoming a JSON value) and every skipped operation as an error:
+    /// exit non-zero and write nothing.
+    #[arg(long)]
+    deny_warnings: bool,
     /// One cargo feature per top-level resource, so that users of a huge API
     /// compile only what they call.
     #[arg(long, requires = "out")]
     resource_features: bool,
+    /// Where the output's `apigen-runtime` dependency comes from: `vendor`
+    /// (a copy of the runtime in the output workspace, which then builds
+    /// anywhere), `path=REL` (relative to the output directory),
+    /// `git=URL[#REV]` or `version=REQ`.
+    #[arg(long, value_name = "SOURCE", default_value = "vendor", value_parser = RuntimeSource::parse, requires = "out")]
+    runtime: RuntimeSource,
+    /// Generate only the operations matching PATTERN (repeatable; any may
+    /// match): a path glob (`/accounts/*/access/users*`, `*` spans `/`),
+    /// `tag:NAME` or `op:OPERATION_ID`. The components they reference are
+    /// kept; others are dropped.
+    #[arg(long, value_name = "PATTERN", value_parser = Pattern::parse, requires = "out")]
+    only: Vec<Pattern>,
+    /// Leave out the operations matching PATTERN (repeatable; same forms as
+    /// `--only`).
+    #[arg(long, value_name = "PATTERN", value_parser = Pattern::parse, requires = "out")]
+    exclude: Vec<Pattern>,
     /// Split the models crate of a huge API into parts that cargo checks in
     /// parallel and in less memory: `auto` splits APIs of more than 1,500
     /// types into parts of about 500; a number sets the types per part.
@@ -147,20 +170,24 @@ fn repo_root() -> PathBuf {
 
 fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     let root = repo_root();
-    let (specs, out_dir, mode) = match (&args.spec, &args.out) {
+    let (specs, out_dir, mode, label_root) = match (&args.spec, &args.out) {
         (Some(spec), Some(out)) => {
-            let runtime = root.join("crates").join("apigen-runtime");
             let mode = ManifestMode::Standalone {
-                runtime_path: runtime.display().to_string(),
+                runtime: args.runtime.clone(),
                 resource_features: args.resource_features,
                 split: args.split_models.into(),
             };
-            (vec![spec.clone()], out.clone(), mode)
+            (vec![spec.clone()], out.clone(), mode, out.clone())
         }
         _ => {
             let specs = codegen::find_specs(&root.join("spec"))
                 .map_err(|e| format!("cannot list spec/: {e}"))?;
-            (specs, root.join("crates"), ManifestMode::Workspace)
+            (
+                specs,
+                root.join("crates"),
+                ManifestMode::Workspace,
+                root.clone(),
+            )
         }
     };
 
@@ -168,7 +195,15 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     let codegen::Plan {
         rendered,
         mut files,
-    } = codegen::plan(&specs, &root, &mode)?;
+    } = codegen::plan_selected(
+        &specs,
+        &label_root,
+        &mode,
+        &Selection {
+            only: args.only.clone(),
+            exclude: args.exclude.clone(),
+        },
+    )?;
     // The API change since HEAD, per spec (None outside a git checkout):
     // needed now to bump versions, otherwise only for specs whose output
     // changed, after writing.
@@ -183,8 +218,30 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
         }
     }
     apply_versions(&root, &out_dir, &mut files, &changes, args.bump_versions);
-    if matches!(mode, ManifestMode::Standalone { .. }) {
-        files.push(standalone_workspace(&rendered));
+    if let ManifestMode::Standalone { runtime, .. } = &mode {
+        if *runtime == RuntimeSource::Vendor {
+            files.extend(standalone::vendored_runtime(&root)?);
+        }
+        files.push(standalone::workspace_manifest(&files));
+    }
+    if args.deny_warnings {
+        let denied: Vec<String> = rendered
+            .iter()
+            .flat_map(|r| {
+                let warnings = r.api.warnings.iter().map(|w| format!("error: {w}"));
+                let skipped = r.api.skipped.iter().map(|s| format!("error: skipped: {s}"));
+                warnings.chain(skipped)
+            })
+            .collect();
+        if !denied.is_empty() {
+            for line in &denied {
+                eprintln!("{line}");
+            }
+            return Err(format!(
+                "{} warnings denied by --deny-warnings; nothing written",
+                denied.len()
+            ));
+        }
     }
     for r in &rendered {
         if !args.quiet {
@@ -204,6 +261,9 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     let outcome = codegen::write_outputs(&out_dir, &files, write_mode)
         .map_err(|e| format!("cannot write {}: {e}", out_dir.display()))?;
     for (i, r) in rendered.iter().enumerate() {
+        if let Some(report) = &r.selection {
+            println!("{}: {report}", r.api.source);
+        }
         println!("{}", codegen::summary(r, &outcome, write_mode));
         let changed = r.files.iter().any(|f| outcome.written.contains(&f.path));
         if !changed {
@@ -371,27 +431,6 @@ fn diff_command(args: &DiffArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn standalone_workspace(rendered: &[Rendered]) -> codegen::GeneratedFile {
-    let mut members: Vec<String> = rendered
-        .iter()
-        .flat_map(|r| {
-            r.files.iter().filter_map(|f| {
-                f.path
-                    .strip_suffix("/Cargo.toml")
-                    .map(|d| format!("    \"{d}\","))
-            })
-        })
-        .collect();
-    members.sort();
-    codegen::GeneratedFile {
-        path: "Cargo.toml".to_owned(),
-        contents: format!(
-            "# @generated by `cargo xtask generate`. DO NOT EDIT.\n[workspace]\nresolver = \"3\"\nmembers = [\n{}\n]\n",
-            members.join("\n")
-        ),
-    }
 }
 
 #[cfg(test)]

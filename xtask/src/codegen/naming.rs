@@ -70,6 +70,52 @@ pub fn pascal(raw: &str) -> String {
     finish(words(raw).to_pascal_case(), "Value")
 }
 
+/// Longest module name the generator writes (its file is `<module>.rs`).
+/// File systems refuse names over 255 bytes, and long paths trouble some
+/// tools; spec-derived names (Microsoft Graph's operation ids and inline
+/// type names) can exceed that.
+pub const MAX_MODULE_LEN: usize = 100;
+
+/// Room left for the `_2`, `_3`, … that [`Namer`] may append.
+const NAMER_SUFFIX_ROOM: usize = 4;
+
+/// `name` shortened to fit [`MAX_MODULE_LEN`] with room for a [`Namer`]
+/// suffix: a prefix of it, then `_` and a hash of the whole name, so that
+/// the result is stable across runs and machines and names that share a
+/// long prefix still differ.
+pub fn bounded(name: &str) -> String {
+    let limit = MAX_MODULE_LEN - NAMER_SUFFIX_ROOM;
+    if name.len() <= limit {
+        return name.to_owned();
+    }
+    let hash = format!("{:08x}", fnv1a(name.as_bytes()) as u32);
+    let mut cut = limit - hash.len() - 1;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{hash}", name[..cut].trim_end_matches('_'))
+}
+
+/// Module names for files, in order: bounded by [`MAX_MODULE_LEN`] and
+/// unique within the directory, even when two names were shortened alike.
+pub fn file_modules<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
+    let mut namer = Namer::new();
+    // `mod.rs` is the index of the directory.
+    namer.reserve("mod");
+    names
+        .into_iter()
+        .map(|name| namer.unique(&bounded(name)))
+        .collect()
+}
+
+/// 64-bit FNV-1a: tiny, and stable across platforms and releases (unlike
+/// `std`'s hasher), which generated file names require.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Hands out unique names within one scope: a clash gets `2`, `3`, … appended
 /// in the order names are requested, which callers keep deterministic.
 #[derive(Debug, Default)]
@@ -138,9 +184,13 @@ fn settle_types(api: &mut Api, warnings: &mut Warnings) {
     for name in api.types.keys() {
         types.reserve(name);
     }
+    // A module is also a file: `mod.rs` is the directory's index, and a
+    // name must fit any file system (`bounded`).
+    types.reserve("mod");
     for def in api.types.values_mut() {
         let at = type_pointer(def);
-        def.module = settled(&mut types, &snake(&def.name), "type module", warnings, &at);
+        let module = bounded(&snake(&def.name));
+        def.module = settled(&mut types, &module, "type module", warnings, &at);
         if let TypeKind::Struct(s) = &mut def.kind {
             let mut fields = Namer::new();
             for field in &s.fields {
@@ -161,9 +211,10 @@ fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
     for item in OPERATIONS_ITEMS {
         operations.reserve(item);
     }
+    operations.reserve("mod");
     for op in &mut api.operations {
         let at = op_pointer(op);
-        let module = snake(&op.rust_name);
+        let module = bounded(&snake(&op.rust_name));
         op.module = settled(&mut operations, &module, "operation module", warnings, &at);
     }
     for op in &mut api.operations {
@@ -473,6 +524,40 @@ mod tests {
             pascal("access_api-response-common"),
             "AccessApiResponseCommon"
         );
+    }
+
+    #[test]
+    fn module_names_are_bounded_stable_and_unique() {
+        let short = "users_list";
+        assert_eq!(bounded(short), short);
+        let long_a = format!("{}_a", "users_calendar_view_instances".repeat(8));
+        let long_b = format!("{}_b", "users_calendar_view_instances".repeat(8));
+        let a = bounded(&long_a);
+        assert!(a.len() <= MAX_MODULE_LEN - NAMER_SUFFIX_ROOM, "{a}");
+        assert!(a.starts_with("users_calendar_view_instancesusers"));
+        assert_eq!(a, bounded(&long_a), "deterministic");
+        assert_ne!(a, bounded(&long_b), "a shared prefix still differs");
+        // Pinned: the hash must not change between releases or machines.
+        assert_eq!(
+            bounded(&"x".repeat(300)),
+            format!("{}_1ba85555", "x".repeat(87))
+        );
+
+        let modules = file_modules([
+            long_a.as_str(),
+            long_a.as_str(),
+            long_b.as_str(),
+            "mod",
+            short,
+        ]);
+        let unique: BTreeSet<&String> = modules.iter().collect();
+        assert_eq!(unique.len(), modules.len(), "{modules:?}");
+        assert!(
+            modules.iter().all(|m| m.len() <= MAX_MODULE_LEN),
+            "{modules:?}"
+        );
+        assert_eq!(modules[3], "mod_2");
+        assert_eq!(modules[4], short);
     }
 
     #[test]

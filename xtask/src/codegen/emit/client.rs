@@ -75,8 +75,15 @@ pub fn render(
     ];
     // One file per top-level resource, so a spec change touches few files
     // and large specs format in parallel.
-    let top: Vec<(&String, &Resource<'_>)> = tree.children.iter().collect();
-    files.extend(parallel_map(&top, |(segment, node)| {
+    // File (and private module) names are bounded; the module is only
+    // re-exported, so its name is never seen.
+    let top: Vec<(String, &String, &Resource<'_>)> =
+        super::super::naming::file_modules(tree.children.keys().map(String::as_str))
+            .into_iter()
+            .zip(&tree.children)
+            .map(|(file, (segment, node))| (file, segment, node))
+            .collect();
+    files.extend(parallel_map(&top, |(file, segment, node)| {
         let mut resources = Vec::new();
         collect_resources(
             api,
@@ -87,7 +94,7 @@ pub fn render(
         );
         let doc = format!(" Operations under `{segment}`.");
         Ok(GeneratedFile {
-            path: format!("{dir}/src/resources/{segment}.rs"),
+            path: format!("{dir}/src/resources/{file}.rs"),
             contents: rust_file(
                 api,
                 quote! {
@@ -99,9 +106,9 @@ pub fn render(
     })?);
     let modules: Vec<(String, TokenStream)> = top
         .iter()
-        .map(|(segment, _)| {
+        .map(|(file, segment, _)| {
             let cfg = features.map(|_| super::features::cfg([*segment]));
-            ((*segment).clone(), cfg.unwrap_or_default())
+            (file.clone(), cfg.unwrap_or_default())
         })
         .collect();
     files.push(GeneratedFile {

@@ -50,9 +50,10 @@ fn runtime_dependency(mode: &ManifestMode, features: &[&str]) -> String {
     };
     match mode {
         ManifestMode::Workspace => format!("apigen-runtime = {{ workspace = true{features} }}"),
-        ManifestMode::Standalone { runtime_path, .. } => {
+        ManifestMode::Standalone { runtime, .. } => {
             format!(
-                "apigen-runtime = {{ path = \"{runtime_path}\", default-features = false{features} }}"
+                "apigen-runtime = {{ {}, default-features = false{features} }}",
+                runtime.manifest_keys()
             )
         }
     }
@@ -74,11 +75,10 @@ fn package(api: &Api, name: &str, description: &str, mode: &ManifestMode) -> Str
     )
 }
 
-fn lints(mode: &ManifestMode) -> &'static str {
-    match mode {
-        ManifestMode::Workspace => "\n[lints]\nworkspace = true\n",
-        ManifestMode::Standalone { .. } => "",
-    }
+/// Both kinds of workspace define `[workspace.lints]` (see
+/// `standalone::WORKSPACE_LINTS`), so every generated crate inherits them.
+fn lints(_mode: &ManifestMode) -> &'static str {
+    "\n[lints]\nworkspace = true\n"
 }
 
 fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {

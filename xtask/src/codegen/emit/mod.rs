@@ -33,11 +33,11 @@ pub struct GeneratedFile {
 pub enum ManifestMode {
     /// Inside this workspace: `dep.workspace = true`.
     Workspace,
-    /// Anywhere else: explicit versions, and the runtime by path; with
-    /// `resource_features`, one cargo feature per top-level resource
-    /// (see [`features`]).
+    /// Anywhere else: explicit versions, the runtime from `runtime`, lints
+    /// from the output workspace; with `resource_features`, one cargo
+    /// feature per top-level resource (see [`features`]).
     Standalone {
-        runtime_path: String,
+        runtime: crate::codegen::standalone::RuntimeSource,
         resource_features: bool,
         /// Whether a huge models crate is split into parts (see [`shards`]).
         split: shards::ModelsSplit,
@@ -106,10 +106,19 @@ pub fn parallel_map<T: Sync, R: Send>(
     }
     let chunk = items.len().div_ceil(workers);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
+        // Deeply nested types format recursively: these threads get the
+        // pipeline's stack, not the 2 MiB default.
+        let handles = items
             .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Result<Vec<R>, String>>()))
-            .collect();
+            .map(|part| {
+                std::thread::Builder::new()
+                    .stack_size(crate::codegen::PIPELINE_STACK)
+                    .spawn_scoped(scope, || {
+                        part.iter().map(&f).collect::<Result<Vec<R>, String>>()
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("cannot start a formatting thread: {e}"))?;
         let mut out = Vec::with_capacity(items.len());
         for handle in handles {
             // A panic here is a generator bug: let it surface as one.

@@ -66,6 +66,9 @@ fn extension<T: for<'de> Deserialize<'de>>(
     })
 }
 
+/// Deepest resource group (`a.b.c` in `x-fern-sdk-group-name`) accepted.
+const MAX_RESOURCE_DEPTH: usize = 32;
+
 /// Lowers a parsed spec into the IR.
 pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Diagnostic> {
     let mut warnings = Warnings::new(file);
@@ -98,6 +101,7 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
         errors: e.errors,
     });
 
+    check_resource_groups(file, spec)?;
     let empty = Default::default();
     let components = spec.components.as_ref();
     let schemas = components.map_or(&empty, |c| &c.schemas);
@@ -105,6 +109,16 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     space.lower_components();
     let (operations, skipped) =
         operation::lower_operations(file, spec, envelope.as_ref(), &mut space)?;
+    if let Some(at) = space.too_deep() {
+        return Err(Diagnostic::new(
+            file,
+            at.clone(),
+            format!(
+                "schemas nest more than {} levels deep here; the generator refuses such a spec rather than risk its stack",
+                schema::MAX_NESTING
+            ),
+        ));
+    }
     let mut types = std::mem::take(&mut space.types);
     recursion::box_cycles(&mut types);
 
@@ -139,6 +153,40 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     }
     api.warnings = warnings.into_vec();
     Ok(api)
+}
+
+/// Refuses absurdly deep resource groups before operations are lowered:
+/// naming and walking the resource tree costs the square of its depth.
+fn check_resource_groups(file: &Path, spec: &OpenAPI) -> Result<(), Diagnostic> {
+    for (path, item) in &spec.paths.paths {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let Some(group) = op
+                .extensions
+                .get("x-fern-sdk-group-name")
+                .and_then(|v| v.as_str())
+            else {
+                continue;
+            };
+            let depth = group.split('.').filter(|s| !s.is_empty()).count();
+            if depth > MAX_RESOURCE_DEPTH {
+                return Err(Diagnostic::new(
+                    file,
+                    Pointer::root()
+                        .join("paths")
+                        .join(path)
+                        .join(method)
+                        .join("x-fern-sdk-group-name"),
+                    format!(
+                        "the resource group nests {depth} levels; at most {MAX_RESOURCE_DEPTH} are supported"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The first server's URL with its variables set to their defaults.

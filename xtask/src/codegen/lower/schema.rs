@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 
@@ -18,12 +18,15 @@ use crate::codegen::ir::{
 };
 use crate::codegen::naming::{Namer, pascal, snake};
 
-/// Most `allOf`/`$ref` nesting followed before giving up on a schema; real
-/// specs nest a handful of levels, so hitting this means a reference cycle.
-const MAX_DEPTH: usize = 64;
+/// Most nested lowering calls (inline schemas inside inline schemas, alias
+/// chains, `allOf` views) before the spec is refused with a located error.
+/// Component bodies are lowered one at a time (a field referring to a
+/// component only names it), so real specs stay far below this; a hostile
+/// spec must get an error, not a stack overflow.
+pub const MAX_NESTING: usize = 192;
 
 /// An object view of a schema after following refs and merging `allOf`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct ObjectView {
     properties: IndexMap<String, (ReferenceOr<Schema>, Pointer)>,
     required: BTreeSet<String>,
@@ -40,7 +43,19 @@ pub struct TypeSpace<'a> {
     /// resolves to its target, so fields read `String`, not `Identifier`).
     component_refs: HashMap<String, TypeRef>,
     in_progress: BTreeSet<String>,
+    /// Components whose alias target is being worked out: meeting one again
+    /// means an alias of itself (`A: allOf [$ref A]`, `A: [A]`), which Rust
+    /// cannot express.
+    aliasing: BTreeSet<String>,
+    /// Object views of components, computed once each: `allOf` hierarchies
+    /// share their bases, which would otherwise be merged again per use.
+    views: HashMap<&'a str, ObjectView>,
+    views_in_progress: BTreeSet<&'a str>,
     namer: Namer,
+    /// Current nesting of lowering calls, bounded by [`MAX_NESTING`].
+    nesting: usize,
+    /// Where the nesting bound was first hit: the spec is then refused.
+    too_deep: Option<Pointer>,
     pub types: BTreeMap<String, TypeDef>,
     pub warnings: &'a mut Warnings,
 }
@@ -67,7 +82,12 @@ impl<'a> TypeSpace<'a> {
             component_names,
             component_refs: HashMap::new(),
             in_progress: BTreeSet::new(),
+            aliasing: BTreeSet::new(),
+            views: HashMap::new(),
+            views_in_progress: BTreeSet::new(),
             namer,
+            nesting: 0,
+            too_deep: None,
             types: BTreeMap::new(),
             warnings,
         }
@@ -78,6 +98,30 @@ impl<'a> TypeSpace<'a> {
         self.spec_components
     }
 
+    /// Where schemas nested deeper than [`MAX_NESTING`], if they did: the
+    /// types lowered are then incomplete and the spec must be refused.
+    pub fn too_deep(&self) -> Option<&Pointer> {
+        self.too_deep.as_ref()
+    }
+
+    /// Enters one level of nesting; `false` (and the spec refused) past the
+    /// bound. Every `true` must be paired with [`Self::leave`].
+    fn enter(&mut self, pointer: &Pointer) -> bool {
+        if self.too_deep.is_some() {
+            return false;
+        }
+        if self.nesting >= MAX_NESTING {
+            self.too_deep = Some(pointer.clone());
+            return false;
+        }
+        self.nesting += 1;
+        true
+    }
+
+    fn leave(&mut self) {
+        self.nesting = self.nesting.saturating_sub(1);
+    }
+
     /// The properties of an object schema after following `$ref`s and
     /// merging `allOf`, with the pointer where each is declared.
     pub fn properties_of(
@@ -85,10 +129,7 @@ impl<'a> TypeSpace<'a> {
         schema: &ReferenceOr<Schema>,
         pointer: &Pointer,
     ) -> IndexMap<String, (ReferenceOr<Schema>, Pointer)> {
-        match self.resolve(schema, pointer, 0) {
-            Some((item, at)) => self.object_view(&item, &at, 0).properties,
-            None => IndexMap::new(),
-        }
+        self.view_of(schema, pointer).properties
     }
 
     /// Lowers every component schema into a named type.
@@ -103,18 +144,33 @@ impl<'a> TypeSpace<'a> {
         if let Some(found) = self.component_refs.get(key) {
             return found.clone();
         }
-        let name = self.component_names[key].clone();
+        let (Some(name), Some(schema)) = (
+            self.component_names.get(key).cloned(),
+            self.components.get(key).cloned(),
+        ) else {
+            return TypeRef::Json;
+        };
+        let pointer = component_pointer(key);
+        if self.aliasing.contains(key) {
+            self.warnings.warn(
+                &pointer,
+                "a type alias of itself (directly or through other aliases); using a JSON value",
+            );
+            return TypeRef::Json;
+        }
         if !self.in_progress.insert(key.to_owned()) {
             // A cycle through this component: refer to it by name; it is
             // defined when the outer call finishes.
             return TypeRef::Named(name);
         }
-        let pointer = Pointer::root().join("components").join("schemas").join(key);
-        let schema = self.components[key].clone();
+        // Another component is being lowered and refers to this one.
+        let nested = self.in_progress.len() > 1;
+        self.aliasing.insert(key.to_owned());
         let reference = match &schema {
             // A component that is only a reference is an alias of its target.
             ReferenceOr::Reference { .. } => {
                 let target = strip_option(self.lower_inline(&schema, &name, &pointer));
+                self.aliasing.remove(key);
                 self.insert(TypeDef {
                     name: name.clone(),
                     module: String::new(),
@@ -125,8 +181,10 @@ impl<'a> TypeSpace<'a> {
                 target
             }
             ReferenceOr::Item(item) => {
-                let docs = docs_of(item);
-                match self.unnamed(item, &name, &pointer) {
+                let docs = self.schema_docs(&schema);
+                let unnamed = self.unnamed(item, &name, &pointer);
+                self.aliasing.remove(key);
+                match unnamed {
                     // Primitive, array or map: keep a documented alias for
                     // users who name the schema, but resolve references to
                     // the target so fields read `String`, not `Identifier`.
@@ -140,6 +198,13 @@ impl<'a> TypeSpace<'a> {
                             kind: TypeKind::Alias(target.clone()),
                         });
                         target
+                    }
+                    // A type of its own, which a referring field only
+                    // names: `lower_components` lowers it in its turn, so
+                    // chains of references never nest calls.
+                    None if nested => {
+                        self.in_progress.remove(key);
+                        return TypeRef::Named(name);
                     }
                     None => {
                         let kind = self
@@ -167,26 +232,24 @@ impl<'a> TypeSpace<'a> {
         self.types.insert(def.name.clone(), def);
     }
 
-    /// Follows `$ref`s to a schema. Only local component references are
+    /// The component a reference leads to after following components that
+    /// are themselves references. Only local component references are
     /// supported; anything else degrades to `serde_json::Value` with a warning.
-    fn resolve(
-        &mut self,
-        schema: &ReferenceOr<Schema>,
-        pointer: &Pointer,
-        depth: usize,
-    ) -> Option<(Schema, Pointer)> {
-        match schema {
-            ReferenceOr::Item(item) => Some((item.clone(), pointer.clone())),
-            ReferenceOr::Reference { reference } => {
-                let key = self.component_key(reference, pointer)?;
-                if depth > MAX_DEPTH {
-                    self.warnings
-                        .warn(pointer, format!("reference cycle through `{reference}`"));
-                    return None;
-                }
-                let target = self.components[key].clone();
-                let target_pointer = Pointer::root().join("components").join("schemas").join(key);
-                self.resolve(&target, &target_pointer, depth + 1)
+    fn resolve_key(&mut self, reference: &str, pointer: &Pointer) -> Option<&'a str> {
+        let components = self.components;
+        let mut reference = reference;
+        let mut seen = BTreeSet::new();
+        loop {
+            let key = self.component_key(reference, pointer)?;
+            let (key, schema) = components.get_key_value(key)?;
+            if !seen.insert(key) {
+                self.warnings
+                    .warn(pointer, format!("reference cycle through `{reference}`"));
+                return None;
+            }
+            match schema {
+                ReferenceOr::Item(_) => return Some(key.as_str()),
+                ReferenceOr::Reference { reference: next } => reference = next,
             }
         }
     }
@@ -207,6 +270,20 @@ impl<'a> TypeSpace<'a> {
     /// Lowers a schema used inline (a property, item, parameter or body).
     /// Objects, enums and unions become named types called `hint`.
     pub fn lower_inline(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        hint: &str,
+        pointer: &Pointer,
+    ) -> TypeRef {
+        if !self.enter(pointer) {
+            return TypeRef::Json;
+        }
+        let ty = self.lower_inline_unguarded(schema, hint, pointer);
+        self.leave();
+        ty
+    }
+
+    fn lower_inline_unguarded(
         &mut self,
         schema: &ReferenceOr<Schema>,
         hint: &str,
@@ -241,7 +318,12 @@ impl<'a> TypeSpace<'a> {
             return ty;
         }
         let name = self.fresh_name(item, hint);
-        match self.lower_named_body(item, &name, pointer) {
+        // A named type ends any alias chain: what it contains may refer back
+        // to an alias being worked out (`Trace: [{trace: Trace}]`).
+        let aliasing = std::mem::take(&mut self.aliasing);
+        let body = self.lower_named_body(item, &name, pointer);
+        self.aliasing = aliasing;
+        match body {
             Some(kind) => {
                 self.insert(TypeDef {
                     name: name.clone(),
@@ -260,10 +342,17 @@ impl<'a> TypeSpace<'a> {
     /// arrays, maps, free-form objects and single-member compositions.
     /// `None` for enums, unions and objects with properties.
     fn unnamed(&mut self, item: &Schema, hint: &str, pointer: &Pointer) -> Option<TypeRef> {
-        if let Some(single) = single_composition_member(item) {
-            // `allOf: [$ref]` (used to attach a description or `nullable`
-            // to a reference) is the referenced type itself.
-            return Some(self.lower_inline(single, hint, pointer));
+        if let Some((member, annotations)) = sole_type_member(item) {
+            // `allOf: [$ref]` or `allOf: [$ref, {description: …}]` (used to
+            // attach docs or `nullable` to a reference) is the referenced
+            // type itself, not a copy of it.
+            let ty = self.lower_inline(member, hint, pointer);
+            let nullable = annotations.iter().any(|a| a.schema_data.nullable);
+            return Some(match ty {
+                TypeRef::Json | TypeRef::Option(_) => ty,
+                ty if nullable => TypeRef::Option(Box::new(ty)),
+                ty => ty,
+            });
         }
         let items_of = |items: &Option<ReferenceOr<Box<Schema>>>| items.as_ref().map(unbox);
         let ty = match &item.schema_kind {
@@ -331,7 +420,7 @@ impl<'a> TypeSpace<'a> {
                 return None;
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
-                let view = self.object_view(item, pointer, 0);
+                let view = self.object_view(item, pointer);
                 if !view.properties.is_empty() {
                     return None;
                 }
@@ -447,7 +536,7 @@ impl<'a> TypeSpace<'a> {
                 (!values.is_empty()).then(|| self.enum_kind(values))
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
-                let view = self.object_view(item, pointer, 0);
+                let view = self.object_view(item, pointer);
                 if view.properties.is_empty() {
                     return None;
                 }
@@ -527,13 +616,51 @@ impl<'a> TypeSpace<'a> {
 
     /// Collects properties from the schema and, recursively, its `allOf`
     /// members and references. Later members refine earlier ones.
-    fn object_view(&mut self, item: &Schema, pointer: &Pointer, depth: usize) -> ObjectView {
-        let mut view = ObjectView::default();
-        if depth > MAX_DEPTH {
-            self.warnings
-                .warn(pointer, "`allOf` nesting too deep (a reference cycle?)");
-            return view;
+    fn object_view(&mut self, item: &Schema, pointer: &Pointer) -> ObjectView {
+        if !self.enter(pointer) {
+            return ObjectView::default();
         }
+        let view = self.object_view_unguarded(item, pointer);
+        self.leave();
+        view
+    }
+
+    /// [`Self::object_view`] of a schema or of the component it refers to.
+    fn view_of(&mut self, schema: &ReferenceOr<Schema>, pointer: &Pointer) -> ObjectView {
+        match schema {
+            ReferenceOr::Item(item) => self.object_view(item, pointer),
+            ReferenceOr::Reference { reference } => match self.resolve_key(reference, pointer) {
+                Some(key) => self.component_view(key, pointer),
+                None => ObjectView::default(),
+            },
+        }
+    }
+
+    /// The object view of component `key` (whose schema is not a
+    /// reference), computed on first use.
+    fn component_view(&mut self, key: &'a str, from: &Pointer) -> ObjectView {
+        if let Some(view) = self.views.get(key) {
+            return view.clone();
+        }
+        let components = self.components;
+        let Some(ReferenceOr::Item(item)) = components.get(key) else {
+            return ObjectView::default();
+        };
+        if !self.views_in_progress.insert(key) {
+            self.warnings.warn(
+                from,
+                format!("`allOf` cycle through `#/components/schemas/{key}`"),
+            );
+            return ObjectView::default();
+        }
+        let view = self.object_view(item, &component_pointer(key));
+        self.views_in_progress.remove(key);
+        self.views.insert(key, view.clone());
+        view
+    }
+
+    fn object_view_unguarded(&mut self, item: &Schema, pointer: &Pointer) -> ObjectView {
+        let mut view = ObjectView::default();
         let (all_of, properties, required, additional): (&[ReferenceOr<Schema>], _, _, _) =
             match &item.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => {
@@ -550,15 +677,8 @@ impl<'a> TypeSpace<'a> {
             };
         for (index, member) in all_of.iter().enumerate() {
             let member_pointer = pointer.join("allOf").join(index.to_string());
-            if let Some((schema, at)) = self.resolve(member, &member_pointer, depth) {
-                let at = if matches!(member, ReferenceOr::Item(_)) {
-                    member_pointer
-                } else {
-                    at
-                };
-                let sub = self.object_view(&schema, &at, depth + 1);
-                view.merge(sub, self);
-            }
+            let sub = self.view_of(member, &member_pointer);
+            view.merge(sub, self);
         }
         let mut own = ObjectView::default();
         for (key, schema) in properties {
@@ -585,10 +705,7 @@ impl<'a> TypeSpace<'a> {
                 TypeRef::Option(inner) => (*inner, true),
                 other => (other, false),
             };
-            let docs = match schema {
-                ReferenceOr::Item(s) => docs_of(s),
-                ReferenceOr::Reference { reference } => self.reference_docs(reference),
-            };
+            let docs = self.schema_docs(schema);
             fields.push(Field {
                 rust_name: namer.unique(&snake(wire)),
                 wire_name: wire.clone(),
@@ -606,6 +723,28 @@ impl<'a> TypeSpace<'a> {
             fields,
             additional,
             additional_field: String::new(),
+        }
+    }
+
+    /// Docs of a schema: its own, else those of the annotations attached to
+    /// the one member that gives its type, else those of that member (the
+    /// referenced component's for a bare or annotated `$ref`).
+    fn schema_docs(&self, schema: &ReferenceOr<Schema>) -> Option<String> {
+        let mut current = schema;
+        // Each step goes one inline level down: bounded by the document.
+        loop {
+            let item = match current {
+                ReferenceOr::Reference { reference } => return self.reference_docs(reference),
+                ReferenceOr::Item(item) => item,
+            };
+            if let Some(docs) = docs_of(item) {
+                return Some(docs);
+            }
+            let (member, annotations) = sole_type_member(item)?;
+            if let Some(docs) = annotations.iter().find_map(|a| docs_of(a)) {
+                return Some(docs);
+            }
+            current = member;
         }
     }
 
@@ -629,11 +768,8 @@ impl<'a> TypeSpace<'a> {
                 }
                 // An inline object whose properties the base already has,
                 // each without type information, only adds examples.
-                let base_view = match self.resolve(base, &Pointer::root(), 0) {
-                    Some((b, at)) => self.object_view(&b, &at, 0),
-                    None => return true,
-                };
-                let own = self.object_view(r, &Pointer::root(), 0);
+                let base_view = self.view_of(base, &Pointer::root());
+                let own = self.object_view(r, &Pointer::root());
                 own.properties.is_empty()
                     || !own.properties.iter().all(|(key, (schema, _))| {
                         base_view.properties.contains_key(key)
@@ -735,6 +871,10 @@ const KNOWN_STRING_FORMATS: &[&str] = &[
     "phone",
 ];
 
+fn component_pointer(key: &str) -> Pointer {
+    Pointer::root().join("components").join("schemas").join(key)
+}
+
 fn unbox(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
     match schema {
         ReferenceOr::Item(b) => ReferenceOr::Item((**b).clone()),
@@ -744,26 +884,69 @@ fn unbox(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
     }
 }
 
-/// `allOf`/`oneOf`/`anyOf` with exactly one member and nothing else.
-fn single_composition_member(item: &Schema) -> Option<&ReferenceOr<Schema>> {
-    match &item.schema_kind {
-        SchemaKind::AllOf { all_of: m }
-        | SchemaKind::OneOf { one_of: m }
-        | SchemaKind::AnyOf { any_of: m }
-            if m.len() == 1 =>
-        {
-            m.first()
-        }
+/// The member of a composition that gives the schema its type, with the
+/// members that only annotate it: `allOf: [{$ref: X}, {description: …}]`
+/// is `X` (AWS specs document nearly every property this way), and so is
+/// any composition with a single member. `None` when the schema declares
+/// anything of its own, or more than one member carries type information.
+fn sole_type_member(item: &Schema) -> Option<(&ReferenceOr<Schema>, Vec<&Schema>)> {
+    let (members, all_of) = match &item.schema_kind {
+        SchemaKind::AllOf { all_of } => (all_of, true),
+        SchemaKind::OneOf { one_of: m } | SchemaKind::AnyOf { any_of: m } => (m, false),
         SchemaKind::Any(a) if a.properties.is_empty() && a.typ.is_none() => {
-            let lists = [&a.all_of, &a.one_of, &a.any_of];
-            let non_empty: Vec<_> = lists.iter().filter(|l| !l.is_empty()).collect();
-            match non_empty.as_slice() {
-                [only] if only.len() == 1 => only.first(),
-                _ => None,
+            let lists = [(&a.all_of, true), (&a.one_of, false), (&a.any_of, false)];
+            match lists
+                .iter()
+                .filter(|(l, _)| !l.is_empty())
+                .collect::<Vec<_>>()[..]
+            {
+                [&(only, kind)] if only.len() == 1 => (only, kind),
+                [&(only, true)] if only_annotates(a, true) => (only, true),
+                _ => return None,
             }
         }
-        _ => None,
+        _ => return None,
+    };
+    if let [only] = members.as_slice() {
+        return Some((only, Vec::new()));
     }
+    if !all_of {
+        return None;
+    }
+    let mut typed = None;
+    let mut annotations = Vec::new();
+    for member in members {
+        match member {
+            ReferenceOr::Item(s) if is_annotation(s) => annotations.push(s),
+            _ if typed.is_some() => return None,
+            _ => typed = Some(member),
+        }
+    }
+    typed.map(|t| (t, annotations))
+}
+
+/// A schema that says nothing about the type of a value: only docs,
+/// examples, defaults, flags (`nullable`, `readOnly`, `deprecated`, …),
+/// extensions and validation bounds, which generated types do not enforce.
+fn is_annotation(schema: &Schema) -> bool {
+    schema.schema_data.discriminator.is_none()
+        && matches!(&schema.schema_kind, SchemaKind::Any(a) if only_annotates(a, false))
+}
+
+/// Whether `a` has no keyword that changes the type (ignoring `allOf` when
+/// `except_all_of`).
+fn only_annotates(a: &AnySchema, except_all_of: bool) -> bool {
+    a.typ.is_none()
+        && a.format.is_none()
+        && a.properties.is_empty()
+        && a.required.is_empty()
+        && a.additional_properties.is_none()
+        && a.items.is_none()
+        && a.enumeration.is_empty()
+        && a.one_of.is_empty()
+        && a.any_of.is_empty()
+        && (except_all_of || a.all_of.is_empty())
+        && a.not.is_none()
 }
 
 fn has_type_info(schema: &Schema) -> bool {
