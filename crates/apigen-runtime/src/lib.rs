@@ -15,15 +15,18 @@
 //! | [`ApiProfile`], [`AuthMethod`], [`ApiKey`] | none | Static per-API facts (base URL, auth schemes, error shape). |
 //! | [`Response`] | none | A decoded successful response with status, headers and metadata. |
 //! | [`Client`], [`Call`], [`Config`], [`Credentials`], [`Sleeper`] | `async` | The async client. |
+//! | [`ClientOptions`], [`RawResponse`], [`StreamingResponse`], [`Page`] | `async` | Escape hatches: derived clients, undecoded and streamed responses, manual paging. |
 //! | [`blocking::Client`] | `blocking` | The same client, blocking, on a private runtime. |
+//! | [`test_util::Mocks`] | `test-util` | Typed test doubles that answer instead of the network. |
 //!
 //! # Features
 //!
 //! - `async` (default): the async client, on reqwest and tokio.
 //! - `rustls` (default): TLS for `https://` base URLs (reqwest's rustls).
 //! - `blocking`: [`blocking::Client`]; implies `async`.
-//! - `test-util`: [`test_util::RecordingSleeper`], for tests of retrying
-//!   code; implies `async`.
+//! - `test-util`: typed test doubles ([`test_util::Mocks`]) and
+//!   [`test_util::RecordingSleeper`], for tests of code that calls an API;
+//!   implies `async`.
 //!
 //! Models crates depend on this crate with `default-features = false` and
 //! get only the contract, the error type and serde: no HTTP stack.
@@ -113,6 +116,8 @@ mod pagination;
 #[cfg(feature = "async")]
 mod pipeline;
 #[cfg(feature = "async")]
+mod raw;
+#[cfg(feature = "async")]
 mod request;
 #[cfg(feature = "async")]
 mod retry;
@@ -134,10 +139,17 @@ pub use response::{Response, ResponseParts};
 
 #[cfg(feature = "async")]
 pub use auth::Credentials;
+/// Re-exported: the chunk type of [`StreamingResponse`].
 #[cfg(feature = "async")]
-pub use client::{Call, Client};
+pub use bytes::Bytes;
+#[cfg(feature = "async")]
+pub use client::{Call, Client, ClientOptions};
 #[cfg(feature = "async")]
 pub use config::{Config, Sleeper, TokioSleeper};
+#[cfg(feature = "async")]
+pub use pagination::Page;
+#[cfg(feature = "async")]
+pub use raw::{RawResponse, StreamingResponse};
 
 /// Re-exported so generated crates and users name the same versions.
 pub use http;

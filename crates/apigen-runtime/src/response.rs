@@ -107,6 +107,62 @@ impl<T, M> DerefMut for Response<T, M> {
     }
 }
 
+/// Header names whose values carry credentials or session state: marked
+/// sensitive when received, so that no `Debug` output shows them.
+const SENSITIVE_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "www-authenticate",
+    "proxy-authenticate",
+    "cookie",
+    "set-cookie",
+    "x-auth-key",
+    "x-auth-email",
+    "x-api-key",
+    "cf-access-token",
+    "cf-access-jwt-assertion",
+];
+
+/// Whether a header's value must never be printed: the names above, and any
+/// name that says it holds a token, key, secret or session.
+pub(crate) fn is_sensitive_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SENSITIVE_HEADERS.contains(&name.as_str())
+        || [
+            "token", "secret", "key", "session", "auth", "cookie", "password",
+        ]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// Marks the values of [`is_sensitive_header`] headers sensitive, which
+/// `HeaderMap`'s `Debug` prints as `Sensitive`.
+pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
+    for (name, value) in headers.iter_mut() {
+        if is_sensitive_header(name.as_str()) {
+            value.set_sensitive(true);
+        }
+    }
+}
+
+/// `Debug` of a header map that shows sensitive values as `<redacted>`,
+/// whether or not they were marked (an error built by hand may not be).
+pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
+
+impl std::fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if value.is_sensitive() || is_sensitive_header(name.as_str()) {
+                map.entry(&name.as_str(), &"<redacted>");
+            } else {
+                map.entry(&name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
+            }
+        }
+        map.finish()
+    }
+}
+
 /// `cf-ray`, else `x-request-id`, when it is valid text.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     ["cf-ray", "x-request-id"]
