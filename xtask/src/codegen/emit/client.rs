@@ -388,6 +388,7 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
     ));
     let new_docs = raw_doc_attrs(&new_lines);
     let accessors = accessors(tree, &[], quote!(&self.inner), gated);
+    let consumer = consumer_items(flavor);
 
     quote! {
         #intro
@@ -429,6 +430,44 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
             }
 
             #accessors
+        }
+
+        #consumer
+    }
+}
+
+/// Escape hatches and test doubles of a client crate: the runtime's types
+/// re-exported, [`Client::with_options`] and (feature `test-util`)
+/// `Client::mocked`.
+fn consumer_items(flavor: Flavor) -> TokenStream {
+    let runtime_client = flavor.runtime_client();
+    let streaming = match flavor {
+        Flavor::Async => quote!(pub use ::apigen_runtime::{Page, StreamingResponse};),
+        Flavor::Blocking => quote!(pub use ::apigen_runtime::blocking::{Page, StreamingResponse};),
+    };
+    quote! {
+        pub use ::apigen_runtime::{ApiError, ClientOptions, RawResponse};
+        #streaming
+
+        /// Typed test doubles (feature `test-util`): see [`Client::mocked`].
+        #[cfg(feature = "test-util")]
+        pub use ::apigen_runtime::test_util;
+
+        impl Client {
+            /// A client with some settings changed (timeouts, retries, base
+            /// URL, default headers and query parameters) that shares this
+            /// one's connection pool and credentials.
+            pub fn with_options(&self, options: ClientOptions) -> Result<Self, Error> {
+                Ok(Self { inner: self.inner.with_options(options)? })
+            }
+
+            /// A client answered by typed test doubles instead of the
+            /// network (feature `test-util`); replies go through the same
+            /// decoding, error mapping, retries and pagination as real ones.
+            #[cfg(feature = "test-util")]
+            pub fn mocked(mocks: &test_util::Mocks) -> Result<Self, Error> {
+                Ok(Self { inner: #runtime_client::new(&PROFILE, mocks.config())? })
+            }
         }
     }
 }
