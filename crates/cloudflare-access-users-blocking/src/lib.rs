@@ -126,7 +126,7 @@ impl Client {
     }
 }
 
-pub use ::apigen_runtime::{ApiError, ClientOptions, RawResponse};
+pub use ::apigen_runtime::{ApiError, ApiErrorDetail, ClientOptions, RawResponse};
 
 pub use ::apigen_runtime::blocking::{Page, StreamingResponse};
 

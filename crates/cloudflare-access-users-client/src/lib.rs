@@ -119,7 +119,7 @@ impl Client {
     }
 }
 
-pub use ::apigen_runtime::{ApiError, ClientOptions, RawResponse};
+pub use ::apigen_runtime::{ApiError, ApiErrorDetail, ClientOptions, RawResponse};
 
 pub use ::apigen_runtime::{Page, StreamingResponse};
 

@@ -718,7 +718,10 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
     };
     let server = TestServer::start(move |request, _| {
         if request.path().ends_with("/missing") {
-            echo(Reply::json(404, &json!({"success": false, "errors": [{"code": 1, "message": "no"}], "result": null})))
+            echo(Reply::json(
+                404,
+                &json!({"success": false, "errors": [{"code": 1, "message": "no"}], "result": null}),
+            ))
         } else {
             echo(Reply::json(200, &cf_envelope(cf_user(USER_ID))))
         }
@@ -730,14 +733,25 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
     let rt = client_runtime();
     let client = cf::Client::new(config.clone()).unwrap();
     let users = client.zero_trust().access().users();
-    let raw = rt.block_on(users.get(ACCOUNT_ID, USER_ID).send_raw()).unwrap();
-    assert!(raw.headers()["set-cookie"].to_str().unwrap().contains(TOKEN));
+    let raw = rt
+        .block_on(users.get(ACCOUNT_ID, USER_ID).send_raw())
+        .unwrap();
+    assert!(
+        raw.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains(TOKEN)
+    );
     outputs.push(("RawResponse", format!("{raw:?} {raw:#?}")));
-    let streaming = rt.block_on(users.get(ACCOUNT_ID, USER_ID).send_streaming()).unwrap();
+    let streaming = rt
+        .block_on(users.get(ACCOUNT_ID, USER_ID).send_streaming())
+        .unwrap();
     outputs.push(("StreamingResponse", format!("{streaming:?}")));
     let response = rt.block_on(users.get(ACCOUNT_ID, USER_ID).send()).unwrap();
     outputs.push(("Response", format!("{response:?}")));
-    let err = rt.block_on(users.get(ACCOUNT_ID, "missing").send()).unwrap_err();
+    let err = rt
+        .block_on(users.get(ACCOUNT_ID, "missing").send())
+        .unwrap_err();
     let api = err.api_error().expect("an API error");
     assert_eq!(api.headers["x-auth-key"], API_KEY);
     assert_eq!(api.headers["x-plain"], "visible");
@@ -759,14 +773,27 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
     let _ = mocks
         .on::<cloudflare_access_users_models::operations::UsersGet>()
         .then_http(404, &[("set-cookie", &format!("s={TOKEN}"))], "{}");
-    let mocked = cf::Client::new(mocks.config().with_credentials(Credentials::bearer(TOKEN))).unwrap();
+    let mocked =
+        cf::Client::new(mocks.config().with_credentials(Credentials::bearer(TOKEN))).unwrap();
     let err = rt
-        .block_on(mocked.zero_trust().access().users().get(ACCOUNT_ID, USER_ID).send())
+        .block_on(
+            mocked
+                .zero_trust()
+                .access()
+                .users()
+                .get(ACCOUNT_ID, USER_ID)
+                .send(),
+        )
         .unwrap_err();
     outputs.push(("mocked 404", render_error(&err)));
     outputs.push(("MockRequest", format!("{:?}", mocks.requests())));
     outputs.push(("Mocks", format!("{mocks:?}")));
-    assert!(mocks.requests()[0].headers["authorization"].to_str().unwrap().contains(TOKEN));
+    assert!(
+        mocks.requests()[0].headers["authorization"]
+            .to_str()
+            .unwrap()
+            .contains(TOKEN)
+    );
 
     for (what, text) in &outputs {
         assert_no_secret(what, text);

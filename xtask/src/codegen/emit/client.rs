@@ -442,11 +442,15 @@ fn lib_rs(api: &Api, flavor: Flavor, tree: &Resource<'_>, gated: bool) -> TokenS
 fn consumer_items(flavor: Flavor) -> TokenStream {
     let runtime_client = flavor.runtime_client();
     let streaming = match flavor {
-        Flavor::Async => quote!(pub use ::apigen_runtime::{Page, StreamingResponse};),
-        Flavor::Blocking => quote!(pub use ::apigen_runtime::blocking::{Page, StreamingResponse};),
+        Flavor::Async => quote!(
+            pub use ::apigen_runtime::{Page, StreamingResponse};
+        ),
+        Flavor::Blocking => quote!(
+            pub use ::apigen_runtime::blocking::{Page, StreamingResponse};
+        ),
     };
     quote! {
-        pub use ::apigen_runtime::{ApiError, ClientOptions, RawResponse};
+        pub use ::apigen_runtime::{ApiError, ApiErrorDetail, ClientOptions, RawResponse};
         #streaming
 
         /// Typed test doubles (feature `test-util`): see [`Client::mocked`].
