@@ -35,6 +35,7 @@ support::flavored::flavored_cases! {
     unsuccessful_200_keeps_headers_and_details,
     result_null_for_an_object_is_a_decode_error_naming_result,
     unknown_fields_are_ignored_by_the_models_and_seen_raw,
+    unknown_fields_are_kept_and_reserialised_when_the_spec_says_keep,
     // Extra request data.
     extra_body_fields_are_merged_into_the_typed_body,
     extra_body_fields_make_a_body_for_an_operation_without_one,
@@ -355,6 +356,45 @@ fn unknown_fields_are_ignored_by_the_models_and_seen_raw(env: &Env) {
         raw.json::<Value>().unwrap()["result"]["future_field"]["nested"][1],
         2
     );
+}
+
+fn unknown_fields_are_kept_and_reserialised_when_the_spec_says_keep(env: &Env) {
+    // `x-apigen.unknown-fields: keep` in the Keycard spec.
+    let mut body = kc_user("usr_1");
+    body["nickname"] = json!("Ada");
+    body["role_assignments"] = json!([
+        {"role_id": "r1", "role_identifier": "admin", "granted_by": {"id": "usr_0"}}
+    ]);
+    env.mount(Mock::given(any()).respond_with(ok(body.clone())));
+    let client = env.keycard(env.config(Credentials::bearer(TOKEN)));
+    let user = send!(client, |c| c.zones().users().retrieve(ZONE_ID, "usr_1"))
+        .unwrap()
+        .into_inner();
+    assert_eq!(user.id, "usr_1");
+    assert_eq!(user.additional_properties["nickname"], "Ada");
+    let roles = user.role_assignments.as_ref().unwrap();
+    assert_eq!(roles[0].additional_properties["granted_by"]["id"], "usr_0");
+    assert!(
+        !user.additional_properties.contains_key("id"),
+        "declared fields stay typed"
+    );
+    // Re-serialised, nothing the server sent is lost.
+    let again = serde_json::to_value(&user).unwrap();
+    assert_eq!(again["nickname"], "Ada");
+    assert_eq!(again["role_assignments"][0]["granted_by"]["id"], "usr_0");
+    // A list page keeps them too (on the page object and on each item).
+    let mut page = kc_list(vec![body], None);
+    page["next_page_url"] = json!(null);
+    env.reset();
+    env.mount(Mock::given(any()).respond_with(ok(page)));
+    let list = send!(client, |c| c.zones().users().list(
+        ZONE_ID,
+        keycard_zone_users_client::operations::UsersListParams::new()
+    ))
+    .unwrap()
+    .into_inner();
+    assert!(list.additional_properties.contains_key("next_page_url"));
+    assert_eq!(list.items[0].additional_properties["nickname"], "Ada");
 }
 
 // ---- Extra request data ----------------------------------------------------------

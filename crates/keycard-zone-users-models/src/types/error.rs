@@ -13,4 +13,7 @@ pub struct Error {
     pub code: String,
     /// The `status` field (number).
     pub status: f64,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

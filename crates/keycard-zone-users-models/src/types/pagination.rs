@@ -14,4 +14,7 @@ pub struct Pagination {
     /// Total number of items matching the query. Only included when expand\[\]=total_count is requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

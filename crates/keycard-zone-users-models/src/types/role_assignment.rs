@@ -12,4 +12,7 @@ pub struct RoleAssignment {
     /// The resource this grant is scoped to, or null when the grant is unscoped (applies to the owning zone itself).
     #[serde(default)]
     pub scope: Option<crate::types::RoleAssignmentScope>,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

@@ -9,4 +9,7 @@ pub struct UserListResponse {
     pub items: Vec<crate::types::User>,
     /// Cursor-based pagination metadata
     pub pagination: crate::types::Pagination,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
