@@ -296,3 +296,46 @@ fn to_reqwest_method(method: Method) -> reqwest::Method {
         Method::Trace => reqwest::Method::TRACE,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::Body;
+    use serde_json::json;
+
+    fn extra(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        match value {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("an object"),
+        }
+    }
+
+    #[test]
+    fn extra_fields_merge_over_the_typed_body() {
+        let body = Body {
+            content_type: "application/json",
+            bytes: br#"{"email":"a@x","name":"A"}"#.to_vec(),
+        };
+        let merged = merge_body(Some(&body), &extra(json!({"name": "B", "seat": true}))).unwrap();
+        let merged: serde_json::Value = serde_json::from_slice(&merged).unwrap();
+        assert_eq!(merged, json!({"email": "a@x", "name": "B", "seat": true}));
+        let alone = merge_body(None, &extra(json!({"reason": "x"}))).unwrap();
+        assert_eq!(alone, br#"{"reason":"x"}"#);
+    }
+
+    #[test]
+    fn extra_fields_need_a_json_object_body() {
+        let array = Body {
+            content_type: "application/json",
+            bytes: b"[1]".to_vec(),
+        };
+        let binary = Body {
+            content_type: "application/octet-stream",
+            bytes: vec![0, 1],
+        };
+        for body in [array, binary] {
+            let err = merge_body(Some(&body), &extra(json!({"a": 1}))).unwrap_err();
+            assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+        }
+    }
+}

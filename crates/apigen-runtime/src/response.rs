@@ -137,6 +137,7 @@ pub(crate) fn is_sensitive_header(name: &str) -> bool {
 
 /// Marks the values of [`is_sensitive_header`] headers sensitive, which
 /// `HeaderMap`'s `Debug` prints as `Sensitive`.
+#[cfg(feature = "async")]
 pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
     for (name, value) in headers.iter_mut() {
         if is_sensitive_header(name.as_str()) {
@@ -168,4 +169,35 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     ["cf-ray", "x-request-id"]
         .iter()
         .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_headers_are_redacted_in_debug() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("set-cookie", "session=s3cr3t"),
+            ("authorization", "Bearer s3cr3t"),
+            ("x-auth-key", "s3cr3t"),
+            ("x-upstream-api-token", "s3cr3t"),
+            ("cf-ray", "ray-1"),
+            ("content-type", "application/json"),
+        ] {
+            headers.insert(name, value.parse().unwrap());
+        }
+        let shown = format!("{:?}", RedactedHeaders(&headers));
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            shown.contains("ray-1") && shown.contains("application/json"),
+            "{shown}"
+        );
+        mark_sensitive(&mut headers);
+        assert!(!format!("{headers:?}").contains("s3cr3t"));
+        assert!(!headers["cf-ray"].is_sensitive());
+        // The values stay readable.
+        assert_eq!(headers["x-auth-key"], "s3cr3t");
+    }
 }
