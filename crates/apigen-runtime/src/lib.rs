@@ -167,6 +167,11 @@ mod tests {
         assert_send_sync::<crate::Config>();
         assert_send_sync::<crate::Credentials>();
         assert_send_sync::<crate::Response<String, ()>>();
+        assert_send_sync::<crate::ClientOptions>();
+        assert_send_sync::<crate::RawResponse>();
+        assert_send_sync::<crate::StreamingResponse>();
+        #[cfg(feature = "test-util")]
+        assert_send_sync::<crate::test_util::Mocks>();
         #[cfg(feature = "blocking")]
         assert_send_sync::<crate::blocking::Client>();
     }
