@@ -277,7 +277,7 @@ impl Auth {
         timeout: Duration,
     ) -> Result<Grant, Error> {
         let Scheme::OAuth2(oauth) = &self.0 else {
-            return Ok(Grant(None));
+            return Ok(Grant::NONE);
         };
         let (header, generation) = oauth.token(transport, timeout).await?;
         request.headers_mut().insert(AUTHORIZATION, header);
