@@ -317,7 +317,7 @@ pub struct ApiError {
     /// How long the server asked to wait before retrying.
     pub retry_after: Option<Duration>,
     /// The response headers (empty for errors not built from a response).
-    /// Credential-bearing values are marked sensitive.
+    /// `Debug` redacts credential-bearing values.
     pub headers: HeaderMap,
 }
 

@@ -27,7 +27,7 @@ use crate::config::{Config, Sleeper};
 use crate::error::{ApiErrorDetail, Error};
 use crate::operation::{Operation, OperationInfo, ResponseShape};
 use crate::request::Prepared;
-use crate::response::{RedactedHeaders, mark_sensitive};
+use crate::response::RedactedHeaders;
 use crate::transport::{Exchange, Failure};
 
 /// A [`Sleeper`] that records the delays the client asks for and returns at
@@ -147,7 +147,7 @@ pub struct MockRequest {
     pub method: http::Method,
     /// The full URL, query included.
     pub url: String,
-    /// The headers (credentials included, marked sensitive).
+    /// The headers (credentials included; `Debug` redacts them).
     pub headers: HeaderMap,
     /// The body, if any.
     pub body: Option<Vec<u8>>,
@@ -328,16 +328,13 @@ impl Mocks {
         match reply {
             Reply::Http {
                 status,
-                mut headers,
+                headers,
                 body,
-            } => {
-                mark_sensitive(&mut headers);
-                Ok(Exchange {
-                    status,
-                    headers,
-                    body,
-                })
-            }
+            } => Ok(Exchange {
+                status,
+                headers,
+                body,
+            }),
             Reply::ConnectError => Err(Failure::NotSent(Error::Transport {
                 connect: true,
                 source: "test double: connection refused".into(),

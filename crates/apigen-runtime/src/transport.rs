@@ -12,7 +12,7 @@ use reqwest::Url;
 use reqwest::header::LOCATION;
 
 use crate::error::{ApiError, Error, parse_details, snippet_of};
-use crate::response::{mark_sensitive, request_id};
+use crate::response::request_id;
 
 /// Most redirects followed (same-origin only).
 const MAX_REDIRECTS: usize = 10;
@@ -136,8 +136,7 @@ impl Transport {
     ) -> Result<Reply, Failure> {
         let mut response = self.http.execute(request).await?;
         let status = response.status();
-        let mut headers = std::mem::take(response.headers_mut());
-        mark_sensitive(&mut headers);
+        let headers = std::mem::take(response.headers_mut());
         if stream && status.is_success() {
             return Ok(Reply::Streaming {
                 status,
