@@ -60,7 +60,10 @@
 //!
 //! Each attempt is bounded by the timeout ([`Config::with_timeout`], 60 s,
 //! from connecting to the end of the body); connecting by
-//! [`Config::with_connect_timeout`] (5 s).
+//! [`Config::with_connect_timeout`] (5 s). A whole call (all attempts and
+//! the waits between them) can be bounded too
+//! ([`Config::with_total_timeout`], [`Call::total_timeout`]); it then fails
+//! with [`Error::Deadline`].
 //!
 //! # Security
 //!
@@ -69,7 +72,9 @@
 //!   before anything is sent. Header values with CR, LF or NUL are rejected.
 //! - Credentials are never printed: [`Credentials`], [`Config`] and
 //!   [`Client`] redact them in `Debug`, auth headers are marked sensitive,
-//!   errors never hold request URLs or headers, and tracing records only the
+//!   errors never hold request URLs or request headers, the `Debug` of
+//!   response headers (in [`ApiError`], [`Response`], [`RawResponse`]) hides
+//!   credential-bearing ones such as `set-cookie`, and tracing records only the
 //!   operation id, method, path *template*, status, attempt and elapsed time.
 //! - Redirects are followed only within the same origin (up to 10 hops); a
 //!   redirect to another origin fails with [`Error::Redirect`], so API-key
