@@ -1148,7 +1148,8 @@ fn security_and_generator_settings() {
     assert_eq!(kc.doc["servers"][0]["url"], "https://api.keycard.ai");
     assert_eq!(
         kc.doc["x-apigen"],
-        serde_json::json!({"crate": "keycard-zone-users", "env": {"base-url": "KEYCARD_API_BASE_URL"}})
+        serde_json::json!({"crate": "keycard-zone-users", "env": {"base-url": "KEYCARD_API_BASE_URL"},
+            "unknown-fields": "keep"})
     );
     let list = kc.operation("get", "/zones/{zoneId}/users");
     assert_eq!(

@@ -147,6 +147,11 @@ enum Scheme {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Grant(Option<u64>);
 
+impl Grant {
+    /// No OAuth2 token was used (static credentials, or a test double).
+    pub(crate) const NONE: Grant = Grant(None);
+}
+
 /// An OAuth2 client-credentials grant with its token cache.
 struct OAuth2 {
     token_url: Url,
@@ -272,7 +277,7 @@ impl Auth {
         timeout: Duration,
     ) -> Result<Grant, Error> {
         let Scheme::OAuth2(oauth) = &self.0 else {
-            return Ok(Grant(None));
+            return Ok(Grant::NONE);
         };
         let (header, generation) = oauth.token(transport, timeout).await?;
         request.headers_mut().insert(AUTHORIZATION, header);
@@ -407,7 +412,7 @@ impl OAuth2 {
             .map_err(|_| Error::Timeout { timeout })??;
         let status = answer.status;
         if !status.is_success() {
-            let mut err = answer.api_error(TOKEN_OPERATION, None);
+            let mut err = answer.api_error(TOKEN_OPERATION, None, crate::error::BODY_SNIPPET_LEN);
             // A server failure keeps its class (and stays retryable); any
             // other refusal means the client credentials are not accepted.
             if !status.is_server_error() && status != http::StatusCode::TOO_MANY_REQUESTS {

@@ -18,10 +18,12 @@ use std::time::Duration;
 
 use futures_util::{Stream, StreamExt as _};
 
+use crate::client::ClientOptions;
 use crate::config::Config;
 use crate::error::Error;
 use crate::operation::{Operation, Paginated};
 use crate::profile::ApiProfile;
+use crate::raw::RawResponse;
 use crate::response::Response;
 
 /// A blocking API client. Cheap to clone: clones share the connection pool,
@@ -90,6 +92,16 @@ impl Client {
         }
     }
 
+    /// A client with some settings changed that shares this one's
+    /// connection pool, credentials, runtime and sleeper (see
+    /// [`crate::Client::with_options`]).
+    pub fn with_options(&self, options: ClientOptions) -> Result<Client, Error> {
+        Ok(Client {
+            inner: self.inner.with_options(options)?,
+            runtime: Arc::clone(&self.runtime),
+        })
+    }
+
     /// The profile of the API this client talks to.
     pub fn profile(&self) -> &'static ApiProfile {
         self.inner.profile()
@@ -139,6 +151,33 @@ impl<'a, O: Operation> Call<'a, O> {
         }
     }
 
+    /// Sets a deadline for the whole call (see
+    /// [`crate::Call::total_timeout`]).
+    pub fn total_timeout(self, deadline: Duration) -> Self {
+        Call {
+            call: self.call.total_timeout(deadline),
+            ..self
+        }
+    }
+
+    /// Adds a field to the JSON request body (see
+    /// [`crate::Call::body_field`]).
+    pub fn body_field(self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        Call {
+            call: self.call.body_field(name, value),
+            ..self
+        }
+    }
+
+    /// Adds fields to the JSON request body (see
+    /// [`crate::Call::extra_body`]).
+    pub fn extra_body(self, fields: serde_json::Map<String, serde_json::Value>) -> Self {
+        Call {
+            call: self.call.extra_body(fields),
+            ..self
+        }
+    }
+
     /// Adds (or replaces) a header for this call.
     pub fn header(self, name: impl Into<String>, value: impl Into<String>) -> Self {
         Call {
@@ -164,9 +203,94 @@ impl<'a, O: Operation> Call<'a, O> {
     pub fn send(self) -> Result<Response<O::Output, O::Meta>, Error> {
         self.runtime.block_on(self.call.send())?
     }
+
+    /// Sends the request and returns the successful response undecoded
+    /// (see [`crate::Call::send_raw`]).
+    pub fn send_raw(self) -> Result<RawResponse, Error> {
+        self.runtime.block_on(self.call.send_raw())?
+    }
+
+    /// Sends the request and returns the successful response with its body
+    /// to be read through [`std::io::Read`] (see
+    /// [`crate::Call::send_streaming`]).
+    pub fn send_streaming(self) -> Result<StreamingResponse, Error> {
+        let inner = self.runtime.block_on(self.call.send_streaming())??;
+        Ok(StreamingResponse {
+            runtime: Arc::clone(self.runtime),
+            inner,
+            buffer: crate::Bytes::new(),
+        })
+    }
+}
+
+/// A successful response whose body is read as it arrives, through
+/// [`std::io::Read`] (from [`Call::send_streaming`]). A failure while
+/// reading is an `io::Error` whose source is the [`Error`].
+pub struct StreamingResponse {
+    runtime: Arc<Runtime>,
+    inner: crate::raw::StreamingResponse,
+    buffer: crate::Bytes,
+}
+
+impl StreamingResponse {
+    /// The HTTP status.
+    pub fn status(&self) -> http::StatusCode {
+        self.inner.status()
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &http::HeaderMap {
+        self.inner.headers()
+    }
+
+    /// How many HTTP attempts the call took.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts()
+    }
+}
+
+impl std::io::Read for StreamingResponse {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.buffer.is_empty() {
+            match self.runtime.block_on(self.inner.chunk()) {
+                Ok(Ok(Some(chunk))) => self.buffer = chunk,
+                Ok(Ok(None)) => return Ok(0),
+                Ok(Err(e)) | Err(e) => return Err(std::io::Error::other(e)),
+            }
+        }
+        let n = buf.len().min(self.buffer.len());
+        buf[..n].copy_from_slice(&self.buffer.split_to(n));
+        Ok(n)
+    }
+}
+
+impl fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("blocking::StreamingResponse")
+            .field(&self.inner)
+            .finish()
+    }
 }
 
 impl<'a, O: Paginated + 'a> Call<'a, O> {
+    /// Stops pagination after `pages` pages.
+    pub fn max_pages(self, pages: u64) -> Self {
+        Call {
+            call: self.call.max_pages(pages),
+            ..self
+        }
+    }
+
+    /// Fetches the first page, for manual paging (see
+    /// [`crate::Call::page`]).
+    pub fn page(self) -> Result<Page<O>, Error> {
+        let inner = self.runtime.block_on(self.call.page())??;
+        Ok(Page {
+            runtime: Arc::clone(self.runtime),
+            inner,
+        })
+    }
+
     /// Pages through the list: an iterator of responses, one page at a
     /// time. Ends after the first error.
     pub fn pages(self) -> Iter<'a, Response<O::Output, O::Meta>> {
@@ -177,6 +301,56 @@ impl<'a, O: Paginated + 'a> Call<'a, O> {
     /// fetching the next page only when the current one is used up.
     pub fn items(self) -> Iter<'a, O::Item> {
         Iter::new(Arc::clone(self.runtime), self.call.items())
+    }
+}
+
+/// One page of a list, for manual paging (from [`Call::page`]): derefs to
+/// its [`Response`].
+pub struct Page<O: Paginated> {
+    runtime: Arc<Runtime>,
+    inner: crate::Page<O>,
+}
+
+impl<O: Paginated> Page<O> {
+    /// Whether another page may follow (see
+    /// [`crate::Page::has_next_page`]).
+    pub fn has_next_page(&self) -> bool {
+        self.inner.has_next_page()
+    }
+
+    /// Fetches the next page; `Ok(None)` when there is none.
+    pub fn next_page(self) -> Result<Option<Page<O>>, Error> {
+        let runtime = self.runtime;
+        let next = runtime.block_on(self.inner.next_page())??;
+        Ok(next.map(|inner| Page { runtime, inner }))
+    }
+
+    /// The response of this page.
+    pub fn into_response(self) -> Response<O::Output, O::Meta> {
+        self.inner.into_response()
+    }
+
+    /// The items of this page.
+    pub fn into_items(self) -> Vec<O::Item> {
+        self.inner.into_items()
+    }
+}
+
+impl<O: Paginated> std::ops::Deref for Page<O> {
+    type Target = Response<O::Output, O::Meta>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl<O: Paginated> fmt::Debug for Page<O>
+where
+    O::Output: fmt::Debug,
+    O::Meta: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("blocking::Page").field(&self.inner).finish()
     }
 }
 

@@ -50,6 +50,9 @@ impl Sleeper for TokioSleeper {
 /// | backoff | 0.5 s doubling to at most 8 s, jitter (×0.75–1) on |
 /// | longest `Retry-After` honoured | 60 s (longer: fail at once with the wait) |
 /// | response body limit | 64 MiB |
+/// | total deadline (all attempts and waits) | none |
+/// | error body kept ([`ApiError::body`](crate::ApiError::body)) | 512 bytes |
+/// | default headers / query parameters | none |
 #[derive(Clone)]
 pub struct Config {
     pub(crate) credentials: Credentials,
@@ -58,10 +61,16 @@ pub struct Config {
     pub(crate) connect_timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) default_headers: Vec<(String, String)>,
+    pub(crate) default_query: Vec<(String, String)>,
+    pub(crate) total_timeout: Option<Duration>,
+    pub(crate) error_body_limit: usize,
     pub(crate) max_response_bytes: u64,
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) sleeper: Arc<dyn Sleeper>,
+    /// Test doubles answering instead of the network.
+    #[cfg(feature = "test-util")]
+    pub(crate) mocks: Option<crate::test_util::Mocks>,
 }
 
 impl Default for Config {
@@ -73,10 +82,15 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(5),
             retry: RetryPolicy::default(),
             default_headers: Vec::new(),
+            default_query: Vec::new(),
+            total_timeout: None,
+            error_body_limit: crate::error::BODY_SNIPPET_LEN,
             max_response_bytes: 64 * 1024 * 1024,
             user_agent_suffix: None,
             http_client: None,
             sleeper: Arc::new(TokioSleeper),
+            #[cfg(feature = "test-util")]
+            mocks: None,
         }
     }
 }
@@ -165,8 +179,13 @@ impl Config {
         self
     }
 
-    /// Sets the connect timeout (default 5 s). Ignored with
-    /// [`with_http_client`](Config::with_http_client).
+    /// Sets the connect timeout (default 5 s).
+    ///
+    /// A `reqwest::Client` cannot be reconfigured, so with
+    /// [`with_http_client`](Config::with_http_client) this setting is not
+    /// applied: set `reqwest::ClientBuilder::connect_timeout` on that client
+    /// instead. The per-attempt timeout and the total deadline still bound
+    /// connecting there.
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -211,6 +230,51 @@ impl Config {
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.default_headers.push((name.into(), value.into()));
         self
+    }
+
+    /// Adds a query parameter sent with every request (after the
+    /// operation's own parameters, before the call's).
+    pub fn with_query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a deadline for a whole call: every attempt and every wait
+    /// between attempts (default: none, only the per-attempt timeout).
+    ///
+    /// An attempt still running at the deadline fails the call with
+    /// [`Error::Deadline`]; a retry whose wait would end past the deadline
+    /// is not made, and the last error is returned. Override per call with
+    /// [`Call::total_timeout`](crate::Call::total_timeout). For pagination,
+    /// the deadline applies to each page's request.
+    pub fn with_total_timeout(mut self, deadline: Duration) -> Self {
+        self.total_timeout = Some(deadline);
+        self
+    }
+
+    /// Sets how many bytes of an error response's body an error keeps
+    /// ([`ApiError::body`](crate::ApiError::body), and the body of
+    /// [`Error::Decode`]); default [`BODY_SNIPPET_LEN`](crate::BODY_SNIPPET_LEN)
+    /// (512). Bodies are always bounded by
+    /// [`with_max_response_bytes`](Config::with_max_response_bytes).
+    pub fn with_error_body_limit(mut self, bytes: usize) -> Self {
+        self.error_body_limit = bytes;
+        self
+    }
+
+    /// Answers every call from these test doubles instead of the network
+    /// (feature `test-util`). Waits between retries are recorded by the
+    /// doubles and not slept. See [`test_util::Mocks`](crate::test_util::Mocks).
+    #[cfg(feature = "test-util")]
+    pub fn with_mocks(mut self, mocks: crate::test_util::Mocks) -> Self {
+        self.sleeper = Arc::new(mocks.sleeper());
+        self.mocks = Some(mocks);
+        self
+    }
+
+    /// The total deadline of a call, when set.
+    pub fn total_timeout(&self) -> Option<Duration> {
+        self.total_timeout
     }
 
     /// Sets the largest response body accepted, in bytes (default 64 MiB).
@@ -287,6 +351,16 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
             .field("default_headers", &header_names)
+            .field(
+                "default_query",
+                &self
+                    .default_query
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("total_timeout", &self.total_timeout)
+            .field("error_body_limit", &self.error_body_limit)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("custom_http_client", &self.http_client.is_some())

@@ -8,7 +8,7 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
-use crate::error::{ApiError, Error, ErrorKind, details_from_array, snippet};
+use crate::error::{ApiError, BODY_SNIPPET_LEN, Error, ErrorKind, details_from_array, snippet_of};
 use crate::operation::{Envelope, ResponseShape};
 use crate::response::request_id;
 
@@ -25,6 +25,8 @@ pub(crate) struct DecodeContext<'a> {
     pub(crate) operation_id: &'static str,
     /// Whether the body may be quoted in errors (never for token responses).
     pub(crate) keep_body: bool,
+    /// How many bytes of the body an error quotes.
+    pub(crate) body_limit: usize,
 }
 
 impl DecodeContext<'_> {
@@ -34,7 +36,7 @@ impl DecodeContext<'_> {
             message,
             status: self.status,
             body: if self.keep_body {
-                snippet(body)
+                snippet_of(body, self.body_limit)
             } else {
                 String::new()
             },
@@ -101,7 +103,7 @@ where
                 content_type: ct.into_owned(),
                 status: ctx.status,
                 body: if ctx.keep_body {
-                    snippet(body)
+                    snippet_of(body, ctx.body_limit)
                 } else {
                     String::new()
                 },
@@ -159,6 +161,7 @@ pub(crate) fn decode_plain_output<O: crate::operation::Operation>(
         headers: &headers,
         operation_id: O::INFO.operation_id,
         keep_body: false,
+        body_limit: BODY_SNIPPET_LEN,
     };
     decode_success::<O::Output, O::Meta>(O::INFO.response, body, &ctx)
         .ok()
@@ -230,7 +233,8 @@ fn unsuccessful(
     err.kind = ErrorKind::Unsuccessful;
     err.details = details;
     err.request_id = request_id(ctx.headers).map(str::to_owned);
-    err.body = snippet(body);
+    err.body = snippet_of(body, ctx.body_limit);
+    err.headers = ctx.headers.clone();
     err.into()
 }
 
@@ -376,6 +380,7 @@ mod tests {
             headers,
             operation_id: "op",
             keep_body: true,
+            body_limit: BODY_SNIPPET_LEN,
         }
     }
 

@@ -12,14 +12,15 @@
 use std::fmt;
 use std::time::Duration;
 
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 
 /// A boxed error from the HTTP stack, kept as the [`source`](std::error::Error::source)
 /// of [`Error::Transport`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// How many bytes of a response body an error keeps (see
-/// [`ApiError::body`] and [`Error::Decode`]).
+/// How many bytes of a response body an error keeps by default (see
+/// [`ApiError::body`] and [`Error::Decode`]); change it with
+/// `Config::with_error_body_limit`.
 pub const BODY_SNIPPET_LEN: usize = 512;
 
 /// Everything that can go wrong when calling an API.
@@ -75,6 +76,16 @@ pub enum Error {
     Timeout {
         /// The per-attempt timeout that elapsed.
         timeout: Duration,
+    },
+
+    /// The call (all its attempts and the waits between them) did not
+    /// finish within its total deadline (`Config::with_total_timeout`,
+    /// `Call::total_timeout`).
+    #[error("call did not complete within its deadline of {} ms", deadline.as_millis())]
+    #[non_exhaustive]
+    Deadline {
+        /// The total deadline that elapsed.
+        deadline: Duration,
     },
 
     /// A successful response could not be decoded into the expected type.
@@ -181,7 +192,7 @@ impl Error {
     /// idempotency rule); this is for callers that add their own retries.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Transport { .. } | Error::Timeout { .. } | Error::Deadline { .. } => true,
             Error::Api(e) => {
                 matches!(e.status.as_u16(), 408 | 409 | 429) || e.status.is_server_error()
             }
@@ -279,8 +290,12 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// An error response from the API.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An error response from the API: the typed details, and everything the
+/// server sent (status, headers, the start of the body).
+///
+/// `Debug` shows the headers with the values of credential-bearing ones
+/// (`set-cookie`, `authorization`, …) redacted.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The class of the error.
@@ -295,11 +310,30 @@ pub struct ApiError {
     pub details: Vec<ApiErrorDetail>,
     /// The server's request id (`cf-ray` or `x-request-id`).
     pub request_id: Option<String>,
-    /// The start of the body (at most [`BODY_SNIPPET_LEN`] bytes, lossily
-    /// decoded as UTF-8).
+    /// The start of the body (at most [`BODY_SNIPPET_LEN`] bytes unless
+    /// configured otherwise with `Config::with_error_body_limit`, lossily
+    /// decoded as UTF-8, `…` appended when cut).
     pub body: String,
     /// How long the server asked to wait before retrying.
     pub retry_after: Option<Duration>,
+    /// The response headers (empty for errors not built from a response).
+    /// `Debug` redacts credential-bearing values.
+    pub headers: HeaderMap,
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("kind", &self.kind)
+            .field("status", &self.status)
+            .field("operation_id", &self.operation_id)
+            .field("details", &self.details)
+            .field("request_id", &self.request_id)
+            .field("body", &self.body)
+            .field("retry_after", &self.retry_after)
+            .field("headers", &crate::response::RedactedHeaders(&self.headers))
+            .finish()
+    }
 }
 
 impl ApiError {
@@ -313,6 +347,7 @@ impl ApiError {
             request_id: None,
             body: String::new(),
             retry_after: None,
+            headers: HeaderMap::new(),
         }
     }
 
@@ -399,11 +434,17 @@ impl fmt::Display for ApiErrorDetail {
 }
 
 /// The start of `body`, at most [`BODY_SNIPPET_LEN`] bytes, as text.
-#[cfg(feature = "async")]
+#[cfg(all(test, feature = "async"))]
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(BODY_SNIPPET_LEN)];
+    snippet_of(body, BODY_SNIPPET_LEN)
+}
+
+/// The start of `body`, at most `limit` bytes, as text.
+#[cfg(feature = "async")]
+pub(crate) fn snippet_of(body: &[u8], limit: usize) -> String {
+    let cut = &body[..body.len().min(limit)];
     let mut s = String::from_utf8_lossy(cut).into_owned();
-    if body.len() > BODY_SNIPPET_LEN {
+    if body.len() > limit {
         s.push('…');
     }
     s

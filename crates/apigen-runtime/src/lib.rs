@@ -15,15 +15,18 @@
 //! | [`ApiProfile`], [`AuthMethod`], [`ApiKey`] | none | Static per-API facts (base URL, auth schemes, error shape). |
 //! | [`Response`] | none | A decoded successful response with status, headers and metadata. |
 //! | [`Client`], [`Call`], [`Config`], [`Credentials`], [`Sleeper`] | `async` | The async client. |
+//! | [`ClientOptions`], [`RawResponse`], [`StreamingResponse`], [`Page`] | `async` | Escape hatches: derived clients, undecoded and streamed responses, manual paging. |
 //! | [`blocking::Client`] | `blocking` | The same client, blocking, on a private runtime. |
+//! | [`test_util::Mocks`] | `test-util` | Typed test doubles that answer instead of the network. |
 //!
 //! # Features
 //!
 //! - `async` (default): the async client, on reqwest and tokio.
 //! - `rustls` (default): TLS for `https://` base URLs (reqwest's rustls).
 //! - `blocking`: [`blocking::Client`]; implies `async`.
-//! - `test-util`: [`test_util::RecordingSleeper`], for tests of retrying
-//!   code; implies `async`.
+//! - `test-util`: typed test doubles ([`test_util::Mocks`]) and
+//!   [`test_util::RecordingSleeper`], for tests of code that calls an API;
+//!   implies `async`.
 //!
 //! Models crates depend on this crate with `default-features = false` and
 //! get only the contract, the error type and serde: no HTTP stack.
@@ -57,7 +60,10 @@
 //!
 //! Each attempt is bounded by the timeout ([`Config::with_timeout`], 60 s,
 //! from connecting to the end of the body); connecting by
-//! [`Config::with_connect_timeout`] (5 s).
+//! [`Config::with_connect_timeout`] (5 s). A whole call (all attempts and
+//! the waits between them) can be bounded too
+//! ([`Config::with_total_timeout`], [`Call::total_timeout`]); it then fails
+//! with [`Error::Deadline`].
 //!
 //! # Security
 //!
@@ -66,7 +72,9 @@
 //!   before anything is sent. Header values with CR, LF or NUL are rejected.
 //! - Credentials are never printed: [`Credentials`], [`Config`] and
 //!   [`Client`] redact them in `Debug`, auth headers are marked sensitive,
-//!   errors never hold request URLs or headers, and tracing records only the
+//!   errors never hold request URLs or request headers, the `Debug` of
+//!   response headers (in [`ApiError`], [`Response`], [`RawResponse`]) hides
+//!   credential-bearing ones such as `set-cookie`, and tracing records only the
 //!   operation id, method, path *template*, status, attempt and elapsed time.
 //! - Redirects are followed only within the same origin (up to 10 hops); a
 //!   redirect to another origin fails with [`Error::Redirect`], so API-key
@@ -113,6 +121,8 @@ mod pagination;
 #[cfg(feature = "async")]
 mod pipeline;
 #[cfg(feature = "async")]
+mod raw;
+#[cfg(feature = "async")]
 mod request;
 #[cfg(feature = "async")]
 mod retry;
@@ -134,10 +144,17 @@ pub use response::{Response, ResponseParts};
 
 #[cfg(feature = "async")]
 pub use auth::Credentials;
+/// Re-exported: the chunk type of [`StreamingResponse`].
 #[cfg(feature = "async")]
-pub use client::{Call, Client};
+pub use bytes::Bytes;
+#[cfg(feature = "async")]
+pub use client::{Call, Client, ClientOptions};
 #[cfg(feature = "async")]
 pub use config::{Config, Sleeper, TokioSleeper};
+#[cfg(feature = "async")]
+pub use pagination::Page;
+#[cfg(feature = "async")]
+pub use raw::{RawResponse, StreamingResponse};
 
 /// Re-exported so generated crates and users name the same versions.
 pub use http;
@@ -155,6 +172,11 @@ mod tests {
         assert_send_sync::<crate::Config>();
         assert_send_sync::<crate::Credentials>();
         assert_send_sync::<crate::Response<String, ()>>();
+        assert_send_sync::<crate::ClientOptions>();
+        assert_send_sync::<crate::RawResponse>();
+        assert_send_sync::<crate::StreamingResponse>();
+        #[cfg(feature = "test-util")]
+        assert_send_sync::<crate::test_util::Mocks>();
         #[cfg(feature = "blocking")]
         assert_send_sync::<crate::blocking::Client>();
     }

@@ -114,7 +114,10 @@ pub struct OperationInfo {
 }
 
 /// One API operation with its arguments. Implemented by generated code.
-pub trait Operation {
+///
+/// `'static` (operations own their arguments) so that test doubles can
+/// recognise an operation's type and record its arguments.
+pub trait Operation: 'static {
     /// The decoded output of a successful call (the envelope's `result`
     /// when the API wraps responses).
     type Output: DeserializeOwned;

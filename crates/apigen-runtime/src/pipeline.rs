@@ -3,45 +3,58 @@
 //! [`Pipeline`] holds one client's rooms (request building, auth, transport,
 //! retry policy, sleeper) and runs each call through them inside its
 //! tracing span. [`Pager`](crate::pagination) reaches it only through
-//! [`Caller`].
+//! [`Caller`]. With the `test-util` feature, test doubles can stand in for
+//! auth and transport in the attempt step; everything else runs as usual.
 
+#[cfg(feature = "test-util")]
+use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 use tracing::Instrument as _;
 
 use crate::auth::{Auth, Grant};
+use crate::client::ClientOptions;
 use crate::config::{Config, Sleeper};
 use crate::decode::{DecodeContext, decode_success};
 use crate::error::Error;
 use crate::operation::{Operation, RequestParts};
 use crate::profile::ApiProfile;
+use crate::raw::BodyStream;
 use crate::request::{Prepared, Requests};
 use crate::response::Response;
 use crate::retry::{RetryPolicy, millis};
-use crate::transport::{Exchange, Failure, Transport};
+use crate::transport::{Failure, Reply, Transport};
 
-/// Everything a client needs to run calls; shared by its clones.
+/// Everything a client needs to run calls; shared by its clones. Derived
+/// clients ([`Pipeline::derive`]) share its transport, auth and sleeper.
 pub(crate) struct Pipeline {
     profile: &'static ApiProfile,
     requests: Requests,
-    auth: Auth,
+    auth: Arc<Auth>,
     transport: Transport,
     timeout: Duration,
+    total_timeout: Option<Duration>,
     retry: RetryPolicy,
     max_response_bytes: u64,
+    error_body_limit: usize,
     sleeper: Arc<dyn Sleeper>,
+    #[cfg(feature = "test-util")]
+    mocks: Option<crate::test_util::Mocks>,
 }
 
 /// Per-call options.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CallOptions {
     pub(crate) timeout: Option<Duration>,
+    pub(crate) total_timeout: Option<Duration>,
     pub(crate) max_retries: Option<u32>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) query: Vec<(String, String)>,
+    pub(crate) extra_body: Option<serde_json::Map<String, serde_json::Value>>,
+    pub(crate) max_pages: Option<u64>,
 }
 
 /// A pipeline with fixed per-call options: what pagination sends its page
@@ -49,6 +62,29 @@ pub(crate) struct CallOptions {
 pub(crate) struct Caller {
     pipeline: Arc<Pipeline>,
     options: CallOptions,
+}
+
+/// What the caller wants of a successful answer's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// Read whole (within the response limit).
+    Bytes,
+    /// Left to the caller to read.
+    Stream,
+}
+
+/// A successful answer, undecoded.
+pub(crate) struct Success {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: SuccessBody,
+    pub(crate) attempts: u32,
+}
+
+/// The body of a [`Success`].
+pub(crate) enum SuccessBody {
+    Bytes(Vec<u8>),
+    Stream(BodyStream),
 }
 
 /// A decoded response, with the raw body (pagination compares bodies to
@@ -71,12 +107,43 @@ impl Pipeline {
         Ok(Pipeline {
             profile,
             requests,
-            auth,
+            auth: Arc::new(auth),
             transport,
             timeout: config.timeout,
+            total_timeout: config.total_timeout,
             retry: config.retry,
             max_response_bytes: config.max_response_bytes,
+            error_body_limit: config.error_body_limit,
             sleeper: config.sleeper,
+            #[cfg(feature = "test-util")]
+            mocks: config.mocks,
+        })
+    }
+
+    /// A pipeline with `options` applied that shares this one's connection
+    /// pool, credentials (and OAuth2 token cache), sleeper and doubles.
+    pub(crate) fn derive(&self, options: &ClientOptions) -> Result<Pipeline, Error> {
+        let mut retry = self.retry;
+        if let Some(retries) = options.max_retries {
+            retry.max_retries = retries;
+        }
+        Ok(Pipeline {
+            profile: self.profile,
+            requests: self.requests.derive(
+                options.base_url.as_deref(),
+                &options.headers,
+                &options.query,
+            )?,
+            auth: Arc::clone(&self.auth),
+            transport: self.transport.clone(),
+            timeout: options.timeout.unwrap_or(self.timeout),
+            total_timeout: options.total_timeout.or(self.total_timeout),
+            retry,
+            max_response_bytes: self.max_response_bytes,
+            error_body_limit: options.error_body_limit.unwrap_or(self.error_body_limit),
+            sleeper: Arc::clone(&self.sleeper),
+            #[cfg(feature = "test-util")]
+            mocks: self.mocks.clone(),
         })
     }
 
@@ -88,12 +155,24 @@ impl Pipeline {
         self.requests.base_url()
     }
 
-    /// Runs one call in its `apigen_call` span.
+    /// Runs one call and decodes its answer.
     pub(crate) async fn execute<O: Operation>(
         &self,
         operation: &O,
         options: &CallOptions,
     ) -> Outcome<O> {
+        let success = self.exchange(operation, options, Want::Bytes).await?;
+        self.finish::<O>(success)
+    }
+
+    /// Runs one call in its `apigen_call` span, up to a successful answer
+    /// (error answers become errors, as for a decoded call).
+    pub(crate) async fn exchange<O: Operation>(
+        &self,
+        operation: &O,
+        options: &CallOptions,
+        want: Want,
+    ) -> Result<Success, Error> {
         let info = O::INFO;
         let span = tracing::debug_span!(
             "apigen_call",
@@ -106,7 +185,7 @@ impl Pipeline {
         );
         let started = Instant::now();
         let result = self
-            .run(operation, options, &span)
+            .run(operation, options, want, &span)
             .instrument(span.clone())
             .await;
         span.record("elapsed_ms", millis(started.elapsed()));
@@ -117,10 +196,15 @@ impl Pipeline {
         &self,
         operation: &O,
         options: &CallOptions,
+        want: Want,
         span: &tracing::Span,
-    ) -> Outcome<O> {
+    ) -> Result<Success, Error> {
         let request = self.build(operation, options)?;
         let timeout = options.timeout.unwrap_or(self.timeout);
+        let deadline = options
+            .total_timeout
+            .or(self.total_timeout)
+            .map(|total| (total, Instant::now() + total));
         let mut retries = self
             .retry
             .start(options.max_retries, O::INFO.method.is_idempotent());
@@ -129,11 +213,53 @@ impl Pipeline {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let failure = match self.attempt(&request, timeout).await {
-                Ok((answer, grant)) => {
+            // The attempt gets what is left of the deadline when that is
+            // shorter than its own timeout.
+            let mut attempt_timeout = timeout;
+            let mut cut_by_deadline = None;
+            if let Some((total, at)) = deadline {
+                let left = at.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Error::Deadline { deadline: total });
+                }
+                if left <= timeout {
+                    attempt_timeout = left;
+                    cut_by_deadline = Some(total);
+                }
+            }
+            let failure = match self
+                .attempt(operation, &request, attempt_timeout, want)
+                .await
+            {
+                Ok((reply, grant)) => {
+                    let answer = match reply {
+                        Reply::Streaming {
+                            status,
+                            headers,
+                            body,
+                        } => {
+                            span.record("status", status.as_u16());
+                            return Ok(Success {
+                                status,
+                                headers,
+                                body: SuccessBody::Stream(BodyStream::http(body)),
+                                attempts: attempt,
+                            });
+                        }
+                        Reply::Full(answer) => answer,
+                    };
                     span.record("status", answer.status.as_u16());
                     if answer.status.is_success() {
-                        return finish::<O>(answer, attempt);
+                        let body = match want {
+                            Want::Bytes => SuccessBody::Bytes(answer.body),
+                            Want::Stream => SuccessBody::Stream(BodyStream::memory(answer.body)),
+                        };
+                        return Ok(Success {
+                            status: answer.status,
+                            headers: answer.headers,
+                            body,
+                            attempts: attempt,
+                        });
                     }
                     // A rejected OAuth2 token (revoked, or expired early) is
                     // replaced once. The API refused the request, so this is
@@ -147,11 +273,28 @@ impl Pipeline {
                         continue;
                     }
                     let details = self.profile.error_details;
-                    answer.into_failure(request.url(), O::INFO.operation_id, details)
+                    answer.into_failure(
+                        request.url(),
+                        O::INFO.operation_id,
+                        details,
+                        self.error_body_limit,
+                    )
+                }
+                Err(Failure::MaybeSent(Error::Timeout { .. })) if cut_by_deadline.is_some() => {
+                    let deadline = cut_by_deadline.unwrap_or(timeout);
+                    return Err(Error::Deadline { deadline });
                 }
                 Err(failure) => failure,
             };
-            let delay = retries.decide(failure, attempt)?;
+            let (delay, error) = retries.decide(failure, attempt)?;
+            if let Some((_, at)) = deadline {
+                if Instant::now() + delay >= at {
+                    // Waiting would end past the deadline: no retry can
+                    // finish in time, so the caller gets the real cause.
+                    tracing::info!(attempt, "not retrying: the call's deadline is too close");
+                    return Err(error);
+                }
+            }
             self.sleeper.sleep(delay).await;
         }
     }
@@ -165,17 +308,28 @@ impl Pipeline {
             &parts,
             &options.query,
             &options.headers,
+            options.extra_body.as_ref(),
             &self.auth,
         )
     }
 
     /// One attempt, bounded by `timeout` from the token lookup to the end of
-    /// the body.
-    async fn attempt(
+    /// the body (to the end of the headers for a stream).
+    async fn attempt<O: Operation>(
         &self,
+        operation: &O,
         request: &Prepared,
         timeout: Duration,
-    ) -> Result<(Exchange, Grant), Failure> {
+        want: Want,
+    ) -> Result<(Reply, Grant), Failure> {
+        #[cfg(feature = "test-util")]
+        if let Some(mocks) = &self.mocks {
+            return mocks
+                .answer(operation as &dyn Any, O::INFO, request)
+                .map(|answer| (Reply::Full(answer), Grant::NONE));
+        }
+        #[cfg(not(feature = "test-util"))]
+        let _ = operation;
         let exchange = async {
             let mut request = request.to_request();
             let grant = self
@@ -183,36 +337,44 @@ impl Pipeline {
                 .authorise(&mut request, &self.transport, timeout)
                 .await
                 .map_err(Failure::NotSent)?;
-            let answer = self
+            let reply = self
                 .transport
-                .send(request, self.max_response_bytes)
+                .send_head(request, self.max_response_bytes, want == Want::Stream)
                 .await?;
-            Ok((answer, grant))
+            Ok((reply, grant))
         };
         tokio::time::timeout(timeout, exchange)
             .await
             .unwrap_or(Err(Failure::MaybeSent(Error::Timeout { timeout })))
     }
-}
 
-/// Decodes a successful answer.
-fn finish<O: Operation>(answer: Exchange, attempts: u32) -> Outcome<O> {
-    let info = O::INFO;
-    let ctx = DecodeContext {
-        status: answer.status,
-        headers: &answer.headers,
-        operation_id: info.operation_id,
-        keep_body: true,
-    };
-    let decoded = decode_success::<O::Output, O::Meta>(info.response, &answer.body, &ctx)?;
-    let response = Response::new(
-        decoded.output,
-        decoded.meta,
-        answer.status,
-        answer.headers,
-        attempts,
-    );
-    Ok((response, answer.body))
+    /// Decodes a successful answer.
+    fn finish<O: Operation>(&self, success: Success) -> Outcome<O> {
+        let info = O::INFO;
+        let body = match success.body {
+            SuccessBody::Bytes(body) => body,
+            // `execute` asks for bytes; a stream here would be a bug.
+            SuccessBody::Stream(_) => {
+                return Err(Error::invalid_request("internal: expected a read body"));
+            }
+        };
+        let ctx = DecodeContext {
+            status: success.status,
+            headers: &success.headers,
+            operation_id: info.operation_id,
+            keep_body: true,
+            body_limit: self.error_body_limit,
+        };
+        let decoded = decode_success::<O::Output, O::Meta>(info.response, &body, &ctx)?;
+        let response = Response::new(
+            decoded.output,
+            decoded.meta,
+            success.status,
+            success.headers,
+            success.attempts,
+        );
+        Ok((response, body))
+    }
 }
 
 /// Shows what a client is configured with; never the credentials.
@@ -223,6 +385,7 @@ impl fmt::Debug for Pipeline {
             .field("base_url", &self.base_url())
             .field("auth", &self.auth.kind())
             .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
             .field("max_retries", &self.retry.max_retries)
             .finish_non_exhaustive()
     }
@@ -236,5 +399,10 @@ impl Caller {
     /// Sends `operation` with this caller's options.
     pub(crate) async fn fetch<O: Operation>(&self, operation: &O) -> Outcome<O> {
         self.pipeline.execute(operation, &self.options).await
+    }
+
+    /// The cap on pages set for this call, if any.
+    pub(crate) fn max_pages(&self) -> Option<u64> {
+        self.options.max_pages
     }
 }

@@ -14,11 +14,17 @@ use crate::operation::{Method, OperationInfo, RequestParts};
 use crate::profile::ApiProfile;
 
 /// What every request of one client starts from.
+#[derive(Clone)]
 pub(crate) struct Requests {
     /// Without a trailing `/`.
     base_url: String,
     /// `User-Agent`, `Accept` and the configured default headers.
     headers: HeaderMap,
+    /// The configured default query parameters.
+    query: Vec<(String, String)>,
+    /// Whether the caller brought its own `reqwest::Client` (which may do
+    /// TLS without our `rustls` feature).
+    custom_http: bool,
 }
 
 /// A request ready to be sent (and re-sent on retry).
@@ -33,30 +39,14 @@ impl Requests {
     /// Checks the configured (or the profile's) base URL and assembles the
     /// default headers. Also returns the parsed base URL.
     pub(crate) fn new(profile: &ApiProfile, config: &Config) -> Result<(Requests, Url), Error> {
-        let base_url = config
-            .base_url
-            .as_deref()
-            .unwrap_or(profile.default_base_url)
-            .trim_end_matches('/')
-            .to_owned();
-        let base = Url::parse(&base_url)
-            .map_err(|_| Error::config("the base URL is not a valid absolute URL"))?;
-        if !matches!(base.scheme(), "http" | "https")
-            || base.cannot_be_a_base()
-            || base.query().is_some()
-            || base.fragment().is_some()
-            || !base.username().is_empty()
-            || base.password().is_some()
-        {
-            return Err(Error::config(
-                "the base URL must be an http or https URL without credentials, query or fragment",
-            ));
-        }
-        if base.scheme() == "https" && !cfg!(feature = "rustls") && config.http_client.is_none() {
-            return Err(Error::config(
-                "an https base URL needs the `rustls` feature of apigen-runtime (or a preconfigured reqwest client)",
-            ));
-        }
+        let custom_http = config.http_client.is_some();
+        let (base_url, base) = check_base_url(
+            config
+                .base_url
+                .as_deref()
+                .unwrap_or(profile.default_base_url),
+            custom_http,
+        )?;
 
         let mut headers = HeaderMap::new();
         let mut user_agent = format!(
@@ -74,17 +64,79 @@ impl Requests {
         })?;
         headers.insert(USER_AGENT, user_agent);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let mut requests = Requests {
+            base_url,
+            headers,
+            query: config.default_query.clone(),
+            custom_http,
+        };
         for (name, value) in &config.default_headers {
-            let (name, mut value) = header(name, value).map_err(|e| match e {
-                Error::InvalidRequest { message } => Error::config(message),
-                other => other,
-            })?;
-            value.set_sensitive(true);
-            headers.append(name, value);
+            requests.add_header(name, value)?;
         }
-        Ok((Requests { base_url, headers }, base))
+        Ok((requests, base))
     }
 
+    /// A copy for a derived client: another base URL, more default headers
+    /// (replacing those of the same name) and query parameters.
+    pub(crate) fn derive(
+        &self,
+        base_url: Option<&str>,
+        headers: &[(String, String)],
+        query: &[(String, String)],
+    ) -> Result<Requests, Error> {
+        let mut requests = self.clone();
+        if let Some(url) = base_url {
+            requests.base_url = check_base_url(url, self.custom_http)?.0;
+        }
+        for (name, _) in headers {
+            if let Ok(name) = reqwest::header::HeaderName::from_bytes(name.as_bytes()) {
+                requests.headers.remove(name);
+            }
+        }
+        for (name, value) in headers {
+            requests.add_header(name, value)?;
+        }
+        requests.query.extend(query.iter().cloned());
+        Ok(requests)
+    }
+
+    /// Adds a default header, marked sensitive.
+    fn add_header(&mut self, name: &str, value: &str) -> Result<(), Error> {
+        let (name, mut value) = header(name, value).map_err(|e| match e {
+            Error::InvalidRequest { message } => Error::config(message),
+            other => other,
+        })?;
+        value.set_sensitive(true);
+        self.headers.append(name, value);
+        Ok(())
+    }
+}
+
+/// Checks a base URL; returns it without a trailing `/`, and parsed.
+fn check_base_url(url: &str, custom_http: bool) -> Result<(String, Url), Error> {
+    let base_url = url.trim_end_matches('/').to_owned();
+    let base = Url::parse(&base_url)
+        .map_err(|_| Error::config("the base URL is not a valid absolute URL"))?;
+    if !matches!(base.scheme(), "http" | "https")
+        || base.cannot_be_a_base()
+        || base.query().is_some()
+        || base.fragment().is_some()
+        || !base.username().is_empty()
+        || base.password().is_some()
+    {
+        return Err(Error::config(
+            "the base URL must be an http or https URL without credentials, query or fragment",
+        ));
+    }
+    if base.scheme() == "https" && !cfg!(feature = "rustls") && !custom_http {
+        return Err(Error::config(
+            "an https base URL needs the `rustls` feature of apigen-runtime (or a preconfigured reqwest client)",
+        ));
+    }
+    Ok((base_url, base))
+}
+
+impl Requests {
     /// The base URL requests go to (without a trailing `/`).
     pub(crate) fn base_url(&self) -> &str {
         &self.base_url
@@ -92,14 +144,16 @@ impl Requests {
 
     /// Builds the request of one call. Precedence, from weakest: default
     /// headers, the operation's header parameters, static credentials, the
-    /// call's own headers. Query order: the operation's, the call's, then
-    /// API keys.
+    /// call's own headers. Query order: the operation's, the client's
+    /// defaults, the call's, then API keys. `extra_body` fields are merged
+    /// into (and override) the JSON body's top-level fields.
     pub(crate) fn build(
         &self,
         info: &OperationInfo,
         parts: &RequestParts,
         call_query: &[(String, String)],
         call_headers: &[(String, String)],
+        extra_body: Option<&serde_json::Map<String, serde_json::Value>>,
         auth: &Auth,
     ) -> Result<Prepared, Error> {
         let path = render_path(info.path_template, parts.path_params())?;
@@ -113,7 +167,10 @@ impl Requests {
         );
         push_query(
             &mut query,
-            call_query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            self.query
+                .iter()
+                .chain(call_query)
+                .map(|(n, v)| (n.as_str(), v.as_str())),
         );
         let mut headers = self.headers.clone();
         for (name, value) in parts.header_params() {
@@ -138,14 +195,18 @@ impl Requests {
             Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
         })?;
 
-        let body = match parts.body() {
-            Some(body) => {
+        let body = match (parts.body(), extra_body) {
+            (body, Some(extra)) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                Some(merge_body(body, extra)?)
+            }
+            (Some(body), None) => {
                 let content_type = HeaderValue::from_str(body.content_type)
                     .map_err(|_| Error::invalid_request("invalid body content type"))?;
                 headers.insert(CONTENT_TYPE, content_type);
                 Some(body.bytes.clone())
             }
-            None => None,
+            (None, None) => None,
         };
         Ok(Prepared {
             method: to_reqwest_method(info.method),
@@ -157,6 +218,24 @@ impl Requests {
 }
 
 impl Prepared {
+    /// The method.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn method(&self) -> &reqwest::Method {
+        &self.method
+    }
+
+    /// The headers (credentials included).
+    #[cfg(feature = "test-util")]
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body, if any.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
     /// The URL the request goes to.
     pub(crate) fn url(&self) -> &Url {
         &self.url
@@ -173,6 +252,38 @@ impl Prepared {
     }
 }
 
+/// The typed JSON body with `extra` fields merged in at the top level (an
+/// operation without a body gets an object of the extras). Only a JSON
+/// object body can take extra fields.
+fn merge_body(
+    body: Option<&crate::operation::Body>,
+    extra: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Vec<u8>, Error> {
+    let mut object = match body {
+        None => serde_json::Map::new(),
+        Some(body) if body.content_type == "application/json" => {
+            match serde_json::from_slice::<serde_json::Value>(&body.bytes) {
+                Ok(serde_json::Value::Object(object)) => object,
+                _ => {
+                    return Err(Error::invalid_request(
+                        "extra body fields need a JSON object body",
+                    ));
+                }
+            }
+        }
+        Some(_) => {
+            return Err(Error::invalid_request(
+                "extra body fields need a JSON request body",
+            ));
+        }
+    };
+    for (name, value) in extra {
+        object.insert(name.clone(), value.clone());
+    }
+    serde_json::to_vec(&object)
+        .map_err(|e| Error::invalid_request(format!("request body cannot be serialized: {e}")))
+}
+
 fn to_reqwest_method(method: Method) -> reqwest::Method {
     match method {
         Method::Get => reqwest::Method::GET,
@@ -183,5 +294,48 @@ fn to_reqwest_method(method: Method) -> reqwest::Method {
         Method::Head => reqwest::Method::HEAD,
         Method::Options => reqwest::Method::OPTIONS,
         Method::Trace => reqwest::Method::TRACE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::Body;
+    use serde_json::json;
+
+    fn extra(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        match value {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("an object"),
+        }
+    }
+
+    #[test]
+    fn extra_fields_merge_over_the_typed_body() {
+        let body = Body {
+            content_type: "application/json",
+            bytes: br#"{"email":"a@x","name":"A"}"#.to_vec(),
+        };
+        let merged = merge_body(Some(&body), &extra(json!({"name": "B", "seat": true}))).unwrap();
+        let merged: serde_json::Value = serde_json::from_slice(&merged).unwrap();
+        assert_eq!(merged, json!({"email": "a@x", "name": "B", "seat": true}));
+        let alone = merge_body(None, &extra(json!({"reason": "x"}))).unwrap();
+        assert_eq!(alone, br#"{"reason":"x"}"#);
+    }
+
+    #[test]
+    fn extra_fields_need_a_json_object_body() {
+        let array = Body {
+            content_type: "application/json",
+            bytes: b"[1]".to_vec(),
+        };
+        let binary = Body {
+            content_type: "application/octet-stream",
+            bytes: vec![0, 1],
+        };
+        for body in [array, binary] {
+            let err = merge_body(Some(&body), &extra(json!({"a": 1}))).unwrap_err();
+            assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+        }
     }
 }

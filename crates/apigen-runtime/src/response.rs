@@ -15,8 +15,8 @@ pub struct Response<T, M = ()> {
 }
 
 /// Everything in a [`Response`] except the output, from
-/// [`Response::into_parts`].
-#[derive(Debug, Clone)]
+/// [`Response::into_parts`]. `Debug` redacts credential-bearing headers.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ResponseParts<M = ()> {
     /// The HTTP status.
@@ -27,6 +27,17 @@ pub struct ResponseParts<M = ()> {
     pub meta: Option<M>,
     /// How many HTTP attempts the call took (1 when not retried).
     pub attempts: u32,
+}
+
+impl<M: std::fmt::Debug> std::fmt::Debug for ResponseParts<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseParts")
+            .field("status", &self.status)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("meta", &self.meta)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
 }
 
 impl<M> ResponseParts<M> {
@@ -107,9 +118,85 @@ impl<T, M> DerefMut for Response<T, M> {
     }
 }
 
+/// Header names whose values carry credentials or session state: every
+/// `Debug` of received headers ([`RedactedHeaders`]) hides their values.
+/// (Redacting at print time rather than marking values on receipt keeps
+/// the per-call path free of the check.)
+const SENSITIVE_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "www-authenticate",
+    "proxy-authenticate",
+    "cookie",
+    "set-cookie",
+    "x-auth-key",
+    "x-auth-email",
+    "x-api-key",
+    "cf-access-token",
+    "cf-access-jwt-assertion",
+];
+
+/// Whether a header's value must never be printed: the names above, and any
+/// name that says it holds a token, key, secret or session. `name` is
+/// lower-case, as `HeaderName`s are.
+pub(crate) fn is_sensitive_header(name: &str) -> bool {
+    SENSITIVE_HEADERS.contains(&name)
+        || [
+            "token", "secret", "key", "session", "auth", "cookie", "password",
+        ]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// `Debug` of a header map that shows sensitive values as `<redacted>`,
+/// whether or not they were marked (an error built by hand may not be).
+pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
+
+impl std::fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if value.is_sensitive() || is_sensitive_header(name.as_str()) {
+                map.entry(&name.as_str(), &"<redacted>");
+            } else {
+                map.entry(&name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
+            }
+        }
+        map.finish()
+    }
+}
+
 /// `cf-ray`, else `x-request-id`, when it is valid text.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     ["cf-ray", "x-request-id"]
         .iter()
         .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_headers_are_redacted_in_debug() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("set-cookie", "session=s3cr3t"),
+            ("authorization", "Bearer s3cr3t"),
+            ("x-auth-key", "s3cr3t"),
+            ("x-upstream-api-token", "s3cr3t"),
+            ("cf-ray", "ray-1"),
+            ("content-type", "application/json"),
+        ] {
+            headers.insert(name, value.parse().unwrap());
+        }
+        let shown = format!("{:?}", RedactedHeaders(&headers));
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            shown.contains("ray-1") && shown.contains("application/json"),
+            "{shown}"
+        );
+        // The values stay readable.
+        assert_eq!(headers["x-auth-key"], "s3cr3t");
+    }
 }

@@ -75,8 +75,13 @@ impl RetryPolicy {
 
 impl Retries<'_> {
     /// Decides after failed attempt number `attempt`: the delay before
-    /// repeating it, or the error to return.
-    pub(crate) fn decide(&mut self, failure: Failure, attempt: u32) -> Result<Duration, Error> {
+    /// repeating it (with the error, for a caller whose deadline ends
+    /// before the delay does), or the error to return.
+    pub(crate) fn decide(
+        &mut self,
+        failure: Failure,
+        attempt: u32,
+    ) -> Result<(Duration, Error), Error> {
         let repeatable = match &failure {
             // Nothing happened on the server: any method may be repeated
             // when the cause is transient.
@@ -113,7 +118,7 @@ impl Retries<'_> {
             delay_ms = millis(delay),
             "retrying request"
         );
-        Ok(delay)
+        Ok((delay, error))
     }
 }
 

@@ -11,14 +11,15 @@ use http::{HeaderMap, StatusCode};
 use reqwest::Url;
 use reqwest::header::LOCATION;
 
-use crate::error::{ApiError, Error, parse_details, snippet};
+use crate::error::{ApiError, Error, parse_details, snippet_of};
 use crate::response::request_id;
 
 /// Most redirects followed (same-origin only).
 const MAX_REDIRECTS: usize = 10;
 
 /// The HTTP client every request and token fetch of one [`Client`](crate::Client)
-/// goes through.
+/// goes through. Clones (derived clients) share the connection pool.
+#[derive(Clone)]
 pub(crate) struct Transport {
     http: reqwest::Client,
 }
@@ -104,21 +105,69 @@ impl Transport {
         request: reqwest::Request,
         limit: u64,
     ) -> Result<Exchange, Failure> {
+        match self.send_head(request, limit, false).await? {
+            Reply::Full(exchange) => Ok(exchange),
+            // Not asked for a stream: unreachable, but read it rather than panic.
+            Reply::Streaming {
+                status,
+                headers,
+                mut body,
+            } => {
+                let body = read_body(&mut body, limit)
+                    .await
+                    .map_err(Failure::MaybeSent)?;
+                Ok(Exchange {
+                    status,
+                    headers,
+                    body,
+                })
+            }
+        }
+    }
+
+    /// Sends `request`; with `stream`, a successful answer is returned
+    /// before its body is read (the caller reads it). Any other answer is
+    /// read whole, within `limit`.
+    pub(crate) async fn send_head(
+        &self,
+        request: reqwest::Request,
+        limit: u64,
+        stream: bool,
+    ) -> Result<Reply, Failure> {
         let mut response = self.http.execute(request).await?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
+        if stream && status.is_success() {
+            return Ok(Reply::Streaming {
+                status,
+                headers,
+                body: response,
+            });
+        }
         let body = read_body(&mut response, limit)
             .await
             .map_err(|error| match error {
                 Error::ResponseTooLarge { .. } => Failure::Final(error),
                 _ => Failure::MaybeSent(error),
             })?;
-        Ok(Exchange {
+        Ok(Reply::Full(Exchange {
             status,
             headers,
             body,
-        })
+        }))
     }
+}
+
+/// What [`Transport::send_head`] got back.
+pub(crate) enum Reply {
+    /// The whole answer.
+    Full(Exchange),
+    /// A successful answer whose body is still to be read.
+    Streaming {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: reqwest::Response,
+    },
 }
 
 impl Exchange {
@@ -128,12 +177,14 @@ impl Exchange {
         &self,
         operation_id: &'static str,
         details_field: Option<&str>,
+        body_limit: usize,
     ) -> ApiError {
         let mut error = ApiError::new(self.status, operation_id);
         error.details = parse_details(&self.body, details_field);
         error.request_id = request_id(&self.headers).map(str::to_owned);
-        error.body = snippet(&self.body);
+        error.body = snippet_of(&self.body, body_limit);
         error.retry_after = parse_retry_after(&self.headers, SystemTime::now());
+        error.headers = self.headers.clone();
         error
     }
 
@@ -145,9 +196,12 @@ impl Exchange {
         url: &Url,
         operation_id: &'static str,
         details_field: Option<&str>,
+        body_limit: usize,
     ) -> Failure {
         if !self.status.is_redirection() {
-            let error = self.api_error(operation_id, details_field).into();
+            let error = self
+                .api_error(operation_id, details_field, body_limit)
+                .into();
             return Failure::Answered(error, self.headers);
         }
         let target = self
@@ -160,7 +214,9 @@ impl Exchange {
                 status: self.status,
                 host: target.host_str().unwrap_or("unknown").to_owned(),
             },
-            _ => self.api_error(operation_id, details_field).into(),
+            _ => self
+                .api_error(operation_id, details_field, body_limit)
+                .into(),
         })
     }
 }
@@ -187,7 +243,7 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
 }
 
 /// Converts a reqwest error, dropping its URL (which may carry an API key).
-fn transport_error(error: reqwest::Error) -> Error {
+pub(crate) fn transport_error(error: reqwest::Error) -> Error {
     Error::Transport {
         connect: error.is_connect(),
         source: Box::new(error.without_url()),
@@ -195,7 +251,10 @@ fn transport_error(error: reqwest::Error) -> Error {
 }
 
 /// Reads a body, failing as soon as it exceeds `limit` bytes.
-async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Vec<u8>, Error> {
+pub(crate) async fn read_body(
+    response: &mut reqwest::Response,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
     let declared = response.content_length();
     if declared.is_some_and(|len| len > limit) {
         return Err(Error::ResponseTooLarge { limit });
@@ -217,7 +276,7 @@ async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Vec<u
 /// Zero, negative, unparsable values and dates in the past give `None`
 /// (the caller then uses backoff). Values too large for a `Duration`
 /// saturate.
-fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let header = |name: &str| {
         headers
             .get(name)

@@ -13,11 +13,20 @@
 //!   memory plainly (baseline) and through `serde_path_to_error`, as the
 //!   runtime decodes (ours): what JSON-path error tracking costs.
 //!
+//! - `decode_unknown_fields`: the generated models in memory (baseline)
+//!   against the same models with unknown fields kept (ours: the struct the
+//!   emitter writes for `x-apigen.unknown-fields: keep`, a flattened map):
+//!   the cost of the setting when the server sends only known fields.
+//! - `decode_unknown_fields_present` (diagnostic): the same, on a body
+//!   whose users each carry two fields the spec does not name (dropped by
+//!   the baseline, kept by ours).
+//!
 //! Rounds of baseline and ours in alternating order, as in `request.rs`.
 
 use std::time::Duration;
 
 use benches::fixtures::{ACCOUNT_ID, list_body};
+use benches::kept::{UserKept, with_unknown_fields};
 use benches::server::StaticServer;
 use benches::{Side, TOKEN, apigen_client, current_thread_runtime, hand, measuring, rounds};
 use cloudflare_access_users_client::operations::UsersListParams;
@@ -58,6 +67,39 @@ fn decode_benches(c: &mut Criterion) {
         assert_eq!(envelope.result.len() as u64, users);
         envelope
     };
+    for (name, body, unknown) in [
+        ("decode_unknown_fields", body.clone(), 0),
+        (
+            "decode_unknown_fields_present",
+            with_unknown_fields(&body),
+            2,
+        ),
+    ] {
+        let bytes = body.as_bytes();
+        let plain = || {
+            let envelope =
+                hand::decode::<Vec<types::User>, types::ResultInfo>(bytes).expect("decode");
+            assert_eq!(envelope.result.len() as u64, users);
+            envelope
+        };
+        let kept = || {
+            let envelope = hand::decode::<Vec<UserKept>, types::ResultInfo>(bytes).expect("decode");
+            assert_eq!(envelope.result.len() as u64, users);
+            assert_eq!(envelope.result[0].additional_properties.len(), unknown);
+            envelope
+        };
+        let mut group = c.benchmark_group(name);
+        configure(&mut group, bytes.len());
+        for round in 1..=rounds() {
+            for side in Side::order(round) {
+                group.bench_function(side.id(round), |b| match side {
+                    Side::Baseline => b.iter(plain),
+                    Side::Apigen => b.iter(kept),
+                });
+            }
+        }
+        group.finish();
+    }
     {
         let mut group = c.benchmark_group("decode_models");
         configure(&mut group, bytes.len());

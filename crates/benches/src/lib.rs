@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod hand;
+pub mod kept;
 pub mod rss;
 pub mod server;
 

@@ -126,3 +126,31 @@ impl Client {
         }
     }
 }
+
+pub use ::apigen_runtime::{ApiError, ApiErrorDetail, ClientOptions, RawResponse};
+pub use ::apigen_runtime::blocking::{Page, StreamingResponse};
+
+/// Typed test doubles (feature `test-util`): see [`Client::mocked`].
+#[cfg(feature = "test-util")]
+pub use ::apigen_runtime::test_util;
+
+impl Client {
+    /// A client with some settings changed (timeouts, retries, base
+    /// URL, default headers and query parameters) that shares this
+    /// one's connection pool and credentials.
+    pub fn with_options(&self, options: ClientOptions) -> Result<Self, Error> {
+        Ok(Self {
+            inner: self.inner.with_options(options)?,
+        })
+    }
+
+    /// A client answered by typed test doubles instead of the
+    /// network (feature `test-util`); replies go through the same
+    /// decoding, error mapping, retries and pagination as real ones.
+    #[cfg(feature = "test-util")]
+    pub fn mocked(mocks: &test_util::Mocks) -> Result<Self, Error> {
+        Ok(Self {
+            inner: ::apigen_runtime::blocking::Client::new(&PROFILE, mocks.config())?,
+        })
+    }
+}

@@ -150,6 +150,7 @@ fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, millis: i64) -> DateTime
 /// The typed form of [`user_json`].
 fn expected_user(id: &str, email: &str) -> User {
     User {
+        additional_properties: Default::default(),
         id: id.into(),
         created_at: ts(2026, 5, 2, 14, 3, 11, 0),
         updated_at: ts(2026, 6, 10, 9, 41, 27, 250),
@@ -167,14 +168,17 @@ fn expected_user(id: &str, email: &str) -> User {
         grant_count: Some(5),
         role_assignments: Some(vec![
             RoleAssignment {
+                additional_properties: Default::default(),
                 role_id: "rol_01j0abcd".into(),
                 role_identifier: "admin".into(),
                 scope: None,
             },
             RoleAssignment {
+                additional_properties: Default::default(),
                 role_id: "rol_01j0efgh".into(),
                 role_identifier: "viewer".into(),
                 scope: Some(RoleAssignmentScope {
+                    additional_properties: Default::default(),
                     id: "res_01j0ijkl".into(),
                     type_: "resource".into(),
                 }),
@@ -334,6 +338,7 @@ fn list_sends_repeated_and_bracketed_query_parameters(env: &Env) {
     assert_eq!(
         page.pagination,
         Pagination {
+            additional_properties: Default::default(),
             after_cursor: Some("eyJpZCI6InVzcl8wMWp4In0".into()),
             before_cursor: None,
             total_count: Some(2),

@@ -701,6 +701,106 @@ fn credentials_never_appear_in_output_or_traces() {
     assert!(outputs.len() > 30, "{}", outputs.len());
 }
 
+/// A server that echoes credentials back in response headers (as a
+/// misbehaving proxy or a session-setting API might): the raw responses,
+/// the errors' headers and the test doubles' records keep them readable,
+/// but no `Debug` output shows them.
+#[test]
+fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
+    traces();
+    let echo = |reply: Reply| {
+        reply
+            .header("set-cookie", &format!("session={TOKEN}; HttpOnly"))
+            .header("authorization", &format!("Bearer {ACCESS_TOKEN}"))
+            .header("x-auth-key", API_KEY)
+            .header("x-echoed-api-token", HEADER_SECRET)
+            .header("x-plain", "visible")
+    };
+    let server = TestServer::start(move |request, _| {
+        if request.path().ends_with("/missing") {
+            echo(Reply::json(
+                404,
+                &json!({"success": false, "errors": [{"code": 1, "message": "no"}], "result": null}),
+            ))
+        } else {
+            echo(Reply::json(200, &cf_envelope(cf_user(USER_ID))))
+        }
+    });
+    let sleeper = RecordingSleeper::default();
+    let config = test_config(&server.url(), &sleeper);
+    let mut outputs: Vec<(&str, String)> = Vec::new();
+
+    let rt = client_runtime();
+    let client = cf::Client::new(config.clone()).unwrap();
+    let users = client.zero_trust().access().users();
+    let raw = rt
+        .block_on(users.get(ACCOUNT_ID, USER_ID).send_raw())
+        .unwrap();
+    assert!(
+        raw.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains(TOKEN)
+    );
+    outputs.push(("RawResponse", format!("{raw:?} {raw:#?}")));
+    let streaming = rt
+        .block_on(users.get(ACCOUNT_ID, USER_ID).send_streaming())
+        .unwrap();
+    outputs.push(("StreamingResponse", format!("{streaming:?}")));
+    let response = rt.block_on(users.get(ACCOUNT_ID, USER_ID).send()).unwrap();
+    outputs.push(("Response", format!("{response:?}")));
+    let err = rt
+        .block_on(users.get(ACCOUNT_ID, "missing").send())
+        .unwrap_err();
+    let api = err.api_error().expect("an API error");
+    assert_eq!(api.headers["x-auth-key"], API_KEY);
+    assert_eq!(api.headers["x-plain"], "visible");
+    outputs.push(("404 with echoed headers", render_error(&err)));
+    outputs.push(("ApiError", format!("{api:?}")));
+    assert!(format!("{api:?}").contains("visible"));
+
+    let blocking = cfb::Client::new(config).unwrap();
+    let users = blocking.zero_trust().access().users();
+    let raw = users.get(ACCOUNT_ID, USER_ID).send_raw().unwrap();
+    outputs.push(("RawResponse (blocking)", format!("{raw:?}")));
+    let streaming = users.get(ACCOUNT_ID, USER_ID).send_streaming().unwrap();
+    outputs.push(("StreamingResponse (blocking)", format!("{streaming:?}")));
+    let err = users.get(ACCOUNT_ID, "missing").send().unwrap_err();
+    outputs.push(("404 (blocking)", render_error(&err)));
+
+    // The test doubles record the credentials they were sent.
+    let mocks = apigen_runtime::test_util::Mocks::new();
+    let _ = mocks
+        .on::<cloudflare_access_users_models::operations::UsersGet>()
+        .then_http(404, &[("set-cookie", &format!("s={TOKEN}"))], "{}");
+    let mocked =
+        cf::Client::new(mocks.config().with_credentials(Credentials::bearer(TOKEN))).unwrap();
+    let err = rt
+        .block_on(
+            mocked
+                .zero_trust()
+                .access()
+                .users()
+                .get(ACCOUNT_ID, USER_ID)
+                .send(),
+        )
+        .unwrap_err();
+    outputs.push(("mocked 404", render_error(&err)));
+    outputs.push(("MockRequest", format!("{:?}", mocks.requests())));
+    outputs.push(("Mocks", format!("{mocks:?}")));
+    assert!(
+        mocks.requests()[0].headers["authorization"]
+            .to_str()
+            .unwrap()
+            .contains(TOKEN)
+    );
+
+    for (what, text) in &outputs {
+        assert_no_secret(what, text);
+    }
+    assert_no_secret("tracing output", &traces().text());
+}
+
 #[test]
 fn the_secret_detector_can_fail() {
     traces();

@@ -15,4 +15,8 @@ pub struct Error {
 
     /// JSON property `status`.
     pub status: f64,
+
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

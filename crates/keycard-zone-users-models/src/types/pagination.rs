@@ -17,4 +17,8 @@ pub struct Pagination {
     /// requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

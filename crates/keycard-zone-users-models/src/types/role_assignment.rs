@@ -15,4 +15,8 @@ pub struct RoleAssignment {
     /// owning zone itself).
     #[serde(default)]
     pub scope: Option<crate::types::RoleAssignmentScope>,
+
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

@@ -12,4 +12,8 @@ pub struct RoleAssignmentScope {
     /// The kind of resource this grant is scoped to (e.g. zone).
     #[serde(rename = "type")]
     pub type_: String,
+
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

@@ -64,4 +64,8 @@ pub struct User {
     /// Subject identifier from the identity provider
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

@@ -10,4 +10,8 @@ pub struct UserListResponse {
 
     /// Cursor-based pagination metadata
     pub pagination: crate::types::Pagination,
+
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

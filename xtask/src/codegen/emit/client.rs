@@ -384,6 +384,7 @@ fn lib_rs(
     ));
     let new_docs = raw_doc_attrs(&new_lines);
     let accessors = accessors(api, tree, &[], Parent::Client, features);
+    let consumer = consumer_items(flavor);
 
     quote! {
         #intro
@@ -425,6 +426,48 @@ fn lib_rs(
             }
 
             #accessors
+        }
+
+        #consumer
+    }
+}
+
+/// Escape hatches and test doubles of a client crate: the runtime's types
+/// re-exported, [`Client::with_options`] and (feature `test-util`)
+/// `Client::mocked`.
+fn consumer_items(flavor: Flavor) -> TokenStream {
+    let runtime_client = flavor.runtime_client();
+    let streaming = match flavor {
+        Flavor::Async => quote!(
+            pub use ::apigen_runtime::{Page, StreamingResponse};
+        ),
+        Flavor::Blocking => quote!(
+            pub use ::apigen_runtime::blocking::{Page, StreamingResponse};
+        ),
+    };
+    quote! {
+        pub use ::apigen_runtime::{ApiError, ApiErrorDetail, ClientOptions, RawResponse};
+        #streaming
+
+        /// Typed test doubles (feature `test-util`): see [`Client::mocked`].
+        #[cfg(feature = "test-util")]
+        pub use ::apigen_runtime::test_util;
+
+        impl Client {
+            /// A client with some settings changed (timeouts, retries, base
+            /// URL, default headers and query parameters) that shares this
+            /// one's connection pool and credentials.
+            pub fn with_options(&self, options: ClientOptions) -> Result<Self, Error> {
+                Ok(Self { inner: self.inner.with_options(options)? })
+            }
+
+            /// A client answered by typed test doubles instead of the
+            /// network (feature `test-util`); replies go through the same
+            /// decoding, error mapping, retries and pagination as real ones.
+            #[cfg(feature = "test-util")]
+            pub fn mocked(mocks: &test_util::Mocks) -> Result<Self, Error> {
+                Ok(Self { inner: #runtime_client::new(&PROFILE, mocks.config())? })
+            }
         }
     }
 }

@@ -205,6 +205,7 @@ pub fn client(
     if let Some(features) = features {
         out.push_str(&manifest_table(features, Some(&names.models)));
     }
+    out.push_str(test_util_feature(features.is_some()));
     out.push_str(lints(mode));
     out
 }
@@ -327,6 +328,16 @@ fn part_features<'a>(features: &'a FeatureMap, part: &Part) -> BTreeSet<&'a str>
         }
     }
     used
+}
+
+/// The opt-in `test-util` feature of a client crate (typed test doubles),
+/// in the `[features]` table `manifest_table` may already have opened.
+fn test_util_feature(table_open: bool) -> &'static str {
+    if table_open {
+        "test-util = [\"apigen-runtime/test-util\"]\n"
+    } else {
+        "\n[features]\n# Typed test doubles (`test_util::Mocks`, `Client::mocked`) for tests of code\n# that calls this API.\ntest-util = [\"apigen-runtime/test-util\"]\n"
+    }
 }
 
 #[cfg(test)]

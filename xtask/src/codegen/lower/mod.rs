@@ -37,6 +37,19 @@ struct ApigenExtension {
     #[serde(default)]
     env: EnvExtension,
     envelope: Option<EnvelopeExtension>,
+    /// `keep`: every model keeps the JSON fields its schema does not name
+    /// (in `additional_properties`), so they survive a decode and are
+    /// re-serialised; `ignore` (the default): they are dropped.
+    #[serde(default)]
+    unknown_fields: UnknownFields,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum UnknownFields {
+    #[default]
+    Ignore,
+    Keep,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,6 +65,17 @@ struct EnvelopeExtension {
     meta: Option<String>,
     success: Option<String>,
     errors: Option<String>,
+}
+
+/// Gives every struct without an `additionalProperties` schema a map of
+/// JSON values for the fields it does not name (`x-apigen.unknown-fields:
+/// keep`); the models emitter already renders such a map, flattened.
+fn keep_unknown_fields(types: &mut std::collections::BTreeMap<String, super::ir::TypeDef>) {
+    for def in types.values_mut() {
+        if let super::ir::TypeKind::Struct(s) = &mut def.kind {
+            s.additional.get_or_insert(super::ir::TypeRef::Json);
+        }
+    }
 }
 
 /// Parses an `x-…` extension value into `T`, locating any error.
@@ -121,6 +145,9 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     }
     let mut types = std::mem::take(&mut space.types);
     recursion::box_cycles(&mut types);
+    if ext.unknown_fields == UnknownFields::Keep {
+        keep_unknown_fields(&mut types);
+    }
 
     let mut api = Api {
         source: settings.source_label.clone(),
