@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use xtask::codegen::{self, ManifestMode, Rendered, WriteMode};
 
+mod corpus;
+
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
 struct Cli {
@@ -19,6 +21,9 @@ enum Command {
     /// Generate the SDK crates of every spec in spec/ into crates/, or of one
     /// spec into a directory of your choice.
     Generate(GenerateArgs),
+    /// Generate, check and lint public specs nobody here wrote (npm's
+    /// APIs.guru collection, GitHub, Cloudflare), with a report.
+    Corpus(corpus::CorpusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate(args) => generate(&args),
+        Command::Corpus(args) => corpus::run(&repo_root(), &args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {message}");
