@@ -65,6 +65,10 @@ pub struct CorpusArgs {
     /// answers: compiled = no rustc error, clippy-clean = no warning at all.
     #[arg(long)]
     separate_check: bool,
+    /// Read the specs from this list (`SOURCE:PATH` lines) instead of the
+    /// set's own; e.g. to re-run the failures of a report.
+    #[arg(long, value_name = "FILE")]
+    list: Option<PathBuf>,
     /// More spec files to include (e.g. a FastAPI-emitted spec).
     #[arg(long = "extra", value_name = "FILE")]
     extra: Vec<PathBuf>,
@@ -171,6 +175,7 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut entries = match args.set {
+        _ if args.list.is_some() => read_list(root, args.list.as_deref().unwrap_or(Path::new("")))?,
         Set::All => collection(root)?
             .into_iter()
             .map(|(rel, _)| resolve(root, &format!("apis-guru:{rel}")))
@@ -198,7 +203,7 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode, String> {
         return Err("no spec selected".to_owned());
     }
 
-    let set_name = format!("{:?}", args.set).to_lowercase();
+    let set_name = set_name(args);
     let work = corpus_dir(root);
     let out_root = work.join("out").join(&set_name);
     let logs = work.join("logs").join(&set_name);
@@ -241,6 +246,18 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Names the run's report, logs and output: the set, or the list's file stem
+/// (so that re-running a few specs leaves the set's report alone).
+fn set_name(args: &CorpusArgs) -> String {
+    match &args.list {
+        Some(list) => format!(
+            "list-{}",
+            list.file_stem().unwrap_or_default().to_string_lossy()
+        ),
+        None => format!("{:?}", args.set).to_lowercase(),
+    }
 }
 
 /// Installs the pinned npm packages unless they already are.
@@ -966,7 +983,7 @@ fn render_report(
     elapsed: Duration,
 ) -> String {
     let mut r = String::new();
-    let set = format!("{:?}", args.set).to_lowercase();
+    let set = set_name(args);
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {
