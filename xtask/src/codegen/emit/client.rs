@@ -57,6 +57,16 @@ fn resource_tree(api: &Api) -> Resource<'_> {
     root
 }
 
+/// The private module (and file) of a top-level resource: its segment, but
+/// `resources` inside `resources/` trips `clippy::module_inception`.
+fn resource_module(segment: &str) -> String {
+    if segment == "resources" {
+        "resources_".to_owned()
+    } else {
+        segment.to_owned()
+    }
+}
+
 fn resource_type(path: &[String]) -> proc_macro2::Ident {
     format_ident!("{}", path.iter().map(|s| pascal(s)).collect::<String>())
 }
@@ -92,7 +102,7 @@ pub fn render(
         collect_resources(node, &mut vec![(*segment).clone()], flavor, &mut resources);
         let doc = format!(" Operations under `{segment}`.");
         Ok(GeneratedFile {
-            path: format!("{dir}/src/resources/{segment}.rs"),
+            path: format!("{dir}/src/resources/{}.rs", resource_module(segment)),
             contents: rust_file(
                 api,
                 quote! {
@@ -103,7 +113,7 @@ pub fn render(
         })
     })?);
     let modules = top.iter().map(|(segment, _)| {
-        let module = ident(segment);
+        let module = ident(&resource_module(segment));
         let cfg = features.map(|_| super::features::cfg([*segment]));
         quote! {
             #cfg
