@@ -132,6 +132,7 @@ enum Exit {
 #[derive(Debug, Default)]
 struct Outcome {
     generate_secs: f64,
+    generate_cpu_secs: f64,
     peak_rss_kib: u64,
     generated: bool,
     /// `Some(true)` compiled, `Some(false)` failed, `None` not run.
@@ -235,6 +236,8 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode, String> {
         let report = render_report(args, &results, total, started.elapsed());
         fs::write(&report_path, &report)
             .map_err(|e| format!("cannot write {}: {e}", report_path.display()))?;
+        fs::write(report_path.with_extension("tsv"), render_tsv(&results))
+            .map_err(|e| format!("cannot write the results table: {e}"))?;
     }
     let report = render_report(args, &results, total, started.elapsed());
     println!();
@@ -542,6 +545,7 @@ fn run_one(
     )?;
     outcome.generate_secs = started.elapsed().as_secs_f64();
     outcome.peak_rss_kib = run.peak_rss_kib;
+    outcome.generate_cpu_secs = run.cpu_secs;
     // Messages name the spec by its list name, not this machine's path.
     let text = fs::read_to_string(&gen_log)
         .unwrap_or_default()
@@ -855,6 +859,9 @@ fn build_failure(
 struct Supervised {
     exit: Exit,
     peak_rss_kib: u64,
+    /// User + system CPU seconds: unlike wall time, not inflated by the
+    /// other work of a shared machine (but counts every thread).
+    cpu_secs: f64,
 }
 
 /// Runs `cmd` with its output in `log`, in a process group of its own so
@@ -878,11 +885,18 @@ fn supervise(
         .spawn()
         .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
     let status_path = format!("/proc/{}/status", child.id());
+    let stat_path = format!("/proc/{}/stat", child.id());
     let started = Instant::now();
     let mut peak = 0;
+    let mut cpu_secs = 0.0;
     // Short polls first: most generations take well under a second.
     let mut poll = Duration::from_millis(2);
     loop {
+        // Read before reaping: an exited child (a zombie) still shows its
+        // final CPU times.
+        if let Some(cpu) = read_cpu(&stat_path) {
+            cpu_secs = cpu;
+        }
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
             let exit = match (status.code(), status.signal()) {
                 (Some(0), _) => Exit::Ok,
@@ -893,6 +907,7 @@ fn supervise(
             return Ok(Supervised {
                 exit,
                 peak_rss_kib: peak,
+                cpu_secs,
             });
         }
         if let Some((hwm, rss)) = read_memory(&status_path) {
@@ -902,6 +917,7 @@ fn supervise(
                 return Ok(Supervised {
                     exit: Exit::OutOfMemory,
                     peak_rss_kib: peak,
+                    cpu_secs,
                 });
             }
         }
@@ -910,11 +926,24 @@ fn supervise(
             return Ok(Supervised {
                 exit: Exit::TimedOut,
                 peak_rss_kib: peak,
+                cpu_secs,
             });
         }
         std::thread::sleep(poll);
         poll = (poll * 2).min(Duration::from_millis(50));
     }
+}
+
+/// utime + stime of `/proc/PID/stat`, in seconds (USER_HZ is 100 on Linux).
+fn read_cpu(stat_path: &str) -> Option<f64> {
+    let text = fs::read_to_string(stat_path).ok()?;
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: state is field 3, utime 14 and stime 15.
+    let rest = &text[text.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
 }
 
 /// `VmHWM` and `VmRSS` in KiB, while the process is alive.
@@ -946,7 +975,11 @@ fn progress_line(o: &Outcome) -> String {
             return s;
         }
         _ => {
-            let _ = write!(s, "generate ok {:.2} s", o.generate_secs);
+            let _ = write!(
+                s,
+                "generate ok {:.2} s ({:.2} s CPU)",
+                o.generate_secs, o.generate_cpu_secs
+            );
         }
     }
     if o.warnings > 0 {
@@ -1078,21 +1111,28 @@ fn render_report(
         .iter()
         .filter(|(_, o)| o.generate_secs > 2.0)
         .count();
+    let over_cpu = results
+        .iter()
+        .filter(|(_, o)| o.generate_cpu_secs > 2.0)
+        .count();
     let _ = writeln!(
         r,
-        "## Slowest generations\n\n{over} took more than 2 s. Peak memory is the generator's \
-         resident high-water mark (VmHWM), sampled while it runs.\n"
+        "## Slowest generations\n\n{over} took more than 2 s of wall time, {over_cpu} more \
+         than 2 s of CPU time (all threads; wall time grows with the machine's other load, \
+         CPU time much less). Peak memory is the generator's resident high-water mark \
+         (VmHWM), sampled while it runs.\n"
     );
-    let _ = writeln!(r, "| spec | size | generate | peak memory | result |");
-    let _ = writeln!(r, "|---|---:|---:|---:|---|");
-    for (e, o) in slow.iter().take(15) {
+    let _ = writeln!(r, "| spec | size | wall | CPU | peak memory | result |");
+    let _ = writeln!(r, "|---|---:|---:|---:|---:|---|");
+    for (e, o) in slow.iter().take(20) {
         let size = fs::metadata(&e.path).map(|m| m.len()).unwrap_or(0);
         let _ = writeln!(
             r,
-            "| {} | {} KB | {:.2} s | {} MB | {} |",
+            "| {} | {} KB | {:.2} s | {:.2} s | {} MB | {} |",
             cell(&e.name),
             size / 1000,
             o.generate_secs,
+            o.generate_cpu_secs,
             o.peak_rss_kib / 1024,
             if o.generated { "ok" } else { "failed" }
         );
@@ -1106,7 +1146,11 @@ fn render_report(
         );
     }
     let total_gen: f64 = results.iter().map(|(_, o)| o.generate_secs).sum();
-    let _ = writeln!(r, "Total generation time: {total_gen:.0} s.");
+    let total_cpu: f64 = results.iter().map(|(_, o)| o.generate_cpu_secs).sum();
+    let _ = writeln!(
+        r,
+        "Total generation time: {total_gen:.0} s wall, {total_cpu:.0} s CPU."
+    );
     if !args.generate_only {
         let mut slow: Vec<&(Entry, Outcome)> =
             results.iter().filter(|(_, o)| o.build_secs > 0.0).collect();
@@ -1130,6 +1174,40 @@ fn render_report(
         }
     }
     r
+}
+
+/// One line per spec, for sorting and comparing runs.
+fn render_tsv(results: &[(Entry, Outcome)]) -> String {
+    let flag = |b: Option<bool>| match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    };
+    let mut t = String::from(
+        "spec\tgenerated\tcompiled\tclippy_clean\twall_s\tcpu_s\tpeak_mb\tbuild_s\tstage\tcause\tfirst_error\n",
+    );
+    for (e, o) in results {
+        let (stage, key, first) = o
+            .failure
+            .as_ref()
+            .map(|(s, k, f)| (s.label(), k.as_str(), f.as_str()))
+            .unwrap_or(("", "", ""));
+        let _ = writeln!(
+            t,
+            "{}\t{}\t{}\t{}\t{:.2}\t{:.2}\t{}\t{:.0}\t{stage}\t{}\t{}",
+            e.name,
+            flag(Some(o.generated)),
+            flag(o.compiled),
+            flag(o.clippy_clean),
+            o.generate_secs,
+            o.generate_cpu_secs,
+            o.peak_rss_kib / 1024,
+            o.build_secs,
+            key.replace('\t', " "),
+            first.replace('\t', " "),
+        );
+    }
+    t
 }
 
 /// The report without its slow-spec tables, for the terminal.
@@ -1243,6 +1321,12 @@ mod tests {
         ]);
         let run = supervise(cmd, &log, Duration::from_secs(10), None).unwrap();
         assert_eq!(run.exit, Exit::Signal(6));
+        // A busy child's CPU time is read from its zombie before reaping.
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"]);
+        let run = supervise(cmd, &log, Duration::from_secs(30), None).unwrap();
+        assert_eq!(run.exit, Exit::Ok);
+        assert!(run.cpu_secs > 0.0, "{}", run.cpu_secs);
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "sleep 5"]);
         let started = Instant::now();
