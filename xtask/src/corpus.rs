@@ -605,8 +605,22 @@ fn run_one(
             .env("CARGO_TERM_COLOR", "never")
             // One-off checks: incremental state would only cost disk.
             .env("CARGO_INCREMENTAL", "0");
-        let run = supervise(cmd, &step_log, timeout, None)?;
-        let text = fs::read_to_string(&step_log).unwrap_or_default();
+        let mut run = supervise(cmd, &step_log, timeout, None)?;
+        let mut text = fs::read_to_string(&step_log).unwrap_or_default();
+        if matches!(run.exit, Exit::Failed(_)) && !text.lines().any(|l| l.contains("error")) {
+            // Seen once on a loaded machine: cargo exiting non-zero with no
+            // message at all while another run held the build lock. Once
+            // more, so that a spec is not blamed for its neighbour.
+            let mut again = Command::new("cargo");
+            again
+                .args(*cargo_args)
+                .current_dir(out)
+                .env("CARGO_TARGET_DIR", &target)
+                .env("CARGO_TERM_COLOR", "never")
+                .env("CARGO_INCREMENTAL", "0");
+            run = supervise(again, &step_log, timeout, None)?;
+            text = fs::read_to_string(&step_log).unwrap_or_default();
+        }
         let diags = Diagnostics::parse(&text);
         let process_failed = run.exit != Exit::Ok;
         match stage {
@@ -845,12 +859,14 @@ fn build_failure(
     let key = match exit {
         Exit::TimedOut => "timeout".to_owned(),
         Exit::Signal(s) => format!("cargo killed by signal {s}"),
+        Exit::Failed(code) => format!("cargo failed (exit {code})"),
         _ => "cargo failed".to_owned(),
     };
-    // Errors cargo prints as text (manifest, resolution).
+    // Errors cargo prints as text (manifest, resolution), else its last word.
     let first = text
         .lines()
         .find(|l| l.starts_with("error"))
+        .or_else(|| text.lines().rev().find(|l| !l.starts_with('{')))
         .unwrap_or("")
         .to_owned();
     (stage, key, first)
