@@ -607,7 +607,10 @@ fn run_one(
             .env("CARGO_INCREMENTAL", "0");
         let mut run = supervise(cmd, &step_log, timeout, None)?;
         let mut text = fs::read_to_string(&step_log).unwrap_or_default();
-        if matches!(run.exit, Exit::Failed(_)) && !text.lines().any(|l| l.contains("error")) {
+        let silent = !text
+            .lines()
+            .any(|l| l.starts_with("error") || l.contains(r#""level":"error""#));
+        if matches!(run.exit, Exit::Failed(_)) && silent {
             // Seen once on a loaded machine: cargo exiting non-zero with no
             // message at all while another run held the build lock. Once
             // more, so that a spec is not blamed for its neighbour.
