@@ -52,7 +52,9 @@ fn sanitize(text: &str) -> Vec<String> {
     let mut in_fence = false;
     let mut list_indent = None;
     for raw in text.trim().lines() {
-        let line = raw.trim_end();
+        // Tabs (GitHub's Markdown tables) trip clippy::tabs_in_doc_comments.
+        let expanded = raw.replace('\t', "    ");
+        let line = expanded.trim_end();
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") {
             // Keep code blocks, but never as doctests.
@@ -212,6 +214,7 @@ mod tests {
                 "      wrapped",
             ]
         );
+        assert_eq!(sanitize("| a\t| b |"), vec!["| a    | b |"]);
         assert_eq!(list_marker("-x"), None);
         assert_eq!(list_marker("2024) no"), Some(6));
         assert_eq!(list_marker("2024"), None);
