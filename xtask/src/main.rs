@@ -11,6 +11,8 @@ use xtask::codegen::standalone::{self, RuntimeSource};
 use xtask::codegen::{self, ManifestMode, Rendered, WriteMode};
 use xtask::diff::{self, ApiDiff, classify::Level, semver, source};
 
+mod corpus;
+
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
 struct Cli {
@@ -27,6 +29,9 @@ enum Command {
     /// classified on the wire and for the Rust API, with a SemVer verdict
     /// for each generated crate.
     Diff(DiffArgs),
+    /// Generate, check and lint public specs nobody here wrote (npm's
+    /// APIs.guru collection, GitHub, Cloudflare), with a report.
+    Corpus(corpus::CorpusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +159,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(args) => generate(&args),
         Command::Diff(args) => diff_command(&args),
+        Command::Corpus(args) => corpus::run(&repo_root(), &args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("error: {message}");

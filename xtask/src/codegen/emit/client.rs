@@ -78,11 +78,18 @@ pub fn render(
     // File (and private module) names are bounded; the module is only
     // re-exported, so its name is never seen.
     let top: Vec<(String, &String, &Resource<'_>)> =
-        super::super::naming::file_modules(tree.children.keys().map(String::as_str))
-            .into_iter()
-            .zip(&tree.children)
-            .map(|(file, (segment, node))| (file, segment, node))
-            .collect();
+        super::super::naming::file_modules(tree.children.keys().map(|segment| {
+            // `resources` inside `resources/` trips `clippy::module_inception`.
+            if segment == "resources" {
+                "resources_"
+            } else {
+                segment.as_str()
+            }
+        }))
+        .into_iter()
+        .zip(&tree.children)
+        .map(|(file, (segment, node))| (file, segment, node))
+        .collect();
     files.extend(parallel_map(&top, |(file, segment, node)| {
         let mut resources = Vec::new();
         collect_resources(

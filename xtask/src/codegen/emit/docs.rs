@@ -69,7 +69,9 @@ fn sanitize(text: &str) -> Vec<String> {
     let mut in_fence = false;
     let mut list_indent = None;
     for raw in text.trim().lines() {
-        let line = raw.trim_end();
+        // Tabs (GitHub's Markdown tables) trip clippy::tabs_in_doc_comments.
+        let expanded = raw.replace('\t', "    ");
+        let line = expanded.trim_end();
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") {
             // Keep code blocks, but never as doctests.
@@ -105,14 +107,26 @@ fn sanitize(text: &str) -> Vec<String> {
     out
 }
 
-/// The width of a Markdown list marker (`- `, `* `, `+ `, `1. `) at the start
-/// of `line`, if it starts a list item.
+/// The content indent of a Markdown list item (`- `, `* `, `+ `, `1. `,
+/// `1) `) starting `line`: the marker plus the spaces after it, as
+/// CommonMark counts them (`*  x` continues at column 3, not 2).
 fn list_marker(line: &str) -> Option<usize> {
-    if ["- ", "* ", "+ "].iter().any(|m| line.starts_with(m)) {
-        return Some(2);
+    let marker = if line.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 || !line[digits..].starts_with(['.', ')']) {
+            return None;
+        }
+        digits + 1
+    };
+    let spaces = line[marker..].chars().take_while(|c| *c == ' ').count();
+    match spaces {
+        0 => None,
+        // Five or more: one space, then an indented code block.
+        1..=4 => Some(marker + spaces),
+        _ => Some(marker + 1),
     }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
 /// Escapes `[`, `]`, `<` and `>` outside code spans and wraps bare URLs
@@ -352,5 +366,30 @@ mod tests {
                 "after",
             ]
         );
+    }
+
+    /// Corpus: openbankingproject.ch (`*  item` with two spaces) failed
+    /// `clippy::doc_lazy_continuation`; continuations follow the content
+    /// column, and `1)` items count as list items too.
+    #[test]
+    fn continuations_follow_the_item_content_column() {
+        let lines = sanitize("*  two spaces\nwrapped\n\n1) paren\nwrapped\n\n10.   three\nwrapped");
+        assert_eq!(
+            lines,
+            vec![
+                "*  two spaces",
+                "   wrapped",
+                "",
+                "1) paren",
+                "   wrapped",
+                "",
+                "10.   three",
+                "      wrapped",
+            ]
+        );
+        assert_eq!(sanitize("| a\t| b |"), vec!["| a    | b |"]);
+        assert_eq!(list_marker("-x"), None);
+        assert_eq!(list_marker("2024) no"), Some(6));
+        assert_eq!(list_marker("2024"), None);
     }
 }
