@@ -3,7 +3,7 @@
 //! OpenAPI 3.0 documents are deserialized straight from the text, so syntax
 //! and structural errors keep the parser's line. OpenAPI 3.1 and Swagger 2.0
 //! documents are first read as a value tree and rewritten into 3.0
-//! ([`openapi31`], [`swagger2`]); what they cannot carry over becomes a
+//! (`openapi31`, `swagger2`); what they cannot carry over becomes a
 //! located warning, and errors point into the document the user wrote.
 
 mod lenient;
