@@ -10,71 +10,22 @@
 
 use std::time::Duration;
 
-use benches::fixtures::{ACCOUNT_ID, USER_ID, user_body};
-use benches::server::StaticServer;
-use benches::{
-    Side, TOKEN, apigen_blocking_client, apigen_client, current_thread_runtime, hand, rounds,
+use benches::calls::{
+    apigen_blocking_call, apigen_call, reqwest_blocking_call, reqwest_call, user_url,
 };
-use cloudflare_access_users_models::types::User;
+use benches::fixtures::user_body;
+use benches::server::StaticServer;
+use benches::{Side, apigen_blocking_client, apigen_client, current_thread_runtime, rounds};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use futures_util::{StreamExt as _, stream};
 
 /// Requests per iteration of the concurrent groups.
 const BATCH: u64 = 256;
 
-fn url(server: &StaticServer) -> String {
-    format!(
-        "{}/client/v4/accounts/{ACCOUNT_ID}/access/users/{USER_ID}",
-        server.base_url()
-    )
-}
-
-async fn apigen_call(client: &cloudflare_access_users_client::Client) -> User {
-    client
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACCOUNT_ID, USER_ID)
-        .await
-        .expect("generated client call failed")
-        .into_inner()
-}
-
-/// What a person would write with reqwest: send, check the status, read
-/// the body, decode the envelope into the generated type.
-async fn reqwest_call(client: &reqwest::Client, url: &str) -> User {
-    let response = client
-        .get(url)
-        .bearer_auth(TOKEN)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .expect("reqwest call failed");
-    assert!(response.status().is_success());
-    let body = response.bytes().await.expect("reqwest body failed");
-    hand::decode::<User, ()>(&body)
-        .expect("decode failed")
-        .result
-}
-
-fn reqwest_blocking_call(client: &reqwest::blocking::Client, url: &str) -> User {
-    let response = client
-        .get(url)
-        .bearer_auth(TOKEN)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .expect("reqwest call failed");
-    assert!(response.status().is_success());
-    let body = response.bytes().expect("reqwest body failed");
-    hand::decode::<User, ()>(&body)
-        .expect("decode failed")
-        .result
-}
-
 fn request_benches(c: &mut Criterion) {
     let server = StaticServer::fixed(user_body()).expect("cannot start the server");
     let base = format!("{}/client/v4", server.base_url());
-    let url = url(&server);
+    let url = user_url(&server.base_url());
     let runtime = current_thread_runtime();
     let ours = apigen_client(&base);
     let baseline = reqwest::Client::new();
@@ -145,15 +96,7 @@ fn request_benches(c: &mut Criterion) {
     {
         let ours = apigen_blocking_client(&base);
         let blocking = reqwest::blocking::Client::new();
-        let call_ours = || {
-            ours.zero_trust()
-                .access()
-                .users()
-                .get(ACCOUNT_ID, USER_ID)
-                .send()
-                .expect("generated blocking call failed")
-                .into_inner()
-        };
+        let call_ours = || apigen_blocking_call(&ours);
         assert_eq!(call_ours(), reqwest_blocking_call(&blocking, url));
         let mut group = c.benchmark_group("request_blocking_seq");
         group.throughput(Throughput::Elements(1));

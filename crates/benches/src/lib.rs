@@ -2,6 +2,7 @@
 //! static keep-alive HTTP server, the hand-written baseline types and
 //! `/proc/self/status` readings. See `BENCHMARKS.md` at the repository root.
 
+pub mod calls;
 pub mod fixtures;
 pub mod hand;
 pub mod kept;

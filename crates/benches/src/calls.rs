@@ -1,0 +1,71 @@
+//! One `GET` of a Cloudflare user, written four ways: through the generated
+//! async and blocking clients, and as a person writes it with reqwest
+//! (async, and `reqwest::blocking`). Every way decodes the same envelope
+//! into the same generated `User`, so that the benchmarks compare only what
+//! the clients add around the call.
+
+use cloudflare_access_users_models::types::User;
+
+use crate::fixtures::{ACCOUNT_ID, USER_ID};
+use crate::{TOKEN, hand};
+
+/// The URL of the user that [`reqwest_call`] fetches from a local server.
+pub fn user_url(base_url: &str) -> String {
+    format!("{base_url}/client/v4/accounts/{ACCOUNT_ID}/access/users/{USER_ID}")
+}
+
+/// The generated async client's `get`.
+pub async fn apigen_call(client: &cloudflare_access_users_client::Client) -> User {
+    client
+        .zero_trust()
+        .access()
+        .users()
+        .get(ACCOUNT_ID, USER_ID)
+        .await
+        .expect("generated client call failed")
+        .into_inner()
+}
+
+/// The generated blocking client's `get`.
+pub fn apigen_blocking_call(client: &cloudflare_access_users_blocking::Client) -> User {
+    client
+        .zero_trust()
+        .access()
+        .users()
+        .get(ACCOUNT_ID, USER_ID)
+        .send()
+        .expect("generated blocking call failed")
+        .into_inner()
+}
+
+/// What a person would write with reqwest: send, check the status, read
+/// the body, decode the envelope into the generated type.
+pub async fn reqwest_call(client: &reqwest::Client, url: &str) -> User {
+    let response = client
+        .get(url)
+        .bearer_auth(TOKEN)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("reqwest call failed");
+    assert!(response.status().is_success());
+    let body = response.bytes().await.expect("reqwest body failed");
+    hand::decode::<User, ()>(&body)
+        .expect("decode failed")
+        .result
+}
+
+/// The same with `reqwest::blocking`.
+pub fn reqwest_blocking_call(client: &reqwest::blocking::Client, url: &str) -> User {
+    let response = client
+        .get(url)
+        .bearer_auth(TOKEN)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .expect("reqwest call failed");
+    assert!(response.status().is_success());
+    let body = response.bytes().expect("reqwest body failed");
+    hand::decode::<User, ()>(&body)
+        .expect("decode failed")
+        .result
+}

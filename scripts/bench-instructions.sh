@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Instruction counts (callgrind) of the generated clients and models against their hand-written
+# baselines: the deterministic companion of the criterion benchmarks, whose time ratios swing with
+# the load of a shared 2-core machine. Same binary, same input: the same count, whatever else runs.
+#
+#   scripts/bench-instructions.sh            both sections (about 3 minutes after the build)
+#   scripts/bench-instructions.sh request    per-call cost of one GET through each client
+#   scripts/bench-instructions.sh decode     the 10,000-user decode, unknown fields ignored / kept
+#
+# Per-call figures are (count with N calls - count with 0 calls) / N; decode figures subtract a run
+# that only builds the body. The ratio is baseline ÷ ours, as in BENCHMARKS.md (1.0: same cost;
+# 0.9: ours costs 11% more). "Estimated cycles" weigh cache misses as kcachegrind does
+# (Ir + 10 × L1 misses + 100 × last-level misses, from --cache-sim=yes).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+sections=${*:-request decode}
+command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
+
+cargo build -q --release -p benches --example request_instructions --example decode_instructions
+bin=target/release/examples
+
+# count EVENTS... : "Ir" or "Ir+cycles" of one run of the remaining arguments.
+count() {
+  local sim=$1; shift
+  local file
+  file=$(mktemp)
+  if [ "$sim" = cycles ]; then
+    valgrind --tool=callgrind --cache-sim=yes --callgrind-out-file="$file" "$@" >/dev/null 2>&1
+  else
+    valgrind --tool=callgrind --callgrind-out-file="$file" "$@" >/dev/null 2>&1
+  fi
+  python3 - "$file" <<'PY'
+import sys
+events = totals = None
+for line in open(sys.argv[1]):
+    if line.startswith("events:"):
+        events = line.split()[1:]
+    elif line.startswith("totals:"):
+        totals = [int(x) for x in line.split()[1:]]
+t = dict(zip(events, totals))
+cycles = t["Ir"]
+if "D1mr" in t:
+    cycles += 10 * (t["I1mr"] + t["D1mr"] + t["D1mw"]) + 100 * (t["ILmr"] + t["DLmr"] + t["DLmw"])
+print(t["Ir"], cycles)
+PY
+  rm -f "$file"
+}
+
+ratio() { python3 -c "import sys; b, o = map(float, sys.argv[1:]); print(f'{b / o:.3f}')" "$1" "$2"; }
+
+if [[ " $sections " == *" request "* ]]; then
+  calls=2000
+  echo "## Per call: one GET of a user (instructions, $calls calls after 20 warm-up calls)"
+  echo
+  echo "| way | instructions per call |"
+  echo "|---|---:|"
+  declare -A per_call
+  for way in reqwest apigen blocking; do
+    read -r zero _ < <(count ir "$bin/request_instructions" "$way" 0)
+    read -r many _ < <(count ir "$bin/request_instructions" "$way" "$calls")
+    per_call[$way]=$(( (many - zero) / calls ))
+    echo "| $way | ${per_call[$way]} |"
+  done
+  echo
+  echo "- async client: ratio $(ratio "${per_call[reqwest]}" "${per_call[apigen]}") (hand-written reqwest ÷ ours)"
+  echo "- blocking client: ratio $(ratio "${per_call[reqwest]}" "${per_call[blocking]}") (the same hand-written call on a current-thread runtime ÷ ours)"
+  echo
+fi
+
+if [[ " $sections " == *" decode "* ]]; then
+  echo "## Decode: 10,000 users × 5, unknown fields ignored (baseline) or kept"
+  echo
+  echo "| body | mode | instructions | estimated cycles |"
+  echo "|---|---|---:|---:|"
+  for body in known unknown; do
+    read -r ir0 cy0 < <(count cycles "$bin/decode_instructions" none "$body")
+    declare -A ir cy
+    for mode in ignore keep; do
+      read -r i c < <(count cycles "$bin/decode_instructions" "$mode" "$body")
+      ir[$mode]=$(( i - ir0 )); cy[$mode]=$(( c - cy0 ))
+      echo "| $body fields | $mode | ${ir[$mode]} | ${cy[$mode]} |"
+    done
+    echo "| $body fields | ratio ignore ÷ keep | $(ratio "${ir[ignore]}" "${ir[keep]}") | $(ratio "${cy[ignore]}" "${cy[keep]}") |"
+  done
+fi
