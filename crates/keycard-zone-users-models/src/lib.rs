@@ -15,7 +15,11 @@
 //! operations.
 
 #![warn(missing_docs)]
-#![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+#![allow(
+    clippy::large_enum_variant,
+    clippy::should_implement_trait,
+    clippy::too_many_arguments
+)]
 
 pub mod operations;
 pub mod types;
