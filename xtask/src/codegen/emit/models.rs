@@ -450,13 +450,14 @@ fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream
         } else {
             arg_type(&field.ty)
         };
-        let stored = |name: &proc_macro2::Ident| {
-            let value = arg_value(&field.ty, name);
-            match (field.boxed, double) {
-                (false, _) => value,
-                (true, false) => quote!(Box::new(#value)),
-                (true, true) => quote!(#value.map(Box::new)),
+        let stored = |name: &proc_macro2::Ident| match (field.boxed, double) {
+            (false, false) => arg_value(&field.ty, name),
+            (true, false) => {
+                let value = arg_value(&field.ty, name);
+                quote!(Box::new(#value))
             }
+            (false, true) => quote!(#name),
+            (true, true) => quote!(#name.map(Box::new)),
         };
         if is_constructor_arg(field) {
             required.push(format!("`{}`", field.rust_name));
