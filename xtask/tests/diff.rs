@@ -446,7 +446,10 @@ const CASES: &[Case] = &[
     ),
     case(
         "request_field_removed",
-        &[("        email: {type: string}\n        name: {type: string}\n", "        email: {type: string}\n")],
+        &[(
+            "        email: {type: string}\n        name: {type: string}\n",
+            "        email: {type: string}\n",
+        )],
         &[("field-removed", Breaking, Breaking)],
     ),
     case(
@@ -918,13 +921,28 @@ fn rust_rules_follow_the_rendering() {
     };
     for (name, rendering, before, today) in [
         ("optional_request_field_added", literals, Breaking, Additive),
-        ("optional_response_field_added", literals, Breaking, Additive),
+        (
+            "optional_response_field_added",
+            literals,
+            Breaking,
+            Additive,
+        ),
         ("optional_param_added", literals, Breaking, Additive),
-        ("optional_body_added_beside_params", literals, Breaking, Additive),
+        (
+            "optional_body_added_beside_params",
+            literals,
+            Breaking,
+            Additive,
+        ),
         ("additional_properties_added", literals, Breaking, Additive),
         // A new required field stays a break: the constructor takes it.
         ("required_request_field_added", literals, Breaking, Breaking),
-        ("required_response_field_added", literals, Breaking, Breaking),
+        (
+            "required_response_field_added",
+            literals,
+            Breaking,
+            Breaking,
+        ),
         // Untagged unions are not `#[non_exhaustive]` yet.
         ("untagged_variant_added", untagged, Additive, Breaking),
     ] {

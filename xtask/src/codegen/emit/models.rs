@@ -462,11 +462,12 @@ fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream
         if is_constructor_arg(field) {
             required.push(format!("`{}`", field.rust_name));
             args.push(quote!(#rust: #arg));
-            let value = stored(&rust);
-            inits.push(if value.to_string() == rust.to_string() {
-                quote!(#rust)
-            } else {
+            // Shorthand where the argument is stored as it is.
+            inits.push(if field.boxed || matches!(field.ty, TypeRef::String) {
+                let value = stored(&rust);
                 quote!(#rust: #value)
+            } else {
+                quote!(#rust)
             });
             continue;
         }
