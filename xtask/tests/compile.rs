@@ -184,6 +184,7 @@ fn fixtures_check(name: &str, split: ModelsSplit) {
                  serde_json = \"1\"\n{}",
                 [
                     "collections",
+                    "collisions",
                     "composition",
                     "enums",
                     "nullable",

@@ -9,7 +9,9 @@
 //!
 //! # Crate organization
 //!
-//! - [`types`]: every named schema of the spec, with serde derives.
+//! - [`types`]: every named schema of the spec, with serde derives. Structs are
+//!   `#[non_exhaustive]`: build one with `new` (its required fields) and the chainable
+//!   setters of the optional ones, so a field the API adds later does not break your code.
 //! - [`operations`]: one struct per API operation holding its arguments, implementing
 //!   the runtime's `Operation` trait (and `Paginated` for lists).
 //!
@@ -17,7 +19,11 @@
 //! operations.
 
 #![warn(missing_docs)]
-#![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+#![allow(
+    clippy::large_enum_variant,
+    clippy::should_implement_trait,
+    clippy::too_many_arguments
+)]
 
 pub mod operations;
 pub mod types;

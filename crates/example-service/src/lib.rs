@@ -141,20 +141,16 @@ mod tests {
     const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 
     fn user(id: &str, seat: bool) -> User {
-        User {
-            id: Some(id.into()),
-            email: Some(format!("{id}@example.com")),
-            access_seat: Some(seat),
-            ..User::default()
-        }
+        User::new()
+            .id(id)
+            .email(format!("{id}@example.com"))
+            .access_seat(seat)
     }
 
     fn page(page: u32, total_pages: u32) -> ResultInfo {
-        ResultInfo {
-            page: Some(page.into()),
-            total_pages: Some(total_pages.into()),
-            ..ResultInfo::default()
-        }
+        ResultInfo::new()
+            .page(page.into())
+            .total_pages(total_pages.into())
     }
 
     fn directory(mocks: &Mocks) -> Directory {

@@ -122,19 +122,18 @@ fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, micros: i64) -> DateTime
 
 /// The typed form of [`user_json`].
 fn expected_user(id: &str, email: &str) -> User {
-    User {
-        id: Some(id.into()),
-        access_seat: Some(false),
-        active_device_count: Some(2.0),
-        created_at: Some(ts(2014, 1, 1, 5, 20, 0, 123_450)),
-        email: Some(email.into()),
-        gateway_seat: Some(true),
-        last_successful_login: Some(ts(2020, 7, 1, 5, 20, 0, 0)),
-        name: Some("Jane Doe".into()),
-        seat_uid: Some("seat_uid".into()),
-        uid: Some("uid".into()),
-        updated_at: Some(ts(2014, 1, 2, 6, 0, 0, 0)),
-    }
+    User::new()
+        .id(id)
+        .access_seat(false)
+        .active_device_count(2.0)
+        .created_at(ts(2014, 1, 1, 5, 20, 0, 123_450))
+        .email(email)
+        .gateway_seat(true)
+        .last_successful_login(ts(2020, 7, 1, 5, 20, 0, 0))
+        .name("Jane Doe")
+        .seat_uid("seat_uid")
+        .uid("uid")
+        .updated_at(ts(2014, 1, 2, 6, 0, 0, 0))
 }
 
 /// Users `u{first}`..`u{first+n-1}`.
@@ -279,13 +278,14 @@ fn users_list_sends_filters_and_decodes_the_page(env: &Env) {
     );
     assert_eq!(
         page.meta(),
-        Some(&ResultInfo {
-            count: Some(2.0),
-            page: Some(2.0),
-            per_page: Some(50.0),
-            total_count: Some(7.0),
-            total_pages: Some(4.0),
-        })
+        Some(
+            &ResultInfo::new()
+                .count(2.0)
+                .page(2.0)
+                .per_page(50.0)
+                .total_count(7.0)
+                .total_pages(4.0)
+        )
     );
 }
 
@@ -361,10 +361,7 @@ fn users_create_posts_the_json_body(env: &Env) {
             .expect(1),
     );
     let cf = client(env);
-    let body = CreateUserRequest {
-        email: "jdoe@example.com".into(),
-        name: Some("Jane Doe".into()),
-    };
+    let body = CreateUserRequest::new("jdoe@example.com").name("Jane Doe");
     let created = send!(cf, |c| c.zero_trust().access().users().create(ACC, body)).unwrap();
     assert_eq!(created.status(), 201);
     assert_eq!(*created, expected_user(USER_ID, "jdoe@example.com"));
@@ -386,10 +383,7 @@ fn users_create_omits_an_unset_name(env: &Env) {
             ),
     );
     let cf = client(env);
-    let body = CreateUserRequest {
-        email: "n@x.io".into(),
-        name: None,
-    };
+    let body = CreateUserRequest::new("n@x.io");
     let created = send!(cf, |c| c.zero_trust().access().users().create(ACC, body)).unwrap();
     assert_eq!(created.email.as_deref(), Some("n@x.io"));
     assert_eq!(created.name, None);
@@ -406,10 +400,7 @@ fn users_update_puts_the_json_body(env: &Env) {
             .expect(1),
     );
     let cf = client(env);
-    let body = UpdateUserRequest {
-        email: "jdoe@example.com".into(),
-        name: "Jane Q. Doe".into(),
-    };
+    let body = UpdateUserRequest::new("jdoe@example.com", "Jane Q. Doe");
     let updated = send!(cf, |c| c
         .zero_trust()
         .access()
@@ -502,25 +493,26 @@ fn active_sessions_list_decodes_sessions_and_result_info(env: &Env) {
     assert_eq!(sessions.status(), 200);
     assert_eq!(
         *sessions,
-        vec![ActiveSession {
-            expiration: Some(1_694_813_506),
-            name: Some("sess-1".into()),
-            metadata: Some(ActiveSessionMetadata {
-                apps: Some(BTreeMap::from([(
-                    "app-uid-1".to_owned(),
-                    ActiveSessionApp {
-                        hostname: Some("test.example.com".into()),
-                        name: Some("app name".into()),
-                        type_: Some("self_hosted".into()),
-                        uid: Some("app-uid-1".into()),
-                    }
-                )])),
-                expires: Some(1_694_813_506),
-                iat: Some(1_694_791_905),
-                nonce: Some("X1aXj1lFVcqqyoXF".into()),
-                ttl: Some(21600),
-            }),
-        }]
+        vec![
+            ActiveSession::new()
+                .expiration(1_694_813_506)
+                .name("sess-1")
+                .metadata(
+                    ActiveSessionMetadata::new()
+                        .apps(BTreeMap::from([(
+                            "app-uid-1".to_owned(),
+                            ActiveSessionApp::new()
+                                .hostname("test.example.com")
+                                .name("app name")
+                                .type_("self_hosted")
+                                .uid("app-uid-1")
+                        )]))
+                        .expires(1_694_813_506)
+                        .iat(1_694_791_905)
+                        .nonce("X1aXj1lFVcqqyoXF")
+                        .ttl(21600)
+                )
+        ]
     );
     let meta = sessions.meta().expect("result_info");
     assert_eq!(meta.count, Some(1.0));
@@ -598,27 +590,21 @@ fn active_sessions_get_decodes_the_session_detail(env: &Env) {
     assert_eq!(detail.user_uuid.as_deref(), Some(USER_ID));
     assert_eq!(detail.is_warp, Some(true));
     assert_eq!(detail.version, Some(2.0));
-    assert_eq!(
-        detail.geo,
-        Some(UserPolicyCheckGeo {
-            country: Some("US".into())
-        })
-    );
+    assert_eq!(detail.geo, Some(UserPolicyCheckGeo::new().country("US")));
     let posture = &detail.device_posture.as_ref().expect("devicePosture")["rule-1"];
     assert_eq!(posture.success, Some(true));
     assert_eq!(posture.type_.as_deref(), Some("file"));
     assert_eq!(
         posture.check,
-        Some(IdentityDevicePostureCheck {
-            exists: Some(true),
-            path: Some("/usr/bin/tool".into())
-        })
+        Some(
+            IdentityDevicePostureCheck::new()
+                .exists(true)
+                .path("/usr/bin/tool")
+        )
     );
     assert_eq!(
         detail.device_sessions.as_ref().expect("device_sessions")["dev-1"],
-        IdentityDeviceSession {
-            last_authenticated: Some(1_638_832_687.5)
-        }
+        IdentityDeviceSession::new().last_authenticated(1_638_832_687.5)
     );
 }
 
@@ -650,20 +636,18 @@ fn last_seen_identity_get_decodes_the_identity(env: &Env) {
     assert_eq!(identity.service_token_status, Some(false));
     assert_eq!(
         identity.idp,
-        Some(IdentityIdp {
-            id: Some("idp-1".into()),
-            type_: Some("okta".into())
-        })
+        Some(IdentityIdp::new().id("idp-1").type_("okta"))
     );
     assert_eq!(
         identity.mtls_auth,
-        Some(IdentityMtlsAuth {
-            auth_status: Some("OK".into()),
-            cert_issuer_dn: Some("CN=ca".into()),
-            cert_issuer_ski: Some("ski".into()),
-            cert_presented: Some(true),
-            cert_serial: Some("01".into()),
-        })
+        Some(
+            IdentityMtlsAuth::new()
+                .auth_status("OK")
+                .cert_issuer_dn("CN=ca")
+                .cert_issuer_ski("ski")
+                .cert_presented(true)
+                .cert_serial("01")
+        )
     );
     let posture: &IdentityDevicePosture =
         &identity.device_posture.as_ref().expect("devicePosture")["rule-1"];
@@ -698,14 +682,10 @@ fn failed_logins_list_decodes_the_attempts(env: &Env) {
     assert_eq!(
         *logins,
         vec![
-            FailedLogin {
-                expiration: Some(1_694_813_506),
-                metadata: Some(json!({"app_name": "Test App", "ray_id": "187d944c61940c77"})),
-            },
-            FailedLogin {
-                expiration: Some(1_694_813_507),
-                metadata: None,
-            }
+            FailedLogin::new()
+                .expiration(1_694_813_506)
+                .metadata(json!({"app_name": "Test App", "ray_id": "187d944c61940c77"})),
+            FailedLogin::new().expiration(1_694_813_507)
         ]
     );
     assert_eq!(logins.meta().and_then(|m| m.total_count), Some(2.0));
@@ -850,14 +830,8 @@ fn call_every_operation(env: &Env, cf: &Cloudflare) -> Vec<wiremock::Request> {
             .and(path(sub_path("last_seen_identity")))
             .respond_with(ok(envelope(json!({"email": "a@b.c"})))),
     );
-    let create = CreateUserRequest {
-        email: "a@b.c".into(),
-        name: None,
-    };
-    let update = UpdateUserRequest {
-        email: "a@b.c".into(),
-        name: "A".into(),
-    };
+    let create = CreateUserRequest::new("a@b.c");
+    let update = UpdateUserRequest::new("a@b.c", "A");
     list_users(cf).unwrap();
     send!(cf, |c| c.zero_trust().access().users().create(ACC, create)).unwrap();
     get_user(cf).unwrap();
@@ -1306,10 +1280,7 @@ fn create_is_not_retried_on_500(env: &Env) {
             .expect(1),
     );
     let cf = client(env);
-    let body = CreateUserRequest {
-        email: "a@b.c".into(),
-        name: None,
-    };
+    let body = CreateUserRequest::new("a@b.c");
     let error = expect_err(send!(cf, |c| c
         .zero_trust()
         .access()
@@ -1329,10 +1300,7 @@ fn create_is_retried_on_503_with_the_same_body(env: &Env) {
         ResponseTemplate::new(201).set_body_json(envelope(json!({"email": "a@b.c"}))),
     );
     let cf = client(env);
-    let body = CreateUserRequest {
-        email: "a@b.c".into(),
-        name: Some("A".into()),
-    };
+    let body = CreateUserRequest::new("a@b.c").name("A");
     let created = send!(cf, |c| c.zero_trust().access().users().create(ACC, body)).unwrap();
     assert_eq!(created.status(), 201);
     assert_eq!(created.attempts(), 2);

@@ -86,17 +86,11 @@ fn ok<T, M>(what: &str, result: Result<Response<T, M>, Error>) -> Response<T, M>
 }
 
 fn create_body() -> CreateUserRequest {
-    CreateUserRequest {
-        email: "jdoe@example.com".into(),
-        name: Some("Jane Doe".into()),
-    }
+    CreateUserRequest::new("jdoe@example.com").name("Jane Doe")
 }
 
 fn update_body() -> UpdateUserRequest {
-    UpdateUserRequest {
-        email: "jdoe@example.com".into(),
-        name: "Jane Doe".into(),
-    }
+    UpdateUserRequest::new("jdoe@example.com", "Jane Doe")
 }
 
 fn cf_list_params() -> cf_ops::UsersListParams {

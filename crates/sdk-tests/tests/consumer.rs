@@ -116,11 +116,7 @@ fn mocked(env: &Env, mocks: &Mocks) -> Cloudflare {
 }
 
 fn user(id: &str) -> User {
-    User {
-        id: Some(id.into()),
-        email: Some(format!("{id}@example.com")),
-        ..User::default()
-    }
+    User::new().id(id).email(format!("{id}@example.com"))
 }
 
 fn ids(users: &[User]) -> Vec<String> {
@@ -131,12 +127,10 @@ fn ids(users: &[User]) -> Vec<String> {
 }
 
 fn info(page: u64, total_pages: u64) -> ResultInfo {
-    ResultInfo {
-        page: Some(page as f64),
-        per_page: Some(2.0),
-        total_pages: Some(total_pages as f64),
-        ..ResultInfo::default()
-    }
+    ResultInfo::new()
+        .page(page as f64)
+        .per_page(2.0)
+        .total_pages(total_pages as f64)
 }
 
 // ---- Raw and streamed responses ----------------------------------------------
@@ -402,10 +396,7 @@ fn unknown_fields_are_kept_and_reserialised_when_the_spec_says_keep(env: &Env) {
 fn extra_body_fields_are_merged_into_the_typed_body(env: &Env) {
     env.mount(Mock::given(method("POST")).respond_with(ok(envelope(cf_user("u1")))));
     let client = cf_client(env);
-    let body = CreateUserRequest {
-        email: "jane@example.com".into(),
-        name: Some("Jane".into()),
-    };
+    let body = CreateUserRequest::new("jane@example.com").name("Jane");
     send!(client, |c| c
         .zero_trust()
         .access()
@@ -843,10 +834,7 @@ fn mocks_record_extra_query_and_body(env: &Env) {
         .on::<cloudflare_access_users_client::operations::UsersCreate>()
         .then_ok(user("u1"));
     let client = mocked(env, &mocks);
-    let body = CreateUserRequest {
-        email: "a@example.com".into(),
-        name: None,
-    };
+    let body = CreateUserRequest::new("a@example.com");
     send!(client, |c| c
         .zero_trust()
         .access()

@@ -217,10 +217,7 @@ fn split<T, M>(
 }
 
 fn create_body() -> CreateUserRequest {
-    CreateUserRequest {
-        email: "jdoe@example.com".into(),
-        name: Some("Jane Doe".into()),
-    }
+    CreateUserRequest::new("jdoe@example.com").name("Jane Doe")
 }
 
 async fn call_async(case: &Case, config: Config) -> (Result<Output, Error>, Option<u32>) {

@@ -149,42 +149,28 @@ fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, millis: i64) -> DateTime
 
 /// The typed form of [`user_json`].
 fn expected_user(id: &str, email: &str) -> User {
-    User {
-        additional_properties: Default::default(),
-        id: id.into(),
-        created_at: ts(2026, 5, 2, 14, 3, 11, 0),
-        updated_at: ts(2026, 6, 10, 9, 41, 27, 250),
-        email: email.into(),
-        email_verified: true,
-        identifier: email.into(),
-        organization_id: "org_01hzq2b3c4d5e6f7g8h9j0k1l2".into(),
-        status: UserStatus::Active,
-        zone_id: ZONE.into(),
-        authenticated_at: Some("2026-06-10T09:41:27.000Z".into()),
-        issuer: Some("https://accounts.google.com".into()),
-        provider_id: Some("prv_01hzq9x8w7v6u5t4s3r2q1p0on".into()),
-        subject: Some("104857392018475629301".into()),
-        session_count: Some(2),
-        grant_count: Some(5),
-        role_assignments: Some(vec![
-            RoleAssignment {
-                additional_properties: Default::default(),
-                role_id: "rol_01j0abcd".into(),
-                role_identifier: "admin".into(),
-                scope: None,
-            },
-            RoleAssignment {
-                additional_properties: Default::default(),
-                role_id: "rol_01j0efgh".into(),
-                role_identifier: "viewer".into(),
-                scope: Some(RoleAssignmentScope {
-                    additional_properties: Default::default(),
-                    id: "res_01j0ijkl".into(),
-                    type_: "resource".into(),
-                }),
-            },
-        ]),
-    }
+    User::new(
+        id,
+        ts(2026, 5, 2, 14, 3, 11, 0),
+        email,
+        true,
+        email,
+        "org_01hzq2b3c4d5e6f7g8h9j0k1l2",
+        UserStatus::Active,
+        ts(2026, 6, 10, 9, 41, 27, 250),
+        ZONE,
+    )
+    .authenticated_at("2026-06-10T09:41:27.000Z")
+    .issuer("https://accounts.google.com")
+    .provider_id("prv_01hzq9x8w7v6u5t4s3r2q1p0on")
+    .subject("104857392018475629301")
+    .session_count(2)
+    .grant_count(5)
+    .role_assignments(vec![
+        RoleAssignment::new("rol_01j0abcd", "admin"),
+        RoleAssignment::new("rol_01j0efgh", "viewer")
+            .scope(RoleAssignmentScope::new("res_01j0ijkl", "resource")),
+    ])
 }
 
 /// A user with only the required fields.
@@ -337,12 +323,9 @@ fn list_sends_repeated_and_bracketed_query_parameters(env: &Env) {
     assert_eq!(page.items[1].role_assignments, None);
     assert_eq!(
         page.pagination,
-        Pagination {
-            additional_properties: Default::default(),
-            after_cursor: Some("eyJpZCI6InVzcl8wMWp4In0".into()),
-            before_cursor: None,
-            total_count: Some(2),
-        }
+        Pagination::new()
+            .after_cursor("eyJpZCI6InVzcl8wMWp4In0")
+            .total_count(2)
     );
 }
 

@@ -163,10 +163,7 @@ impl Tally {
 }
 
 fn create_body() -> CreateUserRequest {
-    CreateUserRequest {
-        email: "jdoe@example.com".into(),
-        name: Some("Jane Doe".into()),
-    }
+    CreateUserRequest::new("jdoe@example.com").name("Jane Doe")
 }
 
 #[test]

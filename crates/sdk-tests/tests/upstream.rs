@@ -485,10 +485,7 @@ fn seed_get_example_decodes() {
         .users()
         .create(
             ACCOUNT_ID,
-            types::CreateUserRequest {
-                email: "jdoe@example.com".into(),
-                name: Some("Jane Doe".into()),
-            },
+            types::CreateUserRequest::new("jdoe@example.com").name("Jane Doe"),
         )
         .send()
         .unwrap();
@@ -500,10 +497,7 @@ fn seed_get_example_decodes() {
         .update(
             ACCOUNT_ID,
             USER_ID,
-            types::UpdateUserRequest {
-                email: "jdoe@example.com".into(),
-                name: "Jane Doe".into(),
-            },
+            types::UpdateUserRequest::new("jdoe@example.com", "Jane Doe"),
         )
         .send()
         .unwrap();

@@ -193,6 +193,7 @@ fn settle_types(api: &mut Api, warnings: &mut Warnings) {
         def.module = settled(&mut types, &module, "type module", warnings, &at);
         if let TypeKind::Struct(s) = &mut def.kind {
             let mut fields = Namer::new();
+            fields.reserve("new");
             for field in &s.fields {
                 fields.reserve(&field.rust_name);
             }
@@ -395,6 +396,8 @@ fn type_scopes(api: &Api, out: &mut Vec<Collision>) {
         let mut scope = Scope::new(format!("type `{}`", def.name), out);
         match &def.kind {
             TypeKind::Struct(s) => {
+                // Fields and their setters have the same names.
+                scope.claim("new", "the constructor");
                 for field in &s.fields {
                     scope.claim(&field.rust_name, format!("property `{}`", field.wire_name));
                 }

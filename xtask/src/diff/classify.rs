@@ -5,8 +5,8 @@
 //! server that implements the new one?". [`rust`] answers "does code that
 //! compiled against the old generated crates still compile and behave?",
 //! and it depends on how the emitters render the IR: that knowledge lives
-//! in [`Rendering`] and in [`rust`] alone, so when the emitters change (for
-//! example constructors and setters plus `#[non_exhaustive]` on structs)
+//! in [`Rendering`] and in [`rust`] alone, so when the emitters change (as
+//! when structs became `#[non_exhaustive]` with constructors and setters)
 //! only [`Rendering::TODAY`] and, at most, the few rules that read it change.
 
 use serde::Serialize;
@@ -40,12 +40,15 @@ impl Level {
 /// `emit/models.rs` and `emit/client.rs` are the truth; this mirrors them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rendering {
-    /// Schema structs have only `pub` fields, no `#[non_exhaustive]`, and
-    /// are built with struct literals: any new field breaks literals and
-    /// exhaustive patterns.
+    /// Schema structs can be built with struct literals and matched by
+    /// exhaustive patterns: any new field breaks them. When `false`, they are
+    /// `#[non_exhaustive]` and built with `new(required fields…)` plus one
+    /// setter per other field, so only a new constructor argument (a field
+    /// that is required and not nullable) breaks callers.
     pub exhaustive_structs: bool,
-    /// `<Op>Params` structs likewise (they also have `Default` and setters,
-    /// but a literal without `..Default::default()` breaks on a new field).
+    /// `<Op>Params` structs likewise: when `false` they are
+    /// `#[non_exhaustive]`, built with `new()` (or `Default`) and setters, so
+    /// a new optional parameter or optional body is a new setter.
     pub exhaustive_params: bool,
     /// String enums are `#[non_exhaustive]` (with `Unknown(String)`).
     pub non_exhaustive_enums: bool,
@@ -56,10 +59,11 @@ pub struct Rendering {
 }
 
 impl Rendering {
-    /// What the emitters generate today.
+    /// What the emitters generate today (`emit/models.rs`: `struct_def`,
+    /// `constructor_and_setters`, `params_struct`).
     pub const TODAY: Rendering = Rendering {
-        exhaustive_structs: true,
-        exhaustive_params: true,
+        exhaustive_structs: false,
+        exhaustive_params: false,
         non_exhaustive_enums: true,
         non_exhaustive_tagged_unions: true,
         non_exhaustive_untagged_unions: false,
@@ -254,6 +258,7 @@ pub enum Event {
         ty: String,
         field: String,
         required: bool,
+        nullable: bool,
         rust_ty: String,
         /// The struct derived `Default` (all fields optional) and no longer does.
         loses_default: bool,
@@ -604,7 +609,10 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             } else {
                 all(
                     Additive,
-                    format!("`{}Params::{param}` added (setter)", op.rust_name),
+                    format!(
+                        "`{}Params::{param}: Option<{ty}>` added, with setter `.{param}(…)`",
+                        op.rust_name
+                    ),
                 )
             }
         }
@@ -686,7 +694,10 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
                     op.rust_name
                 )
             } else {
-                format!("`{}Params::body: Option<{ty}>` added", op.rust_name)
+                format!(
+                    "`{}Params::body: Option<{ty}>` added, with setter `.body(…)`",
+                    op.rust_name
+                )
             };
             let level = if !*required && !*params_arg_added && !r.exhaustive_params {
                 Additive
@@ -761,6 +772,7 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             ty,
             field,
             required,
+            nullable,
             rust_ty,
             loses_default,
             ..
@@ -770,14 +782,19 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             if *loses_default {
                 text.push_str(" and no longer implements `Default`");
             }
-            if r.exhaustive_structs || *required || *loses_default {
-                if r.exhaustive_structs {
-                    text.push_str(&format!(
-                        "; struct literals and exhaustive patterns of `{ty}` break"
-                    ));
-                }
+            // Required and not nullable: there is no `None` to start from,
+            // so the constructor takes it.
+            let constructor_arg = *required && !*nullable;
+            if r.exhaustive_structs {
+                text.push_str(&format!(
+                    "; struct literals and exhaustive patterns of `{ty}` break"
+                ));
+                all(Breaking, text)
+            } else if constructor_arg || *loses_default {
+                text.push_str(&format!("; `{ty}::new` gains argument `{field}`"));
                 all(Breaking, text)
             } else {
+                text.push_str(&format!(" and setter `.{field}(…)`"));
                 all(Additive, text)
             }
         }

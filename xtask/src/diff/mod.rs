@@ -1337,6 +1337,7 @@ impl Differ<'_> {
                         ty: name.to_owned(),
                         field: g.rust_name.clone(),
                         required: g.required,
+                        nullable: g.nullable,
                         rust_ty: field_rust_type(g),
                         loses_default,
                         dir,

@@ -7,13 +7,7 @@ use serde_json::json;
 #[test]
 fn nullable_and_optional_stay_distinct() {
     use nullable_models::types::ThingPatch;
-    let mut patch = ThingPatch {
-        nullable_ref: None,
-        optional_nullable: Some(None),
-        optional_plain: None,
-        required_nullable: None,
-        required_plain: "x".into(),
-    };
+    let mut patch = ThingPatch::new("x").optional_nullable(None);
     // An explicit null is sent; an unset optional field is omitted.
     assert_eq!(
         serde_json::to_value(&patch).unwrap(),
@@ -48,10 +42,7 @@ fn discriminated_unions_pick_by_tag_and_keep_unknown_tags() {
     let round: Mapped = serde_json::from_value(json!({"kind": "round", "radius": 2.0})).unwrap();
     assert_eq!(
         round,
-        Mapped::Circle(Circle {
-            kind: Some("round".into()),
-            radius: 2.0
-        })
+        Mapped::Circle(Circle::new(2.0).kind("round"))
     );
     // The variant keeps its own copy of the tag, so it round-trips.
     assert_eq!(
@@ -121,21 +112,77 @@ fn pagination_accessors_follow_the_spec() {
     pages.set_page(3);
     assert_eq!(pages.page(), Some(3));
     assert_eq!(
-        PagesList::total_pages(&PagesListMeta {
-            total_pages: Some(7.0)
-        }),
+        PagesList::total_pages(&PagesListMeta::new().total_pages(7.0)),
         Some(7)
     );
 
     let mut cursors = CursorsList::new(CursorsListParams::new());
     cursors.set_cursor("c1".into());
     assert_eq!(cursors.params.after.as_deref(), Some("c1"));
-    let output = CursorsListResult {
-        items: Some(vec![1, 2]),
-        pagination: Some(CursorsListResultPagination {
-            next: Some("c2".into()),
-        }),
-    };
+    let output = CursorsListResult::new()
+        .items(vec![1, 2])
+        .pagination(CursorsListResultPagination::new().next("c2"));
     assert_eq!(CursorsList::next_cursor(&output), Some("c2".into()));
     assert_eq!(CursorsList::into_items(output), vec![1, 2]);
+}
+
+/// `new` takes the required fields (the ones with no `None` to start
+/// from), a setter each of the others; what they build is what is sent.
+#[test]
+fn constructors_take_required_fields_and_setters_the_rest() {
+    use nullable_models::types::{Scope, ThingPatch};
+    let patch = ThingPatch::new(String::from("x"))
+        .required_nullable("r")
+        .optional_plain("o")
+        .optional_nullable(Some("n".into()))
+        .nullable_ref(Some(Scope::new().id("s")));
+    assert_eq!(
+        serde_json::to_value(&patch).unwrap(),
+        json!({
+            "required_plain": "x",
+            "required_nullable": "r",
+            "optional_plain": "o",
+            "optional_nullable": "n",
+            "nullable_ref": {"id": "s"},
+        })
+    );
+    // `None` on a nullable optional field is an explicit `null`.
+    let patch = ThingPatch::new("x").nullable_ref(None);
+    assert_eq!(
+        serde_json::to_value(&patch).unwrap(),
+        json!({"required_plain": "x", "required_nullable": null, "nullable_ref": null})
+    );
+    // A type with only optional fields: `new()` is `Default`.
+    assert_eq!(Scope::new(), Scope::default());
+
+    // Recursive fields are boxed by the setter and the constructor.
+    use recursion_models::types::{Expr, Node, Sum};
+    let node = Node::new()
+        .parent(Node::new().children(vec![Node::new()]))
+        .children(Vec::new());
+    assert_eq!(
+        serde_json::to_value(&node).unwrap(),
+        json!({"parent": {"children": [{}]}, "children": []})
+    );
+    let sum = Sum::new(Expr::String("a".into()), Expr::String("b".into()));
+    assert_eq!(
+        serde_json::to_value(&sum).unwrap(),
+        json!({"left": "a", "right": "b"})
+    );
+
+    // Undeclared properties: empty from `new`, set as a map.
+    use collections_models::types::Extensible;
+    let value = Extensible::new()
+        .name("n")
+        .additional_properties([("a".to_owned(), 1)].into());
+    assert_eq!(
+        serde_json::to_value(&value).unwrap(),
+        json!({"name": "n", "a": 1})
+    );
+
+    // A property named `new` yields to the constructor: field and setter
+    // `new_2`, still sent as `new`.
+    use collisions_models::types::Bag;
+    let bag = Bag::new().new_2(true);
+    assert_eq!(serde_json::to_value(&bag).unwrap(), json!({"new": true}));
 }

@@ -6,6 +6,7 @@
 ///
 /// Schema `/components/schemas/AccessUser`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccessUser {
     /// The unique Cloudflare-generated Id of the SCIM resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,4 +35,65 @@ pub struct AccessUser {
     /// The list of URIs which indicate the attributes contained within a SCIM resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schemas: Option<Vec<String>>,
+}
+
+impl AccessUser {
+    /// Creates [`AccessUser`] with every field unset (`None`), as `AccessUser::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`AccessUser`] this way keeps
+    /// compiling.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            active: None,
+            display_name: None,
+            emails: None,
+            external_id: None,
+            meta: None,
+            schemas: None,
+        }
+    }
+
+    /// Sets [`id`](Self::id) (JSON property `id`).
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`active`](Self::active) (JSON property `active`).
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+
+    /// Sets [`display_name`](Self::display_name) (JSON property `displayName`).
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`emails`](Self::emails) (JSON property `emails`).
+    pub fn emails(mut self, value: Vec<crate::types::AccessUserEmail>) -> Self {
+        self.emails = Some(value);
+        self
+    }
+
+    /// Sets [`external_id`](Self::external_id) (JSON property `externalId`).
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`meta`](Self::meta) (JSON property `meta`).
+    pub fn meta(mut self, value: crate::types::AccessUserMeta) -> Self {
+        self.meta = Some(value);
+        self
+    }
+
+    /// Sets [`schemas`](Self::schemas) (JSON property `schemas`).
+    pub fn schemas(mut self, value: Vec<String>) -> Self {
+        self.schemas = Some(value);
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/AccessUserEmail`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccessUserEmail {
     /// Indicates if the email address is the primary email belonging to the SCIM User resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +17,38 @@ pub struct AccessUserEmail {
     /// The email address of the SCIM User resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl AccessUserEmail {
+    /// Creates [`AccessUserEmail`] with every field unset (`None`), as `AccessUserEmail::default()`
+    /// does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`AccessUserEmail`] this way
+    /// keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            primary: None,
+            type_: None,
+            value: None,
+        }
+    }
+
+    /// Sets [`primary`](Self::primary) (JSON property `primary`).
+    pub fn primary(mut self, value: bool) -> Self {
+        self.primary = Some(value);
+        self
+    }
+
+    /// Sets [`type_`](Self::type_) (JSON property `type`).
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets [`value`](Self::value) (JSON property `value`).
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }

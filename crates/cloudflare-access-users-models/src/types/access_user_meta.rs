@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/AccessUserMeta`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccessUserMeta {
     /// The timestamp of when the SCIM resource was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12,4 +13,31 @@ pub struct AccessUserMeta {
     /// The timestamp of when the SCIM resource was last modified.
     #[serde(rename = "lastModified", default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+
+impl AccessUserMeta {
+    /// Creates [`AccessUserMeta`] with every field unset (`None`), as `AccessUserMeta::default()`
+    /// does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`AccessUserMeta`] this way
+    /// keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            last_modified: None,
+        }
+    }
+
+    /// Sets [`created`](Self::created) (JSON property `created`).
+    pub fn created(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.created = Some(value);
+        self
+    }
+
+    /// Sets [`last_modified`](Self::last_modified) (JSON property `lastModified`).
+    pub fn last_modified(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.last_modified = Some(value);
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ActiveSession`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ActiveSession {
     /// JSON property `expiration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +17,38 @@ pub struct ActiveSession {
     /// JSON property `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl ActiveSession {
+    /// Creates [`ActiveSession`] with every field unset (`None`), as `ActiveSession::default()`
+    /// does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`ActiveSession`] this way
+    /// keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            expiration: None,
+            metadata: None,
+            name: None,
+        }
+    }
+
+    /// Sets [`expiration`](Self::expiration) (JSON property `expiration`).
+    pub fn expiration(mut self, value: i64) -> Self {
+        self.expiration = Some(value);
+        self
+    }
+
+    /// Sets [`metadata`](Self::metadata) (JSON property `metadata`).
+    pub fn metadata(mut self, value: crate::types::ActiveSessionMetadata) -> Self {
+        self.metadata = Some(value);
+        self
+    }
+
+    /// Sets [`name`](Self::name) (JSON property `name`).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }

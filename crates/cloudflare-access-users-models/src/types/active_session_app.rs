@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ActiveSessionApp`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ActiveSessionApp {
     /// JSON property `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20,4 +21,45 @@ pub struct ActiveSessionApp {
     /// JSON property `uid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+}
+
+impl ActiveSessionApp {
+    /// Creates [`ActiveSessionApp`] with every field unset (`None`), as
+    /// `ActiveSessionApp::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`ActiveSessionApp`] this way
+    /// keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            hostname: None,
+            name: None,
+            type_: None,
+            uid: None,
+        }
+    }
+
+    /// Sets [`hostname`](Self::hostname) (JSON property `hostname`).
+    pub fn hostname(mut self, value: impl Into<String>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+
+    /// Sets [`name`](Self::name) (JSON property `name`).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_) (JSON property `type`).
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets [`uid`](Self::uid) (JSON property `uid`).
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ActiveSessionDetail`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ActiveSessionDetail {
     /// JSON property `account_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,4 +85,157 @@ pub struct ActiveSessionDetail {
     /// JSON property `isActive`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+}
+
+impl ActiveSessionDetail {
+    /// Creates [`ActiveSessionDetail`] with every field unset (`None`), as
+    /// `ActiveSessionDetail::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`ActiveSessionDetail`] this
+    /// way keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            account_id: None,
+            auth_status: None,
+            common_name: None,
+            device_id: None,
+            device_sessions: None,
+            device_posture: None,
+            email: None,
+            geo: None,
+            iat: None,
+            idp: None,
+            ip: None,
+            is_gateway: None,
+            is_warp: None,
+            mtls_auth: None,
+            service_token_id: None,
+            service_token_status: None,
+            user_uuid: None,
+            version: None,
+            is_active: None,
+        }
+    }
+
+    /// Sets [`account_id`](Self::account_id) (JSON property `account_id`).
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`auth_status`](Self::auth_status) (JSON property `auth_status`).
+    pub fn auth_status(mut self, value: impl Into<String>) -> Self {
+        self.auth_status = Some(value.into());
+        self
+    }
+
+    /// Sets [`common_name`](Self::common_name) (JSON property `common_name`).
+    pub fn common_name(mut self, value: impl Into<String>) -> Self {
+        self.common_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`device_id`](Self::device_id) (JSON property `device_id`).
+    pub fn device_id(mut self, value: impl Into<String>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`device_sessions`](Self::device_sessions) (JSON property `device_sessions`).
+    pub fn device_sessions(
+        mut self,
+        value: ::std::collections::BTreeMap<String, crate::types::IdentityDeviceSession>,
+    ) -> Self {
+        self.device_sessions = Some(value);
+        self
+    }
+
+    /// Sets [`device_posture`](Self::device_posture) (JSON property `devicePosture`).
+    pub fn device_posture(
+        mut self,
+        value: ::std::collections::BTreeMap<String, crate::types::IdentityDevicePosture>,
+    ) -> Self {
+        self.device_posture = Some(value);
+        self
+    }
+
+    /// Sets [`email`](Self::email) (JSON property `email`).
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets [`geo`](Self::geo) (JSON property `geo`).
+    pub fn geo(mut self, value: crate::types::UserPolicyCheckGeo) -> Self {
+        self.geo = Some(value);
+        self
+    }
+
+    /// Sets [`iat`](Self::iat) (JSON property `iat`).
+    pub fn iat(mut self, value: f64) -> Self {
+        self.iat = Some(value);
+        self
+    }
+
+    /// Sets [`idp`](Self::idp) (JSON property `idp`).
+    pub fn idp(mut self, value: crate::types::IdentityIdp) -> Self {
+        self.idp = Some(value);
+        self
+    }
+
+    /// Sets [`ip`](Self::ip) (JSON property `ip`).
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+
+    /// Sets [`is_gateway`](Self::is_gateway) (JSON property `is_gateway`).
+    pub fn is_gateway(mut self, value: bool) -> Self {
+        self.is_gateway = Some(value);
+        self
+    }
+
+    /// Sets [`is_warp`](Self::is_warp) (JSON property `is_warp`).
+    pub fn is_warp(mut self, value: bool) -> Self {
+        self.is_warp = Some(value);
+        self
+    }
+
+    /// Sets [`mtls_auth`](Self::mtls_auth) (JSON property `mtls_auth`).
+    pub fn mtls_auth(mut self, value: crate::types::IdentityMtlsAuth) -> Self {
+        self.mtls_auth = Some(value);
+        self
+    }
+
+    /// Sets [`service_token_id`](Self::service_token_id) (JSON property `service_token_id`).
+    pub fn service_token_id(mut self, value: impl Into<String>) -> Self {
+        self.service_token_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`service_token_status`](Self::service_token_status) (JSON property
+    /// `service_token_status`).
+    pub fn service_token_status(mut self, value: bool) -> Self {
+        self.service_token_status = Some(value);
+        self
+    }
+
+    /// Sets [`user_uuid`](Self::user_uuid) (JSON property `user_uuid`).
+    pub fn user_uuid(mut self, value: impl Into<String>) -> Self {
+        self.user_uuid = Some(value.into());
+        self
+    }
+
+    /// Sets [`version`](Self::version) (JSON property `version`).
+    pub fn version(mut self, value: f64) -> Self {
+        self.version = Some(value);
+        self
+    }
+
+    /// Sets [`is_active`](Self::is_active) (JSON property `isActive`).
+    pub fn is_active(mut self, value: bool) -> Self {
+        self.is_active = Some(value);
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ActiveSessionListResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ActiveSessionListResponse {
     /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
@@ -21,4 +22,38 @@ pub struct ActiveSessionListResponse {
     /// JSON property `result`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<crate::types::ActiveSession>>,
+}
+
+impl ActiveSessionListResponse {
+    /// Creates [`ActiveSessionListResponse`] from its required fields `errors`, `messages`,
+    /// `success`; every other field starts unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds
+    /// [`ActiveSessionListResponse`] this way keeps compiling.
+    pub fn new(
+        errors: Vec<crate::types::ResponseMessage>,
+        messages: Vec<crate::types::ResponseMessage>,
+        success: bool,
+    ) -> Self {
+        Self {
+            errors,
+            messages,
+            success,
+            result_info: None,
+            result: None,
+        }
+    }
+
+    /// Sets [`result_info`](Self::result_info) (JSON property `result_info`).
+    pub fn result_info(mut self, value: crate::types::ResultInfo) -> Self {
+        self.result_info = Some(value);
+        self
+    }
+
+    /// Sets [`result`](Self::result) (JSON property `result`).
+    pub fn result(mut self, value: Vec<crate::types::ActiveSession>) -> Self {
+        self.result = Some(value);
+        self
+    }
 }

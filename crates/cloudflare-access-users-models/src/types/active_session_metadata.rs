@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ActiveSessionMetadata`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ActiveSessionMetadata {
     /// The applications of the session, by application UID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,4 +27,55 @@ pub struct ActiveSessionMetadata {
     /// JSON property `ttl`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
+}
+
+impl ActiveSessionMetadata {
+    /// Creates [`ActiveSessionMetadata`] with every field unset (`None`), as
+    /// `ActiveSessionMetadata::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`ActiveSessionMetadata`]
+    /// this way keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            apps: None,
+            expires: None,
+            iat: None,
+            nonce: None,
+            ttl: None,
+        }
+    }
+
+    /// Sets [`apps`](Self::apps) (JSON property `apps`).
+    pub fn apps(
+        mut self,
+        value: ::std::collections::BTreeMap<String, crate::types::ActiveSessionApp>,
+    ) -> Self {
+        self.apps = Some(value);
+        self
+    }
+
+    /// Sets [`expires`](Self::expires) (JSON property `expires`).
+    pub fn expires(mut self, value: i64) -> Self {
+        self.expires = Some(value);
+        self
+    }
+
+    /// Sets [`iat`](Self::iat) (JSON property `iat`).
+    pub fn iat(mut self, value: i64) -> Self {
+        self.iat = Some(value);
+        self
+    }
+
+    /// Sets [`nonce`](Self::nonce) (JSON property `nonce`).
+    pub fn nonce(mut self, value: impl Into<String>) -> Self {
+        self.nonce = Some(value.into());
+        self
+    }
+
+    /// Sets [`ttl`](Self::ttl) (JSON property `ttl`).
+    pub fn ttl(mut self, value: i64) -> Self {
+        self.ttl = Some(value);
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ApiResponseCollection`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCollection {
     /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
@@ -17,4 +18,31 @@ pub struct ApiResponseCollection {
     /// Pagination information of a list response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_info: Option<crate::types::ResultInfo>,
+}
+
+impl ApiResponseCollection {
+    /// Creates [`ApiResponseCollection`] from its required fields `errors`, `messages`, `success`;
+    /// every other field starts unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`ApiResponseCollection`]
+    /// this way keeps compiling.
+    pub fn new(
+        errors: Vec<crate::types::ResponseMessage>,
+        messages: Vec<crate::types::ResponseMessage>,
+        success: bool,
+    ) -> Self {
+        Self {
+            errors,
+            messages,
+            success,
+            result_info: None,
+        }
+    }
+
+    /// Sets [`result_info`](Self::result_info) (JSON property `result_info`).
+    pub fn result_info(mut self, value: crate::types::ResultInfo) -> Self {
+        self.result_info = Some(value);
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ApiResponseCommon`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCommon {
     /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
@@ -13,4 +14,16 @@ pub struct ApiResponseCommon {
 
     /// Whether the API call was successful.
     pub success: bool,
+}
+
+impl ApiResponseCommon {
+    /// Creates [`ApiResponseCommon`] from its required fields `errors`, `messages`, `success`;
+    /// every other field starts unset (`None`).
+    pub fn new(
+        errors: Vec<crate::types::ResponseMessage>,
+        messages: Vec<crate::types::ResponseMessage>,
+        success: bool,
+    ) -> Self {
+        Self { errors, messages, success }
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ApiResponseCommonFailure`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCommonFailure {
     /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
@@ -16,4 +17,22 @@ pub struct ApiResponseCommonFailure {
 
     /// Whether the API call was successful.
     pub success: bool,
+}
+
+impl ApiResponseCommonFailure {
+    /// Creates [`ApiResponseCommonFailure`] from its required fields `errors`, `messages`,
+    /// `result`, `success`; every other field starts unset (`None`).
+    pub fn new(
+        errors: Vec<crate::types::ResponseMessage>,
+        messages: Vec<crate::types::ResponseMessage>,
+        result: ::serde_json::Value,
+        success: bool,
+    ) -> Self {
+        Self {
+            errors,
+            messages,
+            result,
+            success,
+        }
+    }
 }

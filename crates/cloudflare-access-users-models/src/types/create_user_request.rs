@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/CreateUserRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateUserRequest {
     /// The email of the user.
     pub email: String,
@@ -11,4 +12,25 @@ pub struct CreateUserRequest {
     /// The name of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl CreateUserRequest {
+    /// Creates [`CreateUserRequest`] from its required field `email`; every other field starts
+    /// unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`CreateUserRequest`]
+    /// this way keeps compiling.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            name: None,
+        }
+    }
+
+    /// Sets [`name`](Self::name) (JSON property `name`).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/FailedLogin`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct FailedLogin {
     /// JSON property `expiration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12,4 +13,30 @@ pub struct FailedLogin {
     /// Details of the failed login attempt (free-form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Value>,
+}
+
+impl FailedLogin {
+    /// Creates [`FailedLogin`] with every field unset (`None`), as `FailedLogin::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`FailedLogin`] this way
+    /// keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            expiration: None,
+            metadata: None,
+        }
+    }
+
+    /// Sets [`expiration`](Self::expiration) (JSON property `expiration`).
+    pub fn expiration(mut self, value: i64) -> Self {
+        self.expiration = Some(value);
+        self
+    }
+
+    /// Sets [`metadata`](Self::metadata) (JSON property `metadata`).
+    pub fn metadata(mut self, value: ::serde_json::Value) -> Self {
+        self.metadata = Some(value);
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/IdentityDevicePosture`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdentityDevicePosture {
     /// JSON property `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,4 +41,80 @@ pub struct IdentityDevicePosture {
     /// JSON property `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl IdentityDevicePosture {
+    /// Creates [`IdentityDevicePosture`] with every field unset (`None`), as
+    /// `IdentityDevicePosture::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`IdentityDevicePosture`]
+    /// this way keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            check: None,
+            data: None,
+            description: None,
+            error: None,
+            rule_name: None,
+            success: None,
+            timestamp: None,
+            type_: None,
+        }
+    }
+
+    /// Sets [`id`](Self::id) (JSON property `id`).
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`check`](Self::check) (JSON property `check`).
+    pub fn check(mut self, value: crate::types::IdentityDevicePostureCheck) -> Self {
+        self.check = Some(value);
+        self
+    }
+
+    /// Sets [`data`](Self::data) (JSON property `data`).
+    pub fn data(mut self, value: ::serde_json::Value) -> Self {
+        self.data = Some(value);
+        self
+    }
+
+    /// Sets [`description`](Self::description) (JSON property `description`).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets [`error`](Self::error) (JSON property `error`).
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+
+    /// Sets [`rule_name`](Self::rule_name) (JSON property `rule_name`).
+    pub fn rule_name(mut self, value: impl Into<String>) -> Self {
+        self.rule_name = Some(value.into());
+        self
+    }
+
+    /// Sets [`success`](Self::success) (JSON property `success`).
+    pub fn success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+
+    /// Sets [`timestamp`](Self::timestamp) (JSON property `timestamp`).
+    pub fn timestamp(mut self, value: impl Into<String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_) (JSON property `type`).
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }

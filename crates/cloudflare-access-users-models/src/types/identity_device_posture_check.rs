@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/IdentityDevicePostureCheck`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdentityDevicePostureCheck {
     /// JSON property `exists`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12,4 +13,28 @@ pub struct IdentityDevicePostureCheck {
     /// JSON property `path`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+}
+
+impl IdentityDevicePostureCheck {
+    /// Creates [`IdentityDevicePostureCheck`] with every field unset (`None`), as
+    /// `IdentityDevicePostureCheck::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds
+    /// [`IdentityDevicePostureCheck`] this way keeps compiling.
+    pub fn new() -> Self {
+        Self { exists: None, path: None }
+    }
+
+    /// Sets [`exists`](Self::exists) (JSON property `exists`).
+    pub fn exists(mut self, value: bool) -> Self {
+        self.exists = Some(value);
+        self
+    }
+
+    /// Sets [`path`](Self::path) (JSON property `path`).
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
 }

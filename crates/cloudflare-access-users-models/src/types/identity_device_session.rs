@@ -4,8 +4,27 @@
 ///
 /// Schema `/components/schemas/IdentityDeviceSession`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdentityDeviceSession {
     /// JSON property `last_authenticated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_authenticated: Option<f64>,
+}
+
+impl IdentityDeviceSession {
+    /// Creates [`IdentityDeviceSession`] with every field unset (`None`), as
+    /// `IdentityDeviceSession::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`IdentityDeviceSession`]
+    /// this way keeps compiling.
+    pub fn new() -> Self {
+        Self { last_authenticated: None }
+    }
+
+    /// Sets [`last_authenticated`](Self::last_authenticated) (JSON property `last_authenticated`).
+    pub fn last_authenticated(mut self, value: f64) -> Self {
+        self.last_authenticated = Some(value);
+        self
+    }
 }

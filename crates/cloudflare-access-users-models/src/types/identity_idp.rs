@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/IdentityIdp`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdentityIdp {
     /// JSON property `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12,4 +13,27 @@ pub struct IdentityIdp {
     /// JSON property `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl IdentityIdp {
+    /// Creates [`IdentityIdp`] with every field unset (`None`), as `IdentityIdp::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`IdentityIdp`] this way
+    /// keeps compiling.
+    pub fn new() -> Self {
+        Self { id: None, type_: None }
+    }
+
+    /// Sets [`id`](Self::id) (JSON property `id`).
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_) (JSON property `type`).
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/IdentityMtlsAuth`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdentityMtlsAuth {
     /// JSON property `auth_status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,4 +25,52 @@ pub struct IdentityMtlsAuth {
     /// JSON property `cert_serial`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_serial: Option<String>,
+}
+
+impl IdentityMtlsAuth {
+    /// Creates [`IdentityMtlsAuth`] with every field unset (`None`), as
+    /// `IdentityMtlsAuth::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`IdentityMtlsAuth`] this way
+    /// keeps compiling.
+    pub fn new() -> Self {
+        Self {
+            auth_status: None,
+            cert_issuer_dn: None,
+            cert_issuer_ski: None,
+            cert_presented: None,
+            cert_serial: None,
+        }
+    }
+
+    /// Sets [`auth_status`](Self::auth_status) (JSON property `auth_status`).
+    pub fn auth_status(mut self, value: impl Into<String>) -> Self {
+        self.auth_status = Some(value.into());
+        self
+    }
+
+    /// Sets [`cert_issuer_dn`](Self::cert_issuer_dn) (JSON property `cert_issuer_dn`).
+    pub fn cert_issuer_dn(mut self, value: impl Into<String>) -> Self {
+        self.cert_issuer_dn = Some(value.into());
+        self
+    }
+
+    /// Sets [`cert_issuer_ski`](Self::cert_issuer_ski) (JSON property `cert_issuer_ski`).
+    pub fn cert_issuer_ski(mut self, value: impl Into<String>) -> Self {
+        self.cert_issuer_ski = Some(value.into());
+        self
+    }
+
+    /// Sets [`cert_presented`](Self::cert_presented) (JSON property `cert_presented`).
+    pub fn cert_presented(mut self, value: bool) -> Self {
+        self.cert_presented = Some(value);
+        self
+    }
+
+    /// Sets [`cert_serial`](Self::cert_serial) (JSON property `cert_serial`).
+    pub fn cert_serial(mut self, value: impl Into<String>) -> Self {
+        self.cert_serial = Some(value.into());
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ResponseMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResponseMessage {
     /// JSON property `code`.
     pub code: i64,
@@ -18,4 +19,33 @@ pub struct ResponseMessage {
     /// Where in the request the error or message applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::types::ResponseMessageSource>,
+}
+
+impl ResponseMessage {
+    /// Creates [`ResponseMessage`] from its required fields `code`, `message`; every other field
+    /// starts unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`ResponseMessage`] this
+    /// way keeps compiling.
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            documentation_url: None,
+            source: None,
+        }
+    }
+
+    /// Sets [`documentation_url`](Self::documentation_url) (JSON property `documentation_url`).
+    pub fn documentation_url(mut self, value: impl Into<String>) -> Self {
+        self.documentation_url = Some(value.into());
+        self
+    }
+
+    /// Sets [`source`](Self::source) (JSON property `source`).
+    pub fn source(mut self, value: crate::types::ResponseMessageSource) -> Self {
+        self.source = Some(value);
+        self
+    }
 }

@@ -4,8 +4,27 @@
 ///
 /// Schema `/components/schemas/ResponseMessageSource`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResponseMessageSource {
     /// JSON property `pointer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
+}
+
+impl ResponseMessageSource {
+    /// Creates [`ResponseMessageSource`] with every field unset (`None`), as
+    /// `ResponseMessageSource::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`ResponseMessageSource`]
+    /// this way keeps compiling.
+    pub fn new() -> Self {
+        Self { pointer: None }
+    }
+
+    /// Sets [`pointer`](Self::pointer) (JSON property `pointer`).
+    pub fn pointer(mut self, value: impl Into<String>) -> Self {
+        self.pointer = Some(value.into());
+        self
+    }
 }

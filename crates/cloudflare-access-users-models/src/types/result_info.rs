@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/ResultInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultInfo {
     /// Total number of results for the requested service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,4 +25,51 @@ pub struct ResultInfo {
     /// The number of total pages in the entire result set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_pages: Option<f64>,
+}
+
+impl ResultInfo {
+    /// Creates [`ResultInfo`] with every field unset (`None`), as `ResultInfo::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`ResultInfo`] this way keeps
+    /// compiling.
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            page: None,
+            per_page: None,
+            total_count: None,
+            total_pages: None,
+        }
+    }
+
+    /// Sets [`count`](Self::count) (JSON property `count`).
+    pub fn count(mut self, value: f64) -> Self {
+        self.count = Some(value);
+        self
+    }
+
+    /// Sets [`page`](Self::page) (JSON property `page`).
+    pub fn page(mut self, value: f64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Sets [`per_page`](Self::per_page) (JSON property `per_page`).
+    pub fn per_page(mut self, value: f64) -> Self {
+        self.per_page = Some(value);
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count) (JSON property `total_count`).
+    pub fn total_count(mut self, value: f64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+
+    /// Sets [`total_pages`](Self::total_pages) (JSON property `total_pages`).
+    pub fn total_pages(mut self, value: f64) -> Self {
+        self.total_pages = Some(value);
+        self
+    }
 }

@@ -4,10 +4,22 @@
 ///
 /// Schema `/components/schemas/UpdateUserRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateUserRequest {
     /// The email of the user.
     pub email: String,
 
     /// The name of the user.
     pub name: String,
+}
+
+impl UpdateUserRequest {
+    /// Creates [`UpdateUserRequest`] from its required fields `email`, `name`; every other field
+    /// starts unset (`None`).
+    pub fn new(email: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            name: name.into(),
+        }
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/User`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,4 +49,98 @@ pub struct User {
     /// JSON property `updated_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+
+impl User {
+    /// Creates [`User`] with every field unset (`None`), as `User::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`User`] this way keeps
+    /// compiling.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            access_seat: None,
+            active_device_count: None,
+            created_at: None,
+            email: None,
+            gateway_seat: None,
+            last_successful_login: None,
+            name: None,
+            seat_uid: None,
+            uid: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`id`](Self::id) (JSON property `id`).
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets [`access_seat`](Self::access_seat) (JSON property `access_seat`).
+    pub fn access_seat(mut self, value: bool) -> Self {
+        self.access_seat = Some(value);
+        self
+    }
+
+    /// Sets [`active_device_count`](Self::active_device_count) (JSON property
+    /// `active_device_count`).
+    pub fn active_device_count(mut self, value: f64) -> Self {
+        self.active_device_count = Some(value);
+        self
+    }
+
+    /// Sets [`created_at`](Self::created_at) (JSON property `created_at`).
+    pub fn created_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.created_at = Some(value);
+        self
+    }
+
+    /// Sets [`email`](Self::email) (JSON property `email`).
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets [`gateway_seat`](Self::gateway_seat) (JSON property `gateway_seat`).
+    pub fn gateway_seat(mut self, value: bool) -> Self {
+        self.gateway_seat = Some(value);
+        self
+    }
+
+    /// Sets [`last_successful_login`](Self::last_successful_login) (JSON property
+    /// `last_successful_login`).
+    pub fn last_successful_login(
+        mut self,
+        value: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_successful_login = Some(value);
+        self
+    }
+
+    /// Sets [`name`](Self::name) (JSON property `name`).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets [`seat_uid`](Self::seat_uid) (JSON property `seat_uid`).
+    pub fn seat_uid(mut self, value: impl Into<String>) -> Self {
+        self.seat_uid = Some(value.into());
+        self
+    }
+
+    /// Sets [`uid`](Self::uid) (JSON property `uid`).
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+
+    /// Sets [`updated_at`](Self::updated_at) (JSON property `updated_at`).
+    pub fn updated_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.updated_at = Some(value);
+        self
+    }
 }

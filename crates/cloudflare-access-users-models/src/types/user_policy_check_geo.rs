@@ -4,8 +4,27 @@
 ///
 /// Schema `/components/schemas/UserPolicyCheckGeo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserPolicyCheckGeo {
     /// JSON property `country`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+}
+
+impl UserPolicyCheckGeo {
+    /// Creates [`UserPolicyCheckGeo`] with every field unset (`None`), as
+    /// `UserPolicyCheckGeo::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`UserPolicyCheckGeo`] this
+    /// way keeps compiling.
+    pub fn new() -> Self {
+        Self { country: None }
+    }
+
+    /// Sets [`country`](Self::country) (JSON property `country`).
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
 }

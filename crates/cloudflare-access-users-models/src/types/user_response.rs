@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/UserResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserResponse {
     /// JSON property `errors`.
     pub errors: Vec<crate::types::ResponseMessage>,
@@ -17,4 +18,31 @@ pub struct UserResponse {
     /// A user of Cloudflare Zero Trust Access.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<crate::types::User>,
+}
+
+impl UserResponse {
+    /// Creates [`UserResponse`] from its required fields `errors`, `messages`, `success`; every
+    /// other field starts unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`UserResponse`] this way
+    /// keeps compiling.
+    pub fn new(
+        errors: Vec<crate::types::ResponseMessage>,
+        messages: Vec<crate::types::ResponseMessage>,
+        success: bool,
+    ) -> Self {
+        Self {
+            errors,
+            messages,
+            success,
+            result: None,
+        }
+    }
+
+    /// Sets [`result`](Self::result) (JSON property `result`).
+    pub fn result(mut self, value: crate::types::User) -> Self {
+        self.result = Some(value);
+        self
+    }
 }

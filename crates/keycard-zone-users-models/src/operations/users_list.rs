@@ -2,6 +2,7 @@
 
 /// Optional parameters of [`UsersList`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UsersListParams {
     /// Cursor for forward pagination
     ///

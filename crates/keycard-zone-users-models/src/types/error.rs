@@ -6,6 +6,7 @@
 ///
 /// Schema `/components/schemas/Error`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// JSON property `message`.
     pub message: String,
@@ -19,4 +20,34 @@ pub struct Error {
     /// Properties not declared by the schema.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl Error {
+    /// Creates [`Error`] from its required fields `message`, `code`, `status`; every other field
+    /// starts unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`Error`] this way keeps
+    /// compiling.
+    pub fn new(
+        message: impl Into<String>,
+        code: impl Into<String>,
+        status: f64,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            code: code.into(),
+            status,
+            additional_properties: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets the properties not declared by the schema (sent beside the declared ones).
+    pub fn additional_properties(
+        mut self,
+        value: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    ) -> Self {
+        self.additional_properties = value;
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/Pagination`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Pagination {
     /// An opaque cursor used for paginating through a list of results
     #[serde(default)]
@@ -21,4 +22,51 @@ pub struct Pagination {
     /// Properties not declared by the schema.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl Pagination {
+    /// Creates [`Pagination`] with every field unset (`None`), as `Pagination::default()` does.
+    ///
+    /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
+    /// adds later comes with a setter of its own, so code that builds [`Pagination`] this way keeps
+    /// compiling.
+    pub fn new() -> Self {
+        Self {
+            after_cursor: None,
+            before_cursor: None,
+            total_count: None,
+            additional_properties: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets [`after_cursor`](Self::after_cursor) (JSON property `after_cursor`).
+    ///
+    /// A field never set is sent as `null`.
+    pub fn after_cursor(mut self, value: impl Into<String>) -> Self {
+        self.after_cursor = Some(value.into());
+        self
+    }
+
+    /// Sets [`before_cursor`](Self::before_cursor) (JSON property `before_cursor`).
+    ///
+    /// A field never set is sent as `null`.
+    pub fn before_cursor(mut self, value: impl Into<String>) -> Self {
+        self.before_cursor = Some(value.into());
+        self
+    }
+
+    /// Sets [`total_count`](Self::total_count) (JSON property `total_count`).
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+
+    /// Sets the properties not declared by the schema (sent beside the declared ones).
+    pub fn additional_properties(
+        mut self,
+        value: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    ) -> Self {
+        self.additional_properties = value;
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/RoleAssignment`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RoleAssignment {
     /// ID of the assigned role
     pub role_id: String,
@@ -19,4 +20,38 @@ pub struct RoleAssignment {
     /// Properties not declared by the schema.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl RoleAssignment {
+    /// Creates [`RoleAssignment`] from its required fields `role_id`, `role_identifier`; every
+    /// other field starts unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`RoleAssignment`] this
+    /// way keeps compiling.
+    pub fn new(role_id: impl Into<String>, role_identifier: impl Into<String>) -> Self {
+        Self {
+            role_id: role_id.into(),
+            role_identifier: role_identifier.into(),
+            scope: None,
+            additional_properties: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets [`scope`](Self::scope) (JSON property `scope`).
+    ///
+    /// A field never set is sent as `null`.
+    pub fn scope(mut self, value: crate::types::RoleAssignmentScope) -> Self {
+        self.scope = Some(value);
+        self
+    }
+
+    /// Sets the properties not declared by the schema (sent beside the declared ones).
+    pub fn additional_properties(
+        mut self,
+        value: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    ) -> Self {
+        self.additional_properties = value;
+        self
+    }
 }

@@ -5,6 +5,7 @@
 ///
 /// Schema `/components/schemas/RoleAssignmentScope`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RoleAssignmentScope {
     /// The ID of the scoped resource.
     pub id: String,
@@ -16,4 +17,29 @@ pub struct RoleAssignmentScope {
     /// Properties not declared by the schema.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl RoleAssignmentScope {
+    /// Creates [`RoleAssignmentScope`] from its required fields `id`, `type_`; every other field
+    /// starts unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`RoleAssignmentScope`]
+    /// this way keeps compiling.
+    pub fn new(id: impl Into<String>, type_: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            type_: type_.into(),
+            additional_properties: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets the properties not declared by the schema (sent beside the declared ones).
+    pub fn additional_properties(
+        mut self,
+        value: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    ) -> Self {
+        self.additional_properties = value;
+        self
+    }
 }

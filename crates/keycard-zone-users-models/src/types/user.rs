@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/User`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// Unique identifier of the user
     pub id: String,
@@ -68,4 +69,96 @@ pub struct User {
     /// Properties not declared by the schema.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl User {
+    /// Creates [`User`] from its required fields `id`, `created_at`, `email`, `email_verified`,
+    /// `identifier`, `organization_id`, `status`, `updated_at`, `zone_id`; every other field starts
+    /// unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`User`] this way keeps
+    /// compiling.
+    pub fn new(
+        id: impl Into<String>,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        email: impl Into<String>,
+        email_verified: bool,
+        identifier: impl Into<String>,
+        organization_id: impl Into<String>,
+        status: crate::types::UserStatus,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+        zone_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            created_at,
+            email: email.into(),
+            email_verified,
+            identifier: identifier.into(),
+            organization_id: organization_id.into(),
+            status,
+            updated_at,
+            zone_id: zone_id.into(),
+            authenticated_at: None,
+            grant_count: None,
+            issuer: None,
+            provider_id: None,
+            role_assignments: None,
+            session_count: None,
+            subject: None,
+            additional_properties: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets [`authenticated_at`](Self::authenticated_at) (JSON property `authenticated_at`).
+    pub fn authenticated_at(mut self, value: impl Into<String>) -> Self {
+        self.authenticated_at = Some(value.into());
+        self
+    }
+
+    /// Sets [`grant_count`](Self::grant_count) (JSON property `grant_count`).
+    pub fn grant_count(mut self, value: i64) -> Self {
+        self.grant_count = Some(value);
+        self
+    }
+
+    /// Sets [`issuer`](Self::issuer) (JSON property `issuer`).
+    pub fn issuer(mut self, value: impl Into<String>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+
+    /// Sets [`provider_id`](Self::provider_id) (JSON property `provider_id`).
+    pub fn provider_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`role_assignments`](Self::role_assignments) (JSON property `role_assignments`).
+    pub fn role_assignments(mut self, value: Vec<crate::types::RoleAssignment>) -> Self {
+        self.role_assignments = Some(value);
+        self
+    }
+
+    /// Sets [`session_count`](Self::session_count) (JSON property `session_count`).
+    pub fn session_count(mut self, value: i64) -> Self {
+        self.session_count = Some(value);
+        self
+    }
+
+    /// Sets [`subject`](Self::subject) (JSON property `subject`).
+    pub fn subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+
+    /// Sets the properties not declared by the schema (sent beside the declared ones).
+    pub fn additional_properties(
+        mut self,
+        value: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    ) -> Self {
+        self.additional_properties = value;
+        self
+    }
 }

@@ -4,6 +4,7 @@
 ///
 /// Schema `/components/schemas/UserListResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserListResponse {
     /// JSON property `items`.
     pub items: Vec<crate::types::User>,
@@ -14,4 +15,32 @@ pub struct UserListResponse {
     /// Properties not declared by the schema.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl UserListResponse {
+    /// Creates [`UserListResponse`] from its required fields `items`, `pagination`; every other
+    /// field starts unset (`None`).
+    ///
+    /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
+    /// API adds later comes with a setter of its own, so code that builds [`UserListResponse`] this
+    /// way keeps compiling.
+    pub fn new(
+        items: Vec<crate::types::User>,
+        pagination: crate::types::Pagination,
+    ) -> Self {
+        Self {
+            items,
+            pagination,
+            additional_properties: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets the properties not declared by the schema (sent beside the declared ones).
+    pub fn additional_properties(
+        mut self,
+        value: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    ) -> Self {
+        self.additional_properties = value;
+        self
+    }
 }

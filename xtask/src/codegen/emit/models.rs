@@ -251,7 +251,11 @@ fn part_lib_rs(api: &Api, part: &shards::Part) -> TokenStream {
         #docs
 
         #![warn(missing_docs)]
-        #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+        #![allow(
+            clippy::large_enum_variant,
+            clippy::should_implement_trait,
+            clippy::too_many_arguments
+        )]
 
         pub mod types;
         #operations
@@ -292,7 +296,9 @@ fn lib_rs(api: &Api) -> TokenStream {
         "",
         "# Crate organization",
         "",
-        "- [`types`]: every named schema of the spec, with serde derives.",
+        "- [`types`]: every named schema of the spec, with serde derives. Structs are",
+        "  `#[non_exhaustive]`: build one with `new` (its required fields) and the chainable",
+        "  setters of the optional ones, so a field the API adds later does not break your code.",
         "- [`operations`]: one struct per API operation holding its arguments, implementing",
         "  the runtime's `Operation` trait (and `Paginated` for lists).",
         "",
@@ -304,7 +310,11 @@ fn lib_rs(api: &Api) -> TokenStream {
         #docs
         #organization
         #![warn(missing_docs)]
-        #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
+        #![allow(
+            clippy::large_enum_variant,
+            clippy::should_implement_trait,
+            clippy::too_many_arguments
+        )]
 
         pub mod operations;
         pub mod types;
@@ -402,11 +412,138 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
             pub #name: ::std::collections::BTreeMap<String, #value>,
         }
     });
+    let constructor = constructor_and_setters(name, s);
     quote! {
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #additional
+        }
+
+        #constructor
+    }
+}
+
+/// Whether a field is an argument of the struct's `new`: it must be sent
+/// and has no `None` to start from.
+fn is_constructor_arg(field: &Field) -> bool {
+    field.required && !field.nullable
+}
+
+/// `new(required…)` and one chainable setter per other field: the only way
+/// to build the `#[non_exhaustive]` struct from another crate, and one that
+/// a new optional field (a new setter) does not break. A setter takes the
+/// field's type without its outer `Option`, so it changes exactly when the
+/// field's Rust type does.
+fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut required = Vec::new();
+    for field in &s.fields {
+        let rust = ident(&field.rust_name);
+        // Absent and `null` are both possible: the setter takes the
+        // `Option` that tells them apart.
+        let double = !field.required && field.nullable;
+        let arg = if double {
+            let ty = type_tokens(&field.ty);
+            quote!(Option<#ty>)
+        } else {
+            arg_type(&field.ty)
+        };
+        let stored = |name: &proc_macro2::Ident| match (field.boxed, double) {
+            (false, false) => arg_value(&field.ty, name),
+            (true, false) => {
+                let value = arg_value(&field.ty, name);
+                quote!(Box::new(#value))
+            }
+            (false, true) => quote!(#name),
+            (true, true) => quote!(#name.map(Box::new)),
+        };
+        if is_constructor_arg(field) {
+            required.push(format!("`{}`", field.rust_name));
+            args.push(quote!(#rust: #arg));
+            // Shorthand where the argument is stored as it is.
+            inits.push(if field.boxed || matches!(field.ty, TypeRef::String) {
+                let value = stored(&rust);
+                quote!(#rust: #value)
+            } else {
+                quote!(#rust)
+            });
+            continue;
+        }
+        inits.push(quote!(#rust: None));
+        let mut doc = vec![format!(
+            "Sets [`{0}`](Self::{0}) (JSON property {1}).",
+            field.rust_name,
+            code(&field.wire_name)
+        )];
+        if double {
+            doc.push(String::new());
+            doc.push("`None` sends `null`; a field never set is left out.".into());
+        } else if field.nullable {
+            doc.push(String::new());
+            doc.push("A field never set is sent as `null`.".into());
+        }
+        let doc = super::docs::raw_doc_attrs(&doc);
+        let value = format_ident!("value");
+        let converted = stored(&value);
+        setters.push(quote! {
+            #doc
+            pub fn #rust(mut self, #value: #arg) -> Self {
+                self.#rust = Some(#converted);
+                self
+            }
+        });
+    }
+    if let Some(value) = &s.additional {
+        let rust = ident(&s.additional_field);
+        let value = type_tokens(value);
+        inits.push(quote!(#rust: ::std::collections::BTreeMap::new()));
+        setters.push(quote! {
+            /// Sets the properties not declared by the schema (sent beside the declared ones).
+            pub fn #rust(mut self, value: ::std::collections::BTreeMap<String, #value>) -> Self {
+                self.#rust = value;
+                self
+            }
+        });
+    }
+    let mut doc = vec![if required.is_empty() {
+        format!("Creates [`{name}`] with every field unset (`None`), as `{name}::default()` does.")
+    } else {
+        format!(
+            "Creates [`{name}`] from its required {} {}; every other field starts unset (`None`).",
+            if required.len() == 1 {
+                "field"
+            } else {
+                "fields"
+            },
+            required.join(", ")
+        )
+    }];
+    if !setters.is_empty() {
+        doc.push(String::new());
+        doc.push(format!(
+            "Set {} with the chainable setters. The struct is `#[non_exhaustive]`: a field the \
+             API adds later comes with a setter of its own, so code that builds [`{name}`] this \
+             way keeps compiling.",
+            if required.is_empty() {
+                "fields"
+            } else {
+                "the others"
+            }
+        ));
+    }
+    let doc = super::docs::raw_doc_attrs(&doc);
+    quote! {
+        impl #name {
+            #doc
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+
+            #(#setters)*
         }
     }
 }
@@ -751,6 +888,7 @@ fn params_struct(op: &Operation, name: &str) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }

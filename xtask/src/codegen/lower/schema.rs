@@ -696,7 +696,9 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn struct_body(&mut self, view: ObjectView, name: &str) -> Struct {
+        // A field shares its name with its setter, beside the constructor.
         let mut namer = Namer::new();
+        namer.reserve("new");
         let mut fields = Vec::with_capacity(view.properties.len());
         for (wire, (schema, pointer)) in &view.properties {
             let hint = format!("{name}{}", pascal(wire));
