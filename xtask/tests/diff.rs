@@ -9,10 +9,12 @@ use xtask::diff::{self, ApiDiff, report, source};
 
 const BASE: &str = include_str!("diff/base.yaml");
 
+/// (old, new) substring replacements, each matching exactly once.
+type Edits = &'static [(&'static str, &'static str)];
+
 struct Case {
     name: &'static str,
-    /// (old, new) substring replacements, each matching exactly once.
-    edits: &'static [(&'static str, &'static str)],
+    edits: Edits,
     /// Swap the sides: the edited spec is the old one.
     reverse: bool,
     /// Every change expected: (kind, wire, Rust).
@@ -21,7 +23,7 @@ struct Case {
 
 const fn case(
     name: &'static str,
-    edits: &'static [(&'static str, &'static str)],
+    edits: Edits,
     expect: &'static [(&'static str, Level, Level)],
 ) -> Case {
     Case {
@@ -34,7 +36,7 @@ const fn case(
 
 const fn reverse(
     name: &'static str,
-    edits: &'static [(&'static str, &'static str)],
+    edits: Edits,
     expect: &'static [(&'static str, Level, Level)],
 ) -> Case {
     Case {
@@ -62,6 +64,7 @@ const GROUPS_OP_ADDED: &str = "  /groups:
   /principals/{principal_id}:
     get:
       operationId: getPrincipal";
+const GROUPS_ADDED: Edits = &[(GROUPS_OP, GROUPS_OP_ADDED)];
 const LIMIT: &str = "        - name: limit
           in: query
           description: Page size.
@@ -83,27 +86,47 @@ const CREATE_REQUEST_PROPS: &str = "      required: [email]
 const USER_REQUIRED: &str = "      required: [id, email]
       properties:
         id: {type: string}";
-const PRINCIPAL_MAPPING: &str = "          group: \"#/components/schemas/PrincipalGroup\"
-";
-const PRINCIPAL_BOT: &str = "    PrincipalBot:
+/// Edits shared by a case and its reverse.
+const LIMIT_REQUIRED: Edits = &[(
+    "          in: query\n          description: Page size.",
+    "          in: query\n          required: true\n          description: Page size.",
+)];
+const PAGINATION_DROPPED: Edits = &[(
+    "      x-apigen-pagination: {kind: page-number, page-param: page}\n",
+    "",
+)];
+const BOT_VARIANT_ADDED: Edits = &[
+    (
+        "        - {$ref: \"#/components/schemas/PrincipalGroup\"}\n      discriminator:",
+        "        - {$ref: \"#/components/schemas/PrincipalGroup\"}\n        - {$ref: \"#/components/schemas/PrincipalBot\"}\n      discriminator:",
+    ),
+    (
+        "          group: \"#/components/schemas/PrincipalGroup\"\n",
+        "          group: \"#/components/schemas/PrincipalGroup\"\n          bot: \"#/components/schemas/PrincipalBot\"\n",
+    ),
+    (
+        "    PrincipalGroup:\n      type: object",
+        "    PrincipalBot:
       type: object
       required: [kind]
       properties:
         kind: {type: string}
     PrincipalGroup:
-      type: object";
+      type: object",
+    ),
+];
 
 const CASES: &[Case] = &[
     case("no_change", &[], &[]),
     // Operations.
     case(
         "operation_added",
-        &[(GROUPS_OP, GROUPS_OP_ADDED)],
+        GROUPS_ADDED,
         &[("operation-added", Additive, Additive)],
     ),
     reverse(
         "operation_removed",
-        &[(GROUPS_OP, GROUPS_OP_ADDED)],
+        GROUPS_ADDED,
         &[("operation-removed", Breaking, Breaking)],
     ),
     case(
@@ -154,14 +177,7 @@ const CASES: &[Case] = &[
         "optional_param_added",
         &[(
             LIMIT,
-            "        - name: limit
-          in: query
-          description: Page size.
-          schema: {type: integer, format: int32}
-        - name: role
-          in: query
-          schema: {type: string}
-",
+            "        - name: limit\n          in: query\n          description: Page size.\n          schema: {type: integer, format: int32}\n        - name: role\n          in: query\n          schema: {type: string}\n",
         )],
         &[("param-added", Additive, Breaking)],
     ),
@@ -169,12 +185,7 @@ const CASES: &[Case] = &[
         "first_optional_param_added",
         &[(
             GET_USER_PARAM,
-            "      x-fern-sdk-method-name: get
-      parameters:
-        - name: expand
-          in: query
-          schema: {type: boolean}
-        - name: user_id",
+            "      x-fern-sdk-method-name: get\n      parameters:\n        - name: expand\n          in: query\n          schema: {type: boolean}\n        - name: user_id",
         )],
         &[("param-added", Additive, Breaking)],
     ),
@@ -182,13 +193,7 @@ const CASES: &[Case] = &[
         "required_param_added",
         &[(
             GET_USER_PARAM,
-            "      x-fern-sdk-method-name: get
-      parameters:
-        - name: tenant
-          in: query
-          required: true
-          schema: {type: string}
-        - name: user_id",
+            "      x-fern-sdk-method-name: get\n      parameters:\n        - name: tenant\n          in: query\n          required: true\n          schema: {type: string}\n        - name: user_id",
         )],
         &[("param-added", Breaking, Breaking)],
     ),
@@ -196,12 +201,7 @@ const CASES: &[Case] = &[
         "param_of_same_name_in_another_location_added",
         &[(
             GET_USER_PARAM,
-            "      x-fern-sdk-method-name: get
-      parameters:
-        - name: user_id
-          in: header
-          schema: {type: string}
-        - name: user_id",
+            "      x-fern-sdk-method-name: get\n      parameters:\n        - name: user_id\n          in: header\n          schema: {type: string}\n        - name: user_id",
         )],
         // The path parameter's Rust name becomes `user_id_2`: a field of
         // the `UsersGet` operation struct.
@@ -217,18 +217,12 @@ const CASES: &[Case] = &[
     ),
     case(
         "param_becomes_required",
-        &[(
-            "          in: query\n          description: Page size.",
-            "          in: query\n          required: true\n          description: Page size.",
-        )],
+        LIMIT_REQUIRED,
         &[("param-required", Breaking, Breaking)],
     ),
     reverse(
         "param_becomes_optional",
-        &[(
-            "          in: query\n          description: Page size.",
-            "          in: query\n          required: true\n          description: Page size.",
-        )],
+        LIMIT_REQUIRED,
         &[("param-required", Additive, Breaking)],
     ),
     case(
@@ -302,14 +296,8 @@ const CASES: &[Case] = &[
     case(
         "response_type_changed",
         &[(
-            "          description: A user or a group.
-          content:
-            application/json:
-              schema: {$ref: \"#/components/schemas/Principal\"}",
-            "          description: A user or a group.
-          content:
-            application/json:
-              schema: {$ref: \"#/components/schemas/PrincipalUser\"}",
+            "          description: A user or a group.\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/Principal\"}",
+            "          description: A user or a group.\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/PrincipalUser\"}",
         )],
         &[("output-type", Breaking, Breaking)],
     ),
@@ -322,18 +310,7 @@ const CASES: &[Case] = &[
             ),
             (
                 "    CreateUserRequest:\n",
-                "    UserView:
-      type: object
-      required: [id, email]
-      properties:
-        id: {type: string}
-        email: {type: string}
-        seat_uid: {type: string}
-        role: {$ref: \"#/components/schemas/Role\"}
-        contact: {$ref: \"#/components/schemas/Contact\"}
-        logins: {type: integer, format: int32}
-        since: {type: string}
-    CreateUserRequest:\n",
+                "    UserView:\n      type: object\n      required: [id, email]\n      properties:\n        id: {type: string}\n        email: {type: string}\n        seat_uid: {type: string}\n        role: {$ref: \"#/components/schemas/Role\"}\n        contact: {$ref: \"#/components/schemas/Contact\"}\n        logins: {type: integer, format: int32}\n        since: {type: string}\n    CreateUserRequest:\n",
             ),
         ],
         // Compared field by field: one new optional field, compatible on the
@@ -346,18 +323,12 @@ const CASES: &[Case] = &[
     // Pagination.
     case(
         "pagination_removed",
-        &[(
-            "      x-apigen-pagination: {kind: page-number, page-param: page}\n",
-            "",
-        )],
+        PAGINATION_DROPPED,
         &[("pagination-removed", None, Breaking)],
     ),
     reverse(
         "pagination_added",
-        &[(
-            "      x-apigen-pagination: {kind: page-number, page-param: page}\n",
-            "",
-        )],
+        PAGINATION_DROPPED,
         &[("pagination-added", Additive, Additive)],
     ),
     case(
@@ -373,11 +344,7 @@ const CASES: &[Case] = &[
         "required_request_field_added",
         &[(
             CREATE_REQUEST_PROPS,
-            "      required: [email, team]
-      properties:
-        email: {type: string}
-        team: {type: string}
-        name: {type: string}",
+            "      required: [email, team]\n      properties:\n        email: {type: string}\n        team: {type: string}\n        name: {type: string}",
         )],
         &[("field-added", Breaking, Breaking)],
     ),
@@ -385,11 +352,7 @@ const CASES: &[Case] = &[
         "optional_request_field_added",
         &[(
             CREATE_REQUEST_PROPS,
-            "      required: [email]
-      properties:
-        email: {type: string}
-        nickname: {type: string}
-        name: {type: string}",
+            "      required: [email]\n      properties:\n        email: {type: string}\n        nickname: {type: string}\n        name: {type: string}",
         )],
         &[("field-added", Additive, Breaking)],
     ),
@@ -397,10 +360,7 @@ const CASES: &[Case] = &[
         "optional_response_field_added",
         &[(
             USER_REQUIRED,
-            "      required: [id, email]
-      properties:
-        nickname: {type: string}
-        id: {type: string}",
+            "      required: [id, email]\n      properties:\n        nickname: {type: string}\n        id: {type: string}",
         )],
         &[("field-added", Additive, Breaking)],
     ),
@@ -408,10 +368,7 @@ const CASES: &[Case] = &[
         "required_response_field_added",
         &[(
             USER_REQUIRED,
-            "      required: [id, email, nickname]
-      properties:
-        nickname: {type: string}
-        id: {type: string}",
+            "      required: [id, email, nickname]\n      properties:\n        nickname: {type: string}\n        id: {type: string}",
         )],
         &[("field-added", Additive, Breaking)],
     ),
@@ -532,17 +489,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "tagged_variant_added",
-        &[
-            (
-                "        - {$ref: \"#/components/schemas/PrincipalGroup\"}\n      discriminator:",
-                "        - {$ref: \"#/components/schemas/PrincipalGroup\"}\n        - {$ref: \"#/components/schemas/PrincipalBot\"}\n      discriminator:",
-            ),
-            (
-                PRINCIPAL_MAPPING,
-                "          group: \"#/components/schemas/PrincipalGroup\"\n          bot: \"#/components/schemas/PrincipalBot\"\n",
-            ),
-            ("    PrincipalGroup:\n      type: object", PRINCIPAL_BOT),
-        ],
+        BOT_VARIANT_ADDED,
         &[
             ("variant-added", Additive, Additive),
             ("type-added", None, Additive),
@@ -550,17 +497,7 @@ const CASES: &[Case] = &[
     ),
     reverse(
         "tagged_variant_removed",
-        &[
-            (
-                "        - {$ref: \"#/components/schemas/PrincipalGroup\"}\n      discriminator:",
-                "        - {$ref: \"#/components/schemas/PrincipalGroup\"}\n        - {$ref: \"#/components/schemas/PrincipalBot\"}\n      discriminator:",
-            ),
-            (
-                PRINCIPAL_MAPPING,
-                "          group: \"#/components/schemas/PrincipalGroup\"\n          bot: \"#/components/schemas/PrincipalBot\"\n",
-            ),
-            ("    PrincipalGroup:\n      type: object", PRINCIPAL_BOT),
-        ],
+        BOT_VARIANT_ADDED,
         &[
             ("variant-removed", Additive, Breaking),
             ("type-removed", None, Breaking),
@@ -644,14 +581,26 @@ fn lower(text: &str, case: &str) -> xtask::codegen::ir::Api {
         .unwrap_or_else(|e| panic!("case {case}: {e}"))
 }
 
-fn run(case: &Case) -> ApiDiff {
+/// The case's old and new spec text.
+fn sides(case: &Case) -> (String, String) {
     let edited = apply(case.edits, case.name);
-    let (old, new) = if case.reverse {
-        (edited.as_str(), BASE)
+    if case.reverse {
+        (edited, BASE.to_owned())
     } else {
-        (BASE, edited.as_str())
-    };
-    let (old, new) = (lower(old, case.name), lower(new, case.name));
+        (BASE.to_owned(), edited)
+    }
+}
+
+fn by_name(name: &str) -> &'static Case {
+    CASES
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no case {name}"))
+}
+
+fn run(case: &Case) -> ApiDiff {
+    let (old, new) = sides(case);
+    let (old, new) = (lower(&old, case.name), lower(&new, case.name));
     diff::api_diff(Some(&old), Some(&new), "before", "after", &|_| {
         "0.1.0".to_owned()
     })
@@ -705,22 +654,23 @@ fn markdown_reports() {
         "auth_replaced",
         "path_changed",
     ] {
-        let case = CASES.iter().find(|c| c.name == name).unwrap();
-        snapshot(&format!("report_{name}"), &report::markdown(&[run(case)]));
+        snapshot(
+            &format!("report_{name}"),
+            &report::markdown(&[run(by_name(name))]),
+        );
     }
 }
 
 #[test]
 fn version_verdicts() {
-    let by_name = |name: &str| run(CASES.iter().find(|c| c.name == name).unwrap());
     // 0.x: breaking → minor.
-    let d = by_name("required_request_field_added");
+    let d = run(by_name("required_request_field_added"));
     assert!(d.crates.iter().all(|c| c.next == "0.2.0"), "{:?}", d.crates);
     // Additive → patch; docs → patch.
-    let d = by_name("enum_value_added");
+    let d = run(by_name("enum_value_added"));
     assert!(d.crates.iter().all(|c| c.next == "0.1.1"), "{:?}", d.crates);
     // A change in the clients' profile only: the models crate is unchanged.
-    let d = by_name("base_url_variable_changed");
+    let d = run(by_name("base_url_variable_changed"));
     assert_eq!(d.crates[0].next, "0.1.0");
     assert_eq!(d.crates[1].next, "0.2.0");
     // ≥ 1.0: major / minor / patch.
@@ -765,11 +715,7 @@ fn manifest_versions() {
 
 #[test]
 fn json_report_is_valid() {
-    let case = CASES
-        .iter()
-        .find(|c| c.name == "optional_param_added")
-        .unwrap();
-    let json = report::json(&[run(case)]);
+    let json = report::json(&[run(by_name("optional_param_added"))]);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value[0]["changes"][0]["wire"], "additive");
     assert_eq!(value[0]["changes"][0]["rust"], "breaking");
@@ -824,12 +770,7 @@ fn write_cases_for_the_oracle() {
     };
     let dir = Path::new(&dir);
     for case in CASES {
-        let edited = apply(case.edits, case.name);
-        let (old, new) = if case.reverse {
-            (edited.as_str(), BASE)
-        } else {
-            (BASE, edited.as_str())
-        };
+        let (old, new) = sides(case);
         let d = run(case);
         let case_dir = dir.join(case.name);
         std::fs::create_dir_all(&case_dir).unwrap();
@@ -866,9 +807,8 @@ fn rust_rules_follow_the_rendering() {
         // A new required field stays a break: the constructor takes it.
         ("required_request_field_added", Breaking, Breaking),
     ] {
-        let case = CASES.iter().find(|c| c.name == name).unwrap();
-        let edited = apply(case.edits, case.name);
-        let (old, new) = (lower(BASE, name), lower(&edited, name));
+        let (old, new) = sides(by_name(name));
+        let (old, new) = (lower(&old, name), lower(&new, name));
         let rust = |r: &Rendering| {
             diff::diff_with(Some(&old), Some(&new), r)
                 .iter()
