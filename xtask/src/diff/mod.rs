@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::codegen::ir::{
     Api, AuthMethod, Field, Operation, PaginationKind, Param, Struct, TypeDef, TypeKind, TypeRef,
 };
+use crate::codegen::surface::{self, Spelling};
 use classify::{Direction, Event, Level, OpName, Rendering, Scope};
 
 /// One difference between the two versions, classified.
@@ -55,19 +56,15 @@ pub struct ApiDiff {
 
 impl ApiDiff {
     pub fn max_wire(&self) -> Level {
-        self.changes
-            .iter()
-            .map(|c| c.wire)
-            .max()
-            .unwrap_or(Level::None)
+        self.max_level(|c| c.wire)
     }
 
     pub fn max_rust(&self) -> Level {
-        self.changes
-            .iter()
-            .map(|c| c.rust)
-            .max()
-            .unwrap_or(Level::None)
+        self.max_level(|c| c.rust)
+    }
+
+    fn max_level(&self, level: fn(&Change) -> Level) -> Level {
+        self.changes.iter().map(level).max().unwrap_or(Level::None)
     }
 }
 
@@ -186,24 +183,7 @@ fn kind_of(event: &Event) -> String {
 
 /// Rust spelling of a type reference (`Vec<String>`, `Option<User>`).
 pub fn rust_type(ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::String => "String".into(),
-        TypeRef::Bool => "bool".into(),
-        TypeRef::I32 => "i32".into(),
-        TypeRef::I64 => "i64".into(),
-        TypeRef::U32 => "u32".into(),
-        TypeRef::U64 => "u64".into(),
-        TypeRef::F32 => "f32".into(),
-        TypeRef::F64 => "f64".into(),
-        TypeRef::DateTime => "DateTime<Utc>".into(),
-        TypeRef::Json => "serde_json::Value".into(),
-        TypeRef::Unit => "()".into(),
-        TypeRef::Bytes => "Vec<u8>".into(),
-        TypeRef::Named(n) => n.clone(),
-        TypeRef::Vec(inner) => format!("Vec<{}>", rust_type(inner)),
-        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust_type(inner)),
-        TypeRef::Option(inner) => format!("Option<{}>", rust_type(inner)),
-    }
+    surface::type_name(ty, Spelling::Full)
 }
 
 /// The Rust type of a struct field, as `emit/models.rs` renders it.
@@ -393,22 +373,6 @@ fn without_env(method: &AuthMethod) -> AuthMethod {
     method
 }
 
-fn env_vars(method: &AuthMethod) -> Vec<String> {
-    match method {
-        AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
-        AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
-        AuthMethod::OAuth2ClientCredentials {
-            client_id_env,
-            client_secret_env,
-            ..
-        } => client_id_env
-            .iter()
-            .chain(client_secret_env)
-            .cloned()
-            .collect(),
-    }
-}
-
 fn show_opt(value: &Option<String>) -> String {
     value
         .as_deref()
@@ -501,7 +465,7 @@ impl Differ<'_> {
                     format!("{key} changed (key names or locations, token URL or scopes)"),
                 ),
                 Some(other) if *other != *method => {
-                    let (was, now) = (env_vars(method), env_vars(other));
+                    let (was, now) = (method.env_vars(), other.env_vars());
                     out.push(
                         Event::AuthEnv {
                             only_added: was.iter().all(|v| now.contains(v)),
