@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{any, body_json, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
+use support::cloudflare::*;
 use support::flavored::*;
 use support::{percent_decode, secs};
 
@@ -82,21 +83,13 @@ const TOKEN: &str = "cf-token-Y2xvdWRmbGFyZS10b2tlbg";
 const EMAIL: &str = "admin@example.com";
 const KEY: &str = "c2547eb745079dac9320b638f5e225cf483cc5cfdda41";
 
-fn users_path() -> String {
-    format!("/accounts/{ACC}/access/users")
-}
-
-fn user_path() -> String {
-    format!("/accounts/{ACC}/access/users/{USER_ID}")
+/// A client of the case's flavour with a bearer token.
+fn client(env: &Env) -> Cloudflare {
+    env.cloudflare(env.config(Credentials::bearer(TOKEN)))
 }
 
 fn sub_path(what: &str) -> String {
     format!("/accounts/{ACC}/access/users/{USER_ID}/{what}")
-}
-
-/// A client of the case's flavour with a bearer token.
-fn client(env: &Env) -> Cloudflare {
-    env.cloudflare(env.config(Credentials::bearer(TOKEN)))
 }
 
 /// A full user as the API sends it.
@@ -148,10 +141,6 @@ fn ids(users: &[User]) -> Vec<String> {
     users.iter().map(|u| u.id.clone().unwrap()).collect()
 }
 
-fn envelope(result: Value) -> Value {
-    json!({"success": true, "errors": [], "messages": [], "result": result})
-}
-
 fn list_envelope(result: Vec<Value>, info: Value) -> Value {
     json!({"success": true, "errors": [], "messages": [], "result": result, "result_info": info})
 }
@@ -163,10 +152,6 @@ fn failure(code: i64, message: &str) -> Value {
         "messages": [],
         "result": null
     })
-}
-
-fn ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
 }
 
 /// A page of the user list: `n` users starting at `first`.
@@ -199,11 +184,6 @@ fn first_request(env: &Env, method: &str) -> wiremock::Request {
     assert_bearer(&request);
     assert_common_headers(&request, API, matches!(method, "POST" | "PUT"));
     request
-}
-
-/// `users().get(ACC, USER_ID)`, the call most cases make.
-fn get_user(cf: &Cloudflare) -> Result<Response<User>, Error> {
-    send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID))
 }
 
 /// `users().list(ACC, …)` without parameters: the first page.

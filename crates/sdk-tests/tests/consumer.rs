@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{any, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};
 
+use support::cloudflare::*;
 use support::flavored::*;
 use support::{ACCOUNT_ID as ACC, TOKEN, USER_ID, ZONE_ID, cf_user, kc_list, kc_user};
 
@@ -64,24 +65,9 @@ support::flavored::flavored_cases! {
 
 // ---- Helpers -----------------------------------------------------------------
 
-fn users_path() -> String {
-    format!("/accounts/{ACC}/access/users")
-}
-
-fn user_path() -> String {
-    format!("/accounts/{ACC}/access/users/{USER_ID}")
-}
-
-fn cf_client(env: &Env) -> Cloudflare {
+/// A client of the case's flavour with the shared bearer token.
+fn client(env: &Env) -> Cloudflare {
     env.cloudflare(env.config(Credentials::bearer(TOKEN)))
-}
-
-fn envelope(result: Value) -> Value {
-    json!({"success": true, "errors": [], "messages": [], "result": result})
-}
-
-fn ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
 }
 
 /// Runs the async block (async flavour) or the blocking block, each with
@@ -148,7 +134,7 @@ fn raw_response_has_status_headers_and_the_undecoded_body(env: &Env) {
             .and(path(user_path()))
             .respond_with(ok(body.clone()).insert_header("x-undocumented", "yes")),
     );
-    let client = cf_client(env);
+    let client = client(env);
     let raw = raw!(client, |c| c
         .zero_trust()
         .access()
@@ -170,7 +156,7 @@ fn raw_response_error_status_is_still_an_api_error(env: &Env) {
                 .insert_header("x-trace", "t-1"),
         ),
     );
-    let client = cf_client(env);
+    let client = client(env);
     let err = raw!(client, |c| c
         .zero_trust()
         .access()
@@ -228,13 +214,8 @@ fn errors_keep_headers_and_a_configurable_body(env: &Env) {
         ),
     );
     // Default: 512 bytes kept, headers kept.
-    let client = cf_client(env);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let client = client(env);
+    let err = get_user(&client).unwrap_err();
     let api = api_error(&err);
     assert_eq!(
         api.body.chars().count(),
@@ -249,12 +230,7 @@ fn errors_keep_headers_and_a_configurable_body(env: &Env) {
         env.config(Credentials::bearer(TOKEN))
             .with_error_body_limit(8192),
     );
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user(&client).unwrap_err();
     let api = api_error(&err);
     assert!(!api.body.ends_with('…'));
     let body: Value = serde_json::from_str(&api.body).expect("the whole body");
@@ -271,12 +247,7 @@ fn errors_keep_headers_and_a_configurable_body(env: &Env) {
                 .unwrap(),
         ),
     };
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user(&client).unwrap_err();
     assert_eq!(api_error(&err).body.chars().count(), 11);
 }
 
@@ -287,13 +258,8 @@ fn unsuccessful_200_keeps_headers_and_details(env: &Env) {
                 .insert_header("x-why", "because"),
         ),
     );
-    let client = cf_client(env);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let client = client(env);
+    let err = get_user(&client).unwrap_err();
     let api = api_error(&err);
     assert_eq!(api.kind, ErrorKind::Unsuccessful);
     assert_eq!(api.status.as_u16(), 200);
@@ -305,13 +271,8 @@ fn result_null_for_an_object_is_a_decode_error_naming_result(env: &Env) {
     env.mount(
         Mock::given(any()).respond_with(ok(json!({"success": true, "errors": [], "result": null}))),
     );
-    let client = cf_client(env);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let client = client(env);
+    let err = get_user(&client).unwrap_err();
     assert!(
         matches!(&err, Error::Decode { path, .. } if path == "result"),
         "{err:?}"
@@ -338,13 +299,8 @@ fn unknown_fields_are_ignored_by_the_models_and_seen_raw(env: &Env) {
     let mut body = cf_user("u1");
     body["future_field"] = json!({"nested": [1, 2]});
     env.mount(Mock::given(any()).respond_with(ok(envelope(body))));
-    let client = cf_client(env);
-    let user = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    let client = client(env);
+    let user = get_user(&client).unwrap();
     assert_eq!(user.id.as_deref(), Some("u1"));
     let raw = raw!(client, |c| c
         .zero_trust()
@@ -401,7 +357,7 @@ fn unknown_fields_are_kept_and_reserialised_when_the_spec_says_keep(env: &Env) {
 
 fn extra_body_fields_are_merged_into_the_typed_body(env: &Env) {
     env.mount(Mock::given(method("POST")).respond_with(ok(envelope(cf_user("u1")))));
-    let client = cf_client(env);
+    let client = client(env);
     let body = CreateUserRequest {
         email: "jane@example.com".into(),
         name: Some("Jane".into()),
@@ -424,7 +380,7 @@ fn extra_body_fields_are_merged_into_the_typed_body(env: &Env) {
 
 fn extra_body_fields_make_a_body_for_an_operation_without_one(env: &Env) {
     env.mount(Mock::given(method("DELETE")).respond_with(ok(envelope(json!({"id": "u1"})))));
-    let client = cf_client(env);
+    let client = client(env);
     let mut extra = serde_json::Map::new();
     extra.insert("reason".into(), json!("offboarding"));
     send!(client, |c| c
@@ -452,12 +408,7 @@ fn default_query_and_headers_are_sent_with_every_request(env: &Env) {
         .list(ACC, UsersListParams::new().page(2))
         .query("extra", "1"))
     .unwrap();
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    get_user(&client).unwrap();
     let requests = env.requests();
     assert_eq!(
         query(&requests[0]),
@@ -491,20 +442,10 @@ fn with_options_changes_settings_and_keeps_credentials(env: &Env) {
         Flavored::Async(c, rt) => Flavored::Async(c.with_options(options).unwrap(), rt.clone()),
         Flavored::Blocking(c) => Flavored::Blocking(c.with_options(options).unwrap()),
     };
-    let err = send!(derived, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user(&derived).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     // The original is unchanged.
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    get_user(&client).unwrap();
     let requests = env.requests();
     assert_eq!(requests.len(), 2, "no retry on the derived client");
     assert_eq!(requests[0].url.path(), format!("/v2{}", user_path()));
@@ -522,7 +463,7 @@ fn with_options_changes_settings_and_keeps_credentials(env: &Env) {
 }
 
 fn with_options_rejects_a_bad_base_url(env: &Env) {
-    let client = cf_client(env);
+    let client = client(env);
     let options = ClientOptions::new().base_url("ftp://example.com?x=1");
     let err = match &client {
         Flavored::Async(c, _) => c.with_options(options).map(|_| ()),
@@ -539,7 +480,7 @@ fn total_timeout_cuts_a_slow_attempt(env: &Env) {
         Mock::given(any())
             .respond_with(ok(envelope(cf_user("u1"))).set_delay(Duration::from_secs(3))),
     );
-    let client = cf_client(env);
+    let client = client(env);
     let started = Instant::now();
     let err = send!(client, |c| c
         .zero_trust()
@@ -570,12 +511,7 @@ fn client_total_timeout_applies_to_every_call(env: &Env) {
             .with_total_timeout(Duration::from_millis(250)),
     );
     let started = Instant::now();
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user(&client).unwrap_err();
     assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
@@ -584,7 +520,7 @@ fn total_timeout_stops_retries_whose_wait_would_overrun_it(env: &Env) {
     env.mount(Mock::given(any()).respond_with(ResponseTemplate::new(503)));
     // Backoff starts at 0.5 s: the first wait would end past a 300 ms
     // deadline, so the 503 itself is returned after one attempt.
-    let client = cf_client(env);
+    let client = client(env);
     let err = send!(client, |c| c
         .zero_trust()
         .access()
@@ -624,7 +560,7 @@ fn manual_paging_walks_page_numbers(env: &Env) {
     env.mount(cf_page_mock(1, &["u1", "u2"], 3));
     env.mount(cf_page_mock(2, &["u3", "u4"], 3));
     env.mount(cf_page_mock(3, &["u5"], 3));
-    let client = cf_client(env);
+    let client = client(env);
     let seen: Vec<(Vec<String>, bool)> = either!(client, |c| async {
         let mut seen = Vec::new();
         let mut page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).page().await.unwrap();
@@ -690,7 +626,7 @@ fn max_pages_caps_pages_items_and_manual_paging(env: &Env) {
     env.mount(cf_page_mock(1, &["u1", "u2"], 3));
     env.mount(cf_page_mock(2, &["u3", "u4"], 3));
     env.mount(cf_page_mock(3, &["u5"], 3));
-    let client = cf_client(env);
+    let client = client(env);
     let pages = pages!(client, |c| c
         .zero_trust()
         .access()
@@ -913,8 +849,7 @@ fn derived_clients_share_the_connection_pool() {
                     )
                     .unwrap();
                 for c in [&client, &derived, &client, &derived] {
-                    rt.block_on(c.zero_trust().access().users().get(ACC, USER_ID).send())
-                        .unwrap();
+                    support::cf_get_user(&rt, c).unwrap();
                 }
             }
             Flavor::Blocking => {
@@ -976,41 +911,20 @@ fn unconnectable() -> Unconnectable {
     }
 }
 
-#[test]
-fn connect_timeout_is_applied_in_both_clients() {
-    let target = unconnectable();
-    let config = || {
-        Config::new(Credentials::bearer(TOKEN))
-            .with_base_url(&target.url)
-            .with_connect_timeout(Duration::from_millis(200))
-            .with_timeout(Duration::from_secs(20))
-            .with_max_retries(0)
-    };
+/// `users().get` through the async client made from `config`: the error
+/// and how long it took.
+fn get_user_async(config: Config) -> (Error, Duration) {
     let rt = support::client_runtime();
+    let client = cloudflare_access_users_client::Client::new(config).unwrap();
     let started = Instant::now();
-    let client = cloudflare_access_users_client::Client::new(config()).unwrap();
-    let err = rt
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACC, USER_ID)
-                .send(),
-        )
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Transport { connect: true, .. }),
-        "{err:?}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+    let err = support::cf_get_user(&rt, &client).unwrap_err();
+    (err, started.elapsed())
+}
 
+/// The same through the blocking client.
+fn get_user_blocking(config: Config) -> (Error, Duration) {
+    let client = cloudflare_access_users_blocking::Client::new(config).unwrap();
     let started = Instant::now();
-    let client = cloudflare_access_users_blocking::Client::new(config()).unwrap();
     let err = client
         .zero_trust()
         .access()
@@ -1018,15 +932,30 @@ fn connect_timeout_is_applied_in_both_clients() {
         .get(ACC, USER_ID)
         .send()
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Transport { connect: true, .. }),
-        "{err:?}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+    (err, started.elapsed())
+}
+
+fn bearer_config(target: &Unconnectable) -> Config {
+    Config::new(Credentials::bearer(TOKEN))
+        .with_base_url(&target.url)
+        .with_max_retries(0)
+}
+
+#[test]
+fn connect_timeout_is_applied_in_both_clients() {
+    let target = unconnectable();
+    let config = || {
+        bearer_config(&target)
+            .with_connect_timeout(Duration::from_millis(200))
+            .with_timeout(Duration::from_secs(20))
+    };
+    for (err, elapsed) in [get_user_async(config()), get_user_blocking(config())] {
+        assert!(
+            matches!(err, Error::Transport { connect: true, .. }),
+            "{err:?}"
+        );
+        assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    }
 }
 
 /// A caller's own `reqwest::Client` keeps its own connect timeout (the
@@ -1035,57 +964,32 @@ fn connect_timeout_is_applied_in_both_clients() {
 #[test]
 fn connect_timeout_with_a_caller_supplied_reqwest_client() {
     let target = unconnectable();
-    let rt = support::client_runtime();
     let own = apigen_runtime::reqwest::Client::builder()
         .connect_timeout(Duration::from_millis(200))
         .redirect(apigen_runtime::reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let config = Config::new(Credentials::bearer(TOKEN))
-        .with_base_url(&target.url)
-        .with_http_client(own)
-        .with_timeout(Duration::from_secs(20))
-        .with_max_retries(0);
-    let client = cloudflare_access_users_client::Client::new(config).unwrap();
-    let started = Instant::now();
-    let err = rt
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACC, USER_ID)
-                .send(),
-        )
-        .unwrap_err();
+    let (err, elapsed) = get_user_async(
+        bearer_config(&target)
+            .with_http_client(own)
+            .with_timeout(Duration::from_secs(20)),
+    );
     assert!(
         matches!(err, Error::Transport { connect: true, .. }),
         "{err:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(elapsed < Duration::from_secs(5));
 
     // Without a connect timeout on that client, the deadline ends it.
     let bare = apigen_runtime::reqwest::Client::builder()
         .redirect(apigen_runtime::reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let config = Config::new(Credentials::bearer(TOKEN))
-        .with_base_url(&target.url)
-        .with_http_client(bare)
-        .with_total_timeout(Duration::from_millis(300))
-        .with_max_retries(0);
-    let client = cloudflare_access_users_client::Client::new(config).unwrap();
-    let started = Instant::now();
-    let err = rt
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACC, USER_ID)
-                .send(),
-        )
-        .unwrap_err();
+    let (err, elapsed) = get_user_async(
+        bearer_config(&target)
+            .with_http_client(bare)
+            .with_total_timeout(Duration::from_millis(300)),
+    );
     assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(elapsed < Duration::from_secs(5));
 }

@@ -597,16 +597,7 @@ fn credentials_never_appear_in_output_or_traces() {
                     .with_max_retries(1),
             )
             .unwrap();
-            let err = rt
-                .block_on(
-                    unreachable
-                        .zero_trust()
-                        .access()
-                        .users()
-                        .get(ACCOUNT_ID, USER_ID)
-                        .send(),
-                )
-                .unwrap_err();
+            let err = support::cf_get_user(&rt, &unreachable).unwrap_err();
             assert!(
                 matches!(err, Error::Transport { connect: true, .. }),
                 "{err:?}"
@@ -775,16 +766,7 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
         .then_http(404, &[("set-cookie", &format!("s={TOKEN}"))], "{}");
     let mocked =
         cf::Client::new(mocks.config().with_credentials(Credentials::bearer(TOKEN))).unwrap();
-    let err = rt
-        .block_on(
-            mocked
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACCOUNT_ID, USER_ID)
-                .send(),
-        )
-        .unwrap_err();
+    let err = support::cf_get_user(&rt, &mocked).unwrap_err();
     outputs.push(("mocked 404", render_error(&err)));
     outputs.push(("MockRequest", format!("{:?}", mocks.requests())));
     outputs.push(("Mocks", format!("{mocks:?}")));
@@ -840,16 +822,7 @@ fn cross_origin_redirects_do_not_carry_credentials() {
             for credentials in credentials {
                 let config = test_config(&origin.url(), &sleeper).with_credentials(credentials);
                 let client = cf::Client::new(config.clone()).unwrap();
-                let err = rt
-                    .block_on(
-                        client
-                            .zero_trust()
-                            .access()
-                            .users()
-                            .get(ACCOUNT_ID, USER_ID)
-                            .send(),
-                    )
-                    .unwrap_err();
+                let err = support::cf_get_user(&rt, &client).unwrap_err();
                 match &err {
                     Error::Redirect {
                         status: s, host: h, ..
