@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::ir::{Api, OutputShape, PaginationKind, TypeKind, TypeRef};
+use super::ir::{Access, Api, OutputShape, PaginationKind, TypeKind, TypeRef};
 
 /// How [`type_name`] spells the types that have a short and a full form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +43,15 @@ pub fn type_name(ty: &TypeRef, spelling: Spelling) -> String {
         },
         TypeRef::Option(t) => format!("Option<{}>", inner(t)),
     }
+}
+
+/// A chain of field accesses as `a.b.c`.
+pub fn field_path(accesses: &[Access]) -> String {
+    accesses
+        .iter()
+        .map(|a| a.field.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn short(ty: &TypeRef) -> String {
@@ -98,13 +107,7 @@ pub fn surface(api: &Api) -> String {
             );
         }
         if let Some(p) = &op.pagination {
-            let path = |accesses: &[crate::codegen::ir::Access]| {
-                accesses
-                    .iter()
-                    .map(|a| a.field.as_str())
-                    .collect::<Vec<_>>()
-                    .join(".")
-            };
+            let path = field_path;
             let kind = match &p.kind {
                 PaginationKind::SinglePage => "single page".to_owned(),
                 PaginationKind::PageNumber {

@@ -221,20 +221,6 @@ fn widening(old: &TypeRef, new: &TypeRef) -> bool {
     ) && !matches!((old, new), (I64 | U64, F32))
 }
 
-fn method_str(method: crate::codegen::ir::Method) -> &'static str {
-    use crate::codegen::ir::Method::*;
-    match method {
-        Get => "GET",
-        Put => "PUT",
-        Post => "POST",
-        Delete => "DELETE",
-        Patch => "PATCH",
-        Head => "HEAD",
-        Options => "OPTIONS",
-        Trace => "TRACE",
-    }
-}
-
 fn op_name(op: &Operation) -> OpName {
     let mut call = op.resource.join(".");
     if !call.is_empty() {
@@ -244,17 +230,12 @@ fn op_name(op: &Operation) -> OpName {
     OpName {
         call,
         rust_name: op.rust_name.clone(),
-        endpoint: format!("{} {}", method_str(op.method), op.path),
+        endpoint: format!("{} {}", op.method.as_str(), op.path),
     }
 }
 
 fn op_subject(op: &Operation) -> String {
-    format!(
-        "{} {} ({})",
-        method_str(op.method),
-        op.path,
-        op.operation_id
-    )
+    format!("{} {} ({})", op.method.as_str(), op.path, op.operation_id)
 }
 
 fn has_params(op: &Operation) -> bool {
@@ -506,7 +487,7 @@ impl Differ<'_> {
             .map(|op| op.operation_id.as_str())
             .collect();
         // Operations whose id changed are matched by method and path.
-        let endpoint = |op: &Operation| (method_str(op.method), op.path.clone());
+        let endpoint = |op: &Operation| (op.method.as_str(), op.path.clone());
         let mut new_by_endpoint: HashMap<_, &Operation> = self
             .new
             .operations
@@ -575,11 +556,7 @@ impl Differ<'_> {
             out.push(
                 Event::Method(nn.clone()),
                 subject.clone(),
-                format!(
-                    "method {} → {}",
-                    method_str(old.method),
-                    method_str(new.method)
-                ),
+                format!("method {} → {}", old.method.as_str(), new.method.as_str()),
             );
         }
         if old.deprecated != new.deprecated {
@@ -985,13 +962,7 @@ impl Differ<'_> {
             ),
             (Some(a), Some(b)) => {
                 let describe = |p: &crate::codegen::ir::Pagination| {
-                    let path = |accesses: &[crate::codegen::ir::Access]| {
-                        accesses
-                            .iter()
-                            .map(|a| a.field.as_str())
-                            .collect::<Vec<_>>()
-                            .join(".")
-                    };
+                    let path = surface::field_path;
                     let kind = match &p.kind {
                         PaginationKind::SinglePage => "single page".to_owned(),
                         PaginationKind::PageNumber {
