@@ -88,6 +88,15 @@ macro_rules! raw {
     };
 }
 
+/// `users().get(ACC, USER_ID)` with `send_raw`, either flavour.
+fn get_user_raw(client: &Cloudflare) -> Result<apigen_runtime::RawResponse, Error> {
+    raw!(client, |c| c
+        .zero_trust()
+        .access()
+        .users()
+        .get(ACC, USER_ID))
+}
+
 /// The Cloudflare client of this case's flavour, answered by `mocks`.
 fn mocked(env: &Env, mocks: &Mocks) -> Cloudflare {
     match env.flavor {
@@ -135,12 +144,7 @@ fn raw_response_has_status_headers_and_the_undecoded_body(env: &Env) {
             .respond_with(ok(body.clone()).insert_header("x-undocumented", "yes")),
     );
     let client = client(env);
-    let raw = raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    let raw = get_user_raw(&client).unwrap();
     assert_eq!(raw.status().as_u16(), 200);
     assert_eq!(raw.headers()["x-undocumented"], "yes");
     assert_eq!(raw.json::<Value>().unwrap(), body);
@@ -157,12 +161,7 @@ fn raw_response_error_status_is_still_an_api_error(env: &Env) {
         ),
     );
     let client = client(env);
-    let err = raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user_raw(&client).unwrap_err();
     let api = api_error(&err);
     assert_eq!(api.kind, ErrorKind::NotFound);
     assert_eq!(api.headers["x-trace"], "t-1");
@@ -278,12 +277,7 @@ fn result_null_for_an_object_is_a_decode_error_naming_result(env: &Env) {
         "{err:?}"
     );
     // The raw response shows what came.
-    let raw = raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    let raw = get_user_raw(&client).unwrap();
     assert_eq!(raw.json::<Value>().unwrap()["result"], Value::Null);
     // A list's `result: null` is an empty page.
     let page = send!(client, |c| c
@@ -302,12 +296,7 @@ fn unknown_fields_are_ignored_by_the_models_and_seen_raw(env: &Env) {
     let client = client(env);
     let user = get_user(&client).unwrap();
     assert_eq!(user.id.as_deref(), Some("u1"));
-    let raw = raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    let raw = get_user_raw(&client).unwrap();
     assert_eq!(
         raw.json::<Value>().unwrap()["result"]["future_field"]["nested"][1],
         2
@@ -521,24 +510,20 @@ fn total_timeout_stops_retries_whose_wait_would_overrun_it(env: &Env) {
     // Backoff starts at 0.5 s: the first wait would end past a 300 ms
     // deadline, so the 503 itself is returned after one attempt.
     let client = client(env);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)
-        .total_timeout(Duration::from_millis(300)))
-    .unwrap_err();
+    let get_within = |deadline: Duration| {
+        send!(client, |c| c
+            .zero_trust()
+            .access()
+            .users()
+            .get(ACC, USER_ID)
+            .total_timeout(deadline))
+    };
+    let err = get_within(Duration::from_millis(300)).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(env.requests().len(), 1);
     assert!(env.sleeper.sleeps().is_empty());
     // With room for the waits, the retries happen as usual.
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)
-        .total_timeout(Duration::from_secs(30)))
-    .unwrap_err();
+    let err = get_within(Duration::from_secs(30)).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(env.requests().len(), 4);
 }
@@ -827,6 +812,13 @@ fn mocks_unmatched_call_fails_with_a_config_error(env: &Env) {
 
 // ---- Against the scripted server ---------------------------------------------------------
 
+/// The options of the derived clients below.
+fn derived_options() -> ClientOptions {
+    ClientOptions::new()
+        .timeout(Duration::from_secs(5))
+        .header("x-d", "1")
+}
+
 /// A derived client sends through the same connection pool: sequential
 /// calls from both reuse one connection.
 #[test]
@@ -841,26 +833,14 @@ fn derived_clients_share_the_connection_pool() {
             Flavor::Async => {
                 let rt = support::client_runtime();
                 let client = cloudflare_access_users_client::Client::new(config).unwrap();
-                let derived = client
-                    .with_options(
-                        ClientOptions::new()
-                            .timeout(Duration::from_secs(5))
-                            .header("x-d", "1"),
-                    )
-                    .unwrap();
+                let derived = client.with_options(derived_options()).unwrap();
                 for c in [&client, &derived, &client, &derived] {
                     support::cf_get_user(&rt, c).unwrap();
                 }
             }
             Flavor::Blocking => {
                 let client = cloudflare_access_users_blocking::Client::new(config).unwrap();
-                let derived = client
-                    .with_options(
-                        ClientOptions::new()
-                            .timeout(Duration::from_secs(5))
-                            .header("x-d", "1"),
-                    )
-                    .unwrap();
+                let derived = client.with_options(derived_options()).unwrap();
                 for c in [&client, &derived, &client, &derived] {
                     c.zero_trust()
                         .access()
