@@ -170,6 +170,21 @@ impl Changes {
     }
 }
 
+/// One operation on both sides, with the name and subject its changes
+/// carry.
+struct OpPair<'a> {
+    old: &'a Operation,
+    new: &'a Operation,
+    nn: &'a OpName,
+    subject: &'a str,
+}
+
+impl<'a> OpPair<'a> {
+    fn parts(&self) -> (&'a Operation, &'a Operation, &'a OpName, &'a str) {
+        (self.old, self.new, self.nn, self.subject)
+    }
+}
+
 /// `FieldAdded { .. }` → `field-added`.
 fn kind_of(event: &Event) -> String {
     let debug = format!("{event:?}");
@@ -580,20 +595,20 @@ impl Differ<'_> {
                 "description".into(),
             );
         }
-        self.params(old, new, &nn, &subject, out);
-        self.body(old, new, &nn, &subject, out);
-        self.output(old, new, &nn, &subject, out);
-        self.pagination(old, new, &nn, &subject, out);
+        let pair = OpPair {
+            old,
+            new,
+            nn: &nn,
+            subject: &subject,
+        };
+        self.params(&pair, out);
+        self.body(&pair, out);
+        self.output(&pair, out);
+        self.pagination(&pair, out);
     }
 
-    fn params(
-        &self,
-        old: &Operation,
-        new: &Operation,
-        nn: &OpName,
-        subject: &str,
-        out: &mut Changes,
-    ) {
+    fn params(&self, pair: &OpPair<'_>, out: &mut Changes) {
+        let (old, new, nn, subject) = pair.parts();
         let tagged = |op: &Operation| -> Vec<(bool, Param)> {
             op.required_params
                 .iter()
@@ -769,14 +784,8 @@ impl Differ<'_> {
         }
     }
 
-    fn body(
-        &self,
-        old: &Operation,
-        new: &Operation,
-        nn: &OpName,
-        subject: &str,
-        out: &mut Changes,
-    ) {
+    fn body(&self, pair: &OpPair<'_>, out: &mut Changes) {
+        let (old, new, nn, subject) = pair.parts();
         let params_arg_added = !has_params(old) && has_params(new);
         match (&old.body, &new.body) {
             (None, None) => {}
@@ -848,14 +857,8 @@ impl Differ<'_> {
         }
     }
 
-    fn output(
-        &self,
-        old: &Operation,
-        new: &Operation,
-        nn: &OpName,
-        subject: &str,
-        out: &mut Changes,
-    ) {
+    fn output(&self, pair: &OpPair<'_>, out: &mut Changes) {
+        let (old, new, nn, subject) = pair.parts();
         let (a, b) = (&old.output, &new.output);
         use crate::codegen::ir::OutputShape::{Envelope, Plain};
         let envelope_only = matches!((a.shape, b.shape), (Plain, Envelope) | (Envelope, Plain));
@@ -940,14 +943,8 @@ impl Differ<'_> {
         }
     }
 
-    fn pagination(
-        &self,
-        old: &Operation,
-        new: &Operation,
-        nn: &OpName,
-        subject: &str,
-        out: &mut Changes,
-    ) {
+    fn pagination(&self, pair: &OpPair<'_>, out: &mut Changes) {
+        let (old, new, nn, subject) = pair.parts();
         match (&old.pagination, &new.pagination) {
             (None, None) => {}
             (None, Some(_)) => out.push(
