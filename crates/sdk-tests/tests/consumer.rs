@@ -90,11 +90,7 @@ macro_rules! raw {
 
 /// `users().get(ACC, USER_ID)` with `send_raw`, either flavour.
 fn get_user_raw(client: &Cloudflare) -> Result<apigen_runtime::RawResponse, Error> {
-    raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
+    raw!(client, |c| cf_users!(c).get(ACC, USER_ID))
 }
 
 /// The Cloudflare client of this case's flavour, answered by `mocks`.
@@ -180,7 +176,7 @@ fn streaming_response_reads_a_large_body_in_chunks(env: &Env) {
     );
     let (status, body) = either!(client, |c| async {
         use futures_util::StreamExt as _;
-        let response = c.zero_trust().access().users().get(ACC, USER_ID).send_streaming().await.unwrap();
+        let response = cf_users!(c).get(ACC, USER_ID).send_streaming().await.unwrap();
         let status = response.status();
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
@@ -189,7 +185,7 @@ fn streaming_response_reads_a_large_body_in_chunks(env: &Env) {
         }
         (status, body)
     } blocking {
-        let mut response = c.zero_trust().access().users().get(ACC, USER_ID).send_streaming().unwrap();
+        let mut response = cf_users!(c).get(ACC, USER_ID).send_streaming().unwrap();
         let status = response.status();
         let mut body = Vec::new();
         response.read_to_end(&mut body).unwrap();
@@ -280,12 +276,7 @@ fn result_null_for_an_object_is_a_decode_error_naming_result(env: &Env) {
     let raw = get_user_raw(&client).unwrap();
     assert_eq!(raw.json::<Value>().unwrap()["result"], Value::Null);
     // A list's `result: null` is an empty page.
-    let page = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .list(ACC, UsersListParams::new()))
-    .unwrap();
+    let page = send!(client, |c| cf_users!(c).list(ACC, UsersListParams::new())).unwrap();
     assert!(page.is_empty());
 }
 
@@ -351,10 +342,7 @@ fn extra_body_fields_are_merged_into_the_typed_body(env: &Env) {
         email: "jane@example.com".into(),
         name: Some("Jane".into()),
     };
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    send!(client, |c| cf_users!(c)
         .create(ACC, body.clone())
         .body_field("seat_type", json!("gateway"))
         .body_field("name", json!("Jane Override")))
@@ -372,10 +360,7 @@ fn extra_body_fields_make_a_body_for_an_operation_without_one(env: &Env) {
     let client = client(env);
     let mut extra = serde_json::Map::new();
     extra.insert("reason".into(), json!("offboarding"));
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    send!(client, |c| cf_users!(c)
         .delete(ACC, USER_ID)
         .extra_body(extra.clone()))
     .unwrap();
@@ -390,10 +375,7 @@ fn default_query_and_headers_are_sent_with_every_request(env: &Env) {
             .with_header("x-team", "billing")
             .with_query("account_tag", "blue"),
     );
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    send!(client, |c| cf_users!(c)
         .list(ACC, UsersListParams::new().page(2))
         .query("extra", "1"))
     .unwrap();
@@ -471,10 +453,7 @@ fn total_timeout_cuts_a_slow_attempt(env: &Env) {
     );
     let client = client(env);
     let started = Instant::now();
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    let err = send!(client, |c| cf_users!(c)
         .get(ACC, USER_ID)
         .total_timeout(Duration::from_millis(300)))
     .unwrap_err();
@@ -511,10 +490,7 @@ fn total_timeout_stops_retries_whose_wait_would_overrun_it(env: &Env) {
     // deadline, so the 503 itself is returned after one attempt.
     let client = client(env);
     let get_within = |deadline: Duration| {
-        send!(client, |c| c
-            .zero_trust()
-            .access()
-            .users()
+        send!(client, |c| cf_users!(c)
             .get(ACC, USER_ID)
             .total_timeout(deadline))
     };
@@ -548,7 +524,7 @@ fn manual_paging_walks_page_numbers(env: &Env) {
     let client = client(env);
     let seen: Vec<(Vec<String>, bool)> = either!(client, |c| async {
         let mut seen = Vec::new();
-        let mut page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).page().await.unwrap();
+        let mut page = cf_users!(c).list(ACC, UsersListParams::new()).page().await.unwrap();
         loop {
             seen.push((ids(&page), page.has_next_page()));
             match page.next_page().await.unwrap() {
@@ -559,7 +535,7 @@ fn manual_paging_walks_page_numbers(env: &Env) {
         seen
     } blocking {
         let mut seen = Vec::new();
-        let mut page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).page().unwrap();
+        let mut page = cf_users!(c).list(ACC, UsersListParams::new()).page().unwrap();
         loop {
             seen.push((ids(&page), page.has_next_page()));
             match page.next_page().unwrap() {
@@ -612,25 +588,19 @@ fn max_pages_caps_pages_items_and_manual_paging(env: &Env) {
     env.mount(cf_page_mock(2, &["u3", "u4"], 3));
     env.mount(cf_page_mock(3, &["u5"], 3));
     let client = client(env);
-    let pages = pages!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    let pages = pages!(client, |c| cf_users!(c)
         .list(ACC, UsersListParams::new())
         .max_pages(2));
     assert_eq!(pages.len(), 2);
-    let items = oks(items!(client, ALL, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    let items = oks(items!(client, ALL, |c| cf_users!(c)
         .list(ACC, UsersListParams::new())
         .max_pages(1)));
     assert_eq!(ids(&items), ["u1", "u2"]);
     let has_next = either!(client, |c| async {
-        let page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).max_pages(1).page().await.unwrap();
+        let page = cf_users!(c).list(ACC, UsersListParams::new()).max_pages(1).page().await.unwrap();
         page.has_next_page()
     } blocking {
-        let page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).max_pages(1).page().unwrap();
+        let page = cf_users!(c).list(ACC, UsersListParams::new()).max_pages(1).page().unwrap();
         page.has_next_page()
     });
     assert!(!has_next);
@@ -643,7 +613,7 @@ fn mocks_answer_typed_results_and_record_arguments(env: &Env) {
     let mocks = Mocks::new();
     let _ = mocks.on::<UsersGet>().then_ok(user("u1"));
     let client = mocked(env, &mocks);
-    let got = send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap();
+    let got = send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap();
     assert_eq!(got.id.as_deref(), Some("u1"));
     assert_eq!(got.status().as_u16(), 200);
     assert_eq!(mocks.calls::<UsersGet>(), [UsersGet::new(ACC, "u1")]);
@@ -667,16 +637,11 @@ fn mocks_match_on_arguments_for_a_404(env: &Env) {
         .then_error(404, [ApiErrorDetail::new("User not found")]);
     let _ = mocks.on::<UsersGet>().then_ok(user("u1"));
     let client = mocked(env, &mocks);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, "missing"))
-    .unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "missing")).unwrap_err();
     let api = api_error(&err);
     assert_eq!(api.kind, ErrorKind::NotFound);
     assert_eq!(api.message(), Some("User not found"));
-    send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap();
+    send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap();
     let called: Vec<String> = mocks
         .calls::<UsersGet>()
         .into_iter()
@@ -692,7 +657,7 @@ fn mocks_rate_limit_then_success_is_retried_with_the_wait(env: &Env) {
         .then_rate_limited(Duration::from_secs(2))
         .then_ok(user("u1"));
     let client = mocked(env, &mocks);
-    let got = send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap();
+    let got = send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap();
     assert_eq!(got.attempts(), 2);
     assert_eq!(mocks.sleeps(), [Duration::from_secs(2)]);
     assert_eq!(mocks.request_count(), 2);
@@ -704,7 +669,7 @@ fn mocks_rate_limit_beyond_the_cap_fails_with_the_wait(env: &Env) {
         .on::<UsersGet>()
         .then_rate_limited(Duration::from_secs(300));
     let client = mocked(env, &mocks);
-    let err = send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap_err();
     assert_eq!(err.kind(), Some(ErrorKind::RateLimited));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(300)));
     assert_eq!(mocks.request_count(), 1);
@@ -718,10 +683,7 @@ fn mocks_sequence_of_pages_drives_pagination(env: &Env) {
         .then_page(vec![user("u1"), user("u2")], info(1, 2))
         .then_page(vec![user("u3")], info(2, 2));
     let client = mocked(env, &mocks);
-    let users = oks(items!(client, ALL, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    let users = oks(items!(client, ALL, |c| cf_users!(c)
         .list(ACC, UsersListParams::new())));
     assert_eq!(ids(&users), ["u1", "u2", "u3"]);
     let pages: Vec<Option<i64>> = mocks
@@ -744,14 +706,9 @@ fn mocks_unsuccessful_and_raw_replies_decode_as_production(env: &Env) {
         r#"{"success":true,"result":null}"#,
     );
     let client = mocked(env, &mocks);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, "flaky"))
-    .unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "flaky")).unwrap_err();
     assert_eq!(err.kind(), Some(ErrorKind::Unsuccessful));
-    let err = send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap_err();
     assert!(
         matches!(&err, Error::Decode { path, .. } if path == "result"),
         "{err:?}"
@@ -768,10 +725,7 @@ fn mocks_record_extra_query_and_body(env: &Env) {
         email: "a@example.com".into(),
         name: None,
     };
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    send!(client, |c| cf_users!(c)
         .create(ACC, body.clone())
         .query("dry_run", "true")
         .body_field("seat", json!(true)))
@@ -795,12 +749,7 @@ fn mocks_unmatched_call_fails_with_a_config_error(env: &Env) {
         .when(|op| op.user_id == "known")
         .then_ok(user("known"));
     let client = mocked(env, &mocks);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, "other"))
-    .unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "other")).unwrap_err();
     assert!(
         matches!(&err, Error::Config { message, .. } if message.contains("zero-trust-users-get-user")),
         "{err:?}"
@@ -842,12 +791,7 @@ fn derived_clients_share_the_connection_pool() {
                 let client = cloudflare_access_users_blocking::Client::new(config).unwrap();
                 let derived = client.with_options(derived_options()).unwrap();
                 for c in [&client, &derived, &client, &derived] {
-                    c.zero_trust()
-                        .access()
-                        .users()
-                        .get(ACC, USER_ID)
-                        .send()
-                        .unwrap();
+                    cf_users!(c).get(ACC, USER_ID).send().unwrap();
                 }
             }
         }
@@ -905,13 +849,7 @@ fn get_user_async(config: Config) -> (Error, Duration) {
 fn get_user_blocking(config: Config) -> (Error, Duration) {
     let client = cloudflare_access_users_blocking::Client::new(config).unwrap();
     let started = Instant::now();
-    let err = client
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)
-        .send()
-        .unwrap_err();
+    let err = cf_users!(client).get(ACC, USER_ID).send().unwrap_err();
     (err, started.elapsed())
 }
 

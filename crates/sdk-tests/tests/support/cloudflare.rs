@@ -9,6 +9,15 @@ use wiremock::ResponseTemplate;
 use super::flavored::{Cloudflare, send};
 use super::{ACCOUNT_ID as ACC, USER_ID};
 
+/// `$c.zero_trust().access().users()`: the resource every Cloudflare
+/// operation is under, on either client.
+macro_rules! cf_users {
+    ($c:expr) => {
+        $c.zero_trust().access().users()
+    };
+}
+pub(crate) use cf_users;
+
 /// The path of the user list.
 pub fn users_path() -> String {
     format!("/accounts/{ACC}/access/users")
@@ -31,5 +40,5 @@ pub fn ok(body: Value) -> ResponseTemplate {
 
 /// `users().get(ACC, USER_ID)` with either flavour.
 pub fn get_user(cf: &Cloudflare) -> Result<Response<User>, Error> {
-    send!(cf, |c| c.zero_trust().access().users().get(ACC, USER_ID))
+    send!(cf, |c| cf_users!(c).get(ACC, USER_ID))
 }
