@@ -1,577 +1,52 @@
-//! `cargo xtask diff`: a table of change cases (small edits of
-//! `tests/diff/base.yaml`) with their expected wire and Rust classes,
-//! Markdown snapshots of several, and the real Cloudflare update.
+//! `cargo xtask diff`: a table of change cases (`tests/diff/cases.yaml`:
+//! small edits of `tests/diff/base.yaml`) with their expected wire and Rust
+//! classes, Markdown snapshots of several, and the real Cloudflare update.
 
 use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
 
 use xtask::diff::classify::Level::{self, Additive, Breaking, DocsOnly, None};
 use xtask::diff::{self, ApiDiff, report, source};
 
 const BASE: &str = include_str!("diff/base.yaml");
 
-/// (old, new) substring replacements, each matching exactly once.
-type Edits = &'static [(&'static str, &'static str)];
-
+/// One change case of `diff/cases.yaml` (described there).
+#[derive(Deserialize)]
 struct Case {
-    name: &'static str,
-    edits: Edits,
+    name: String,
+    /// (old, new) substring replacements, each matching exactly once.
+    edits: Vec<(String, String)>,
     /// Swap the sides: the edited spec is the old one.
+    #[serde(default)]
     reverse: bool,
     /// Every change expected: (kind, wire, Rust).
-    expect: &'static [(&'static str, Level, Level)],
+    expect: Vec<(String, String, String)>,
 }
 
-const fn case(
-    name: &'static str,
-    edits: Edits,
-    expect: &'static [(&'static str, Level, Level)],
-) -> Case {
-    Case {
-        name,
-        edits,
-        reverse: false,
-        expect,
-    }
+/// The cases of `diff/cases.yaml`.
+fn cases() -> &'static [Case] {
+    static CASES: OnceLock<Vec<Case>> = OnceLock::new();
+    CASES.get_or_init(|| {
+        serde_yaml::from_str(include_str!("diff/cases.yaml")).expect("diff/cases.yaml")
+    })
 }
 
-const fn reverse(
-    name: &'static str,
-    edits: Edits,
-    expect: &'static [(&'static str, Level, Level)],
-) -> Case {
-    Case {
-        name,
-        edits,
-        reverse: true,
-        expect,
-    }
+/// A level by its label (`docs-only`).
+fn level(label: &str) -> Level {
+    [None, DocsOnly, Additive, Breaking]
+        .into_iter()
+        .find(|l| l.label() == label)
+        .unwrap_or_else(|| panic!("no level `{label}`"))
 }
 
-const GROUPS_OP: &str = "  /principals/{principal_id}:
-    get:
-      operationId: getPrincipal";
-const GROUPS_OP_ADDED: &str = "  /groups:
-    get:
-      operationId: listGroups
-      x-fern-sdk-group-name: groups
-      x-fern-sdk-method-name: list
-      responses:
-        \"200\":
-          description: Groups.
-          content:
-            application/json:
-              schema: {type: array, items: {type: string}}
-  /principals/{principal_id}:
-    get:
-      operationId: getPrincipal";
-const GROUPS_ADDED: Edits = &[(GROUPS_OP, GROUPS_OP_ADDED)];
-const LIMIT: &str = "        - name: limit
-          in: query
-          description: Page size.
-          schema: {type: integer, format: int32}
-";
-const GET_USER_PARAM: &str = "      x-fern-sdk-method-name: get
-      parameters:
-        - name: user_id";
-const CREATE_BODY: &str = "      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: \"#/components/schemas/CreateUserRequest\"}
-";
-const CREATE_REQUEST_PROPS: &str = "      required: [email]
-      properties:
-        email: {type: string}
-        name: {type: string}";
-const USER_REQUIRED: &str = "      required: [id, email]
-      properties:
-        id: {type: string}";
-/// Edits shared by a case and its reverse.
-const LIMIT_REQUIRED: Edits = &[(
-    "          in: query\n          description: Page size.",
-    "          in: query\n          required: true\n          description: Page size.",
-)];
-const PAGINATION_DROPPED: Edits = &[(
-    "      x-apigen-pagination: {kind: page-number, page-param: page}\n",
-    "",
-)];
-const BOT_VARIANT_ADDED: Edits = &[
-    (
-        "        - {$ref: \"#/components/schemas/PrincipalGroup\"}\n      discriminator:",
-        "        - {$ref: \"#/components/schemas/PrincipalGroup\"}\n        - {$ref: \"#/components/schemas/PrincipalBot\"}\n      discriminator:",
-    ),
-    (
-        "          group: \"#/components/schemas/PrincipalGroup\"\n",
-        "          group: \"#/components/schemas/PrincipalGroup\"\n          bot: \"#/components/schemas/PrincipalBot\"\n",
-    ),
-    (
-        "    PrincipalGroup:\n      type: object",
-        "    PrincipalBot:
-      type: object
-      required: [kind]
-      properties:
-        kind: {type: string}
-    PrincipalGroup:
-      type: object",
-    ),
-];
-
-const CASES: &[Case] = &[
-    case("no_change", &[], &[]),
-    // Operations.
-    case(
-        "operation_added",
-        GROUPS_ADDED,
-        &[("operation-added", Additive, Additive)],
-    ),
-    reverse(
-        "operation_removed",
-        GROUPS_ADDED,
-        &[("operation-removed", Breaking, Breaking)],
-    ),
-    case(
-        "path_changed",
-        &[(
-            "  /principals/{principal_id}:",
-            "  /identities/{principal_id}:",
-        )],
-        &[("path", Breaking, DocsOnly)],
-    ),
-    case(
-        "method_changed",
-        &[(
-            "    delete:\n      operationId: deleteUser",
-            "    post:\n      operationId: deleteUser",
-        )],
-        &[("method", Breaking, DocsOnly)],
-    ),
-    case(
-        "operation_renamed",
-        &[
-            ("operationId: getPrincipal", "operationId: fetchPrincipal"),
-            (
-                "x-fern-sdk-group-name: principals\n      x-fern-sdk-method-name: get",
-                "x-fern-sdk-group-name: principals\n      x-fern-sdk-method-name: fetch",
-            ),
-        ],
-        &[("operation-renamed", None, Breaking)],
-    ),
-    case(
-        "operation_deprecated",
-        &[(
-            "operationId: getUser\n",
-            "operationId: getUser\n      deprecated: true\n",
-        )],
-        &[("deprecated", DocsOnly, Additive)],
-    ),
-    case(
-        "operation_docs",
-        &[(
-            "description: Lists users.",
-            "description: Lists every user.",
-        )],
-        &[("operation-docs", DocsOnly, DocsOnly)],
-    ),
-    // Parameters.
-    case(
-        "optional_param_added",
-        &[(
-            LIMIT,
-            "        - name: limit\n          in: query\n          description: Page size.\n          schema: {type: integer, format: int32}\n        - name: role\n          in: query\n          schema: {type: string}\n",
-        )],
-        &[("param-added", Additive, Breaking)],
-    ),
-    case(
-        "first_optional_param_added",
-        &[(
-            GET_USER_PARAM,
-            "      x-fern-sdk-method-name: get\n      parameters:\n        - name: expand\n          in: query\n          schema: {type: boolean}\n        - name: user_id",
-        )],
-        &[("param-added", Additive, Breaking)],
-    ),
-    case(
-        "required_param_added",
-        &[(
-            GET_USER_PARAM,
-            "      x-fern-sdk-method-name: get\n      parameters:\n        - name: tenant\n          in: query\n          required: true\n          schema: {type: string}\n        - name: user_id",
-        )],
-        &[("param-added", Breaking, Breaking)],
-    ),
-    case(
-        "param_of_same_name_in_another_location_added",
-        &[(
-            GET_USER_PARAM,
-            "      x-fern-sdk-method-name: get\n      parameters:\n        - name: user_id\n          in: header\n          schema: {type: string}\n        - name: user_id",
-        )],
-        // The path parameter's Rust name becomes `user_id_2`: a field of
-        // the `UsersGet` operation struct.
-        &[
-            ("param-added", Additive, Breaking),
-            ("param-renamed", None, Breaking),
-        ],
-    ),
-    case(
-        "optional_param_removed",
-        &[(LIMIT, "")],
-        &[("param-removed", Breaking, Breaking)],
-    ),
-    case(
-        "param_becomes_required",
-        LIMIT_REQUIRED,
-        &[("param-required", Breaking, Breaking)],
-    ),
-    reverse(
-        "param_becomes_optional",
-        LIMIT_REQUIRED,
-        &[("param-required", Additive, Breaking)],
-    ),
-    case(
-        "param_type_widened",
-        &[(
-            "description: Page size.\n          schema: {type: integer, format: int32}",
-            "description: Page size.\n          schema: {type: integer, format: int64}",
-        )],
-        &[("param-type", Additive, Breaking)],
-    ),
-    case(
-        "param_type_changed",
-        &[(
-            "description: Page size.\n          schema: {type: integer, format: int32}",
-            "description: Page size.\n          schema: {type: string}",
-        )],
-        &[("param-type", Breaking, Breaking)],
-    ),
-    case(
-        "param_docs",
-        &[("description: Page size.", "description: Users per page.")],
-        &[("param-docs", DocsOnly, DocsOnly)],
-    ),
-    case(
-        "param_location",
-        &[(
-            "          in: query\n          description: Page size.",
-            "          in: header\n          description: Page size.",
-        )],
-        &[("param-location", Breaking, DocsOnly)],
-    ),
-    // Request bodies.
-    case(
-        "body_becomes_optional",
-        &[(
-            "      requestBody:\n        required: true",
-            "      requestBody:\n        required: false",
-        )],
-        &[("body-required", Additive, Breaking)],
-    ),
-    case(
-        "body_removed",
-        &[(CREATE_BODY, "")],
-        &[("body-removed", Breaking, Breaking)],
-    ),
-    case(
-        "body_type_changed",
-        &[(
-            "schema: {$ref: \"#/components/schemas/CreateUserRequest\"}",
-            "schema: {$ref: \"#/components/schemas/Phone\"}",
-        )],
-        // CreateUserRequest is no longer used anywhere, but still generated.
-        &[("body-type", Breaking, Breaking)],
-    ),
-    case(
-        "body_type_renamed_same_json",
-        &[
-            (
-                "schema: {$ref: \"#/components/schemas/CreateUserRequest\"}",
-                "schema: {$ref: \"#/components/schemas/NewUser\"}",
-            ),
-            ("    CreateUserRequest:\n", "    NewUser:\n"),
-        ],
-        &[
-            ("body-type", None, Breaking),
-            ("type-removed", None, Breaking),
-            ("type-added", None, Additive),
-        ],
-    ),
-    // Responses.
-    case(
-        "response_type_changed",
-        &[(
-            "          description: A user or a group.\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/Principal\"}",
-            "          description: A user or a group.\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/PrincipalUser\"}",
-        )],
-        &[("output-type", Breaking, Breaking)],
-    ),
-    case(
-        "response_type_renamed_with_new_field",
-        &[
-            (
-                "              schema: {$ref: \"#/components/schemas/User\"}\n    delete:",
-                "              schema: {$ref: \"#/components/schemas/UserView\"}\n    delete:",
-            ),
-            (
-                "    CreateUserRequest:\n",
-                "    UserView:\n      type: object\n      required: [id, email]\n      properties:\n        id: {type: string}\n        email: {type: string}\n        seat_uid: {type: string}\n        role: {$ref: \"#/components/schemas/Role\"}\n        contact: {$ref: \"#/components/schemas/Contact\"}\n        logins: {type: integer, format: int32}\n        since: {type: string}\n    CreateUserRequest:\n",
-            ),
-        ],
-        // Compared field by field: one new optional field, compatible on the
-        // wire.
-        &[
-            ("output-type", Additive, Breaking),
-            ("type-added", None, Additive),
-        ],
-    ),
-    // Pagination.
-    case(
-        "pagination_removed",
-        PAGINATION_DROPPED,
-        &[("pagination-removed", None, Breaking)],
-    ),
-    reverse(
-        "pagination_added",
-        PAGINATION_DROPPED,
-        &[("pagination-added", Additive, Additive)],
-    ),
-    case(
-        "pagination_changed",
-        &[(
-            "{kind: page-number, page-param: page}",
-            "{kind: single-page}",
-        )],
-        &[("pagination-changed", Breaking, None)],
-    ),
-    // Fields.
-    case(
-        "required_request_field_added",
-        &[(
-            CREATE_REQUEST_PROPS,
-            "      required: [email, team]\n      properties:\n        email: {type: string}\n        team: {type: string}\n        name: {type: string}",
-        )],
-        &[("field-added", Breaking, Breaking)],
-    ),
-    case(
-        "optional_request_field_added",
-        &[(
-            CREATE_REQUEST_PROPS,
-            "      required: [email]\n      properties:\n        email: {type: string}\n        nickname: {type: string}\n        name: {type: string}",
-        )],
-        &[("field-added", Additive, Breaking)],
-    ),
-    case(
-        "optional_response_field_added",
-        &[(
-            USER_REQUIRED,
-            "      required: [id, email]\n      properties:\n        nickname: {type: string}\n        id: {type: string}",
-        )],
-        &[("field-added", Additive, Breaking)],
-    ),
-    case(
-        "required_response_field_added",
-        &[(
-            USER_REQUIRED,
-            "      required: [id, email, nickname]\n      properties:\n        nickname: {type: string}\n        id: {type: string}",
-        )],
-        &[("field-added", Additive, Breaking)],
-    ),
-    case(
-        "response_field_removed",
-        &[("        logins: {type: integer, format: int32}\n", "")],
-        &[("field-removed", Breaking, Breaking)],
-    ),
-    case(
-        "response_field_becomes_optional",
-        &[("      required: [id, email]", "      required: [id]")],
-        &[("field-presence", Breaking, Breaking)],
-    ),
-    case(
-        "request_field_becomes_required",
-        &[("      required: [email]", "      required: [email, name]")],
-        &[("field-presence", Breaking, Breaking)],
-    ),
-    case(
-        "response_field_becomes_required",
-        &[(
-            "      required: [id, email]",
-            "      required: [id, email, seat_uid]",
-        )],
-        &[("field-presence", Additive, Breaking)],
-    ),
-    case(
-        "optional_response_field_becomes_nullable",
-        &[(
-            "seat_uid: {type: string}",
-            "seat_uid: {type: string, nullable: true}",
-        )],
-        &[("field-presence", Breaking, Breaking)],
-    ),
-    case(
-        "required_response_field_becomes_nullable",
-        &[(
-            "email: {type: string, description: The email address.}",
-            "email: {type: string, nullable: true, description: The email address.}",
-        )],
-        &[("field-presence", Breaking, Breaking)],
-    ),
-    case(
-        "field_type_changed",
-        &[(
-            "logins: {type: integer, format: int32}",
-            "logins: {type: string}",
-        )],
-        &[("field-type", Breaking, Breaking)],
-    ),
-    case(
-        "response_field_widened",
-        &[(
-            "logins: {type: integer, format: int32}",
-            "logins: {type: integer, format: int64}",
-        )],
-        &[("field-type", Breaking, Breaking)],
-    ),
-    case(
-        "request_only_field_widened",
-        &[
-            (
-                "    Phone:\n      type: object\n      required: [number]\n      properties:\n        number: {type: string}",
-                "    Phone:\n      type: object\n      required: [number]\n      properties:\n        number: {type: string}\n        ext: {type: integer, format: int32}",
-            ),
-            (
-                "schema: {$ref: \"#/components/schemas/CreateUserRequest\"}",
-                "schema: {$ref: \"#/components/schemas/CreateUserRequest\"}\n",
-            ),
-        ],
-        // Phone is in responses (User.contact): the new field is additive there.
-        &[("field-added", Additive, Breaking)],
-    ),
-    case(
-        "field_docs",
-        &[(
-            "description: The email address.",
-            "description: Where we write.",
-        )],
-        &[("field-docs", DocsOnly, DocsOnly)],
-    ),
-    case(
-        "type_docs",
-        &[(
-            "      description: A user.",
-            "      description: A person with an account.",
-        )],
-        &[("type-docs", DocsOnly, DocsOnly)],
-    ),
-    case(
-        "additional_properties_added",
-        &[(
-            "      description: A user.\n      required: [id, email]",
-            "      description: A user.\n      additionalProperties: {type: string}\n      required: [id, email]",
-        )],
-        &[("additional-added", Additive, Breaking)],
-    ),
-    // Enums (open: `Unknown(String)`, `#[non_exhaustive]`).
-    case(
-        "enum_value_added",
-        &[("enum: [admin, member]", "enum: [admin, member, guest]")],
-        &[("enum-added", Additive, Additive)],
-    ),
-    case(
-        "enum_value_removed",
-        &[("enum: [admin, member]", "enum: [admin]")],
-        // Role is sent in CreateUserRequest: old clients may send `member`.
-        &[("enum-removed", Breaking, Breaking)],
-    ),
-    // Unions.
-    case(
-        "untagged_variant_added",
-        &[(
-            "        - {type: string}\n        - {$ref: \"#/components/schemas/Phone\"}",
-            "        - {type: string}\n        - {$ref: \"#/components/schemas/Phone\"}\n        - {type: boolean}",
-        )],
-        &[("variant-added", Breaking, Breaking)],
-    ),
-    case(
-        "tagged_variant_added",
-        BOT_VARIANT_ADDED,
-        &[
-            ("variant-added", Additive, Additive),
-            ("type-added", None, Additive),
-        ],
-    ),
-    reverse(
-        "tagged_variant_removed",
-        BOT_VARIANT_ADDED,
-        &[
-            ("variant-removed", Additive, Breaking),
-            ("type-removed", None, Breaking),
-        ],
-    ),
-    case(
-        "discriminator_values_changed",
-        &[(
-            "          user: \"#/components/schemas/PrincipalUser\"",
-            "          person: \"#/components/schemas/PrincipalUser\"",
-        )],
-        &[("variant-tags", Breaking, None)],
-    ),
-    // Types.
-    case(
-        "unused_type_added",
-        &[(
-            "    Role:\n      type: string",
-            "    Team:\n      type: object\n      properties:\n        name: {type: string}\n    Role:\n      type: string",
-        )],
-        &[("type-added", None, Additive)],
-    ),
-    // API level.
-    case(
-        "base_url_changed",
-        &[("https://api.example.com", "https://api.example.org/v2")],
-        &[("base-url", Breaking, None)],
-    ),
-    case(
-        "base_url_variable_changed",
-        &[("base-url: DEMO_BASE_URL", "base-url: DEMO_URL")],
-        &[("base-url-env", None, Breaking)],
-    ),
-    case(
-        "auth_alternative_added",
-        &[
-            (
-                "  - bearerAuth: []\n",
-                "  - bearerAuth: []\n  - apiKey: []\n",
-            ),
-            (
-                "    bearerAuth: {type: http, scheme: bearer}\n",
-                "    bearerAuth: {type: http, scheme: bearer}\n    apiKey: {type: apiKey, in: header, name: X-Api-Key}\n",
-            ),
-        ],
-        &[("auth-added", Additive, None)],
-    ),
-    case(
-        "auth_replaced",
-        &[
-            ("  - bearerAuth: []\n", "  - apiKey: []\n"),
-            (
-                "    bearerAuth: {type: http, scheme: bearer}\n",
-                "    apiKey: {type: apiKey, in: header, name: X-Api-Key}\n",
-            ),
-        ],
-        &[
-            ("auth-removed", Breaking, None),
-            ("auth-added", Additive, None),
-        ],
-    ),
-    case(
-        "api_version_changed",
-        &[("  version: \"1.0\"", "  version: \"1.1\"")],
-        &[("api-docs", DocsOnly, DocsOnly)],
-    ),
-];
-
-fn apply(edits: &[(&str, &str)], name: &str) -> String {
+fn apply(edits: &[(String, String)], name: &str) -> String {
     let mut text = BASE.to_owned();
     for (from, to) in edits {
         let n = text.matches(from).count();
         assert_eq!(n, 1, "case {name}: `{from}` matches {n} times");
-        text = text.replacen(from, to, 1);
+        text = text.replacen(from.as_str(), to, 1);
     }
     text
 }
@@ -583,7 +58,7 @@ fn lower(text: &str, case: &str) -> xtask::codegen::ir::Api {
 
 /// The case's old and new spec text.
 fn sides(case: &Case) -> (String, String) {
-    let edited = apply(case.edits, case.name);
+    let edited = apply(&case.edits, &case.name);
     if case.reverse {
         (edited, BASE.to_owned())
     } else {
@@ -592,7 +67,7 @@ fn sides(case: &Case) -> (String, String) {
 }
 
 fn by_name(name: &str) -> &'static Case {
-    CASES
+    cases()
         .iter()
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("no case {name}"))
@@ -600,7 +75,7 @@ fn by_name(name: &str) -> &'static Case {
 
 fn run(case: &Case) -> ApiDiff {
     let (old, new) = sides(case);
-    let (old, new) = (lower(&old, case.name), lower(&new, case.name));
+    let (old, new) = (lower(&old, &case.name), lower(&new, &case.name));
     diff::api_diff(Some(&old), Some(&new), "before", "after", &|_| {
         "0.1.0".to_owned()
     })
@@ -608,9 +83,9 @@ fn run(case: &Case) -> ApiDiff {
 
 #[test]
 fn change_table() {
-    assert!(CASES.len() > 40, "the table has {} cases", CASES.len());
+    assert!(cases().len() > 40, "the table has {} cases", cases().len());
     let mut failures = Vec::new();
-    for case in CASES {
+    for case in cases() {
         let diff = run(case);
         let mut got: Vec<(String, Level, Level)> = diff
             .changes
@@ -620,7 +95,7 @@ fn change_table() {
         let mut want: Vec<(String, Level, Level)> = case
             .expect
             .iter()
-            .map(|(k, w, r)| ((*k).to_owned(), *w, *r))
+            .map(|(k, w, r)| (k.clone(), level(w), level(r)))
             .collect();
         got.sort();
         want.sort();
@@ -769,10 +244,10 @@ fn write_cases_for_the_oracle() {
         return;
     };
     let dir = Path::new(&dir);
-    for case in CASES {
+    for case in cases() {
         let (old, new) = sides(case);
         let d = run(case);
-        let case_dir = dir.join(case.name);
+        let case_dir = dir.join(&case.name);
         std::fs::create_dir_all(&case_dir).unwrap();
         std::fs::write(case_dir.join("old.yaml"), old).unwrap();
         std::fs::write(case_dir.join("new.yaml"), new).unwrap();
