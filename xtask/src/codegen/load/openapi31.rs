@@ -13,24 +13,13 @@ use crate::codegen::diagnostics::{Diagnostic, Origins, Pointer, Warnings, escape
 /// The dialect a 3.1 document uses unless it says otherwise.
 const DEFAULT_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 
-/// Schema keywords that `openapiv3` (OpenAPI 3.0) reads.
+/// Schema keywords that `openapiv3` (OpenAPI 3.0) reads, besides the
+/// validation keywords ([`walk::VALIDATION`]).
 const KEYWORDS_30: &[&str] = &[
     "title",
-    "multipleOf",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
     "maxProperties",
     "minProperties",
     "required",
-    "enum",
     "type",
     "allOf",
     "oneOf",
@@ -541,7 +530,9 @@ fn unexpressible(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
     let unknown: Vec<String> = map
         .keys()
         .filter_map(Value::as_str)
-        .filter(|k| !KEYWORDS_30.contains(k) && !k.starts_with("x-"))
+        .filter(|k| {
+            !KEYWORDS_30.contains(k) && !walk::VALIDATION.contains(k) && !k.starts_with("x-")
+        })
         .map(str::to_owned)
         .collect();
     for k in unknown {

@@ -15,26 +15,9 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
 
 /// Fields of a 2.0 non-body parameter (or header, or items) that describe
-/// its value and so move into the 3.0 `schema`.
-const SCHEMA_FIELDS: &[&str] = &[
-    "type",
-    "format",
-    "items",
-    "default",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "enum",
-    "multipleOf",
-    "x-nullable",
-];
+/// its value and so move into the 3.0 `schema`, in this order: these, then
+/// the validation keywords ([`walk::VALIDATION`]), then `x-nullable`.
+const SCHEMA_FIELDS: &[&str] = &["type", "format", "items", "default"];
 
 /// Converts a 2.0 document into a 3.0.3 one.
 pub fn convert(
@@ -501,7 +484,11 @@ impl Converter<'_> {
         at: &Pointer,
     ) -> Result<(Mapping, Option<Style>), Diagnostic> {
         let mut schema = Mapping::new();
-        for field in SCHEMA_FIELDS {
+        let fields = SCHEMA_FIELDS
+            .iter()
+            .chain(walk::VALIDATION)
+            .chain(&["x-nullable"]);
+        for field in fields {
             let Some(v) = node.get(*field) else { continue };
             if *field == "items" {
                 let Value::Mapping(items) = v else {
