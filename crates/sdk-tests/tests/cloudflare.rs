@@ -1304,13 +1304,7 @@ fn error_statuses_map_to_kinds_with_details(env: &Env) {
             text.contains(&message) && text.contains(&status.to_string()),
             "{text}"
         );
-        let (requests, sleeps) = if retried {
-            (3, vec![secs(0.5), secs(1.0)])
-        } else {
-            (1, vec![])
-        };
-        assert_eq!(env.requests().len(), requests, "{status}");
-        assert_eq!(env.sleeper.sleeps()[sleeps_before..], sleeps, "{status}");
+        assert_attempts(env, retried, sleeps_before, status);
     }
 }
 
@@ -1482,13 +1476,7 @@ fn from_env_without_credentials_names_the_variables() {
         &[("CLOUDFLARE_API_KEY", KEY), ("CLOUDFLARE_API_TOKEN", "")][..],
         &[("CLOUDFLARE_BASE_URL", "http://127.0.0.1:1")][..],
     ] {
-        let mut fake = FakeEnv::new(vars);
-        let error = fake
-            .config(&cloudflare_access_users_client::PROFILE)
-            .expect_err("no complete credentials");
-        let Error::Config { message, .. } = &error else {
-            panic!("expected a config error, got {error:?}");
-        };
+        let (message, text) = no_credentials(vars, &cloudflare_access_users_client::PROFILE);
         assert_eq!(
             message,
             "no credentials for cloudflare-access-users found in the environment: \
@@ -1496,7 +1484,7 @@ fn from_env_without_credentials_names_the_variables() {
             "{vars:?}"
         );
         // Secrets never appear in the error.
-        assert!(!error.to_string().contains(KEY));
+        assert!(!text.contains(KEY));
     }
 }
 
