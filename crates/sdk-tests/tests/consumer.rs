@@ -876,20 +876,26 @@ fn connect_timeout_is_applied_in_both_clients() {
     }
 }
 
+/// A caller's own `reqwest::Client`, without redirects, with or without a
+/// connect timeout.
+fn callers_reqwest(connect_timeout: Option<Duration>) -> apigen_runtime::reqwest::Client {
+    let mut builder = apigen_runtime::reqwest::Client::builder()
+        .redirect(apigen_runtime::reqwest::redirect::Policy::none());
+    if let Some(timeout) = connect_timeout {
+        builder = builder.connect_timeout(timeout);
+    }
+    builder.build().unwrap()
+}
+
 /// A caller's own `reqwest::Client` keeps its own connect timeout (the
 /// runtime cannot change it); the per-attempt timeout and the deadline
 /// still bound connecting.
 #[test]
 fn connect_timeout_with_a_caller_supplied_reqwest_client() {
     let target = unconnectable();
-    let own = apigen_runtime::reqwest::Client::builder()
-        .connect_timeout(Duration::from_millis(200))
-        .redirect(apigen_runtime::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let (err, elapsed) = get_user_async(
         bearer_config(&target)
-            .with_http_client(own)
+            .with_http_client(callers_reqwest(Some(Duration::from_millis(200))))
             .with_timeout(Duration::from_secs(20)),
     );
     assert!(
@@ -899,13 +905,9 @@ fn connect_timeout_with_a_caller_supplied_reqwest_client() {
     assert!(elapsed < Duration::from_secs(5));
 
     // Without a connect timeout on that client, the deadline ends it.
-    let bare = apigen_runtime::reqwest::Client::builder()
-        .redirect(apigen_runtime::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let (err, elapsed) = get_user_async(
         bearer_config(&target)
-            .with_http_client(bare)
+            .with_http_client(callers_reqwest(None))
             .with_total_timeout(Duration::from_millis(300)),
     );
     assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
