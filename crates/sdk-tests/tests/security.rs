@@ -358,10 +358,7 @@ fn path_checks_can_fail() {
     // query parameters: `?` ends up in the target.
     client_runtime()
         .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
+            cf_users!(client)
                 .get(ACCOUNT_ID, "a")
                 .query("x", "1")
                 .send(),
@@ -514,10 +511,7 @@ fn credentials_never_appear_in_output_or_traces() {
             record("cf::Client", format!("{client:?} {client:#?}"));
             let blocking = cfb::Client::new(config.clone()).unwrap();
             record("cfb::Client", format!("{blocking:?}"));
-            let call = client
-                .zero_trust()
-                .access()
-                .users()
+            let call = cf_users!(client)
                 .get(ACCOUNT_ID, USER_ID)
                 .header("x-per-call", HEADER_SECRET);
             record("Call", format!("{call:?}"));
@@ -532,7 +526,7 @@ fn credentials_never_appear_in_output_or_traces() {
                 .with_credentials(credentials.clone())
                 .with_header("X-Secret-Header", HEADER_SECRET);
             let client = cf::Client::new(config.clone()).unwrap();
-            let users = client.zero_trust().access().users();
+            let users = cf_users!(client);
             let ok = rt
                 .block_on(users.get(ACCOUNT_ID, USER_ID).into_future())
                 .expect("authorized call");
@@ -566,10 +560,7 @@ fn credentials_never_appear_in_output_or_traces() {
             record("invalid header", render_error(&err));
 
             let blocking = cfb::Client::new(config).unwrap();
-            let err = blocking
-                .zero_trust()
-                .access()
-                .users()
+            let err = cf_users!(blocking)
                 .get(ACCOUNT_ID, USER_ID)
                 .header("x-auth-key", "wrong")
                 .header("authorization", "Bearer wrong")
@@ -709,7 +700,7 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
 
     let rt = client_runtime();
     let client = cf::Client::new(config.clone()).unwrap();
-    let users = client.zero_trust().access().users();
+    let users = cf_users!(client);
     let raw = rt
         .block_on(users.get(ACCOUNT_ID, USER_ID).send_raw())
         .unwrap();
@@ -737,7 +728,7 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
     assert!(format!("{api:?}").contains("visible"));
 
     let blocking = cfb::Client::new(config).unwrap();
-    let users = blocking.zero_trust().access().users();
+    let users = cf_users!(blocking);
     let raw = users.get(ACCOUNT_ID, USER_ID).send_raw().unwrap();
     outputs.push(("RawResponse (blocking)", format!("{raw:?}")));
     let streaming = users.get(ACCOUNT_ID, USER_ID).send_streaming().unwrap();
@@ -820,10 +811,7 @@ fn cross_origin_redirects_do_not_carry_credentials() {
                 }
                 assert!(!err.to_string().contains(&path), "{err}");
                 let blocking = cfb::Client::new(config).unwrap();
-                let err = blocking
-                    .zero_trust()
-                    .access()
-                    .users()
+                let err = cf_users!(blocking)
                     .get(ACCOUNT_ID, USER_ID)
                     .send()
                     .unwrap_err();
@@ -863,14 +851,7 @@ fn same_origin_redirects_are_followed_with_credentials() {
     let sleeper = RecordingSleeper::default();
     let client = cf::Client::new(test_config(&server.url(), &sleeper)).unwrap();
     let user = client_runtime()
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACCOUNT_ID, "old")
-                .send(),
-        )
+        .block_on(cf_users!(client).get(ACCOUNT_ID, "old").send())
         .unwrap();
     assert_eq!(user.id.as_deref(), Some(USER_ID));
     let requests = server.requests();
