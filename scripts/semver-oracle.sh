@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Oracle for the Rust classification of `cargo xtask diff`: for a set of the change cases of
-# xtask/tests/diff.rs, generate the old and the new crates and ask cargo-semver-checks whether the
-# new ones break the old API, then compare with our verdict. Not part of the default test run:
-# it compiles rustdoc for every case (about 20 minutes on 2 cores; cargo-semver-checks itself
-# takes about 15 more to build the first time, into target/tools).
+# xtask/tests/diff.rs (in xtask/tests/diff/cases.yaml), generate the old and the new crates and
+# ask cargo-semver-checks whether the new ones break the old API, then compare with our verdict.
+# Not part of the default test run: it compiles rustdoc for every case (about 20 minutes on 2
+# cores; cargo-semver-checks itself takes about 15 more to build the first time, into
+# target/tools).
 #
 #   scripts/semver-oracle.sh                 # the default set of cases
-#   scripts/semver-oracle.sh case_a case_b   # chosen cases (names from the table in diff.rs)
+#   scripts/semver-oracle.sh case_a case_b   # chosen cases (names from xtask/tests/diff/cases.yaml)
 #
 # Prints a Markdown table (case, our wire/Rust verdict, cargo-semver-checks' verdict per crate,
 # agreement) and writes it to target/semver-oracle/agreement.md. Exit status 0 even when

@@ -72,17 +72,19 @@ fn cargo(dir: &Path, args: &[&str]) -> bool {
 
 /// `cargo doc` of the whole workspace, dependencies' docs not built.
 const DOC: &[&str] = &["doc", "--quiet", "--workspace", "--no-deps"];
+/// `cargo clippy` of the whole workspace, warnings denied.
+const CLIPPY: &[&str] = &["clippy", "--quiet", "--workspace", "--", "-D", "warnings"];
+
+/// The upstream Cloudflare slice, generated with resource features into
+/// `target/<name>`.
+fn upstream_slice(name: &str, split: ModelsSplit) -> (PathBuf, codegen::Plan) {
+    let spec = xtask_dir().join("tests/data/cloudflare-access-users-2024.json");
+    generate(name, &[spec], Vec::new(), Features::PerResource, split)
+}
 
 #[test]
 fn upstream_slice_generates_and_compiles() {
-    let spec = xtask_dir().join("tests/data/cloudflare-access-users-2024.json");
-    let (out, plan) = generate(
-        "upstream-slice-test",
-        &[spec],
-        Vec::new(),
-        Features::PerResource,
-        ModelsSplit::Off,
-    );
+    let (out, plan) = upstream_slice("upstream-slice-test", ModelsSplit::Off);
     let api = &plan.rendered[0].api;
     assert_eq!(
         api.operations.len(),
@@ -91,10 +93,7 @@ fn upstream_slice_generates_and_compiles() {
     );
     assert!(api.skipped.is_empty(), "nothing skipped: {:?}", api.skipped);
     assert!(
-        cargo(
-            &out,
-            &["clippy", "--quiet", "--workspace", "--", "-D", "warnings"]
-        ),
+        cargo(&out, CLIPPY),
         "the generated crates of the upstream slice do not pass clippy"
     );
     assert!(
@@ -132,14 +131,7 @@ fn split_models_compile_and_behave() {
 /// its own through the facade, and so does nothing.
 #[test]
 fn split_models_keep_resource_features() {
-    let spec = xtask_dir().join("tests/data/cloudflare-access-users-2024.json");
-    let (out, plan) = generate(
-        "upstream-slice-split-test",
-        &[spec],
-        Vec::new(),
-        Features::PerResource,
-        ModelsSplit::TypesPerPart(4),
-    );
+    let (out, plan) = upstream_slice("upstream-slice-split-test", ModelsSplit::TypesPerPart(4));
     let parts = plan
         .files
         .iter()
@@ -147,10 +139,7 @@ fn split_models_keep_resource_features() {
         .count();
     assert!(parts > 2, "the slice is split ({parts} parts)");
     assert!(
-        cargo(
-            &out,
-            &["clippy", "--quiet", "--workspace", "--", "-D", "warnings"]
-        ),
+        cargo(&out, CLIPPY),
         "the split crates of the upstream slice do not pass clippy"
     );
     for features in [&["--features", "zero_trust_users"][..], &[]] {

@@ -596,15 +596,7 @@ fn cloudflare_static_every_operation_async_and_blocking() {
         cf::Config::new(cf::Credentials::none()).with_base_url(harness.proxy.url()),
     )
     .expect("client");
-    let err = rt
-        .block_on(
-            anonymous
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACCOUNT_ID, USER_ID)
-                .send(),
-        )
+    let err = support::cf_get_user(&rt, &anonymous)
         .expect_err("Prism rejects a request without credentials");
     assert_eq!(err.kind(), Some(cf::ErrorKind::Authentication), "{err:?}");
     assert_eq!(harness.proxy.violations().len(), 2);

@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{any, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};
 
+use support::cloudflare::*;
 use support::flavored::*;
 use support::{ACCOUNT_ID as ACC, TOKEN, USER_ID, ZONE_ID, cf_user, kc_list, kc_user};
 
@@ -64,24 +65,9 @@ support::flavored::flavored_cases! {
 
 // ---- Helpers -----------------------------------------------------------------
 
-fn users_path() -> String {
-    format!("/accounts/{ACC}/access/users")
-}
-
-fn user_path() -> String {
-    format!("/accounts/{ACC}/access/users/{USER_ID}")
-}
-
-fn cf_client(env: &Env) -> Cloudflare {
+/// A client of the case's flavour with the shared bearer token.
+fn client(env: &Env) -> Cloudflare {
     env.cloudflare(env.config(Credentials::bearer(TOKEN)))
-}
-
-fn envelope(result: Value) -> Value {
-    json!({"success": true, "errors": [], "messages": [], "result": result})
-}
-
-fn ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
 }
 
 /// Runs the async block (async flavour) or the blocking block, each with
@@ -100,6 +86,11 @@ macro_rules! raw {
     ($client:expr, |$c:ident| $call:expr) => {
         either!($client, |$c| async { $call.send_raw().await } blocking { $call.send_raw() })
     };
+}
+
+/// `users().get(ACC, USER_ID)` with `send_raw`, either flavour.
+fn get_user_raw(client: &Cloudflare) -> Result<apigen_runtime::RawResponse, Error> {
+    raw!(client, |c| cf_users!(c).get(ACC, USER_ID))
 }
 
 /// The Cloudflare client of this case's flavour, answered by `mocks`.
@@ -142,13 +133,8 @@ fn raw_response_has_status_headers_and_the_undecoded_body(env: &Env) {
             .and(path(user_path()))
             .respond_with(ok(body.clone()).insert_header("x-undocumented", "yes")),
     );
-    let client = cf_client(env);
-    let raw = raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    let client = client(env);
+    let raw = get_user_raw(&client).unwrap();
     assert_eq!(raw.status().as_u16(), 200);
     assert_eq!(raw.headers()["x-undocumented"], "yes");
     assert_eq!(raw.json::<Value>().unwrap(), body);
@@ -164,13 +150,8 @@ fn raw_response_error_status_is_still_an_api_error(env: &Env) {
                 .insert_header("x-trace", "t-1"),
         ),
     );
-    let client = cf_client(env);
-    let err = raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let client = client(env);
+    let err = get_user_raw(&client).unwrap_err();
     let api = api_error(&err);
     assert_eq!(api.kind, ErrorKind::NotFound);
     assert_eq!(api.headers["x-trace"], "t-1");
@@ -189,7 +170,7 @@ fn streaming_response_reads_a_large_body_in_chunks(env: &Env) {
     );
     let (status, body) = either!(client, |c| async {
         use futures_util::StreamExt as _;
-        let response = c.zero_trust().access().users().get(ACC, USER_ID).send_streaming().await.unwrap();
+        let response = cf_users!(c).get(ACC, USER_ID).send_streaming().await.unwrap();
         let status = response.status();
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
@@ -198,7 +179,7 @@ fn streaming_response_reads_a_large_body_in_chunks(env: &Env) {
         }
         (status, body)
     } blocking {
-        let mut response = c.zero_trust().access().users().get(ACC, USER_ID).send_streaming().unwrap();
+        let mut response = cf_users!(c).get(ACC, USER_ID).send_streaming().unwrap();
         let status = response.status();
         let mut body = Vec::new();
         response.read_to_end(&mut body).unwrap();
@@ -222,13 +203,8 @@ fn errors_keep_headers_and_a_configurable_body(env: &Env) {
         ),
     );
     // Default: 512 bytes kept, headers kept.
-    let client = cf_client(env);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let client = client(env);
+    let err = get_user(&client).unwrap_err();
     let api = api_error(&err);
     assert_eq!(
         api.body.chars().count(),
@@ -243,12 +219,7 @@ fn errors_keep_headers_and_a_configurable_body(env: &Env) {
         env.config(Credentials::bearer(TOKEN))
             .with_error_body_limit(8192),
     );
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user(&client).unwrap_err();
     let api = api_error(&err);
     assert!(!api.body.ends_with('…'));
     let body: Value = serde_json::from_str(&api.body).expect("the whole body");
@@ -265,12 +236,7 @@ fn errors_keep_headers_and_a_configurable_body(env: &Env) {
                 .unwrap(),
         ),
     };
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user(&client).unwrap_err();
     assert_eq!(api_error(&err).body.chars().count(), 11);
 }
 
@@ -281,13 +247,8 @@ fn unsuccessful_200_keeps_headers_and_details(env: &Env) {
                 .insert_header("x-why", "because"),
         ),
     );
-    let client = cf_client(env);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let client = client(env);
+    let err = get_user(&client).unwrap_err();
     let api = api_error(&err);
     assert_eq!(api.kind, ErrorKind::Unsuccessful);
     assert_eq!(api.status.as_u16(), 200);
@@ -299,32 +260,17 @@ fn result_null_for_an_object_is_a_decode_error_naming_result(env: &Env) {
     env.mount(
         Mock::given(any()).respond_with(ok(json!({"success": true, "errors": [], "result": null}))),
     );
-    let client = cf_client(env);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let client = client(env);
+    let err = get_user(&client).unwrap_err();
     assert!(
         matches!(&err, Error::Decode { path, .. } if path == "result"),
         "{err:?}"
     );
     // The raw response shows what came.
-    let raw = raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    let raw = get_user_raw(&client).unwrap();
     assert_eq!(raw.json::<Value>().unwrap()["result"], Value::Null);
     // A list's `result: null` is an empty page.
-    let page = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .list(ACC, UsersListParams::new()))
-    .unwrap();
+    let page = send!(client, |c| cf_users!(c).list(ACC, UsersListParams::new())).unwrap();
     assert!(page.is_empty());
 }
 
@@ -332,20 +278,10 @@ fn unknown_fields_are_ignored_by_the_models_and_seen_raw(env: &Env) {
     let mut body = cf_user("u1");
     body["future_field"] = json!({"nested": [1, 2]});
     env.mount(Mock::given(any()).respond_with(ok(envelope(body))));
-    let client = cf_client(env);
-    let user = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    let client = client(env);
+    let user = get_user(&client).unwrap();
     assert_eq!(user.id.as_deref(), Some("u1"));
-    let raw = raw!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    let raw = get_user_raw(&client).unwrap();
     assert_eq!(
         raw.json::<Value>().unwrap()["result"]["future_field"]["nested"][1],
         2
@@ -395,12 +331,9 @@ fn unknown_fields_are_kept_and_reserialised_when_the_spec_says_keep(env: &Env) {
 
 fn extra_body_fields_are_merged_into_the_typed_body(env: &Env) {
     env.mount(Mock::given(method("POST")).respond_with(ok(envelope(cf_user("u1")))));
-    let client = cf_client(env);
+    let client = client(env);
     let body = CreateUserRequest::new("jane@example.com").name("Jane");
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    send!(client, |c| cf_users!(c)
         .create(ACC, body.clone())
         .body_field("seat_type", json!("gateway"))
         .body_field("name", json!("Jane Override")))
@@ -415,13 +348,10 @@ fn extra_body_fields_are_merged_into_the_typed_body(env: &Env) {
 
 fn extra_body_fields_make_a_body_for_an_operation_without_one(env: &Env) {
     env.mount(Mock::given(method("DELETE")).respond_with(ok(envelope(json!({"id": "u1"})))));
-    let client = cf_client(env);
+    let client = client(env);
     let mut extra = serde_json::Map::new();
     extra.insert("reason".into(), json!("offboarding"));
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    send!(client, |c| cf_users!(c)
         .delete(ACC, USER_ID)
         .extra_body(extra.clone()))
     .unwrap();
@@ -436,19 +366,11 @@ fn default_query_and_headers_are_sent_with_every_request(env: &Env) {
             .with_header("x-team", "billing")
             .with_query("account_tag", "blue"),
     );
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    send!(client, |c| cf_users!(c)
         .list(ACC, UsersListParams::new().page(2))
         .query("extra", "1"))
     .unwrap();
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    get_user(&client).unwrap();
     let requests = env.requests();
     assert_eq!(
         query(&requests[0]),
@@ -482,20 +404,10 @@ fn with_options_changes_settings_and_keeps_credentials(env: &Env) {
         Flavored::Async(c, rt) => Flavored::Async(c.with_options(options).unwrap(), rt.clone()),
         Flavored::Blocking(c) => Flavored::Blocking(c.with_options(options).unwrap()),
     };
-    let err = send!(derived, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user(&derived).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     // The original is unchanged.
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap();
+    get_user(&client).unwrap();
     let requests = env.requests();
     assert_eq!(requests.len(), 2, "no retry on the derived client");
     assert_eq!(requests[0].url.path(), format!("/v2{}", user_path()));
@@ -513,7 +425,7 @@ fn with_options_changes_settings_and_keeps_credentials(env: &Env) {
 }
 
 fn with_options_rejects_a_bad_base_url(env: &Env) {
-    let client = cf_client(env);
+    let client = client(env);
     let options = ClientOptions::new().base_url("ftp://example.com?x=1");
     let err = match &client {
         Flavored::Async(c, _) => c.with_options(options).map(|_| ()),
@@ -530,12 +442,9 @@ fn total_timeout_cuts_a_slow_attempt(env: &Env) {
         Mock::given(any())
             .respond_with(ok(envelope(cf_user("u1"))).set_delay(Duration::from_secs(3))),
     );
-    let client = cf_client(env);
+    let client = client(env);
     let started = Instant::now();
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    let err = send!(client, |c| cf_users!(c)
         .get(ACC, USER_ID)
         .total_timeout(Duration::from_millis(300)))
     .unwrap_err();
@@ -561,12 +470,7 @@ fn client_total_timeout_applies_to_every_call(env: &Env) {
             .with_total_timeout(Duration::from_millis(250)),
     );
     let started = Instant::now();
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID))
-    .unwrap_err();
+    let err = get_user(&client).unwrap_err();
     assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
@@ -575,25 +479,18 @@ fn total_timeout_stops_retries_whose_wait_would_overrun_it(env: &Env) {
     env.mount(Mock::given(any()).respond_with(ResponseTemplate::new(503)));
     // Backoff starts at 0.5 s: the first wait would end past a 300 ms
     // deadline, so the 503 itself is returned after one attempt.
-    let client = cf_client(env);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)
-        .total_timeout(Duration::from_millis(300)))
-    .unwrap_err();
+    let client = client(env);
+    let get_within = |deadline: Duration| {
+        send!(client, |c| cf_users!(c)
+            .get(ACC, USER_ID)
+            .total_timeout(deadline))
+    };
+    let err = get_within(Duration::from_millis(300)).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(env.requests().len(), 1);
     assert!(env.sleeper.sleeps().is_empty());
     // With room for the waits, the retries happen as usual.
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)
-        .total_timeout(Duration::from_secs(30)))
-    .unwrap_err();
+    let err = get_within(Duration::from_secs(30)).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(env.requests().len(), 4);
 }
@@ -615,10 +512,10 @@ fn manual_paging_walks_page_numbers(env: &Env) {
     env.mount(cf_page_mock(1, &["u1", "u2"], 3));
     env.mount(cf_page_mock(2, &["u3", "u4"], 3));
     env.mount(cf_page_mock(3, &["u5"], 3));
-    let client = cf_client(env);
+    let client = client(env);
     let seen: Vec<(Vec<String>, bool)> = either!(client, |c| async {
         let mut seen = Vec::new();
-        let mut page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).page().await.unwrap();
+        let mut page = cf_users!(c).list(ACC, UsersListParams::new()).page().await.unwrap();
         loop {
             seen.push((ids(&page), page.has_next_page()));
             match page.next_page().await.unwrap() {
@@ -629,7 +526,7 @@ fn manual_paging_walks_page_numbers(env: &Env) {
         seen
     } blocking {
         let mut seen = Vec::new();
-        let mut page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).page().unwrap();
+        let mut page = cf_users!(c).list(ACC, UsersListParams::new()).page().unwrap();
         loop {
             seen.push((ids(&page), page.has_next_page()));
             match page.next_page().unwrap() {
@@ -681,26 +578,20 @@ fn max_pages_caps_pages_items_and_manual_paging(env: &Env) {
     env.mount(cf_page_mock(1, &["u1", "u2"], 3));
     env.mount(cf_page_mock(2, &["u3", "u4"], 3));
     env.mount(cf_page_mock(3, &["u5"], 3));
-    let client = cf_client(env);
-    let pages = pages!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    let client = client(env);
+    let pages = pages!(client, |c| cf_users!(c)
         .list(ACC, UsersListParams::new())
         .max_pages(2));
     assert_eq!(pages.len(), 2);
-    let items = oks(items!(client, ALL, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    let items = oks(items!(client, ALL, |c| cf_users!(c)
         .list(ACC, UsersListParams::new())
         .max_pages(1)));
     assert_eq!(ids(&items), ["u1", "u2"]);
     let has_next = either!(client, |c| async {
-        let page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).max_pages(1).page().await.unwrap();
+        let page = cf_users!(c).list(ACC, UsersListParams::new()).max_pages(1).page().await.unwrap();
         page.has_next_page()
     } blocking {
-        let page = c.zero_trust().access().users().list(ACC, UsersListParams::new()).max_pages(1).page().unwrap();
+        let page = cf_users!(c).list(ACC, UsersListParams::new()).max_pages(1).page().unwrap();
         page.has_next_page()
     });
     assert!(!has_next);
@@ -713,7 +604,7 @@ fn mocks_answer_typed_results_and_record_arguments(env: &Env) {
     let mocks = Mocks::new();
     let _ = mocks.on::<UsersGet>().then_ok(user("u1"));
     let client = mocked(env, &mocks);
-    let got = send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap();
+    let got = send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap();
     assert_eq!(got.id.as_deref(), Some("u1"));
     assert_eq!(got.status().as_u16(), 200);
     assert_eq!(mocks.calls::<UsersGet>(), [UsersGet::new(ACC, "u1")]);
@@ -737,16 +628,11 @@ fn mocks_match_on_arguments_for_a_404(env: &Env) {
         .then_error(404, [ApiErrorDetail::new("User not found")]);
     let _ = mocks.on::<UsersGet>().then_ok(user("u1"));
     let client = mocked(env, &mocks);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, "missing"))
-    .unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "missing")).unwrap_err();
     let api = api_error(&err);
     assert_eq!(api.kind, ErrorKind::NotFound);
     assert_eq!(api.message(), Some("User not found"));
-    send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap();
+    send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap();
     let called: Vec<String> = mocks
         .calls::<UsersGet>()
         .into_iter()
@@ -762,7 +648,7 @@ fn mocks_rate_limit_then_success_is_retried_with_the_wait(env: &Env) {
         .then_rate_limited(Duration::from_secs(2))
         .then_ok(user("u1"));
     let client = mocked(env, &mocks);
-    let got = send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap();
+    let got = send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap();
     assert_eq!(got.attempts(), 2);
     assert_eq!(mocks.sleeps(), [Duration::from_secs(2)]);
     assert_eq!(mocks.request_count(), 2);
@@ -774,7 +660,7 @@ fn mocks_rate_limit_beyond_the_cap_fails_with_the_wait(env: &Env) {
         .on::<UsersGet>()
         .then_rate_limited(Duration::from_secs(300));
     let client = mocked(env, &mocks);
-    let err = send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap_err();
     assert_eq!(err.kind(), Some(ErrorKind::RateLimited));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(300)));
     assert_eq!(mocks.request_count(), 1);
@@ -788,10 +674,7 @@ fn mocks_sequence_of_pages_drives_pagination(env: &Env) {
         .then_page(vec![user("u1"), user("u2")], info(1, 2))
         .then_page(vec![user("u3")], info(2, 2));
     let client = mocked(env, &mocks);
-    let users = oks(items!(client, ALL, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    let users = oks(items!(client, ALL, |c| cf_users!(c)
         .list(ACC, UsersListParams::new())));
     assert_eq!(ids(&users), ["u1", "u2", "u3"]);
     let pages: Vec<Option<i64>> = mocks
@@ -814,14 +697,9 @@ fn mocks_unsuccessful_and_raw_replies_decode_as_production(env: &Env) {
         r#"{"success":true,"result":null}"#,
     );
     let client = mocked(env, &mocks);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, "flaky"))
-    .unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "flaky")).unwrap_err();
     assert_eq!(err.kind(), Some(ErrorKind::Unsuccessful));
-    let err = send!(client, |c| c.zero_trust().access().users().get(ACC, "u1")).unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "u1")).unwrap_err();
     assert!(
         matches!(&err, Error::Decode { path, .. } if path == "result"),
         "{err:?}"
@@ -835,10 +713,7 @@ fn mocks_record_extra_query_and_body(env: &Env) {
         .then_ok(user("u1"));
     let client = mocked(env, &mocks);
     let body = CreateUserRequest::new("a@example.com");
-    send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
+    send!(client, |c| cf_users!(c)
         .create(ACC, body.clone())
         .query("dry_run", "true")
         .body_field("seat", json!(true)))
@@ -862,12 +737,7 @@ fn mocks_unmatched_call_fails_with_a_config_error(env: &Env) {
         .when(|op| op.user_id == "known")
         .then_ok(user("known"));
     let client = mocked(env, &mocks);
-    let err = send!(client, |c| c
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, "other"))
-    .unwrap_err();
+    let err = send!(client, |c| cf_users!(c).get(ACC, "other")).unwrap_err();
     assert!(
         matches!(&err, Error::Config { message, .. } if message.contains("zero-trust-users-get-user")),
         "{err:?}"
@@ -878,6 +748,13 @@ fn mocks_unmatched_call_fails_with_a_config_error(env: &Env) {
 }
 
 // ---- Against the scripted server ---------------------------------------------------------
+
+/// The options of the derived clients below.
+fn derived_options() -> ClientOptions {
+    ClientOptions::new()
+        .timeout(Duration::from_secs(5))
+        .header("x-d", "1")
+}
 
 /// A derived client sends through the same connection pool: sequential
 /// calls from both reuse one connection.
@@ -893,34 +770,16 @@ fn derived_clients_share_the_connection_pool() {
             Flavor::Async => {
                 let rt = support::client_runtime();
                 let client = cloudflare_access_users_client::Client::new(config).unwrap();
-                let derived = client
-                    .with_options(
-                        ClientOptions::new()
-                            .timeout(Duration::from_secs(5))
-                            .header("x-d", "1"),
-                    )
-                    .unwrap();
+                let derived = client.with_options(derived_options()).unwrap();
                 for c in [&client, &derived, &client, &derived] {
-                    rt.block_on(c.zero_trust().access().users().get(ACC, USER_ID).send())
-                        .unwrap();
+                    support::cf_get_user(&rt, c).unwrap();
                 }
             }
             Flavor::Blocking => {
                 let client = cloudflare_access_users_blocking::Client::new(config).unwrap();
-                let derived = client
-                    .with_options(
-                        ClientOptions::new()
-                            .timeout(Duration::from_secs(5))
-                            .header("x-d", "1"),
-                    )
-                    .unwrap();
+                let derived = client.with_options(derived_options()).unwrap();
                 for c in [&client, &derived, &client, &derived] {
-                    c.zero_trust()
-                        .access()
-                        .users()
-                        .get(ACC, USER_ID)
-                        .send()
-                        .unwrap();
+                    cf_users!(c).get(ACC, USER_ID).send().unwrap();
                 }
             }
         }
@@ -964,57 +823,56 @@ fn unconnectable() -> Unconnectable {
     }
 }
 
+/// `users().get` through the async client made from `config`: the error
+/// and how long it took.
+fn get_user_async(config: Config) -> (Error, Duration) {
+    let rt = support::client_runtime();
+    let client = cloudflare_access_users_client::Client::new(config).unwrap();
+    let started = Instant::now();
+    let err = support::cf_get_user(&rt, &client).unwrap_err();
+    (err, started.elapsed())
+}
+
+/// The same through the blocking client.
+fn get_user_blocking(config: Config) -> (Error, Duration) {
+    let client = cloudflare_access_users_blocking::Client::new(config).unwrap();
+    let started = Instant::now();
+    let err = cf_users!(client).get(ACC, USER_ID).send().unwrap_err();
+    (err, started.elapsed())
+}
+
+fn bearer_config(target: &Unconnectable) -> Config {
+    Config::new(Credentials::bearer(TOKEN))
+        .with_base_url(&target.url)
+        .with_max_retries(0)
+}
+
 #[test]
 fn connect_timeout_is_applied_in_both_clients() {
     let target = unconnectable();
     let config = || {
-        Config::new(Credentials::bearer(TOKEN))
-            .with_base_url(&target.url)
+        bearer_config(&target)
             .with_connect_timeout(Duration::from_millis(200))
             .with_timeout(Duration::from_secs(20))
-            .with_max_retries(0)
     };
-    let rt = support::client_runtime();
-    let started = Instant::now();
-    let client = cloudflare_access_users_client::Client::new(config()).unwrap();
-    let err = rt
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACC, USER_ID)
-                .send(),
-        )
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Transport { connect: true, .. }),
-        "{err:?}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+    for (err, elapsed) in [get_user_async(config()), get_user_blocking(config())] {
+        assert!(
+            matches!(err, Error::Transport { connect: true, .. }),
+            "{err:?}"
+        );
+        assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    }
+}
 
-    let started = Instant::now();
-    let client = cloudflare_access_users_blocking::Client::new(config()).unwrap();
-    let err = client
-        .zero_trust()
-        .access()
-        .users()
-        .get(ACC, USER_ID)
-        .send()
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Transport { connect: true, .. }),
-        "{err:?}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+/// A caller's own `reqwest::Client`, without redirects, with or without a
+/// connect timeout.
+fn callers_reqwest(connect_timeout: Option<Duration>) -> apigen_runtime::reqwest::Client {
+    let mut builder = apigen_runtime::reqwest::Client::builder()
+        .redirect(apigen_runtime::reqwest::redirect::Policy::none());
+    if let Some(timeout) = connect_timeout {
+        builder = builder.connect_timeout(timeout);
+    }
+    builder.build().unwrap()
 }
 
 /// A caller's own `reqwest::Client` keeps its own connect timeout (the
@@ -1023,57 +881,23 @@ fn connect_timeout_is_applied_in_both_clients() {
 #[test]
 fn connect_timeout_with_a_caller_supplied_reqwest_client() {
     let target = unconnectable();
-    let rt = support::client_runtime();
-    let own = apigen_runtime::reqwest::Client::builder()
-        .connect_timeout(Duration::from_millis(200))
-        .redirect(apigen_runtime::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let config = Config::new(Credentials::bearer(TOKEN))
-        .with_base_url(&target.url)
-        .with_http_client(own)
-        .with_timeout(Duration::from_secs(20))
-        .with_max_retries(0);
-    let client = cloudflare_access_users_client::Client::new(config).unwrap();
-    let started = Instant::now();
-    let err = rt
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACC, USER_ID)
-                .send(),
-        )
-        .unwrap_err();
+    let (err, elapsed) = get_user_async(
+        bearer_config(&target)
+            .with_http_client(callers_reqwest(Some(Duration::from_millis(200))))
+            .with_timeout(Duration::from_secs(20)),
+    );
     assert!(
         matches!(err, Error::Transport { connect: true, .. }),
         "{err:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(elapsed < Duration::from_secs(5));
 
     // Without a connect timeout on that client, the deadline ends it.
-    let bare = apigen_runtime::reqwest::Client::builder()
-        .redirect(apigen_runtime::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let config = Config::new(Credentials::bearer(TOKEN))
-        .with_base_url(&target.url)
-        .with_http_client(bare)
-        .with_total_timeout(Duration::from_millis(300))
-        .with_max_retries(0);
-    let client = cloudflare_access_users_client::Client::new(config).unwrap();
-    let started = Instant::now();
-    let err = rt
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACC, USER_ID)
-                .send(),
-        )
-        .unwrap_err();
+    let (err, elapsed) = get_user_async(
+        bearer_config(&target)
+            .with_http_client(callers_reqwest(None))
+            .with_total_timeout(Duration::from_millis(300)),
+    );
     assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(elapsed < Duration::from_secs(5));
 }

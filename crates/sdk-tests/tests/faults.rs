@@ -937,38 +937,27 @@ fn big_page() -> serde_json::Value {
     )
 }
 
-#[test]
-fn body_larger_than_the_limit_with_content_length() {
-    Case::new(
-        Op::CfList,
-        Server::Script(vec![Reply::json(200, &big_page())]),
-        1,
-        |_, r| {
-            assert!(
-                matches!(r, Err(Error::ResponseTooLarge { limit: 16384, .. })),
-                "{r:?}"
-            )
-        },
-    )
+/// `reply` (a big page) against a 16 KiB response limit: one request, and
+/// `ResponseTooLarge`.
+fn too_large(reply: Reply) {
+    Case::new(Op::CfList, Server::Script(vec![reply]), 1, |_, r| {
+        assert!(
+            matches!(r, Err(Error::ResponseTooLarge { limit: 16384, .. })),
+            "{r:?}"
+        )
+    })
     .config(|c| c.with_max_response_bytes(16 * 1024))
     .run();
 }
 
 #[test]
+fn body_larger_than_the_limit_with_content_length() {
+    too_large(Reply::json(200, &big_page()));
+}
+
+#[test]
 fn chunked_body_larger_than_the_limit() {
-    Case::new(
-        Op::CfList,
-        Server::Script(vec![Reply::json(200, &big_page()).chunked()]),
-        1,
-        |_, r| {
-            assert!(
-                matches!(r, Err(Error::ResponseTooLarge { limit: 16384, .. })),
-                "{r:?}"
-            )
-        },
-    )
-    .config(|c| c.with_max_response_bytes(16 * 1024))
-    .run();
+    too_large(Reply::json(200, &big_page()).chunked());
 }
 
 #[test]

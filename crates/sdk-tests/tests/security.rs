@@ -23,6 +23,8 @@ use keycard_zone_users_blocking as kcb;
 use keycard_zone_users_client as kc;
 use proptest::prelude::*;
 use serde_json::json;
+use support::cloudflare::cf_users;
+use support::flavored::{Cloudflare, Flavored, Keycard, send};
 use support::*;
 
 /// Everything traced in this test binary, at TRACE level, from every
@@ -147,67 +149,51 @@ fn any_path_server() -> TestServer {
     })
 }
 
-/// The async clients of both APIs, pointed at one server (built once:
-/// building a client loads TLS roots, which is slow in debug builds).
-struct AsyncClients {
-    cf: cf::Client,
-    kc: kc::Client,
+/// The clients of both APIs, of one flavour, pointed at one server (built
+/// once: building a client loads TLS roots, which is slow in debug builds).
+struct Clients {
+    cf: Cloudflare,
+    kc: Keycard,
 }
 
-impl AsyncClients {
-    fn new(server: &TestServer) -> Self {
-        let config = test_config(&server.url(), &RecordingSleeper::default()).with_max_retries(0);
-        AsyncClients {
-            cf: cf::Client::new(config.clone()).unwrap(),
-            kc: kc::Client::new(config).unwrap(),
+impl Clients {
+    /// The async clients, driven by `runtime`.
+    fn new_async(server: &TestServer, runtime: &tokio::runtime::Runtime) -> Self {
+        let config = Self::config(server);
+        let handle = runtime.handle();
+        Clients {
+            cf: Flavored::Async(cf::Client::new(config.clone()).unwrap(), handle.clone()),
+            kc: Flavored::Async(kc::Client::new(config).unwrap(), handle.clone()),
         }
     }
 
-    async fn call(&self, slot: Slot, value: &str) -> Result<(), Error> {
-        let cf = self.cf.zero_trust().access().users();
-        let kc = self.kc.zones().users();
-        match slot {
-            Slot::CfAccount => cf.get(value, USER_ID).await.map(drop),
-            Slot::CfUser => cf.get(ACCOUNT_ID, value).await.map(drop),
-            Slot::CfNonce => cf
-                .active_sessions()
-                .get(ACCOUNT_ID, USER_ID, value)
-                .await
-                .map(drop),
-            Slot::KcZone => kc.retrieve(value, KC_USER_ID).await.map(drop),
-            Slot::KcUser => kc.retrieve(ZONE_ID, value).await.map(drop),
+    /// The blocking clients.
+    fn new_blocking(server: &TestServer) -> Self {
+        let config = Self::config(server);
+        Clients {
+            cf: Flavored::Blocking(cfb::Client::new(config.clone()).unwrap()),
+            kc: Flavored::Blocking(kcb::Client::new(config).unwrap()),
         }
     }
-}
 
-/// The blocking clients of both APIs.
-struct BlockingClients {
-    cf: cfb::Client,
-    kc: kcb::Client,
-}
-
-impl BlockingClients {
-    fn new(server: &TestServer) -> Self {
-        let config = test_config(&server.url(), &RecordingSleeper::default()).with_max_retries(0);
-        BlockingClients {
-            cf: cfb::Client::new(config.clone()).unwrap(),
-            kc: kcb::Client::new(config).unwrap(),
-        }
+    fn config(server: &TestServer) -> Config {
+        test_config(&server.url(), &RecordingSleeper::default()).with_max_retries(0)
     }
 
     fn call(&self, slot: Slot, value: &str) -> Result<(), Error> {
-        let cf = self.cf.zero_trust().access().users();
-        let kc = self.kc.zones().users();
         match slot {
-            Slot::CfAccount => cf.get(value, USER_ID).send().map(drop),
-            Slot::CfUser => cf.get(ACCOUNT_ID, value).send().map(drop),
-            Slot::CfNonce => cf
+            Slot::CfAccount => send!(self.cf, |c| cf_users!(c).get(value, USER_ID)).map(drop),
+            Slot::CfUser => send!(self.cf, |c| cf_users!(c).get(ACCOUNT_ID, value)).map(drop),
+            Slot::CfNonce => send!(self.cf, |c| cf_users!(c)
                 .active_sessions()
-                .get(ACCOUNT_ID, USER_ID, value)
-                .send()
-                .map(drop),
-            Slot::KcZone => kc.retrieve(value, KC_USER_ID).send().map(drop),
-            Slot::KcUser => kc.retrieve(ZONE_ID, value).send().map(drop),
+                .get(ACCOUNT_ID, USER_ID, value))
+            .map(drop),
+            Slot::KcZone => {
+                send!(self.kc, |c| c.zones().users().retrieve(value, KC_USER_ID)).map(drop)
+            }
+            Slot::KcUser => {
+                send!(self.kc, |c| c.zones().users().retrieve(ZONE_ID, value)).map(drop)
+            }
         }
     }
 }
@@ -294,14 +280,14 @@ fn hostile_path_parameters_stay_in_their_segment() {
     traces();
     let server = any_path_server();
     let rt = client_runtime();
-    let clients = AsyncClients::new(&server);
+    let clients = Clients::new_async(&server, &rt);
     let mut refused = 0;
     let mut sent = 0;
     let mut failures = Vec::new();
     for slot in SLOTS {
         for value in HOSTILE {
             let before = server.request_count();
-            let result = rt.block_on(clients.call(slot, value));
+            let result = clients.call(slot, value);
             let was_refused = matches!(result, Err(Error::InvalidRequest { .. }));
             match check_path(&server, before, slot, value, result) {
                 Ok(()) if was_refused => refused += 1,
@@ -321,7 +307,7 @@ fn hostile_path_parameters_stay_in_their_segment() {
 fn hostile_path_parameters_blocking() {
     traces();
     let server = any_path_server();
-    let clients = BlockingClients::new(&server);
+    let clients = Clients::new_blocking(&server);
     for value in ["..", "a/b", "?x", "#x", "%2e%2e", "a\r\nb", ""] {
         for slot in [Slot::CfUser, Slot::KcZone] {
             let before = server.request_count();
@@ -345,7 +331,7 @@ fn path_values() -> impl Strategy<Value = String> {
 fn any_path_parameter_stays_in_its_segment() {
     traces();
     let server = any_path_server();
-    let clients = BlockingClients::new(&server);
+    let clients = Clients::new_blocking(&server);
     let config = ProptestConfig {
         cases: 512,
         failure_persistence: None,
@@ -372,10 +358,7 @@ fn path_checks_can_fail() {
     // query parameters: `?` ends up in the target.
     client_runtime()
         .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
+            cf_users!(client)
                 .get(ACCOUNT_ID, "a")
                 .query("x", "1")
                 .send(),
@@ -528,10 +511,7 @@ fn credentials_never_appear_in_output_or_traces() {
             record("cf::Client", format!("{client:?} {client:#?}"));
             let blocking = cfb::Client::new(config.clone()).unwrap();
             record("cfb::Client", format!("{blocking:?}"));
-            let call = client
-                .zero_trust()
-                .access()
-                .users()
+            let call = cf_users!(client)
                 .get(ACCOUNT_ID, USER_ID)
                 .header("x-per-call", HEADER_SECRET);
             record("Call", format!("{call:?}"));
@@ -546,7 +526,7 @@ fn credentials_never_appear_in_output_or_traces() {
                 .with_credentials(credentials.clone())
                 .with_header("X-Secret-Header", HEADER_SECRET);
             let client = cf::Client::new(config.clone()).unwrap();
-            let users = client.zero_trust().access().users();
+            let users = cf_users!(client);
             let ok = rt
                 .block_on(users.get(ACCOUNT_ID, USER_ID).into_future())
                 .expect("authorized call");
@@ -580,10 +560,7 @@ fn credentials_never_appear_in_output_or_traces() {
             record("invalid header", render_error(&err));
 
             let blocking = cfb::Client::new(config).unwrap();
-            let err = blocking
-                .zero_trust()
-                .access()
-                .users()
+            let err = cf_users!(blocking)
                 .get(ACCOUNT_ID, USER_ID)
                 .header("x-auth-key", "wrong")
                 .header("authorization", "Bearer wrong")
@@ -597,16 +574,7 @@ fn credentials_never_appear_in_output_or_traces() {
                     .with_max_retries(1),
             )
             .unwrap();
-            let err = rt
-                .block_on(
-                    unreachable
-                        .zero_trust()
-                        .access()
-                        .users()
-                        .get(ACCOUNT_ID, USER_ID)
-                        .send(),
-                )
-                .unwrap_err();
+            let err = support::cf_get_user(&rt, &unreachable).unwrap_err();
             assert!(
                 matches!(err, Error::Transport { connect: true, .. }),
                 "{err:?}"
@@ -732,7 +700,7 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
 
     let rt = client_runtime();
     let client = cf::Client::new(config.clone()).unwrap();
-    let users = client.zero_trust().access().users();
+    let users = cf_users!(client);
     let raw = rt
         .block_on(users.get(ACCOUNT_ID, USER_ID).send_raw())
         .unwrap();
@@ -760,7 +728,7 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
     assert!(format!("{api:?}").contains("visible"));
 
     let blocking = cfb::Client::new(config).unwrap();
-    let users = blocking.zero_trust().access().users();
+    let users = cf_users!(blocking);
     let raw = users.get(ACCOUNT_ID, USER_ID).send_raw().unwrap();
     outputs.push(("RawResponse (blocking)", format!("{raw:?}")));
     let streaming = users.get(ACCOUNT_ID, USER_ID).send_streaming().unwrap();
@@ -775,16 +743,7 @@ fn echoed_secrets_in_raw_responses_error_headers_and_doubles_are_redacted() {
         .then_http(404, &[("set-cookie", &format!("s={TOKEN}"))], "{}");
     let mocked =
         cf::Client::new(mocks.config().with_credentials(Credentials::bearer(TOKEN))).unwrap();
-    let err = rt
-        .block_on(
-            mocked
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACCOUNT_ID, USER_ID)
-                .send(),
-        )
-        .unwrap_err();
+    let err = support::cf_get_user(&rt, &mocked).unwrap_err();
     outputs.push(("mocked 404", render_error(&err)));
     outputs.push(("MockRequest", format!("{:?}", mocks.requests())));
     outputs.push(("Mocks", format!("{mocks:?}")));
@@ -840,16 +799,7 @@ fn cross_origin_redirects_do_not_carry_credentials() {
             for credentials in credentials {
                 let config = test_config(&origin.url(), &sleeper).with_credentials(credentials);
                 let client = cf::Client::new(config.clone()).unwrap();
-                let err = rt
-                    .block_on(
-                        client
-                            .zero_trust()
-                            .access()
-                            .users()
-                            .get(ACCOUNT_ID, USER_ID)
-                            .send(),
-                    )
-                    .unwrap_err();
+                let err = support::cf_get_user(&rt, &client).unwrap_err();
                 match &err {
                     Error::Redirect {
                         status: s, host: h, ..
@@ -861,10 +811,7 @@ fn cross_origin_redirects_do_not_carry_credentials() {
                 }
                 assert!(!err.to_string().contains(&path), "{err}");
                 let blocking = cfb::Client::new(config).unwrap();
-                let err = blocking
-                    .zero_trust()
-                    .access()
-                    .users()
+                let err = cf_users!(blocking)
                     .get(ACCOUNT_ID, USER_ID)
                     .send()
                     .unwrap_err();
@@ -904,14 +851,7 @@ fn same_origin_redirects_are_followed_with_credentials() {
     let sleeper = RecordingSleeper::default();
     let client = cf::Client::new(test_config(&server.url(), &sleeper)).unwrap();
     let user = client_runtime()
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACCOUNT_ID, "old")
-                .send(),
-        )
+        .block_on(cf_users!(client).get(ACCOUNT_ID, "old").send())
         .unwrap();
     assert_eq!(user.id.as_deref(), Some(USER_ID));
     let requests = server.requests();

@@ -466,16 +466,7 @@ fn seed_get_example_decodes() {
 
     let (_server, config) = serve_json(&body);
     let client = cf::Client::new(config.clone()).unwrap();
-    let got = client_runtime()
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .get(ACCOUNT_ID, USER_ID)
-                .send(),
-        )
-        .unwrap();
+    let got = cf_get_user(&client_runtime(), &client).unwrap();
     assert_eq!(*got, user);
     let blocking = cfb::Client::new(config).unwrap();
     // The same body is what create and update return.

@@ -65,6 +65,25 @@ pub enum AuthMethod {
     },
 }
 
+impl AuthMethod {
+    /// The environment variables `from_env` reads for this method.
+    pub fn env_vars(&self) -> Vec<String> {
+        match self {
+            AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
+            AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
+            AuthMethod::OAuth2ClientCredentials {
+                client_id_env,
+                client_secret_env,
+                ..
+            } => client_id_env
+                .iter()
+                .chain(client_secret_env)
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
     pub scheme: String,

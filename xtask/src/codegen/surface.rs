@@ -4,9 +4,21 @@
 
 use std::fmt::Write as _;
 
-use super::ir::{Api, OutputShape, PaginationKind, TypeKind, TypeRef};
+use super::ir::{Access, Api, OutputShape, PaginationKind, TypeKind, TypeRef};
 
-fn short(ty: &TypeRef) -> String {
+/// How [`type_name`] spells the types that have a short and a full form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// `Value`, `Map<T>`: this listing.
+    Short,
+    /// `serde_json::Value`, `BTreeMap<String, T>`: as the generated code
+    /// reads (the API diff's reports).
+    Full,
+}
+
+/// The Rust spelling of a type reference (`Vec<String>`, `Option<User>`).
+pub fn type_name(ty: &TypeRef, spelling: Spelling) -> String {
+    let inner = |t: &TypeRef| type_name(t, spelling);
     match ty {
         TypeRef::String => "String".into(),
         TypeRef::Bool => "bool".into(),
@@ -17,14 +29,33 @@ fn short(ty: &TypeRef) -> String {
         TypeRef::F32 => "f32".into(),
         TypeRef::F64 => "f64".into(),
         TypeRef::DateTime => "DateTime<Utc>".into(),
-        TypeRef::Json => "Value".into(),
+        TypeRef::Json => match spelling {
+            Spelling::Short => "Value".into(),
+            Spelling::Full => "serde_json::Value".into(),
+        },
         TypeRef::Unit => "()".into(),
         TypeRef::Bytes => "Vec<u8>".into(),
         TypeRef::Named(n) => n.clone(),
-        TypeRef::Vec(inner) => format!("Vec<{}>", short(inner)),
-        TypeRef::Map(inner) => format!("Map<{}>", short(inner)),
-        TypeRef::Option(inner) => format!("Option<{}>", short(inner)),
+        TypeRef::Vec(t) => format!("Vec<{}>", inner(t)),
+        TypeRef::Map(t) => match spelling {
+            Spelling::Short => format!("Map<{}>", inner(t)),
+            Spelling::Full => format!("BTreeMap<String, {}>", inner(t)),
+        },
+        TypeRef::Option(t) => format!("Option<{}>", inner(t)),
     }
+}
+
+/// A chain of field accesses as `a.b.c`.
+pub fn field_path(accesses: &[Access]) -> String {
+    accesses
+        .iter()
+        .map(|a| a.field.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn short(ty: &TypeRef) -> String {
+    type_name(ty, Spelling::Short)
 }
 
 pub fn surface(api: &Api) -> String {
@@ -76,13 +107,7 @@ pub fn surface(api: &Api) -> String {
             );
         }
         if let Some(p) = &op.pagination {
-            let path = |accesses: &[crate::codegen::ir::Access]| {
-                accesses
-                    .iter()
-                    .map(|a| a.field.as_str())
-                    .collect::<Vec<_>>()
-                    .join(".")
-            };
+            let path = field_path;
             let kind = match &p.kind {
                 PaginationKind::SinglePage => "single page".to_owned(),
                 PaginationKind::PageNumber {

@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::codegen::ir::{
     Api, AuthMethod, Field, Operation, PaginationKind, Param, Struct, TypeDef, TypeKind, TypeRef,
 };
+use crate::codegen::surface::{self, Spelling};
 use classify::{Direction, Event, Level, OpName, Rendering, Scope};
 
 /// One difference between the two versions, classified.
@@ -55,19 +56,15 @@ pub struct ApiDiff {
 
 impl ApiDiff {
     pub fn max_wire(&self) -> Level {
-        self.changes
-            .iter()
-            .map(|c| c.wire)
-            .max()
-            .unwrap_or(Level::None)
+        self.max_level(|c| c.wire)
     }
 
     pub fn max_rust(&self) -> Level {
-        self.changes
-            .iter()
-            .map(|c| c.rust)
-            .max()
-            .unwrap_or(Level::None)
+        self.max_level(|c| c.rust)
+    }
+
+    fn max_level(&self, level: fn(&Change) -> Level) -> Level {
+        self.changes.iter().map(level).max().unwrap_or(Level::None)
     }
 }
 
@@ -173,6 +170,21 @@ impl Changes {
     }
 }
 
+/// One operation on both sides, with the name and subject its changes
+/// carry.
+struct OpPair<'a> {
+    old: &'a Operation,
+    new: &'a Operation,
+    nn: &'a OpName,
+    subject: &'a str,
+}
+
+impl<'a> OpPair<'a> {
+    fn parts(&self) -> (&'a Operation, &'a Operation, &'a OpName, &'a str) {
+        (self.old, self.new, self.nn, self.subject)
+    }
+}
+
 /// `FieldAdded { .. }` → `field-added`.
 fn kind_of(event: &Event) -> String {
     let debug = format!("{event:?}");
@@ -186,24 +198,7 @@ fn kind_of(event: &Event) -> String {
 
 /// Rust spelling of a type reference (`Vec<String>`, `Option<User>`).
 pub fn rust_type(ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::String => "String".into(),
-        TypeRef::Bool => "bool".into(),
-        TypeRef::I32 => "i32".into(),
-        TypeRef::I64 => "i64".into(),
-        TypeRef::U32 => "u32".into(),
-        TypeRef::U64 => "u64".into(),
-        TypeRef::F32 => "f32".into(),
-        TypeRef::F64 => "f64".into(),
-        TypeRef::DateTime => "DateTime<Utc>".into(),
-        TypeRef::Json => "serde_json::Value".into(),
-        TypeRef::Unit => "()".into(),
-        TypeRef::Bytes => "Vec<u8>".into(),
-        TypeRef::Named(n) => n.clone(),
-        TypeRef::Vec(inner) => format!("Vec<{}>", rust_type(inner)),
-        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust_type(inner)),
-        TypeRef::Option(inner) => format!("Option<{}>", rust_type(inner)),
-    }
+    surface::type_name(ty, Spelling::Full)
 }
 
 /// The Rust type of a struct field, as `emit/models.rs` renders it.
@@ -241,20 +236,6 @@ fn widening(old: &TypeRef, new: &TypeRef) -> bool {
     ) && !matches!((old, new), (I64 | U64, F32))
 }
 
-fn method_str(method: crate::codegen::ir::Method) -> &'static str {
-    use crate::codegen::ir::Method::*;
-    match method {
-        Get => "GET",
-        Put => "PUT",
-        Post => "POST",
-        Delete => "DELETE",
-        Patch => "PATCH",
-        Head => "HEAD",
-        Options => "OPTIONS",
-        Trace => "TRACE",
-    }
-}
-
 fn op_name(op: &Operation) -> OpName {
     let mut call = op.resource.join(".");
     if !call.is_empty() {
@@ -264,17 +245,12 @@ fn op_name(op: &Operation) -> OpName {
     OpName {
         call,
         rust_name: op.rust_name.clone(),
-        endpoint: format!("{} {}", method_str(op.method), op.path),
+        endpoint: format!("{} {}", op.method.as_str(), op.path),
     }
 }
 
 fn op_subject(op: &Operation) -> String {
-    format!(
-        "{} {} ({})",
-        method_str(op.method),
-        op.path,
-        op.operation_id
-    )
+    format!("{} {} ({})", op.method.as_str(), op.path, op.operation_id)
 }
 
 fn has_params(op: &Operation) -> bool {
@@ -393,22 +369,6 @@ fn without_env(method: &AuthMethod) -> AuthMethod {
     method
 }
 
-fn env_vars(method: &AuthMethod) -> Vec<String> {
-    match method {
-        AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
-        AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
-        AuthMethod::OAuth2ClientCredentials {
-            client_id_env,
-            client_secret_env,
-            ..
-        } => client_id_env
-            .iter()
-            .chain(client_secret_env)
-            .cloned()
-            .collect(),
-    }
-}
-
 fn show_opt(value: &Option<String>) -> String {
     value
         .as_deref()
@@ -501,7 +461,7 @@ impl Differ<'_> {
                     format!("{key} changed (key names or locations, token URL or scopes)"),
                 ),
                 Some(other) if *other != *method => {
-                    let (was, now) = (env_vars(method), env_vars(other));
+                    let (was, now) = (method.env_vars(), other.env_vars());
                     out.push(
                         Event::AuthEnv {
                             only_added: was.iter().all(|v| now.contains(v)),
@@ -542,7 +502,7 @@ impl Differ<'_> {
             .map(|op| op.operation_id.as_str())
             .collect();
         // Operations whose id changed are matched by method and path.
-        let endpoint = |op: &Operation| (method_str(op.method), op.path.clone());
+        let endpoint = |op: &Operation| (op.method.as_str(), op.path.clone());
         let mut new_by_endpoint: HashMap<_, &Operation> = self
             .new
             .operations
@@ -611,11 +571,7 @@ impl Differ<'_> {
             out.push(
                 Event::Method(nn.clone()),
                 subject.clone(),
-                format!(
-                    "method {} → {}",
-                    method_str(old.method),
-                    method_str(new.method)
-                ),
+                format!("method {} → {}", old.method.as_str(), new.method.as_str()),
             );
         }
         if old.deprecated != new.deprecated {
@@ -639,20 +595,20 @@ impl Differ<'_> {
                 "description".into(),
             );
         }
-        self.params(old, new, &nn, &subject, out);
-        self.body(old, new, &nn, &subject, out);
-        self.output(old, new, &nn, &subject, out);
-        self.pagination(old, new, &nn, &subject, out);
+        let pair = OpPair {
+            old,
+            new,
+            nn: &nn,
+            subject: &subject,
+        };
+        self.params(&pair, out);
+        self.body(&pair, out);
+        self.output(&pair, out);
+        self.pagination(&pair, out);
     }
 
-    fn params(
-        &self,
-        old: &Operation,
-        new: &Operation,
-        nn: &OpName,
-        subject: &str,
-        out: &mut Changes,
-    ) {
+    fn params(&self, pair: &OpPair<'_>, out: &mut Changes) {
+        let (old, new, nn, subject) = pair.parts();
         let tagged = |op: &Operation| -> Vec<(bool, Param)> {
             op.required_params
                 .iter()
@@ -828,14 +784,8 @@ impl Differ<'_> {
         }
     }
 
-    fn body(
-        &self,
-        old: &Operation,
-        new: &Operation,
-        nn: &OpName,
-        subject: &str,
-        out: &mut Changes,
-    ) {
+    fn body(&self, pair: &OpPair<'_>, out: &mut Changes) {
+        let (old, new, nn, subject) = pair.parts();
         let params_arg_added = !has_params(old) && has_params(new);
         match (&old.body, &new.body) {
             (None, None) => {}
@@ -907,14 +857,8 @@ impl Differ<'_> {
         }
     }
 
-    fn output(
-        &self,
-        old: &Operation,
-        new: &Operation,
-        nn: &OpName,
-        subject: &str,
-        out: &mut Changes,
-    ) {
+    fn output(&self, pair: &OpPair<'_>, out: &mut Changes) {
+        let (old, new, nn, subject) = pair.parts();
         let (a, b) = (&old.output, &new.output);
         use crate::codegen::ir::OutputShape::{Envelope, Plain};
         let envelope_only = matches!((a.shape, b.shape), (Plain, Envelope) | (Envelope, Plain));
@@ -999,14 +943,8 @@ impl Differ<'_> {
         }
     }
 
-    fn pagination(
-        &self,
-        old: &Operation,
-        new: &Operation,
-        nn: &OpName,
-        subject: &str,
-        out: &mut Changes,
-    ) {
+    fn pagination(&self, pair: &OpPair<'_>, out: &mut Changes) {
+        let (old, new, nn, subject) = pair.parts();
         match (&old.pagination, &new.pagination) {
             (None, None) => {}
             (None, Some(_)) => out.push(
@@ -1021,13 +959,7 @@ impl Differ<'_> {
             ),
             (Some(a), Some(b)) => {
                 let describe = |p: &crate::codegen::ir::Pagination| {
-                    let path = |accesses: &[crate::codegen::ir::Access]| {
-                        accesses
-                            .iter()
-                            .map(|a| a.field.as_str())
-                            .collect::<Vec<_>>()
-                            .join(".")
-                    };
+                    let path = surface::field_path;
                     let kind = match &p.kind {
                         PaginationKind::SinglePage => "single page".to_owned(),
                         PaginationKind::PageNumber {

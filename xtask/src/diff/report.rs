@@ -42,6 +42,27 @@ fn changes_count(n: usize) -> String {
     }
 }
 
+/// The number of changes, and the counts per wire and per Rust level.
+fn totals(diff: &ApiDiff) -> (String, String, String) {
+    (
+        changes_count(diff.changes.len()),
+        counts(&diff.changes, |c| c.wire),
+        counts(&diff.changes, |c| c.rust),
+    )
+}
+
+/// The non-empty groups of the changes, most severe first, with their titles.
+fn groups(diff: &ApiDiff) -> impl Iterator<Item = (&'static str, Vec<&Change>)> {
+    GROUPS.into_iter().filter_map(|(level, title)| {
+        let group: Vec<&Change> = diff
+            .changes
+            .iter()
+            .filter(|c| group_of(c) == level)
+            .collect();
+        (!group.is_empty()).then_some((title, group))
+    })
+}
+
 fn verdict_text(bump: Bump, current: &str, next: &str) -> String {
     match bump {
         Bump::None => format!("{current} (unchanged)"),
@@ -58,13 +79,8 @@ pub fn text(diffs: &[ApiDiff]) -> String {
             let _ = writeln!(out, "  no API change\n");
             continue;
         }
-        let _ = writeln!(
-            out,
-            "  {}; wire: {}; Rust: {}",
-            changes_count(diff.changes.len()),
-            counts(&diff.changes, |c| c.wire),
-            counts(&diff.changes, |c| c.rust)
-        );
+        let (total, wire, rust) = totals(diff);
+        let _ = writeln!(out, "  {total}; wire: {wire}; Rust: {rust}");
         for c in &diff.crates {
             let _ = writeln!(
                 out,
@@ -73,15 +89,7 @@ pub fn text(diffs: &[ApiDiff]) -> String {
                 verdict_text(c.bump, &c.current, &c.next)
             );
         }
-        for (level, title) in GROUPS {
-            let group: Vec<&Change> = diff
-                .changes
-                .iter()
-                .filter(|c| group_of(c) == level)
-                .collect();
-            if group.is_empty() {
-                continue;
-            }
+        for (title, group) in groups(diff) {
             let _ = writeln!(out, "\n  {title} ({}):", group.len());
             for c in group {
                 let _ = writeln!(
@@ -114,12 +122,10 @@ pub fn markdown(diffs: &[ApiDiff]) -> String {
             let _ = writeln!(out, "No API change.\n");
             continue;
         }
+        let (total, wire, rust) = totals(diff);
         let _ = writeln!(
             out,
-            "{}. **Wire** (old clients against the new server): {}. **Rust** (code built against the old crates): {}.\n",
-            changes_count(diff.changes.len()),
-            counts(&diff.changes, |c| c.wire),
-            counts(&diff.changes, |c| c.rust)
+            "{total}. **Wire** (old clients against the new server): {wire}. **Rust** (code built against the old crates): {rust}.\n",
         );
         let _ = writeln!(out, "| Crate | Version | Rust level |");
         let _ = writeln!(out, "| --- | --- | --- |");
@@ -133,15 +139,7 @@ pub fn markdown(diffs: &[ApiDiff]) -> String {
             );
         }
         out.push('\n');
-        for (level, title) in GROUPS {
-            let group: Vec<&Change> = diff
-                .changes
-                .iter()
-                .filter(|c| group_of(c) == level)
-                .collect();
-            if group.is_empty() {
-                continue;
-            }
+        for (title, group) in groups(diff) {
             let _ = writeln!(out, "### {title} ({})\n", group.len());
             let _ = writeln!(out, "| Where | Change | Wire | Rust | Rust consequence |");
             let _ = writeln!(out, "| --- | --- | --- | --- | --- |");

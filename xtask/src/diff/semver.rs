@@ -145,44 +145,38 @@ pub enum ManifestVersion {
 
 /// Reads `version = "…"` or `version.workspace = true` from `[package]`.
 pub fn manifest_version(manifest: &str) -> Option<ManifestVersion> {
-    let mut in_package = false;
-    for line in manifest.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_package = line == "[package]";
-            continue;
+    find_version(manifest, "[package]", |rest| {
+        if rest.starts_with(".workspace") {
+            return Some(ManifestVersion::Inherited);
         }
-        if !in_package {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix("version") {
-            let rest = rest.trim_start();
-            if rest.starts_with(".workspace") {
-                return Some(ManifestVersion::Inherited);
-            }
-            if let Some(value) = rest.strip_prefix('=') {
-                return Some(ManifestVersion::Explicit(
-                    value.trim().trim_matches('"').to_owned(),
-                ));
-            }
-        }
-    }
-    None
+        rest.strip_prefix('=')
+            .map(|value| ManifestVersion::Explicit(value.trim().trim_matches('"').to_owned()))
+    })
 }
 
 /// The `[workspace.package]` version of a workspace manifest.
 pub fn workspace_version(manifest: &str) -> Option<String> {
+    find_version(manifest, "[workspace.package]", |rest| {
+        rest.strip_prefix('=')
+            .map(|value| value.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// The first line of the table `header` that starts with `version` and that
+/// `read` accepts, read by `read` from what follows `version`.
+fn find_version<T>(manifest: &str, header: &str, read: impl Fn(&str) -> Option<T>) -> Option<T> {
     let mut in_table = false;
     for line in manifest.lines() {
         let line = line.trim();
         if line.starts_with('[') {
-            in_table = line == "[workspace.package]";
+            in_table = line == header;
             continue;
         }
-        if in_table && let Some(rest) = line.strip_prefix("version") {
-            if let Some(value) = rest.trim_start().strip_prefix('=') {
-                return Some(value.trim().trim_matches('"').to_owned());
-            }
+        if in_table
+            && let Some(rest) = line.strip_prefix("version")
+            && let Some(found) = read(rest.trim_start())
+        {
+            return Some(found);
         }
     }
     None

@@ -338,6 +338,21 @@ impl FakeEnv {
     }
 }
 
+/// `from_env` of `profile` with only `vars` set, which must fail for want of
+/// credentials: the config error's message, and the error as displayed.
+pub fn no_credentials(
+    vars: &[(&str, &str)],
+    profile: &apigen_runtime::ApiProfile,
+) -> (String, String) {
+    let error = FakeEnv::new(vars)
+        .config(profile)
+        .expect_err("no complete credentials");
+    let Error::Config { message, .. } = &error else {
+        panic!("expected a config error, got {error:?}");
+    };
+    (message.clone(), error.to_string())
+}
+
 // ---- Request inspection ----------------------------------------------------
 
 /// The value of a request header, as text.
@@ -402,6 +417,20 @@ pub fn assert_common_headers(request: &Request, api: &str, body: bool) {
         assert_eq!(header(request, "content-type"), None, "no body, no type");
         assert!(request.body.is_empty(), "unexpected body");
     }
+}
+
+/// After an error response with `status` (the case's only requests since
+/// the last reset): three attempts with the default backoff (0.5 s, 1 s)
+/// when it was `retried`, else one; `sleeps_before` is the number of sleeps
+/// recorded before the call.
+pub fn assert_attempts(env: &Env, retried: bool, sleeps_before: usize, status: u16) {
+    let (requests, sleeps) = if retried {
+        (3, vec![super::secs(0.5), super::secs(1.0)])
+    } else {
+        (1, vec![])
+    };
+    assert_eq!(env.requests().len(), requests, "{status}");
+    assert_eq!(env.sleeper.sleeps()[sleeps_before..], sleeps, "{status}");
 }
 
 /// The API error inside `error`, or a panic naming what it was instead.

@@ -6,6 +6,8 @@
 //! - [`flavored`]: the behaviour-test harness of `cloudflare.rs` and
 //!   `keycard.rs`: every case runs against both the async and the blocking
 //!   client, on a wiremock server;
+//! - [`cloudflare`]: paths, bodies and the common call of the Cloudflare
+//!   cases (`cloudflare.rs`, `consumer.rs`);
 //! - [`server`]: [`TestServer`], a hand-rolled HTTP/1.1 server that records
 //!   every request (raw path included) and answers from a script of
 //!   [`Reply`]s, including connection resets, truncated bodies and delays;
@@ -17,6 +19,7 @@
 // Each binary uses a different part: what one leaves unused is not dead.
 #![allow(dead_code, unused_imports, unused_macros)]
 
+pub mod cloudflare;
 pub mod flavored;
 pub mod prism;
 pub mod proxy;
@@ -71,6 +74,25 @@ pub fn data_json(name: &str) -> Value {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// `users().get(ACCOUNT_ID, USER_ID)` through an async Cloudflare client,
+/// run to completion on `rt`.
+pub fn cf_get_user(
+    rt: &tokio::runtime::Runtime,
+    client: &cloudflare_access_users_client::Client,
+) -> Result<
+    apigen_runtime::Response<cloudflare_access_users_client::types::User>,
+    apigen_runtime::Error,
+> {
+    rt.block_on(
+        client
+            .zero_trust()
+            .access()
+            .users()
+            .get(ACCOUNT_ID, USER_ID)
+            .send(),
+    )
 }
 
 /// A Cloudflare user as the API returns it.

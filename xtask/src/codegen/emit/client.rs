@@ -192,19 +192,7 @@ fn profile(api: &Api) -> TokenStream {
 fn env_summary(api: &Api) -> Vec<String> {
     let mut lines = Vec::new();
     for method in &api.auth {
-        let vars: Vec<String> = match method {
-            AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
-            AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
-            AuthMethod::OAuth2ClientCredentials {
-                client_id_env,
-                client_secret_env,
-                ..
-            } => client_id_env
-                .iter()
-                .chain(client_secret_env)
-                .cloned()
-                .collect(),
-        };
+        let vars = method.env_vars();
         if !vars.is_empty() {
             let vars: Vec<String> = vars.iter().map(|v| format!("`{v}`")).collect();
             let kind = match method {

@@ -44,15 +44,7 @@ impl FeatureMap {
                 .unwrap_or_else(|| "default_resource".into());
             map.operations.insert(op.rust_name.clone(), feature.clone());
             map.all.insert(feature.clone());
-            let mut roots: Vec<&TypeRef> = op
-                .required_params
-                .iter()
-                .chain(&op.optional_params)
-                .map(|p| &p.ty)
-                .collect();
-            roots.extend(op.body.iter().map(|b| &b.ty));
-            roots.push(&op.output.ty);
-            roots.extend(op.output.meta.iter());
+            let roots = super::shards::signature_type_refs(op);
             mark(api, roots, &feature, &mut users);
         }
         // Schemas no operation uses get a feature of their own, which also

@@ -111,17 +111,18 @@ fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
         })
 }
 
-pub fn models(api: &Api, mode: &ManifestMode, features: Option<&FeatureMap>) -> String {
+/// The `[package]` table of the models crate (or of its facade).
+fn models_package(api: &Api, mode: &ManifestMode) -> String {
     let name = CrateNames::of(api).models;
-    let mut out = package(
-        api,
-        &name,
-        &format!(
-            "Models of {} (generated from its OpenAPI spec).",
-            super::api_name(api)
-        ),
-        mode,
+    let description = format!(
+        "Models of {} (generated from its OpenAPI spec).",
+        super::api_name(api)
     );
+    package(api, &name, &description, mode)
+}
+
+pub fn models(api: &Api, mode: &ManifestMode, features: Option<&FeatureMap>) -> String {
+    let mut out = models_package(api, mode);
     out.push_str("\n[dependencies]\n");
     let mut deps = vec![runtime_dependency(mode, &[])];
     if uses(api, &|t| *t == TypeRef::DateTime) {
@@ -219,16 +220,7 @@ pub fn models_facade(
     features: Option<&FeatureMap>,
     layout: &Layout,
 ) -> String {
-    let name = CrateNames::of(api).models;
-    let mut out = package(
-        api,
-        &name,
-        &format!(
-            "Models of {} (generated from its OpenAPI spec).",
-            super::api_name(api)
-        ),
-        mode,
-    );
+    let mut out = models_package(api, mode);
     out.push_str("\n[dependencies]\n");
     // The envelope constants name the runtime's `Envelope`.
     out.push_str(&runtime_dependency(mode, &[]));

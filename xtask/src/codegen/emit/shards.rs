@@ -209,6 +209,14 @@ pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout>
 
 /// The types an operation's arguments and results name.
 pub fn operation_type_refs(op: &Operation) -> Vec<&TypeRef> {
+    let mut refs = signature_type_refs(op);
+    refs.extend(op.pagination.iter().map(|p| &p.item));
+    refs
+}
+
+/// The types of an operation's parameters, body, output and output
+/// metadata.
+pub fn signature_type_refs(op: &Operation) -> Vec<&TypeRef> {
     let mut refs: Vec<&TypeRef> = op
         .required_params
         .iter()
@@ -218,7 +226,6 @@ pub fn operation_type_refs(op: &Operation) -> Vec<&TypeRef> {
     refs.extend(op.body.iter().map(|b| &b.ty));
     refs.push(&op.output.ty);
     refs.extend(op.output.meta.iter());
-    refs.extend(op.pagination.iter().map(|p| &p.item));
     refs
 }
 

@@ -159,27 +159,20 @@ fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) -> usize {
     for (k, expected) in bad {
         count += 1;
         let prose = k == "description" || k == "title";
-        match map.get(k.as_str()) {
-            Some(Value::Number(n)) if prose => {
-                let text = n.to_string();
-                map.insert(key(&k), Value::String(text));
-                warnings.warn(
-                    &at.join(&k),
-                    format!("`{k}` must be {expected}; read as text"),
-                );
-            }
-            Some(Value::Bool(b)) if prose => {
-                let text = b.to_string();
-                map.insert(key(&k), Value::String(text));
-                warnings.warn(
-                    &at.join(&k),
-                    format!("`{k}` must be {expected}; read as text"),
-                );
-            }
-            _ => {
-                map.shift_remove(k.as_str());
-                warnings.warn(&at.join(&k), format!("`{k}` must be {expected}; ignored"));
-            }
+        let text = match map.get(k.as_str()) {
+            Some(Value::Number(n)) if prose => Some(n.to_string()),
+            Some(Value::Bool(b)) if prose => Some(b.to_string()),
+            _ => None,
+        };
+        if let Some(text) = text {
+            map.insert(key(&k), Value::String(text));
+            warnings.warn(
+                &at.join(&k),
+                format!("`{k}` must be {expected}; read as text"),
+            );
+        } else {
+            map.shift_remove(k.as_str());
+            warnings.warn(&at.join(&k), format!("`{k}` must be {expected}; ignored"));
         }
     }
     // The 3.1 numeric form of the exclusive bounds, in a 3.0 document.
@@ -214,23 +207,14 @@ fn schema(node: &mut Value, at: &Pointer, warnings: &mut Warnings) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{messages, warnings, yaml};
     use super::*;
-    use std::path::Path;
-
-    fn yaml(text: &str) -> Value {
-        serde_yaml::from_str(text).expect("test YAML")
-    }
 
     fn run(input: &str) -> (Value, Vec<String>) {
-        let mut warnings = Warnings::new(Path::new("t.yaml"));
+        let mut warnings = warnings();
         let mut value = yaml(input);
         repair(&mut value, &mut warnings);
-        let messages = warnings
-            .into_vec()
-            .into_iter()
-            .map(|d| format!("{}: {}", d.pointer, d.message))
-            .collect();
-        (value, messages)
+        (value, messages(warnings))
     }
 
     #[test]

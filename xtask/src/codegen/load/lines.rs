@@ -178,20 +178,23 @@ mod tests {
 
     #[test]
     fn finds_lines_in_yaml() {
-        assert_eq!(line_of(YAML, false, "/a"), Some(1));
-        assert_eq!(line_of(YAML, false, "/b/c/1"), Some(3));
-        assert_eq!(line_of(YAML, false, "/b/200/d"), Some(5));
-        // A mapping: the line of its first key.
-        assert_eq!(line_of(YAML, false, "/b"), Some(3));
-        // A node that is not there: its nearest parent.
-        assert_eq!(line_of(YAML, false, "/b/200/nope"), Some(5));
+        for (pointer, line) in [
+            ("/a", 1),
+            ("/b/c/1", 3),
+            ("/b/200/d", 5),
+            // A mapping: the line of its first key.
+            ("/b", 3),
+            // A node that is not there: its nearest parent.
+            ("/b/200/nope", 5),
+        ] {
+            assert_eq!(line_of(YAML, false, pointer), Some(line), "{pointer}");
+        }
     }
 
     #[test]
     fn finds_lines_in_json() {
-        assert_eq!(line_of(JSON, true, "/a"), Some(2));
-        assert_eq!(line_of(JSON, true, "/b/c/1"), Some(5));
-        assert_eq!(line_of(JSON, true, "/b"), Some(3));
-        assert_eq!(line_of(JSON, true, "/b/nope"), Some(3));
+        for (pointer, line) in [("/a", 2), ("/b/c/1", 5), ("/b", 3), ("/b/nope", 3)] {
+            assert_eq!(line_of(JSON, true, pointer), Some(line), "{pointer}");
+        }
     }
 }

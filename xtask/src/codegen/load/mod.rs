@@ -10,6 +10,8 @@ mod lenient;
 mod lines;
 mod openapi31;
 mod swagger2;
+#[cfg(test)]
+mod testing;
 mod walk;
 
 use std::path::Path;

@@ -13,24 +13,13 @@ use crate::codegen::diagnostics::{Diagnostic, Origins, Pointer, Warnings, escape
 /// The dialect a 3.1 document uses unless it says otherwise.
 const DEFAULT_DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 
-/// Schema keywords that `openapiv3` (OpenAPI 3.0) reads.
+/// Schema keywords that `openapiv3` (OpenAPI 3.0) reads, besides the
+/// validation keywords ([`walk::VALIDATION`]).
 const KEYWORDS_30: &[&str] = &[
     "title",
-    "multipleOf",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
     "maxProperties",
     "minProperties",
     "required",
-    "enum",
     "type",
     "allOf",
     "oneOf",
@@ -541,7 +530,9 @@ fn unexpressible(map: &mut Mapping, at: &Pointer, warnings: &mut Warnings) {
     let unknown: Vec<String> = map
         .keys()
         .filter_map(Value::as_str)
-        .filter(|k| !KEYWORDS_30.contains(k) && !k.starts_with("x-"))
+        .filter(|k| {
+            !KEYWORDS_30.contains(k) && !walk::VALIDATION.contains(k) && !k.starts_with("x-")
+        })
         .map(str::to_owned)
         .collect();
     for k in unknown {
@@ -849,156 +840,149 @@ fn percent_decode(token: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{messages, warnings, yaml};
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        serde_yaml::from_str(text).expect("test YAML")
-    }
 
     /// Normalises one schema (and its subschemas) at `/s`.
     fn norm(input: &str) -> (Value, Vec<String>) {
-        let mut warnings = Warnings::new(Path::new("t.yaml"));
+        let mut warnings = warnings();
         let mut value = yaml(input);
         walk::schema(&mut value, &Pointer::root().join("s"), &mut |n, p| {
             schema(n, p, &mut warnings);
         });
-        let messages = warnings
-            .into_vec()
-            .into_iter()
-            .map(|d| format!("{}: {}", d.pointer, d.message))
-            .collect();
-        (value, messages)
+        (value, messages(warnings))
+    }
+
+    /// Asserts what one schema normalises to (warnings aside).
+    #[track_caller]
+    fn assert_norm(input: &str, expected: &str) {
+        assert_eq!(norm(input).0, yaml(expected), "{input}");
+    }
+
+    /// Asserts what one schema normalises to, and the warnings.
+    #[track_caller]
+    fn assert_norm_warns(input: &str, expected: &str, warnings: &[&str]) {
+        let (value, got) = norm(input);
+        assert_eq!(value, yaml(expected), "{input}");
+        assert_eq!(got, warnings, "{input}");
     }
 
     /// Normalises a whole document.
     fn doc(input: &str) -> (Value, Vec<String>, Origins) {
-        let mut warnings = Warnings::new(Path::new("t.yaml"));
+        let mut warnings = warnings();
         let mut origins = Origins::default();
         let mut value = yaml(input);
         normalise(&mut value, Path::new("t.yaml"), &mut warnings, &mut origins).unwrap();
-        let messages = warnings
-            .into_vec()
-            .into_iter()
-            .map(|d| format!("{}: {}", d.pointer, d.message))
-            .collect();
-        (value, messages, origins)
+        (value, messages(warnings), origins)
     }
 
     #[test]
     fn type_array_with_null_is_nullable() {
-        let (v, w) = norm("{type: [string, 'null'], maxLength: 3}");
-        assert_eq!(v, yaml("{type: string, maxLength: 3, nullable: true}"));
-        assert!(w.is_empty());
+        assert_norm_warns(
+            "{type: [string, 'null'], maxLength: 3}",
+            "{type: string, maxLength: 3, nullable: true}",
+            &[],
+        );
     }
 
     #[test]
     fn several_types_become_one_of_with_their_own_keywords() {
-        let (v, w) = norm(
+        assert_norm_warns(
             "{type: [integer, string, 'null'], minimum: 1, maxLength: 9, format: int32, description: d}",
+            "{description: d, nullable: true, oneOf: [{type: integer, minimum: 1, format: int32}, {type: string, maxLength: 9}]}",
+            &[],
         );
-        assert_eq!(
-            v,
-            yaml(
-                "{description: d, nullable: true, oneOf: [{type: integer, minimum: 1, format: int32}, {type: string, maxLength: 9}]}"
-            )
-        );
-        assert!(w.is_empty());
     }
 
     #[test]
     fn null_only_type_is_any_value_with_a_warning() {
-        let (v, w) = norm("{type: 'null'}");
-        assert_eq!(v, yaml("{nullable: true}"));
-        assert_eq!(
-            w,
-            ["/s/type: a schema that allows only `null` is read as any value"]
+        assert_norm_warns(
+            "{type: 'null'}",
+            "{nullable: true}",
+            &["/s/type: a schema that allows only `null` is read as any value"],
         );
     }
 
     #[test]
     fn const_is_a_single_value_enum() {
-        assert_eq!(norm("{const: 5}").0, yaml("{enum: [5]}"));
-        let (v, w) = norm("{const: a, enum: [a, b]}");
-        assert_eq!(v, yaml("{enum: [a, b]}"));
-        assert_eq!(w, ["/s/const: `const` next to `enum` is ignored"]);
+        assert_norm("{const: 5}", "{enum: [5]}");
+        assert_norm_warns(
+            "{const: a, enum: [a, b]}",
+            "{enum: [a, b]}",
+            &["/s/const: `const` next to `enum` is ignored"],
+        );
     }
 
     #[test]
     fn examples_become_example() {
-        assert_eq!(
-            norm("{type: string, examples: [a, b]}").0,
-            yaml("{type: string, example: a}")
+        assert_norm(
+            "{type: string, examples: [a, b]}",
+            "{type: string, example: a}",
         );
-        assert_eq!(norm("{example: x, examples: [a]}").0, yaml("{example: x}"));
-        let (v, w) = norm("{examples: {a: 1}}");
-        assert_eq!(v, yaml("{}"));
-        assert_eq!(
-            w,
-            ["/s/examples: `examples` of a schema must be a list; ignored"]
+        assert_norm("{example: x, examples: [a]}", "{example: x}");
+        assert_norm_warns(
+            "{examples: {a: 1}}",
+            "{}",
+            &["/s/examples: `examples` of a schema must be a list; ignored"],
         );
     }
 
     #[test]
     fn numeric_exclusive_bounds_become_boolean() {
-        assert_eq!(
-            norm("{type: number, exclusiveMinimum: 0, exclusiveMaximum: 10}").0,
-            yaml(
-                "{type: number, minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true}"
-            )
+        assert_norm(
+            "{type: number, exclusiveMinimum: 0, exclusiveMaximum: 10}",
+            "{type: number, minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true}",
         );
         // A stricter inclusive bound wins.
-        assert_eq!(
-            norm("{minimum: 5, exclusiveMinimum: 0}").0,
-            yaml("{minimum: 5}")
-        );
+        assert_norm("{minimum: 5, exclusiveMinimum: 0}", "{minimum: 5}");
     }
 
     #[test]
     fn ref_with_siblings_becomes_all_of() {
-        assert_eq!(
-            norm("{$ref: '#/components/schemas/A', description: d}").0,
-            yaml("{description: d, allOf: [{$ref: '#/components/schemas/A'}]}")
+        assert_norm(
+            "{$ref: '#/components/schemas/A', description: d}",
+            "{description: d, allOf: [{$ref: '#/components/schemas/A'}]}",
         );
-        assert_eq!(
-            norm("{$ref: '#/components/schemas/A', summary: s}").0,
-            yaml("{description: s, allOf: [{$ref: '#/components/schemas/A'}]}")
+        assert_norm(
+            "{$ref: '#/components/schemas/A', summary: s}",
+            "{description: s, allOf: [{$ref: '#/components/schemas/A'}]}",
         );
-        assert_eq!(norm("{$ref: '#/x'}").0, yaml("{$ref: '#/x'}"));
+        assert_norm("{$ref: '#/x'}", "{$ref: '#/x'}");
     }
 
     #[test]
     fn null_branch_of_any_of_is_nullable() {
-        assert_eq!(
-            norm("{anyOf: [{$ref: '#/components/schemas/A'}, {type: 'null'}], title: T}").0,
-            yaml("{title: T, nullable: true, allOf: [{$ref: '#/components/schemas/A'}]}")
+        assert_norm(
+            "{anyOf: [{$ref: '#/components/schemas/A'}, {type: 'null'}], title: T}",
+            "{title: T, nullable: true, allOf: [{$ref: '#/components/schemas/A'}]}",
         );
-        assert_eq!(
-            norm("{oneOf: [{type: string}, {type: integer}, {type: 'null'}]}").0,
-            yaml("{oneOf: [{type: string}, {type: integer}], nullable: true}")
+        assert_norm(
+            "{oneOf: [{type: string}, {type: integer}, {type: 'null'}]}",
+            "{oneOf: [{type: string}, {type: integer}], nullable: true}",
         );
     }
 
     #[test]
     fn content_keywords_become_formats() {
-        assert_eq!(
-            norm("{type: string, contentEncoding: base64}").0,
-            yaml("{type: string, format: byte}")
+        assert_norm(
+            "{type: string, contentEncoding: base64}",
+            "{type: string, format: byte}",
         );
-        assert_eq!(
-            norm("{type: string, contentMediaType: image/png}").0,
-            yaml("{type: string, format: binary}")
+        assert_norm(
+            "{type: string, contentMediaType: image/png}",
+            "{type: string, format: binary}",
         );
-        assert_eq!(
-            norm("{type: string, contentMediaType: application/json}").0,
-            yaml("{type: string}")
+        assert_norm(
+            "{type: string, contentMediaType: application/json}",
+            "{type: string}",
         );
     }
 
     #[test]
     fn boolean_schemas() {
-        assert_eq!(
-            norm("{properties: {a: true}, additionalProperties: false}").0,
-            yaml("{properties: {a: {}}, additionalProperties: false}")
+        assert_norm(
+            "{properties: {a: true}, additionalProperties: false}",
+            "{properties: {a: {}}, additionalProperties: false}",
         );
         let (_, w) = norm("{items: false}");
         assert_eq!(
@@ -1009,27 +993,23 @@ mod tests {
 
     #[test]
     fn unexpressible_keywords_are_warned_about() {
-        let (v, w) = norm(
+        assert_norm_warns(
             "{type: object, if: {}, then: {}, else: {}, dependentRequired: {a: [b]}, propertyNames: {}, $comment: c, unevaluatedProperties: false}",
-        );
-        assert_eq!(v, yaml("{type: object, additionalProperties: false}"));
-        assert_eq!(
-            w,
-            [
+            "{type: object, additionalProperties: false}",
+            &[
                 "/s/dependentRequired: `dependentRequired`: dependencies between properties are not checked; ignored",
                 "/s/else: `else`: conditional schemas are not checked; ignored",
                 "/s/if: `if`: conditional schemas are not checked; ignored",
                 "/s/propertyNames: `propertyNames`: property names are not checked; ignored",
                 "/s/then: `then`: conditional schemas are not checked; ignored",
-            ]
+            ],
         );
-        let (v, w) = norm("{type: array, prefixItems: [{type: string}]}");
-        assert_eq!(v, yaml("{type: array, items: {}}"));
-        assert_eq!(
-            w,
-            [
-                "/s/prefixItems: tuples are not supported; the 1 positional item schemas are ignored and the array holds any values"
-            ]
+        assert_norm_warns(
+            "{type: array, prefixItems: [{type: string}]}",
+            "{type: array, items: {}}",
+            &[
+                "/s/prefixItems: tuples are not supported; the 1 positional item schemas are ignored and the array holds any values",
+            ],
         );
     }
 

@@ -15,26 +15,9 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
 
 /// Fields of a 2.0 non-body parameter (or header, or items) that describe
-/// its value and so move into the 3.0 `schema`.
-const SCHEMA_FIELDS: &[&str] = &[
-    "type",
-    "format",
-    "items",
-    "default",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "enum",
-    "multipleOf",
-    "x-nullable",
-];
+/// its value and so move into the 3.0 `schema`, in this order: these, then
+/// the validation keywords ([`walk::VALIDATION`]), then `x-nullable`.
+const SCHEMA_FIELDS: &[&str] = &["type", "format", "items", "default"];
 
 /// Converts a 2.0 document into a 3.0.3 one.
 pub fn convert(
@@ -501,7 +484,11 @@ impl Converter<'_> {
         at: &Pointer,
     ) -> Result<(Mapping, Option<Style>), Diagnostic> {
         let mut schema = Mapping::new();
-        for field in SCHEMA_FIELDS {
+        let fields = SCHEMA_FIELDS
+            .iter()
+            .chain(walk::VALIDATION)
+            .chain(&["x-nullable"]);
+        for field in fields {
             let Some(v) = node.get(*field) else { continue };
             if *field == "items" {
                 let Value::Mapping(items) = v else {
@@ -780,34 +767,52 @@ impl Converter<'_> {
         if !params.is_empty() {
             out.insert(key("parameters"), Value::Mapping(params));
         }
-        if let Some(Value::Mapping(responses)) = src.get("responses") {
-            let mut converted = Mapping::new();
-            for (name, response) in responses {
-                let Some(name_str) = name.as_str() else {
-                    continue;
-                };
-                let at = root.join("responses").join(name_str);
-                let produces = self.produces.clone();
-                converted.insert(name.clone(), self.response(response, &produces, &at)?);
-                self.origins
-                    .record(comp.join("responses").join(name_str), at);
-            }
-            out.insert(key("responses"), Value::Mapping(converted));
-        }
-        if let Some(Value::Mapping(schemes)) = src.get("securityDefinitions") {
-            let mut converted = Mapping::new();
-            for (name, scheme) in schemes {
-                let Some(name_str) = name.as_str() else {
-                    continue;
-                };
-                let at = root.join("securityDefinitions").join(name_str);
-                converted.insert(name.clone(), Value::Mapping(self.security(scheme, &at)?));
-                self.origins
-                    .record(comp.join("securitySchemes").join(name_str), at);
-            }
-            out.insert(key("securitySchemes"), Value::Mapping(converted));
-        }
+        self.component_map(
+            src,
+            "responses",
+            "responses",
+            &mut out,
+            |c, response, at| {
+                let produces = c.produces.clone();
+                c.response(response, &produces, at)
+            },
+        )?;
+        self.component_map(
+            src,
+            "securityDefinitions",
+            "securitySchemes",
+            &mut out,
+            |c, scheme, at| Ok(Value::Mapping(c.security(scheme, at)?)),
+        )?;
         Ok(out)
+    }
+
+    /// Converts each entry of the map `src[from]` with `convert` into
+    /// `components[to]`, recording where each came from.
+    fn component_map(
+        &mut self,
+        src: &Mapping,
+        from: &str,
+        to: &str,
+        out: &mut Mapping,
+        convert: fn(&mut Self, &Value, &Pointer) -> Result<Value, Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let Some(Value::Mapping(entries)) = src.get(from) else {
+            return Ok(());
+        };
+        let root = Pointer::root();
+        let mut converted = Mapping::new();
+        for (name, entry) in entries {
+            let Some(name_str) = name.as_str() else {
+                continue;
+            };
+            let at = root.join(from).join(name_str);
+            converted.insert(name.clone(), convert(self, entry, &at)?);
+            self.origins
+                .record(root.join("components").join(to).join(name_str), at);
+        }
+        out.insert(key(to), Value::Mapping(converted));
+        Ok(())
     }
 
     /// basic → HTTP basic; apiKey as is; oauth2's single flow → `flows`.
@@ -885,51 +890,31 @@ impl Converter<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{assert_at, at, messages, warnings, yaml};
     use super::*;
-
-    fn yaml(text: &str) -> Value {
-        serde_yaml::from_str(text).expect("test YAML")
-    }
 
     const HEAD: &str = "swagger: '2.0'\ninfo: {title: t, version: '1'}\n";
 
     fn run(body: &str) -> Result<(Value, Vec<String>, Origins), String> {
-        let mut warnings = Warnings::new(Path::new("t.yaml"));
+        let mut warnings = warnings();
         let mut origins = Origins::default();
         let value = yaml(&format!("{HEAD}{body}"));
         let out = convert(value, Path::new("t.yaml"), &mut warnings, &mut origins)
             .map_err(|d| format!("{}: {}", d.pointer, d.message))?;
-        let messages = warnings
-            .into_vec()
-            .into_iter()
-            .map(|d| format!("{}: {}", d.pointer, d.message))
-            .collect();
-        Ok((out, messages, origins))
-    }
-
-    fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
-        pointer
-            .split('/')
-            .skip(1)
-            .map(|t| t.replace("~1", "/"))
-            .fold(value, |v, t| match v {
-                Value::Sequence(s) => &s[t.parse::<usize>().unwrap()],
-                _ => v
-                    .get(t.as_str())
-                    .unwrap_or_else(|| panic!("no {t} in {v:?}")),
-            })
+        Ok((out, messages(warnings), origins))
     }
 
     #[test]
     fn servers_from_host_base_path_and_schemes() {
         let (v, _, _) =
             run("host: api.x.com\nbasePath: /v1/\nschemes: [http, https]\npaths: {}").unwrap();
-        assert_eq!(
-            at(&v, "/servers"),
-            &yaml("[{url: 'https://api.x.com/v1'}, {url: 'http://api.x.com/v1'}]")
+        assert_at(
+            &v,
+            "/servers",
+            "[{url: 'https://api.x.com/v1'}, {url: 'http://api.x.com/v1'}]",
         );
         let (v, _, _) = run("host: api.x.com\npaths: {}").unwrap();
-        assert_eq!(at(&v, "/servers"), &yaml("[{url: 'https://api.x.com'}]"));
+        assert_at(&v, "/servers", "[{url: 'https://api.x.com'}]");
         let (v, _, _) = run("paths: {}").unwrap();
         assert!(v.get("servers").is_none());
     }
@@ -940,11 +925,10 @@ mod tests {
             "paths: {}\ndefinitions:\n  A: {type: object, properties: {b: {$ref: '#/definitions/B'}, f: {type: file}, n: {type: string, x-nullable: true}}, discriminator: kind}\n  B: {type: string}",
         )
         .unwrap();
-        assert_eq!(
-            at(&v, "/components/schemas"),
-            &yaml(
-                "A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}, f: {type: string, format: binary}, n: {type: string, nullable: true}}, discriminator: {propertyName: kind}}\nB: {type: string}"
-            )
+        assert_at(
+            &v,
+            "/components/schemas",
+            "A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}, f: {type: string, format: binary}, n: {type: string, nullable: true}}, discriminator: {propertyName: kind}}\nB: {type: string}",
         );
         let p = Pointer::root().join("components").join("schemas").join("A");
         assert_eq!(origins.locate(&p).as_str(), "/definitions/A");
@@ -956,15 +940,15 @@ mod tests {
             "consumes: [application/json, text/plain, multipart/form-data]\npaths:\n  /a:\n    post:\n      parameters:\n        - {name: q, in: query, type: string}\n        - {name: pet, in: body, required: true, description: d, schema: {$ref: '#/definitions/P'}}\n      responses: {'200': {description: ok}}",
         )
         .unwrap();
-        assert_eq!(
-            at(&v, "/paths/~1a/post/requestBody"),
-            &yaml(
-                "description: d\ncontent:\n  application/json: {schema: {$ref: '#/components/schemas/P'}}\n  text/plain: {schema: {$ref: '#/components/schemas/P'}}\nrequired: true\nx-codegen-request-body-name: pet"
-            )
+        assert_at(
+            &v,
+            "/paths/~1a/post/requestBody",
+            "description: d\ncontent:\n  application/json: {schema: {$ref: '#/components/schemas/P'}}\n  text/plain: {schema: {$ref: '#/components/schemas/P'}}\nrequired: true\nx-codegen-request-body-name: pet",
         );
-        assert_eq!(
-            at(&v, "/paths/~1a/post/parameters"),
-            &yaml("[{name: q, in: query, schema: {type: string}}]")
+        assert_at(
+            &v,
+            "/paths/~1a/post/parameters",
+            "[{name: q, in: query, schema: {type: string}}]",
         );
         let p = Pointer::root()
             .join("paths")
@@ -980,17 +964,15 @@ mod tests {
             "paths:\n  /a:\n    post:\n      parameters:\n        - {name: n, in: formData, type: string, required: true}\n        - {name: f, in: formData, type: file, description: the file}\n      responses: {'200': {description: ok}}\n  /b:\n    post:\n      parameters:\n        - {name: n, in: formData, type: integer}\n      responses: {'200': {description: ok}}",
         )
         .unwrap();
-        assert_eq!(
-            at(&v, "/paths/~1a/post/requestBody"),
-            &yaml(
-                "content:\n  multipart/form-data:\n    schema: {type: object, properties: {n: {type: string}, f: {type: string, description: the file, format: binary}}, required: [n]}\nrequired: true"
-            )
+        assert_at(
+            &v,
+            "/paths/~1a/post/requestBody",
+            "content:\n  multipart/form-data:\n    schema: {type: object, properties: {n: {type: string}, f: {type: string, description: the file, format: binary}}, required: [n]}\nrequired: true",
         );
-        assert_eq!(
-            at(&v, "/paths/~1b/post/requestBody"),
-            &yaml(
-                "content:\n  application/x-www-form-urlencoded:\n    schema: {type: object, properties: {n: {type: integer}}}"
-            )
+        assert_at(
+            &v,
+            "/paths/~1b/post/requestBody",
+            "content:\n  application/x-www-form-urlencoded:\n    schema: {type: object, properties: {n: {type: integer}}}",
         );
     }
 
@@ -1037,9 +1019,10 @@ mod tests {
             "produces: [application/json, application/xml]\nparameters:\n  id: {name: id, in: path, required: true, type: integer}\n  body: {name: b, in: body, schema: {type: object}}\nresponses:\n  NotFound: {description: nf, schema: {$ref: '#/definitions/E'}, headers: {X-R: {type: integer}}}\npaths:\n  /a/{id}:\n    parameters: [{$ref: '#/parameters/id'}]\n    put:\n      parameters: [{$ref: '#/parameters/body'}]\n      responses:\n        '404': {$ref: '#/responses/NotFound'}\n        '200': {description: ok, schema: {type: string}, examples: {application/json: hi}}",
         )
         .unwrap();
-        assert_eq!(
-            at(&v, "/paths/~1a~1{id}/put/parameters"),
-            &yaml("[{$ref: '#/components/parameters/id'}]")
+        assert_at(
+            &v,
+            "/paths/~1a~1{id}/put/parameters",
+            "[{$ref: '#/components/parameters/id'}]",
         );
         assert_eq!(
             at(
@@ -1048,21 +1031,20 @@ mod tests {
             ),
             &yaml("{type: object}")
         );
-        assert_eq!(
-            at(&v, "/paths/~1a~1{id}/put/responses"),
-            &yaml(
-                "'404': {$ref: '#/components/responses/NotFound'}\n'200': {description: ok, content: {application/json: {schema: {type: string}, example: hi}, application/xml: {schema: {type: string}}}}"
-            )
+        assert_at(
+            &v,
+            "/paths/~1a~1{id}/put/responses",
+            "'404': {$ref: '#/components/responses/NotFound'}\n'200': {description: ok, content: {application/json: {schema: {type: string}, example: hi}, application/xml: {schema: {type: string}}}}",
         );
-        assert_eq!(
-            at(&v, "/components/parameters/id"),
-            &yaml("{name: id, in: path, required: true, schema: {type: integer}}")
+        assert_at(
+            &v,
+            "/components/parameters/id",
+            "{name: id, in: path, required: true, schema: {type: integer}}",
         );
-        assert_eq!(
-            at(&v, "/components/responses/NotFound"),
-            &yaml(
-                "description: nf\nheaders: {X-R: {schema: {type: integer}}}\ncontent:\n  application/json: {schema: {$ref: '#/components/schemas/E'}}\n  application/xml: {schema: {$ref: '#/components/schemas/E'}}"
-            )
+        assert_at(
+            &v,
+            "/components/responses/NotFound",
+            "description: nf\nheaders: {X-R: {schema: {type: integer}}}\ncontent:\n  application/json: {schema: {$ref: '#/components/schemas/E'}}\n  application/xml: {schema: {$ref: '#/components/schemas/E'}}",
         );
     }
 
@@ -1072,35 +1054,38 @@ mod tests {
             "paths: {}\nsecurityDefinitions:\n  b: {type: basic}\n  k: {type: apiKey, name: key, in: query}\n  o: {type: oauth2, flow: accessCode, authorizationUrl: 'https://a', tokenUrl: 'https://t', scopes: {r: read}}\n  c: {type: oauth2, flow: application, tokenUrl: 'https://t'}",
         )
         .unwrap();
-        assert_eq!(
-            at(&v, "/components/securitySchemes"),
-            &yaml(
-                "b: {type: http, scheme: basic}\nk: {type: apiKey, name: key, in: query}\no: {type: oauth2, flows: {authorizationCode: {authorizationUrl: 'https://a', tokenUrl: 'https://t', scopes: {r: read}}}}\nc: {type: oauth2, flows: {clientCredentials: {tokenUrl: 'https://t', scopes: {}}}}"
-            )
+        assert_at(
+            &v,
+            "/components/securitySchemes",
+            "b: {type: http, scheme: basic}\nk: {type: apiKey, name: key, in: query}\no: {type: oauth2, flows: {authorizationCode: {authorizationUrl: 'https://a', tokenUrl: 'https://t', scopes: {r: read}}}}\nc: {type: oauth2, flows: {clientCredentials: {tokenUrl: 'https://t', scopes: {}}}}",
         );
     }
 
     #[test]
     fn errors_name_the_original_location() {
-        assert_eq!(
-            run("paths:\n  /a:\n    get:\n      parameters: [{name: x, in: cookie, type: string}]\n      responses: {}").unwrap_err(),
-            "/paths/~1a/get/parameters/0/in: `in: cookie` is not a Swagger 2.0 parameter location (query, header, path, formData or body)"
-        );
-        assert_eq!(
-            run("paths:\n  /a:\n    get:\n      parameters: [{name: x, in: query}]\n      responses: {}").unwrap_err(),
-            "/paths/~1a/get/parameters/0: a non-body parameter needs a `type`"
-        );
-        assert_eq!(
-            run("paths:\n  /a:\n    get:\n      parameters: [{$ref: '#/parameters/nope'}]\n      responses: {}").unwrap_err(),
-            "/paths/~1a/get/parameters/0/$ref: `#/parameters/nope` does not resolve"
-        );
-        assert_eq!(
-            run("paths: {}\nsecurityDefinitions: {k: {type: apiKey, in: header}}").unwrap_err(),
-            "/securityDefinitions/k/name: an apiKey definition needs `name`"
-        );
-        assert_eq!(
-            run("paths:\n  /a:\n    post:\n      parameters: [{name: b, in: body, schema: {}}, {name: f, in: formData, type: string}]\n      responses: {}").unwrap_err(),
-            "/paths/~1a/post/parameters/0/in: an operation has either a body parameter or form parameters, not both"
-        );
+        for (input, error) in [
+            (
+                "paths:\n  /a:\n    get:\n      parameters: [{name: x, in: cookie, type: string}]\n      responses: {}",
+                "/paths/~1a/get/parameters/0/in: `in: cookie` is not a Swagger 2.0 parameter location (query, header, path, formData or body)",
+            ),
+            (
+                "paths:\n  /a:\n    get:\n      parameters: [{name: x, in: query}]\n      responses: {}",
+                "/paths/~1a/get/parameters/0: a non-body parameter needs a `type`",
+            ),
+            (
+                "paths:\n  /a:\n    get:\n      parameters: [{$ref: '#/parameters/nope'}]\n      responses: {}",
+                "/paths/~1a/get/parameters/0/$ref: `#/parameters/nope` does not resolve",
+            ),
+            (
+                "paths: {}\nsecurityDefinitions: {k: {type: apiKey, in: header}}",
+                "/securityDefinitions/k/name: an apiKey definition needs `name`",
+            ),
+            (
+                "paths:\n  /a:\n    post:\n      parameters: [{name: b, in: body, schema: {}}, {name: f, in: formData, type: string}]\n      responses: {}",
+                "/paths/~1a/post/parameters/0/in: an operation has either a body parameter or form parameters, not both",
+            ),
+        ] {
+            assert_eq!(run(input).unwrap_err(), error, "{input}");
+        }
     }
 }

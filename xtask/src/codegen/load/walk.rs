@@ -46,6 +46,23 @@ const BOOL_OK: &[&str] = &[
     "additionalItems",
 ];
 
+/// The validation keywords of JSON Schema that both OpenAPI 3.0 schemas and
+/// Swagger 2.0 parameters have, in the order of the 2.0 specification.
+pub const VALIDATION: &[&str] = &[
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "enum",
+    "multipleOf",
+];
+
 /// The string key `s` as a value.
 pub fn key(s: &str) -> Value {
     Value::String(s.to_owned())
