@@ -15,6 +15,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::form;
+use crate::multipart::Multipart;
+use crate::params::{self, QueryStyle};
 
 /// HTTP method of an operation.
 ///
@@ -193,8 +196,11 @@ pub enum Pagination {
 #[derive(Debug, Clone, Default)]
 pub struct RequestParts {
     pub(crate) path_params: Vec<(&'static str, String)>,
+    /// Percent-encoded names and values.
     pub(crate) query: Vec<(Cow<'static, str>, String)>,
     pub(crate) headers: Vec<(Cow<'static, str>, String)>,
+    /// Percent-encoded names and values, sent in one `Cookie` header.
+    pub(crate) cookies: Vec<(String, String)>,
     pub(crate) body: Option<Body>,
 }
 
@@ -202,7 +208,7 @@ pub struct RequestParts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
     /// The `Content-Type` header value.
-    pub content_type: &'static str,
+    pub content_type: Cow<'static, str>,
     /// The serialized bytes; kept so a retry can resend them.
     pub bytes: Vec<u8>,
 }
@@ -232,11 +238,23 @@ impl RequestParts {
     }
 
     /// Records a query parameter. `None` adds nothing; an array adds the
-    /// name once per element (OpenAPI's default `form` style with
-    /// `explode: true`).
+    /// name once per element, an object one pair per property (OpenAPI's
+    /// default `form` style with `explode: true`).
     pub fn query(&mut self, name: &'static str, value: &impl Serialize) -> Result<(), Error> {
-        for v in to_strings(name, value)? {
-            self.query.push((Cow::Borrowed(name), v));
+        self.query_styled(name, value, QueryStyle::DEFAULT)
+    }
+
+    /// Records a query parameter in `style` (OpenAPI's `style` and
+    /// `explode`; see [`QueryStyle`] and the encoding rules of each).
+    pub fn query_styled(
+        &mut self,
+        name: &'static str,
+        value: &impl Serialize,
+        style: QueryStyle,
+    ) -> Result<(), Error> {
+        let value = params::to_value(name, value)?;
+        for (n, v) in params::query_pairs(name, &value, style)? {
+            self.query.push((Cow::Owned(n), v));
         }
         Ok(())
     }
@@ -244,10 +262,37 @@ impl RequestParts {
     /// Records a header parameter. `None` adds nothing; an array is sent as
     /// one comma-separated value (OpenAPI's `simple` style).
     pub fn header(&mut self, name: &'static str, value: &impl Serialize) -> Result<(), Error> {
-        let values = to_strings(name, value)?;
-        if !values.is_empty() {
-            self.headers.push((Cow::Borrowed(name), values.join(",")));
+        self.header_styled(name, value, false)
+    }
+
+    /// Records a header parameter in the `simple` style: an array as
+    /// `a,b`, an object as `k1,v1,k2,v2`, or `k1=v1,k2=v2` when `explode`.
+    pub fn header_styled(
+        &mut self,
+        name: &'static str,
+        value: &impl Serialize,
+        explode: bool,
+    ) -> Result<(), Error> {
+        let value = params::to_value(name, value)?;
+        if let Some(text) = params::header_value(name, &value, explode)? {
+            self.headers.push((Cow::Borrowed(name), text));
         }
+        Ok(())
+    }
+
+    /// Records a cookie parameter (`form` style), sent with the others in
+    /// one `Cookie` header: `name=a,b` for a list, or `name=a; name=b`
+    /// when `explode`; names and values percent-encoded. `None` adds
+    /// nothing.
+    pub fn cookie(
+        &mut self,
+        name: &'static str,
+        value: &impl Serialize,
+        explode: bool,
+    ) -> Result<(), Error> {
+        let value = params::to_value(name, value)?;
+        self.cookies
+            .extend(params::cookie_pairs(name, &value, explode)?);
         Ok(())
     }
 
@@ -257,17 +302,50 @@ impl RequestParts {
             Error::invalid_request(format!("request body cannot be serialized: {e}"))
         })?;
         self.body = Some(Body {
-            content_type: "application/json",
+            content_type: Cow::Borrowed("application/json"),
             bytes,
         });
         Ok(())
     }
 
-    /// Sets a request body the caller already encoded, for media types other
-    /// than JSON (multipart, octet-stream, …).
+    /// Sets a request body of bytes (`application/octet-stream`, images,
+    /// any media type sent as it is).
     pub fn raw_body(&mut self, content_type: &'static str, bytes: Vec<u8>) {
         self.body = Some(Body {
-            content_type,
+            content_type: Cow::Borrowed(content_type),
+            bytes,
+        });
+    }
+
+    /// Sets a text request body (`text/plain`, `text/csv`, …), sent as
+    /// UTF-8.
+    pub fn text_body(&mut self, content_type: &'static str, text: &str) {
+        self.raw_body(content_type, text.as_bytes().to_vec());
+    }
+
+    /// Serializes `value` (an object) as an
+    /// `application/x-www-form-urlencoded` body. `styles` gives the
+    /// properties whose `encoding` object sets a `style`; see
+    /// [the rules](crate::form) for the others.
+    pub fn form_body(
+        &mut self,
+        value: &impl Serialize,
+        styles: &[(&str, QueryStyle)],
+    ) -> Result<(), Error> {
+        let bytes = form::encode_form(value, styles)?;
+        self.body = Some(Body {
+            content_type: Cow::Borrowed("application/x-www-form-urlencoded"),
+            bytes,
+        });
+        Ok(())
+    }
+
+    /// Sets a `multipart/form-data` body; the boundary goes into the
+    /// `Content-Type`.
+    pub fn multipart_body(&mut self, form: &Multipart) {
+        let (content_type, bytes) = form.encode();
+        self.body = Some(Body {
+            content_type: Cow::Owned(content_type),
             bytes,
         });
     }
@@ -277,9 +355,15 @@ impl RequestParts {
         &self.path_params
     }
 
-    /// Query parameters recorded so far, in call order.
+    /// Query parameters recorded so far, in call order, percent-encoded
+    /// (`filter%5Bkind%5D`, `a%7Cb`).
     pub fn query_params(&self) -> &[(Cow<'static, str>, String)] {
         &self.query
+    }
+
+    /// Cookie parameters recorded so far, in call order, percent-encoded.
+    pub fn cookie_params(&self) -> &[(String, String)] {
+        &self.cookies
     }
 
     /// Header parameters recorded so far, in call order.
@@ -297,39 +381,5 @@ impl RequestParts {
 fn scalar_to_string(value: &impl Serialize) -> Result<Option<String>, Error> {
     let value = serde_json::to_value(value)
         .map_err(|e| Error::invalid_request(format!("parameter cannot be serialized: {e}")))?;
-    Ok(scalar(&value))
-}
-
-fn scalar(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Renders a parameter as zero (null), one (scalar) or many (array) strings.
-fn to_strings(name: &str, value: &impl Serialize) -> Result<Vec<String>, Error> {
-    let value = serde_json::to_value(value).map_err(|e| {
-        Error::invalid_request(format!("parameter `{name}` cannot be serialized: {e}"))
-    })?;
-    match &value {
-        serde_json::Value::Null => Ok(Vec::new()),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                scalar(item).ok_or_else(|| {
-                    Error::invalid_request(format!(
-                        "parameter `{name}` must be an array of strings, numbers or booleans"
-                    ))
-                })
-            })
-            .collect(),
-        other => scalar(other).map(|s| vec![s]).ok_or_else(|| {
-            Error::invalid_request(format!(
-                "parameter `{name}` must be a string, number, boolean or an array of them"
-            ))
-        }),
-    }
+    Ok(params::scalar(&value))
 }

@@ -157,14 +157,13 @@ impl Requests {
         auth: &Auth,
     ) -> Result<Prepared, Error> {
         let path = render_path(info.path_template, parts.path_params())?;
-        let mut query = String::new();
-        push_query(
-            &mut query,
-            parts
-                .query_params()
-                .iter()
-                .map(|(n, v)| (n.as_ref(), v.as_str())),
-        );
+        // The operation's parameters are already encoded, each in its style.
+        let mut query = parts
+            .query_params()
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
         push_query(
             &mut query,
             self.query
@@ -175,6 +174,17 @@ impl Requests {
         let mut headers = self.headers.clone();
         for (name, value) in parts.header_params() {
             let (name, value) = header(name, value)?;
+            headers.insert(name, value);
+        }
+        if !parts.cookie_params().is_empty() {
+            let cookie = parts
+                .cookie_params()
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let (name, mut value) = header("cookie", &cookie)?;
+            value.set_sensitive(true);
             headers.insert(name, value);
         }
         auth.sign(&mut query, &mut headers);
@@ -201,7 +211,7 @@ impl Requests {
                 Some(merge_body(body, extra)?)
             }
             (Some(body), None) => {
-                let content_type = HeaderValue::from_str(body.content_type)
+                let content_type = HeaderValue::from_str(&body.content_type)
                     .map_err(|_| Error::invalid_request("invalid body content type"))?;
                 headers.insert(CONTENT_TYPE, content_type);
                 Some(body.bytes.clone())
@@ -313,7 +323,7 @@ mod tests {
     #[test]
     fn extra_fields_merge_over_the_typed_body() {
         let body = Body {
-            content_type: "application/json",
+            content_type: "application/json".into(),
             bytes: br#"{"email":"a@x","name":"A"}"#.to_vec(),
         };
         let merged = merge_body(Some(&body), &extra(json!({"name": "B", "seat": true}))).unwrap();
@@ -326,11 +336,11 @@ mod tests {
     #[test]
     fn extra_fields_need_a_json_object_body() {
         let array = Body {
-            content_type: "application/json",
+            content_type: "application/json".into(),
             bytes: b"[1]".to_vec(),
         };
         let binary = Body {
-            content_type: "application/octet-stream",
+            content_type: "application/octet-stream".into(),
             bytes: vec![0, 1],
         };
         for body in [array, binary] {

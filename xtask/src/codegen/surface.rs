@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use super::ir::{Api, OutputShape, PaginationKind, TypeKind, TypeRef};
+use super::ir::{
+    Api, BodyKind, OutputShape, PaginationKind, Param, ParamLocation, Style, TypeKind, TypeRef,
+};
 
 fn short(ty: &TypeRef) -> String {
     match ty {
@@ -20,11 +22,21 @@ fn short(ty: &TypeRef) -> String {
         TypeRef::Json => "Value".into(),
         TypeRef::Unit => "()".into(),
         TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::File => "FilePart".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Vec(inner) => format!("Vec<{}>", short(inner)),
         TypeRef::Map(inner) => format!("Map<{}>", short(inner)),
         TypeRef::Option(inner) => format!("Option<{}>", short(inner)),
     }
+}
+
+/// A parameter's style when it is not its location's default.
+fn style_note(p: &Param) -> Option<String> {
+    let default = match p.location {
+        ParamLocation::Query | ParamLocation::Cookie => Style::Form { explode: true },
+        ParamLocation::Path | ParamLocation::Header => Style::Simple { explode: false },
+    };
+    (p.style != default).then(|| format!(", {:?}", p.style))
 }
 
 pub fn surface(api: &Api) -> String {
@@ -46,7 +58,10 @@ pub fn surface(api: &Api) -> String {
             .map(|p| format!("{}: {}", p.rust_name, short(&p.ty)))
             .collect();
         if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-            args.push(format!("body: {}", short(&body.ty)));
+            match &body.choice {
+                Some(choice) => args.push(format!("body: {choice}")),
+                None => args.push(format!("body: {}", short(&body.ty))),
+            }
         }
         if let Some(params) = &op.params_struct {
             args.push(format!("params: {params}"));
@@ -65,15 +80,49 @@ pub fn surface(api: &Api) -> String {
             op.method,
             op.path
         );
+        for p in op
+            .required_params
+            .iter()
+            .filter(|p| style_note(p).is_some())
+        {
+            let _ = writeln!(
+                out,
+                "    {}: {:?} `{}`{}",
+                p.rust_name,
+                p.location,
+                p.wire_name,
+                style_note(p).unwrap_or_default()
+            );
+        }
         for p in &op.optional_params {
             let _ = writeln!(
                 out,
-                "    ?{}: {} ({:?} `{}`)",
+                "    ?{}: {} ({:?} `{}`{})",
                 p.rust_name,
                 short(&p.ty),
                 p.location,
-                p.wire_name
+                p.wire_name,
+                style_note(p).unwrap_or_default()
             );
+        }
+        if let Some(body) = op
+            .body
+            .as_ref()
+            .filter(|b| b.alternatives.len() > 1 || b.content_type != "application/json")
+        {
+            let media: Vec<String> = body
+                .alternatives
+                .iter()
+                .map(|a| match &a.kind {
+                    BodyKind::Form { styles } if !styles.is_empty() => {
+                        let styles: Vec<String> =
+                            styles.iter().map(|(n, s)| format!("{n}: {s:?}")).collect();
+                        format!("{} {} {{{}}}", a.variant, a.content_type, styles.join(", "))
+                    }
+                    _ => format!("{} {}", a.variant, a.content_type),
+                })
+                .collect();
+            let _ = writeln!(out, "    body as: {}", media.join(" | "));
         }
         if let Some(p) = &op.pagination {
             let path = |accesses: &[crate::codegen::ir::Access]| {

@@ -199,6 +199,7 @@ pub fn rust_type(ty: &TypeRef) -> String {
         TypeRef::Json => "serde_json::Value".into(),
         TypeRef::Unit => "()".into(),
         TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::File => "FilePart".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Vec(inner) => format!("Vec<{}>", rust_type(inner)),
         TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust_type(inner)),

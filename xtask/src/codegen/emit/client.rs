@@ -11,7 +11,7 @@ use super::docs::{inner_doc_attrs, prose_and_facts, raw_doc_attrs, raw_inner_doc
 use super::features::FeatureMap;
 use super::{
     CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
-    module_index, option_str, parallel_map, rust_file, type_tokens,
+    module_index, option_str, parallel_map, rust_file,
 };
 use crate::codegen::ir::{Api, AuthMethod, Method, Operation, PaginationKind, TypeRef};
 
@@ -641,7 +641,7 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         values.push(arg_value(&param.ty, &rust));
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let ty = type_tokens(&body.ty);
+        let ty = super::body::body_type(body);
         args.push(quote!(body: #ty));
         values.push(quote!(body));
     }

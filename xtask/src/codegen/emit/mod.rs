@@ -9,6 +9,7 @@
 //! what more than one of them needs (types, arguments, crate names, the file
 //! printer) lives here, and doc text in `docs`.
 
+pub mod body;
 pub mod client;
 pub mod docs;
 pub mod features;
@@ -235,6 +236,7 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Unit => quote!(()),
         TypeRef::Bytes => quote!(Vec<u8>),
+        TypeRef::File => quote!(::apigen_runtime::FilePart),
         TypeRef::Named(name) => {
             let name = format_ident!("{}", name);
             quote!(crate::types::#name)
