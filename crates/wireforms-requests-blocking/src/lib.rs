@@ -44,6 +44,9 @@ pub use ::wireforms_requests_models::{operations, types};
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
 pub use ::apigen_runtime::blocking::Call;
 
+/// A file sent as a part of a multipart request body.
+pub use ::apigen_runtime::FilePart;
+
 /// What the runtime needs to know about this API: its default base
 /// URL, environment variables and authentication methods.
 pub static PROFILE: ::apigen_runtime::ApiProfile = ::apigen_runtime::ApiProfile {

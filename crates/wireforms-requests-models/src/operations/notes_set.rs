@@ -24,14 +24,14 @@ impl NotesSet {
 }
 
 impl ::apigen_runtime::Operation for NotesSet {
-    type Output = ();
+    type Output = crate::types::Document;
     type Meta = ();
 
     const INFO: ::apigen_runtime::OperationInfo = ::apigen_runtime::OperationInfo {
         operation_id: "setDocumentNotes",
         method: ::apigen_runtime::Method::Put,
         path_template: "/documents/{document_id}/notes",
-        response: ::apigen_runtime::ResponseShape::Empty,
+        response: ::apigen_runtime::ResponseShape::Plain,
     };
 
     fn build(

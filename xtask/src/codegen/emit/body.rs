@@ -9,8 +9,20 @@ use quote::quote;
 use super::docs::prose_and_facts;
 use super::{ident, type_tokens};
 use crate::codegen::ir::{
-    BodyContent, BodyKind, Operation, Param, ParamLocation, RequestBody, Style,
+    Api, BodyContent, BodyKind, Operation, Param, ParamLocation, RequestBody, Style,
 };
+
+/// Whether some operation sends a multipart body with file parts (the
+/// client crates then re-export `FilePart`).
+pub fn uses_files(api: &Api) -> bool {
+    api.operations.iter().any(|op| {
+        op.body.iter().any(|b| {
+            b.alternatives.iter().any(|a| {
+                matches!(&a.kind, BodyKind::Multipart { fields } if fields.iter().any(|f| f.file))
+            })
+        })
+    })
+}
 
 /// The Rust type of a body field or argument.
 pub fn body_type(body: &RequestBody) -> TokenStream {

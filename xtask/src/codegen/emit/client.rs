@@ -392,6 +392,12 @@ fn lib_rs(
     let new_docs = raw_doc_attrs(&new_lines);
     let accessors = accessors(api, tree, &[], Parent::Client, features);
     let consumer = consumer_items(flavor);
+    let file_part = super::body::uses_files(api).then(|| {
+        quote! {
+            /// A file sent as a part of a multipart request body.
+            pub use ::apigen_runtime::FilePart;
+        }
+    });
 
     quote! {
         #intro
@@ -406,6 +412,7 @@ fn lib_rs(
         pub use ::#models::{operations, types};
         pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
         #call_reexport
+        #file_part
 
         #profile
 
