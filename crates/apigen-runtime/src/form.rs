@@ -7,13 +7,15 @@
 //! exploded (`tag=a&tag=b`), and objects as JSON text (the `encoding`
 //! object's default content type for objects). Names and values are
 //! percent-encoded as RFC 3986 components (a space is `%20`, which every
-//! form parser decodes), properties are sent in the order of their names.
+//! form parser decodes), and so are the commas of `form` lists not exploded
+//! (`fields=id%2Ctitle`: a form parser decodes the value before the
+//! application splits it); properties are sent in the order of their names.
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::params::{QueryStyle, encode, query_pairs};
+use crate::params::{QueryStyle, encode, styled_pairs};
 
 /// The form-encoded bytes of `value`, which must serialize to an object.
 /// `styles` names the properties whose `encoding` gives a `style`.
@@ -32,12 +34,12 @@ pub(crate) fn encode_form(
     for (name, item) in &map {
         let style = styles.iter().find(|(n, _)| n == name).map(|(_, s)| *s);
         match (style, item) {
-            (Some(style), _) => pairs.extend(query_pairs(name, item, style)?),
+            (Some(style), _) => pairs.extend(styled_pairs(name, item, style, true)?),
             (None, Value::Object(_)) => pairs.push((encode(name), encode(&item.to_string()))),
             (None, Value::Array(items)) if items.iter().any(|i| i.is_object() || i.is_array()) => {
                 pairs.push((encode(name), encode(&item.to_string())));
             }
-            (None, _) => pairs.extend(query_pairs(name, item, QueryStyle::DEFAULT)?),
+            (None, _) => pairs.extend(styled_pairs(name, item, QueryStyle::DEFAULT, true)?),
         }
     }
     let text = pairs
@@ -78,7 +80,7 @@ mod tests {
                     ("meta", QueryStyle::DeepObject)
                 ]
             ),
-            "meta%5Bk%5D=v&n=3&tags=a%20b,c&title=Q3%20report%20%26%20notes"
+            "meta%5Bk%5D=v&n=3&tags=a%20b%2Cc&title=Q3%20report%20%26%20notes"
         );
     }
 

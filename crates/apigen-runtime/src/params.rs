@@ -7,8 +7,10 @@
 //! Every name and value is percent-encoded as an RFC 3986 query component:
 //! everything except the unreserved characters (`A–Z a–z 0–9 - . _ ~`) is
 //! escaped, so a value can never add a `&`, `=`, `#` or delimiter of its own.
-//! The delimiters a style adds are written as the OpenAPI specification
-//! shows them: `,` (a sub-delimiter, allowed in a query) is sent as is, while
+//! The delimiters a style adds to a query are written as the OpenAPI
+//! specification shows them: `,` (a sub-delimiter, allowed in a query) is
+//! sent as is (in a form body it is `%2C`, as the form serializer of the
+//! WHATWG URL standard writes it, and as Prism requires), while
 //! the space of `spaceDelimited` is `%20` and the pipe of `pipeDelimited` is
 //! `%7C`, since neither may appear unencoded in an RFC 3986 query. A comma,
 //! space or pipe *inside* a value is escaped, so a server that splits before
@@ -47,8 +49,11 @@ impl QueryStyle {
     /// OpenAPI's default for query parameters: `form`, exploded.
     pub const DEFAULT: QueryStyle = QueryStyle::Form { explode: true };
 
-    fn delimiter(self) -> Option<&'static str> {
+    fn delimiter(self, in_body: bool) -> Option<&'static str> {
         match self {
+            // A form body is `application/x-www-form-urlencoded`, whose
+            // serializer (WHATWG URL) escapes the comma too.
+            QueryStyle::Form { explode: false } if in_body => Some("%2C"),
             QueryStyle::Form { explode: false } => Some(","),
             QueryStyle::SpaceDelimited => Some("%20"),
             QueryStyle::PipeDelimited => Some("%7C"),
@@ -103,6 +108,16 @@ pub(crate) fn query_pairs(
     value: &Value,
     style: QueryStyle,
 ) -> Result<Vec<(String, String)>, Error> {
+    styled_pairs(name, value, style, false)
+}
+
+/// [`query_pairs`], or the pairs of a form body field when `in_body`.
+pub(crate) fn styled_pairs(
+    name: &str,
+    value: &Value,
+    style: QueryStyle,
+    in_body: bool,
+) -> Result<Vec<(String, String)>, Error> {
     let mut pairs = Vec::new();
     match value {
         Value::Null => {}
@@ -112,7 +127,7 @@ pub(crate) fn query_pairs(
                 .filter(|item| !item.is_null())
                 .map(|item| scalar_of(name, item).map(|s| encode(&s)))
                 .collect::<Result<_, _>>()?;
-            match style.delimiter() {
+            match style.delimiter(in_body) {
                 _ if items.is_empty() => {}
                 Some(delimiter) => pairs.push((encode(name), items.join(delimiter))),
                 None => pairs.extend(items.into_iter().map(|item| (encode(name), item))),
@@ -122,11 +137,11 @@ pub(crate) fn query_pairs(
             QueryStyle::DeepObject => deep_object(name, value, &mut pairs)?,
             QueryStyle::Form { explode: true } => {
                 for (key, item) in map {
-                    pairs.extend(query_pairs(key, item, QueryStyle::DEFAULT)?);
+                    pairs.extend(styled_pairs(key, item, QueryStyle::DEFAULT, in_body)?);
                 }
             }
             _ => {
-                let delimiter = style.delimiter().unwrap_or(",");
+                let delimiter = style.delimiter(in_body).unwrap_or(",");
                 let mut flat = Vec::new();
                 for (key, item) in map.iter().filter(|(_, item)| !item.is_null()) {
                     flat.push(encode(key));

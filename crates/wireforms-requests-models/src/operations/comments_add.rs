@@ -59,7 +59,18 @@ impl ::apigen_runtime::Operation for CommentsAdd {
                 request.json_body(value)?;
             }
             CommentsAddBody::Form(value) => {
-                request.form_body(value, &[])?;
+                request
+                    .form_body(
+                        value,
+                        &[
+                            (
+                                "mentions",
+                                ::apigen_runtime::QueryStyle::Form {
+                                    explode: true,
+                                },
+                            ),
+                        ],
+                    )?;
             }
             CommentsAddBody::Text(value) => {
                 request.text_body("text/plain", value);

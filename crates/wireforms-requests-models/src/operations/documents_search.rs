@@ -38,6 +38,12 @@ impl ::apigen_runtime::Operation for DocumentsSearch {
                 &self.body,
                 &[
                     (
+                        "tag",
+                        ::apigen_runtime::QueryStyle::Form {
+                            explode: true,
+                        },
+                    ),
+                    (
                         "fields",
                         ::apigen_runtime::QueryStyle::Form {
                             explode: false,
