@@ -12,11 +12,71 @@
 //! always gives the same bytes.
 
 use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 
+use futures_core::Stream;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::error::{BoxError, Error};
+
+/// The chunks of a streamed file part.
+pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<Vec<u8>, BoxError>> + Send>>;
+
+/// A stream that can be sent once, shared by the clones of the value that
+/// holds it (equal only to its own clones).
+#[derive(Clone)]
+pub(crate) struct OnceStream {
+    len: u64,
+    stream: Arc<Mutex<Option<ChunkStream>>>,
+}
+
+impl OnceStream {
+    /// The stream, the first time; `None` once it was taken.
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
+    pub(crate) fn take(&self) -> Option<ChunkStream> {
+        self.stream.lock().ok()?.take()
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl PartialEq for OnceStream {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.stream, &other.stream)
+    }
+}
+
+impl Eq for OnceStream {}
+
+impl fmt::Debug for OnceStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<stream of {} bytes>", self.len)
+    }
+}
+
+/// A file part's content: bytes in memory, or a stream read while sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Data {
+    Bytes(Vec<u8>),
+    Stream(OnceStream),
+}
+
+impl Default for Data {
+    fn default() -> Self {
+        Data::Bytes(Vec::new())
+    }
+}
+
+/// One piece of an encoded body: bytes, or a stream to forward.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Segment {
+    Bytes(Vec<u8>),
+    Stream(OnceStream),
+}
 
 /// A file sent as one part of a `multipart/form-data` body: its bytes, and
 /// optionally the file name and content type sent in the part's headers.
@@ -31,7 +91,7 @@ use crate::error::Error;
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct FilePart {
-    data: Vec<u8>,
+    data: Data,
     file_name: Option<String>,
     content_type: Option<String>,
 }
@@ -42,7 +102,42 @@ impl FilePart {
     /// `application/octet-stream`).
     pub fn new(data: impl Into<Vec<u8>>) -> Self {
         Self {
-            data: data.into(),
+            data: Data::Bytes(data.into()),
+            file_name: None,
+            content_type: None,
+        }
+    }
+
+    /// A file part whose `len` bytes come from `stream` while the request
+    /// is sent, so a large file is never held in memory. The request then
+    /// has a `Content-Length` (the parts' sizes are known) and is sent
+    /// once: it is not retried, since the stream cannot be replayed, and
+    /// sending a clone of the operation again fails with
+    /// [`Error::InvalidRequest`]. A stream that ends before (or goes on
+    /// after) `len` bytes fails the call.
+    ///
+    /// ```
+    /// use apigen_runtime::FilePart;
+    ///
+    /// let chunks = futures_util::stream::iter(vec![
+    ///     Ok::<_, std::io::Error>(b"%PDF-".to_vec()),
+    ///     Ok(b"1.7".to_vec()),
+    /// ]);
+    /// let part = FilePart::from_stream(8, chunks).with_file_name("big.pdf");
+    /// assert_eq!(part.len(), 8);
+    /// ```
+    pub fn from_stream<S, C, E>(len: u64, stream: S) -> Self
+    where
+        S: Stream<Item = Result<C, E>> + Send + 'static,
+        C: Into<Vec<u8>>,
+        E: Into<BoxError>,
+    {
+        let stream: ChunkStream = Box::pin(MapChunks(Box::pin(stream)));
+        Self {
+            data: Data::Stream(OnceStream {
+                len,
+                stream: Arc::new(Mutex::new(Some(stream))),
+            }),
             file_name: None,
             content_type: None,
         }
@@ -68,19 +163,30 @@ impl FilePart {
         self
     }
 
-    /// The file's bytes.
+    /// The file's bytes; empty for a streamed part.
     pub fn data(&self) -> &[u8] {
-        &self.data
+        match &self.data {
+            Data::Bytes(bytes) => bytes,
+            Data::Stream(_) => &[],
+        }
     }
 
-    /// The number of bytes.
-    pub fn len(&self) -> usize {
-        self.data.len()
+    /// Whether the content comes from a stream ([`FilePart::from_stream`]).
+    pub fn is_streamed(&self) -> bool {
+        matches!(self.data, Data::Stream(_))
+    }
+
+    /// The number of bytes (declared, for a streamed part).
+    pub fn len(&self) -> u64 {
+        match &self.data {
+            Data::Bytes(bytes) => bytes.len() as u64,
+            Data::Stream(stream) => stream.len,
+        }
     }
 
     /// Whether the file is empty.
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.len() == 0
     }
 
     /// The file name, if set.
@@ -98,10 +204,33 @@ impl fmt::Debug for FilePart {
     // The bytes may be large or private: only their count is shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FilePart")
-            .field("len", &self.data.len())
+            .field("len", &self.len())
+            .field("streamed", &self.is_streamed())
             .field("file_name", &self.file_name)
             .field("content_type", &self.content_type)
             .finish()
+    }
+}
+
+/// Turns a caller's stream of chunks into a [`ChunkStream`].
+struct MapChunks<S>(Pin<Box<S>>);
+
+impl<S, C, E> Stream for MapChunks<S>
+where
+    S: Stream<Item = Result<C, E>>,
+    C: Into<Vec<u8>>,
+    E: Into<BoxError>,
+{
+    type Item = Result<Vec<u8>, BoxError>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0
+            .as_mut()
+            .poll_next(cx)
+            .map(|item| item.map(|chunk| chunk.map(Into::into).map_err(Into::into)))
     }
 }
 
@@ -142,7 +271,7 @@ struct Part {
     name: String,
     file_name: Option<String>,
     content_type: Option<String>,
-    data: Vec<u8>,
+    data: Data,
 }
 
 /// A `multipart/form-data` body under construction.
@@ -195,7 +324,7 @@ impl Multipart {
             name: name.to_owned(),
             file_name: None,
             content_type: content_type.or(default_type).map(str::to_owned),
-            data,
+            data: Data::Bytes(data),
         });
     }
 
@@ -220,8 +349,24 @@ impl Multipart {
     }
 
     /// The `Content-Type` header value and the encoded body.
+    #[cfg(test)]
     pub(crate) fn encode(&self) -> (String, Vec<u8>) {
+        let (content_type, segments) = self.encode_segments();
+        let mut body = Vec::new();
+        for segment in segments {
+            match segment {
+                Segment::Bytes(bytes) => body.extend_from_slice(&bytes),
+                Segment::Stream(_) => unreachable!("no streamed part in this test"),
+            }
+        }
+        (content_type, body)
+    }
+
+    /// The `Content-Type` header value and the encoded body: bytes, with
+    /// the streams of streamed parts between them.
+    pub(crate) fn encode_segments(&self) -> (String, Vec<Segment>) {
         let boundary = self.boundary();
+        let mut segments = Vec::new();
         let mut body = Vec::new();
         for part in &self.parts {
             body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
@@ -235,15 +380,27 @@ impl Multipart {
                 body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
             }
             body.extend_from_slice(b"\r\n");
-            body.extend_from_slice(&part.data);
+            match &part.data {
+                Data::Bytes(bytes) => body.extend_from_slice(bytes),
+                Data::Stream(stream) => {
+                    segments.push(Segment::Bytes(std::mem::take(&mut body)));
+                    segments.push(Segment::Stream(stream.clone()));
+                }
+            }
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        (format!("multipart/form-data; boundary={boundary}"), body)
+        segments.push(Segment::Bytes(body));
+        (
+            format!("multipart/form-data; boundary={boundary}"),
+            segments,
+        )
     }
 
     /// A boundary that occurs in no part: FNV-1a of the parts, rehashed
-    /// until it does not occur.
+    /// until it does not occur. With a streamed part, whose bytes cannot be
+    /// checked, the hash also takes a per-process random seed, so the
+    /// boundary cannot be guessed in advance.
     fn boundary(&self) -> String {
         fn mix(hash: &mut u64, bytes: &[u8]) {
             for &b in bytes {
@@ -254,12 +411,24 @@ impl Multipart {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for part in &self.parts {
             mix(&mut hash, part.name.as_bytes());
-            mix(&mut hash, &part.data);
+            match &part.data {
+                Data::Bytes(bytes) => mix(&mut hash, bytes),
+                Data::Stream(_) => {
+                    use std::hash::{BuildHasher as _, Hasher as _};
+                    let mut seed = std::collections::hash_map::RandomState::new().build_hasher();
+                    seed.write_u64(hash);
+                    mix(&mut hash, &seed.finish().to_le_bytes());
+                }
+            }
         }
         loop {
             let boundary = format!("apigen-{hash:016x}");
             let clash = self.parts.iter().any(|p| {
-                contains(&p.data, boundary.as_bytes())
+                let data = match &p.data {
+                    Data::Bytes(bytes) => bytes.as_slice(),
+                    Data::Stream(_) => &[],
+                };
+                contains(data, boundary.as_bytes())
                     || contains(p.name.as_bytes(), boundary.as_bytes())
                     || p.file_name
                         .as_deref()
@@ -331,7 +500,7 @@ mod tests {
         form.file("f", &FilePart::new(b"abc".to_vec()), None);
         let mut tricky = Multipart::new();
         tricky.parts = form.parts.clone();
-        tricky.parts[0].data = boundary.clone().into_bytes();
+        tricky.parts[0].data = Data::Bytes(boundary.clone().into_bytes());
         let (_, body) = tricky.encode();
         let (ct, _) = tricky.encode();
         let new_boundary = ct.rsplit('=').next().unwrap();

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 use crate::form;
-use crate::multipart::Multipart;
+use crate::multipart::{Multipart, Segment};
 use crate::params::{self, QueryStyle};
 
 /// HTTP method of an operation.
@@ -209,8 +209,30 @@ pub struct RequestParts {
 pub struct Body {
     /// The `Content-Type` header value.
     pub content_type: Cow<'static, str>,
-    /// The serialized bytes; kept so a retry can resend them.
+    /// The serialized bytes; kept so a retry can resend them. Empty when
+    /// the body is streamed.
     pub bytes: Vec<u8>,
+    /// A body with streamed parts: bytes and streams, in order, and the
+    /// total length.
+    pub(crate) streamed: Option<(Vec<Segment>, u64)>,
+}
+
+impl Body {
+    /// A body of `bytes`.
+    pub fn new(content_type: impl Into<Cow<'static, str>>, bytes: Vec<u8>) -> Self {
+        Body {
+            content_type: content_type.into(),
+            bytes,
+            streamed: None,
+        }
+    }
+
+    /// Whether the body (a multipart body with a
+    /// [`FilePart::from_stream`](crate::FilePart::from_stream) part) is
+    /// streamed, so sent once and never retried.
+    pub fn is_streamed(&self) -> bool {
+        self.streamed.is_some()
+    }
 }
 
 impl RequestParts {
@@ -301,20 +323,14 @@ impl RequestParts {
         let bytes = serde_json::to_vec(value).map_err(|e| {
             Error::invalid_request(format!("request body cannot be serialized: {e}"))
         })?;
-        self.body = Some(Body {
-            content_type: Cow::Borrowed("application/json"),
-            bytes,
-        });
+        self.body = Some(Body::new("application/json", bytes));
         Ok(())
     }
 
     /// Sets a request body of bytes (`application/octet-stream`, images,
     /// any media type sent as it is).
     pub fn raw_body(&mut self, content_type: &'static str, bytes: Vec<u8>) {
-        self.body = Some(Body {
-            content_type: Cow::Borrowed(content_type),
-            bytes,
-        });
+        self.body = Some(Body::new(content_type, bytes));
     }
 
     /// Sets a text request body (`text/plain`, `text/csv`, …), sent as
@@ -333,21 +349,36 @@ impl RequestParts {
         styles: &[(&str, QueryStyle)],
     ) -> Result<(), Error> {
         let bytes = form::encode_form(value, styles)?;
-        self.body = Some(Body {
-            content_type: Cow::Borrowed("application/x-www-form-urlencoded"),
-            bytes,
-        });
+        self.body = Some(Body::new("application/x-www-form-urlencoded", bytes));
         Ok(())
     }
 
     /// Sets a `multipart/form-data` body; the boundary goes into the
     /// `Content-Type`.
     pub fn multipart_body(&mut self, form: &Multipart) {
-        let (content_type, bytes) = form.encode();
-        self.body = Some(Body {
-            content_type: Cow::Owned(content_type),
-            bytes,
-        });
+        let (content_type, mut segments) = form.encode_segments();
+        let streamed = segments.iter().any(|s| matches!(s, Segment::Stream(_)));
+        let body = if streamed {
+            let len = segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Bytes(bytes) => bytes.len() as u64,
+                    Segment::Stream(stream) => stream.len(),
+                })
+                .sum();
+            Body {
+                content_type: Cow::Owned(content_type),
+                bytes: Vec::new(),
+                streamed: Some((segments, len)),
+            }
+        } else {
+            let bytes = match segments.pop() {
+                Some(Segment::Bytes(bytes)) => bytes,
+                _ => Vec::new(),
+            };
+            Body::new(content_type, bytes)
+        };
+        self.body = Some(body);
     }
 
     /// Path parameters recorded so far, in call order.

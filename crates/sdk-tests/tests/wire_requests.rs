@@ -75,6 +75,8 @@ flavored_cases!(
     form_body_defaults,
     multipart_fields_and_file_parts,
     multipart_minimal_and_retried_byte_for_byte,
+    multipart_streamed_file_part,
+    streamed_upload_is_sent_once_and_not_retried,
     octet_stream_body,
     text_body,
     several_media_types_the_caller_picks,
@@ -390,6 +392,71 @@ fn multipart_minimal_and_retried_byte_for_byte(env: &Env) {
              --{b}--\r\n"
         )
     );
+}
+
+/// A file part from a stream: its chunks are forwarded while the request
+/// is sent, between the other parts' bytes, with a `Content-Length` (the
+/// declared length), not chunked.
+fn multipart_streamed_file_part(env: &Env) {
+    let server = TestServer::script(vec![Reply::json(
+        201,
+        &json!({"id": 16, "title": "Big", "status": "draft", "size": 11}),
+    )]);
+    let client = client(env, &server);
+    let chunks = futures_util::stream::iter(vec![
+        Ok::<_, std::io::Error>(b"hello ".to_vec()),
+        Ok(b"world".to_vec()),
+    ]);
+    let upload = UploadForm {
+        title: "Big".into(),
+        file: FilePart::from_stream(11, chunks).with_file_name("big.pdf"),
+        attachments: Some(vec![FilePart::new(b"tail".to_vec())]),
+        tags: None,
+        metadata: None,
+    };
+    assert!(upload.file.is_streamed() && upload.file.len() == 11);
+    send!(client, |c| c.documents().upload(upload.clone())).expect("upload");
+    let request = only_request(&server);
+    let b = boundary(&request);
+    let expected = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBig\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\nhello world\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"attachments\"\r\nContent-Type: application/octet-stream\r\n\r\ntail\r\n\
+         --{b}--\r\n"
+    );
+    assert_eq!(text(&request.body), expected);
+    assert_eq!(
+        request.header("content-length"),
+        Some(expected.len().to_string().as_str())
+    );
+    assert_eq!(request.header("transfer-encoding"), None);
+}
+
+/// A streamed body cannot be replayed: a 503 is not retried (one request,
+/// the error returned), and sending the same operation again is refused
+/// before anything is sent.
+fn streamed_upload_is_sent_once_and_not_retried(env: &Env) {
+    let server = TestServer::script(vec![Reply::json(503, &json!({"message": "busy"}))]);
+    let client = client(env, &server);
+    let chunks = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(b"x".to_vec())]);
+    let upload = UploadForm {
+        title: "Once".into(),
+        file: FilePart::from_stream(1, chunks),
+        attachments: None,
+        tags: None,
+        metadata: None,
+    };
+    let error = send!(client, |c| c.documents().upload(upload.clone())).expect_err("503");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
+    assert_eq!(server.request_count(), 1);
+    assert!(
+        env.sleeper.sleeps().is_empty(),
+        "{:?}",
+        env.sleeper.sleeps()
+    );
+    let again = send!(client, |c| c.documents().upload(upload.clone())).expect_err("sent");
+    assert!(matches!(again, Error::InvalidRequest { .. }), "{again:?}");
+    assert_eq!(server.request_count(), 1);
 }
 
 /// `application/octet-stream`: the bytes as they are.
