@@ -200,6 +200,28 @@ impl FilePart {
     }
 }
 
+impl FilePart {
+    /// The content as body segments: its bytes, or its stream.
+    pub(crate) fn segment(&self) -> Segment {
+        match &self.data {
+            Data::Bytes(bytes) => Segment::Bytes(bytes.clone()),
+            Data::Stream(stream) => Segment::Stream(stream.clone()),
+        }
+    }
+}
+
+impl From<Vec<u8>> for FilePart {
+    fn from(data: Vec<u8>) -> Self {
+        FilePart::new(data)
+    }
+}
+
+impl From<&[u8]> for FilePart {
+    fn from(data: &[u8]) -> Self {
+        FilePart::new(data.to_vec())
+    }
+}
+
 impl fmt::Debug for FilePart {
     // The bytes may be large or private: only their count is shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -333,6 +333,25 @@ impl RequestParts {
         self.body = Some(Body::new(content_type, bytes));
     }
 
+    /// Sets a binary request body from a [`FilePart`](crate::FilePart):
+    /// its bytes, or its stream (the request is then sent once, never
+    /// retried). The part's own content type, when set, replaces
+    /// `content_type` (the spec's media type); its file name is not sent.
+    pub fn file_body(&mut self, content_type: &'static str, file: &crate::FilePart) {
+        let content_type: Cow<'static, str> = match file.content_type() {
+            Some(own) => Cow::Owned(own.to_owned()),
+            None => Cow::Borrowed(content_type),
+        };
+        self.body = Some(match file.segment() {
+            Segment::Bytes(bytes) => Body::new(content_type, bytes),
+            stream @ Segment::Stream(_) => Body {
+                content_type,
+                bytes: Vec::new(),
+                streamed: Some((vec![stream], file.len())),
+            },
+        });
+    }
+
     /// Sets a text request body (`text/plain`, `text/csv`, …), sent as
     /// UTF-8.
     pub fn text_body(&mut self, content_type: &'static str, text: &str) {

@@ -78,6 +78,7 @@ flavored_cases!(
     multipart_streamed_file_part,
     streamed_upload_is_sent_once_and_not_retried,
     octet_stream_body,
+    octet_stream_body_streamed_with_its_own_content_type,
     text_body,
     several_media_types_the_caller_picks,
 );
@@ -479,6 +480,28 @@ fn octet_stream_body(env: &Env) {
         Some("application/octet-stream")
     );
     assert_eq!(request.body, bytes);
+}
+
+/// A binary body from a stream: its chunks forwarded with the declared
+/// `Content-Length`; the part's own content type replaces the spec's.
+fn octet_stream_body_streamed_with_its_own_content_type(env: &Env) {
+    let server = TestServer::script(vec![Reply::json(200, &document())]);
+    let client = client(env, &server);
+    let chunks = futures_util::stream::iter(vec![
+        Ok::<_, std::io::Error>(b"%PDF-".to_vec()),
+        Ok(vec![0, 255]),
+        Ok(b"1.7".to_vec()),
+    ]);
+    let file = FilePart::from_stream(10, chunks).with_content_type("application/pdf");
+    send!(client, |c| c
+        .documents()
+        .content()
+        .replace(12, file.clone()))
+    .expect("replace");
+    let request = only_request(&server);
+    assert_eq!(request.header("content-type"), Some("application/pdf"));
+    assert_eq!(request.header("content-length"), Some("10"));
+    assert_eq!(request.body, b"%PDF-\x00\xff1.7");
 }
 
 /// `text/plain`: the string's UTF-8 bytes.

@@ -37,7 +37,7 @@ pub use ::wireforms_requests_models::{operations, types};
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
 pub use ::apigen_runtime::Call;
 
-/// A file sent as a part of a multipart request body.
+/// A file sent as a request body, or as a part of a multipart body.
 pub use ::apigen_runtime::FilePart;
 
 /// What the runtime needs to know about this API: its default base

@@ -107,9 +107,10 @@ impl<'c> DocumentsContent<'c> {
     pub fn replace(
         &self,
         document_id: i64,
-        body: Vec<u8>,
+        body: impl Into<::apigen_runtime::FilePart>,
     ) -> ::apigen_runtime::Call<'c, crate::operations::ContentReplace> {
-        self.client.call(crate::operations::ContentReplace::new(document_id, body))
+        self.client
+            .call(crate::operations::ContentReplace::new(document_id, body.into()))
     }
 }
 

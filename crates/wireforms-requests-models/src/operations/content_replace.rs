@@ -13,13 +13,16 @@ pub struct ContentReplace {
     pub document_id: i64,
 
     /// Sent as the request body (`application/octet-stream`).
-    pub body: Vec<u8>,
+    pub body: ::apigen_runtime::FilePart,
 }
 
 impl ContentReplace {
     /// Creates the `replaceDocumentContent` request.
-    pub fn new(document_id: i64, body: Vec<u8>) -> Self {
-        Self { document_id, body }
+    pub fn new(document_id: i64, body: impl Into<::apigen_runtime::FilePart>) -> Self {
+        Self {
+            document_id,
+            body: body.into(),
+        }
     }
 }
 
@@ -39,7 +42,7 @@ impl ::apigen_runtime::Operation for ContentReplace {
         request: &mut ::apigen_runtime::RequestParts,
     ) -> Result<(), ::apigen_runtime::Error> {
         request.path("document_id", &self.document_id)?;
-        request.raw_body("application/octet-stream", self.body.to_vec());
+        request.file_body("application/octet-stream", &self.body);
         Ok(())
     }
 }

@@ -9,19 +9,32 @@ use quote::quote;
 use super::docs::prose_and_facts;
 use super::{ident, type_tokens};
 use crate::codegen::ir::{
-    Api, BodyContent, BodyKind, Operation, Param, ParamLocation, RequestBody, Style,
+    Api, BodyContent, BodyKind, Operation, Param, ParamLocation, RequestBody, Style, TypeRef,
 };
 
-/// Whether some operation sends a multipart body with file parts (the
-/// client crates then re-export `FilePart`).
+/// Whether some operation sends a `FilePart` (a binary body, or a
+/// multipart body with file parts): the client crates then re-export it.
 pub fn uses_files(api: &Api) -> bool {
     api.operations.iter().any(|op| {
         op.body.iter().any(|b| {
             b.alternatives.iter().any(|a| {
-                matches!(&a.kind, BodyKind::Multipart { fields } if fields.iter().any(|f| f.file))
+                a.ty == TypeRef::File
+                    || matches!(&a.kind, BodyKind::Multipart { fields } if fields.iter().any(|f| f.file))
             })
         })
     })
+}
+
+/// The argument type and the conversion of a required body argument
+/// named `body` (a binary body takes anything `Into<FilePart>`, bytes
+/// included).
+pub fn body_arg(body: &RequestBody) -> (TokenStream, TokenStream) {
+    if body.choice.is_none() && body.ty == TypeRef::File {
+        let name = quote::format_ident!("body");
+        (super::arg_type(&body.ty), super::arg_value(&body.ty, &name))
+    } else {
+        (body_type(body), quote!(body))
+    }
 }
 
 /// The Rust type of a body field or argument.
@@ -81,6 +94,9 @@ fn send_content(content: &BodyContent, place: &TokenStream, is_ref: bool) -> Tok
     };
     match &content.kind {
         BodyKind::Json => quote!(request.json_body(#value)?;),
+        BodyKind::Binary if content.ty == TypeRef::File => {
+            quote!(request.file_body(#content_type, #value);)
+        }
         BodyKind::Binary => quote!(request.raw_body(#content_type, #place.to_vec());),
         BodyKind::Text => quote!(request.text_body(#content_type, #value);),
         BodyKind::Form { styles } => {

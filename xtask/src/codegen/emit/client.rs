@@ -394,7 +394,7 @@ fn lib_rs(
     let consumer = consumer_items(flavor);
     let file_part = super::body::uses_files(api).then(|| {
         quote! {
-            /// A file sent as a part of a multipart request body.
+            /// A file sent as a request body, or as a part of a multipart body.
             pub use ::apigen_runtime::FilePart;
         }
     });
@@ -648,9 +648,9 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         values.push(arg_value(&param.ty, &rust));
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let ty = super::body::body_type(body);
+        let (ty, value) = super::body::body_arg(body);
         args.push(quote!(body: #ty));
-        values.push(quote!(body));
+        values.push(value);
     }
     if let Some(params) = &op.params_struct {
         let params = ident(params);

@@ -279,6 +279,7 @@ pub fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream
 pub fn arg_type(ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::String => quote!(impl Into<String>),
+        TypeRef::File => quote!(impl Into<::apigen_runtime::FilePart>),
         other => type_tokens(other),
     }
 }
@@ -286,7 +287,7 @@ pub fn arg_type(ty: &TypeRef) -> TokenStream {
 /// Converts an argument of `arg_type(ty)` called `name` into `ty`.
 pub fn arg_value(ty: &TypeRef, name: &Ident) -> TokenStream {
     match ty {
-        TypeRef::String => quote!(#name.into()),
+        TypeRef::String | TypeRef::File => quote!(#name.into()),
         _ => quote!(#name),
     }
 }

@@ -656,8 +656,13 @@ fn operation(op: &Operation) -> TokenStream {
         let docs = body_doc(body);
         let ty = super::body::body_type(body);
         fields.push(quote! { #docs pub body: #ty, });
-        ctor_args.push(quote!(body: #ty));
-        ctor_fields.push(quote!(body));
+        let (arg, value) = super::body::body_arg(body);
+        ctor_args.push(quote!(body: #arg));
+        ctor_fields.push(if value.to_string() == "body" {
+            quote!(body)
+        } else {
+            quote!(body: #value)
+        });
     }
     if let Some(params) = &op.params_struct {
         let params = ident(params);

@@ -277,7 +277,8 @@ fn lower_content(
     } else {
         media_type
     };
-    simple(BodyKind::Binary, TypeRef::Bytes, content_type)
+    // A `FilePart`: bytes, or a stream sent as it is read.
+    simple(BodyKind::Binary, TypeRef::File, content_type)
 }
 
 fn is_object(space: &TypeSpace<'_>, ty: &TypeRef) -> bool {
