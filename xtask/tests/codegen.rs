@@ -43,6 +43,16 @@ fn fixtures() {
     });
 }
 
+/// The request wire forms' API (`spec/wireforms-requests.yaml`: every
+/// query, header and cookie style, form, multipart, bytes, text and a
+/// several-media-type body): its generated code, as for the fixtures.
+#[test]
+fn wireforms_requests_generated_code() {
+    std::env::set_current_dir(manifest_dir()).unwrap();
+    let spec = Path::new("../spec/wireforms-requests.yaml");
+    insta::assert_snapshot!("wireforms_requests", render_fixture(spec));
+}
+
 #[test]
 fn spec_errors_name_the_file_and_pointer() {
     std::env::set_current_dir(manifest_dir()).unwrap();
@@ -86,7 +96,11 @@ fn output_is_deterministic() {
 /// diff next to the (long) diff of the committed crates.
 #[test]
 fn api_surfaces() {
-    for name in ["cloudflare-access-users", "keycard-zone-users"] {
+    for name in [
+        "cloudflare-access-users",
+        "keycard-zone-users",
+        "wireforms-requests",
+    ] {
         let spec = manifest_dir().join(format!("../spec/{name}.yaml"));
         let rendered = codegen::render(
             &spec,
@@ -211,6 +225,8 @@ fn no_unreferenced_snapshots() {
             [
                 "codegen__surface_cloudflare-access-users.snap",
                 "codegen__surface_keycard-zone-users.snap",
+                "codegen__surface_wireforms-requests.snap",
+                "codegen__wireforms_requests.snap",
             ]
             .contains(&name.as_str())
         };

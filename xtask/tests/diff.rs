@@ -320,3 +320,31 @@ fn rust_rules_follow_the_rendering() {
         assert_eq!(rust(&Rendering::TODAY), today, "{name} today");
     }
 }
+
+/// A list parameter sent in another style is the same Rust call and other
+/// bytes on the wire: breaking on the wire only.
+#[test]
+fn param_style_change_breaks_the_wire() {
+    let old_text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/wireforms-requests.yaml"),
+    )
+    .unwrap();
+    assert_eq!(old_text.matches("style: pipeDelimited").count(), 1);
+    let new_text = old_text.replace("style: pipeDelimited", "style: spaceDelimited");
+    let (old, new) = (lower(&old_text, "style"), lower(&new_text, "style"));
+    let diff = diff::api_diff(Some(&old), Some(&new), "before", "after", &|_| {
+        "0.1.0".to_owned()
+    });
+    let got: Vec<(String, Level, Level)> = diff
+        .changes
+        .iter()
+        .map(|c| (c.kind.clone(), c.wire, c.rust))
+        .collect();
+    let text = report::text(std::slice::from_ref(&diff));
+    assert_eq!(
+        got,
+        vec![("param-location".to_owned(), Breaking, DocsOnly)],
+        "{text}"
+    );
+    assert!(text.contains("`owners` is sent in another style"), "{text}");
+}

@@ -96,7 +96,10 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod form;
+pub mod multipart;
 pub mod operation;
+pub mod params;
 
 mod error;
 mod profile;
@@ -135,10 +138,12 @@ pub mod blocking;
 pub mod test_util;
 
 pub use error::{ApiError, ApiErrorDetail, BODY_SNIPPET_LEN, BoxError, Error, ErrorKind};
+pub use multipart::{FilePart, FileParts, Multipart};
 pub use operation::{
     Body, Envelope, Method, Operation, OperationInfo, Paginated, Pagination, RequestParts,
     ResponseShape,
 };
+pub use params::QueryStyle;
 pub use profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};
 pub use response::{Response, ResponseParts};
 

@@ -15,6 +15,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::form;
+use crate::multipart::{Multipart, Segment};
+use crate::params::{self, QueryStyle};
 
 /// HTTP method of an operation.
 ///
@@ -193,8 +196,11 @@ pub enum Pagination {
 #[derive(Debug, Clone, Default)]
 pub struct RequestParts {
     pub(crate) path_params: Vec<(&'static str, String)>,
+    /// Percent-encoded names and values.
     pub(crate) query: Vec<(Cow<'static, str>, String)>,
     pub(crate) headers: Vec<(Cow<'static, str>, String)>,
+    /// Percent-encoded names and values, sent in one `Cookie` header.
+    pub(crate) cookies: Vec<(String, String)>,
     pub(crate) body: Option<Body>,
 }
 
@@ -202,9 +208,31 @@ pub struct RequestParts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
     /// The `Content-Type` header value.
-    pub content_type: &'static str,
-    /// The serialized bytes; kept so a retry can resend them.
+    pub content_type: Cow<'static, str>,
+    /// The serialized bytes; kept so a retry can resend them. Empty when
+    /// the body is streamed.
     pub bytes: Vec<u8>,
+    /// A body with streamed parts: bytes and streams, in order, and the
+    /// total length.
+    pub(crate) streamed: Option<(Vec<Segment>, u64)>,
+}
+
+impl Body {
+    /// A body of `bytes`.
+    pub fn new(content_type: impl Into<Cow<'static, str>>, bytes: Vec<u8>) -> Self {
+        Body {
+            content_type: content_type.into(),
+            bytes,
+            streamed: None,
+        }
+    }
+
+    /// Whether the body (a multipart body with a
+    /// [`FilePart::from_stream`](crate::FilePart::from_stream) part) is
+    /// streamed, so sent once and never retried.
+    pub fn is_streamed(&self) -> bool {
+        self.streamed.is_some()
+    }
 }
 
 impl RequestParts {
@@ -232,11 +260,23 @@ impl RequestParts {
     }
 
     /// Records a query parameter. `None` adds nothing; an array adds the
-    /// name once per element (OpenAPI's default `form` style with
-    /// `explode: true`).
+    /// name once per element, an object one pair per property (OpenAPI's
+    /// default `form` style with `explode: true`).
     pub fn query(&mut self, name: &'static str, value: &impl Serialize) -> Result<(), Error> {
-        for v in to_strings(name, value)? {
-            self.query.push((Cow::Borrowed(name), v));
+        self.query_styled(name, value, QueryStyle::DEFAULT)
+    }
+
+    /// Records a query parameter in `style` (OpenAPI's `style` and
+    /// `explode`; see [`QueryStyle`] and the encoding rules of each).
+    pub fn query_styled(
+        &mut self,
+        name: &'static str,
+        value: &impl Serialize,
+        style: QueryStyle,
+    ) -> Result<(), Error> {
+        let value = params::to_value(name, value)?;
+        for (n, v) in params::query_pairs(name, &value, style)? {
+            self.query.push((Cow::Owned(n), v));
         }
         Ok(())
     }
@@ -244,10 +284,37 @@ impl RequestParts {
     /// Records a header parameter. `None` adds nothing; an array is sent as
     /// one comma-separated value (OpenAPI's `simple` style).
     pub fn header(&mut self, name: &'static str, value: &impl Serialize) -> Result<(), Error> {
-        let values = to_strings(name, value)?;
-        if !values.is_empty() {
-            self.headers.push((Cow::Borrowed(name), values.join(",")));
+        self.header_styled(name, value, false)
+    }
+
+    /// Records a header parameter in the `simple` style: an array as
+    /// `a,b`, an object as `k1,v1,k2,v2`, or `k1=v1,k2=v2` when `explode`.
+    pub fn header_styled(
+        &mut self,
+        name: &'static str,
+        value: &impl Serialize,
+        explode: bool,
+    ) -> Result<(), Error> {
+        let value = params::to_value(name, value)?;
+        if let Some(text) = params::header_value(name, &value, explode)? {
+            self.headers.push((Cow::Borrowed(name), text));
         }
+        Ok(())
+    }
+
+    /// Records a cookie parameter (`form` style), sent with the others in
+    /// one `Cookie` header: `name=a,b` for a list, or `name=a; name=b`
+    /// when `explode`; names and values percent-encoded. `None` adds
+    /// nothing.
+    pub fn cookie(
+        &mut self,
+        name: &'static str,
+        value: &impl Serialize,
+        explode: bool,
+    ) -> Result<(), Error> {
+        let value = params::to_value(name, value)?;
+        self.cookies
+            .extend(params::cookie_pairs(name, &value, explode)?);
         Ok(())
     }
 
@@ -256,20 +323,81 @@ impl RequestParts {
         let bytes = serde_json::to_vec(value).map_err(|e| {
             Error::invalid_request(format!("request body cannot be serialized: {e}"))
         })?;
-        self.body = Some(Body {
-            content_type: "application/json",
-            bytes,
-        });
+        self.body = Some(Body::new("application/json", bytes));
         Ok(())
     }
 
-    /// Sets a request body the caller already encoded, for media types other
-    /// than JSON (multipart, octet-stream, …).
+    /// Sets a request body of bytes (`application/octet-stream`, images,
+    /// any media type sent as it is).
     pub fn raw_body(&mut self, content_type: &'static str, bytes: Vec<u8>) {
-        self.body = Some(Body {
-            content_type,
-            bytes,
+        self.body = Some(Body::new(content_type, bytes));
+    }
+
+    /// Sets a binary request body from a [`FilePart`](crate::FilePart):
+    /// its bytes, or its stream (the request is then sent once, never
+    /// retried). The part's own content type, when set, replaces
+    /// `content_type` (the spec's media type); its file name is not sent.
+    pub fn file_body(&mut self, content_type: &'static str, file: &crate::FilePart) {
+        let content_type: Cow<'static, str> = match file.content_type() {
+            Some(own) => Cow::Owned(own.to_owned()),
+            None => Cow::Borrowed(content_type),
+        };
+        self.body = Some(match file.segment() {
+            Segment::Bytes(bytes) => Body::new(content_type, bytes),
+            stream @ Segment::Stream(_) => Body {
+                content_type,
+                bytes: Vec::new(),
+                streamed: Some((vec![stream], file.len())),
+            },
         });
+    }
+
+    /// Sets a text request body (`text/plain`, `text/csv`, …), sent as
+    /// UTF-8.
+    pub fn text_body(&mut self, content_type: &'static str, text: &str) {
+        self.raw_body(content_type, text.as_bytes().to_vec());
+    }
+
+    /// Serializes `value` (an object) as an
+    /// `application/x-www-form-urlencoded` body. `styles` gives the
+    /// properties whose `encoding` object sets a `style`; see
+    /// [the rules](crate::form) for the others.
+    pub fn form_body(
+        &mut self,
+        value: &impl Serialize,
+        styles: &[(&str, QueryStyle)],
+    ) -> Result<(), Error> {
+        let bytes = form::encode_form(value, styles)?;
+        self.body = Some(Body::new("application/x-www-form-urlencoded", bytes));
+        Ok(())
+    }
+
+    /// Sets a `multipart/form-data` body; the boundary goes into the
+    /// `Content-Type`.
+    pub fn multipart_body(&mut self, form: &Multipart) {
+        let (content_type, mut segments) = form.encode_segments();
+        let streamed = segments.iter().any(|s| matches!(s, Segment::Stream(_)));
+        let body = if streamed {
+            let len = segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Bytes(bytes) => bytes.len() as u64,
+                    Segment::Stream(stream) => stream.len(),
+                })
+                .sum();
+            Body {
+                content_type: Cow::Owned(content_type),
+                bytes: Vec::new(),
+                streamed: Some((segments, len)),
+            }
+        } else {
+            let bytes = match segments.pop() {
+                Some(Segment::Bytes(bytes)) => bytes,
+                _ => Vec::new(),
+            };
+            Body::new(content_type, bytes)
+        };
+        self.body = Some(body);
     }
 
     /// Path parameters recorded so far, in call order.
@@ -277,9 +405,15 @@ impl RequestParts {
         &self.path_params
     }
 
-    /// Query parameters recorded so far, in call order.
+    /// Query parameters recorded so far, in call order, percent-encoded
+    /// (`filter%5Bkind%5D`, `a%7Cb`).
     pub fn query_params(&self) -> &[(Cow<'static, str>, String)] {
         &self.query
+    }
+
+    /// Cookie parameters recorded so far, in call order, percent-encoded.
+    pub fn cookie_params(&self) -> &[(String, String)] {
+        &self.cookies
     }
 
     /// Header parameters recorded so far, in call order.
@@ -297,39 +431,5 @@ impl RequestParts {
 fn scalar_to_string(value: &impl Serialize) -> Result<Option<String>, Error> {
     let value = serde_json::to_value(value)
         .map_err(|e| Error::invalid_request(format!("parameter cannot be serialized: {e}")))?;
-    Ok(scalar(&value))
-}
-
-fn scalar(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Renders a parameter as zero (null), one (scalar) or many (array) strings.
-fn to_strings(name: &str, value: &impl Serialize) -> Result<Vec<String>, Error> {
-    let value = serde_json::to_value(value).map_err(|e| {
-        Error::invalid_request(format!("parameter `{name}` cannot be serialized: {e}"))
-    })?;
-    match &value {
-        serde_json::Value::Null => Ok(Vec::new()),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                scalar(item).ok_or_else(|| {
-                    Error::invalid_request(format!(
-                        "parameter `{name}` must be an array of strings, numbers or booleans"
-                    ))
-                })
-            })
-            .collect(),
-        other => scalar(other).map(|s| vec![s]).ok_or_else(|| {
-            Error::invalid_request(format!(
-                "parameter `{name}` must be a string, number, boolean or an array of them"
-            ))
-        }),
-    }
+    Ok(params::scalar(&value))
 }

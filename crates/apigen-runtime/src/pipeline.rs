@@ -205,9 +205,15 @@ impl Pipeline {
             .total_timeout
             .or(self.total_timeout)
             .map(|total| (total, Instant::now() + total));
+        // A streamed body cannot be replayed: one attempt.
+        let max_retries = if request.is_streamed() {
+            Some(0)
+        } else {
+            options.max_retries
+        };
         let mut retries = self
             .retry
-            .start(options.max_retries, O::INFO.method.is_idempotent());
+            .start(max_retries, O::INFO.method.is_idempotent());
         let mut reauthorised = false;
         let mut attempt = 0;
         loop {
@@ -331,7 +337,7 @@ impl Pipeline {
         #[cfg(not(feature = "test-util"))]
         let _ = operation;
         let exchange = async {
-            let mut request = request.to_request();
+            let mut request = request.to_request().map_err(Failure::Final)?;
             let grant = self
                 .auth
                 .authorise(&mut request, &self.transport, timeout)

@@ -4,12 +4,13 @@
 
 use http::HeaderMap;
 use reqwest::Url;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::encode::{header, push_query, render_path};
 use crate::error::Error;
+use crate::multipart::Segment;
 use crate::operation::{Method, OperationInfo, RequestParts};
 use crate::profile::ApiProfile;
 
@@ -33,6 +34,8 @@ pub(crate) struct Prepared {
     url: Url,
     headers: HeaderMap,
     body: Option<Vec<u8>>,
+    /// A streamed body: sent by the first attempt only.
+    streamed: Option<Vec<Segment>>,
 }
 
 impl Requests {
@@ -157,14 +160,13 @@ impl Requests {
         auth: &Auth,
     ) -> Result<Prepared, Error> {
         let path = render_path(info.path_template, parts.path_params())?;
-        let mut query = String::new();
-        push_query(
-            &mut query,
-            parts
-                .query_params()
-                .iter()
-                .map(|(n, v)| (n.as_ref(), v.as_str())),
-        );
+        // The operation's parameters are already encoded, each in its style.
+        let mut query = parts
+            .query_params()
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
         push_query(
             &mut query,
             self.query
@@ -175,6 +177,17 @@ impl Requests {
         let mut headers = self.headers.clone();
         for (name, value) in parts.header_params() {
             let (name, value) = header(name, value)?;
+            headers.insert(name, value);
+        }
+        if !parts.cookie_params().is_empty() {
+            let cookie = parts
+                .cookie_params()
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let (name, mut value) = header("cookie", &cookie)?;
+            value.set_sensitive(true);
             headers.insert(name, value);
         }
         auth.sign(&mut query, &mut headers);
@@ -201,18 +214,26 @@ impl Requests {
                 Some(merge_body(body, extra)?)
             }
             (Some(body), None) => {
-                let content_type = HeaderValue::from_str(body.content_type)
+                let content_type = HeaderValue::from_str(&body.content_type)
                     .map_err(|_| Error::invalid_request("invalid body content type"))?;
                 headers.insert(CONTENT_TYPE, content_type);
+                if let Some((_, len)) = &body.streamed {
+                    headers.insert(CONTENT_LENGTH, HeaderValue::from(*len));
+                }
                 Some(body.bytes.clone())
             }
             (None, None) => None,
+        };
+        let streamed = match (parts.body(), extra_body) {
+            (Some(body), None) => body.streamed.as_ref().map(|(segments, _)| segments.clone()),
+            _ => None,
         };
         Ok(Prepared {
             method: to_reqwest_method(info.method),
             url,
             headers,
             body,
+            streamed,
         })
     }
 }
@@ -241,14 +262,72 @@ impl Prepared {
         &self.url
     }
 
-    /// A fresh copy to send as one attempt.
-    pub(crate) fn to_request(&self) -> reqwest::Request {
+    /// Whether the body is streamed (sent once, never retried).
+    pub(crate) fn is_streamed(&self) -> bool {
+        self.streamed.is_some()
+    }
+
+    /// A fresh copy to send as one attempt. A streamed body can be taken
+    /// once: a second attempt (or the same operation sent again) fails.
+    pub(crate) fn to_request(&self) -> Result<reqwest::Request, Error> {
         let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
         *request.headers_mut() = self.headers.clone();
-        if let Some(body) = &self.body {
+        if let Some(segments) = &self.streamed {
+            let mut pieces = Vec::with_capacity(segments.len());
+            for segment in segments {
+                pieces.push(match segment {
+                    Segment::Bytes(bytes) => Piece::Bytes(Some(bytes.clone())),
+                    Segment::Stream(stream) => Piece::Stream(stream.take().ok_or_else(|| {
+                        Error::invalid_request(
+                            "a streamed file part can be sent once; build a new one to send again",
+                        )
+                    })?),
+                });
+            }
+            *request.body_mut() = Some(reqwest::Body::wrap_stream(Pieces { pieces, current: 0 }));
+        } else if let Some(body) = &self.body {
             *request.body_mut() = Some(reqwest::Body::from(body.clone()));
         }
-        request
+        Ok(request)
+    }
+}
+
+/// One piece of a streamed body, as it is sent.
+enum Piece {
+    Bytes(Option<Vec<u8>>),
+    Stream(crate::multipart::ChunkStream),
+}
+
+/// The pieces of a streamed body, one after another.
+struct Pieces {
+    pieces: Vec<Piece>,
+    current: usize,
+}
+
+impl futures_core::Stream for Pieces {
+    type Item = Result<Vec<u8>, crate::error::BoxError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        loop {
+            let current = self.current;
+            let Some(piece) = self.pieces.get_mut(current) else {
+                return Poll::Ready(None);
+            };
+            match piece {
+                Piece::Bytes(bytes) => match bytes.take() {
+                    Some(bytes) => return Poll::Ready(Some(Ok(bytes))),
+                    None => self.current += 1,
+                },
+                Piece::Stream(stream) => match stream.as_mut().poll_next(cx) {
+                    Poll::Ready(None) => self.current += 1,
+                    other => return other,
+                },
+            }
+        }
     }
 }
 
@@ -312,10 +391,10 @@ mod tests {
 
     #[test]
     fn extra_fields_merge_over_the_typed_body() {
-        let body = Body {
-            content_type: "application/json",
-            bytes: br#"{"email":"a@x","name":"A"}"#.to_vec(),
-        };
+        let body = Body::new(
+            "application/json",
+            br#"{"email":"a@x","name":"A"}"#.to_vec(),
+        );
         let merged = merge_body(Some(&body), &extra(json!({"name": "B", "seat": true}))).unwrap();
         let merged: serde_json::Value = serde_json::from_slice(&merged).unwrap();
         assert_eq!(merged, json!({"email": "a@x", "name": "B", "seat": true}));
@@ -325,14 +404,8 @@ mod tests {
 
     #[test]
     fn extra_fields_need_a_json_object_body() {
-        let array = Body {
-            content_type: "application/json",
-            bytes: b"[1]".to_vec(),
-        };
-        let binary = Body {
-            content_type: "application/octet-stream",
-            bytes: vec![0, 1],
-        };
+        let array = Body::new("application/json", b"[1]".to_vec());
+        let binary = Body::new("application/octet-stream", vec![0, 1]);
         for body in [array, binary] {
             let err = merge_body(Some(&body), &extra(json!({"a": 1}))).unwrap_err();
             assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");

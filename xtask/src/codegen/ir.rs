@@ -181,6 +181,8 @@ pub enum TypeRef {
     Unit,
     /// Raw bytes: a request body in a media type other than JSON.
     Bytes,
+    /// A file part of a multipart body (`apigen_runtime::FilePart`).
+    File,
     /// A nullable value (only while lowering; fields record it as `nullable`).
     Option(Box<TypeRef>),
     Named(String),
@@ -200,6 +202,7 @@ impl TypeRef {
             TypeRef::Json => "JSON value".into(),
             TypeRef::Unit => "nothing".into(),
             TypeRef::Bytes => "raw bytes".into(),
+            TypeRef::File => "file".into(),
             TypeRef::Named(n) => format!("[`{n}`](crate::types::{n})"),
             TypeRef::Vec(inner) => format!("list of {}", inner.describe()),
             TypeRef::Map(inner) => format!("map of {}", inner.describe()),
@@ -269,6 +272,24 @@ pub enum ParamLocation {
     Path,
     Query,
     Header,
+    /// Sent in the `Cookie` header.
+    Cookie,
+}
+
+/// OpenAPI's `style` with its `explode` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Query and cookie default (exploded); also form bodies.
+    Form {
+        explode: bool,
+    },
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+    /// Path and header default (not exploded).
+    Simple {
+        explode: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -280,15 +301,66 @@ pub struct Param {
     pub ty: TypeRef,
     /// The spec's example value, as text, for doc examples.
     pub example: Option<String>,
+    /// How the value is serialized (the location's default unless the
+    /// spec says otherwise).
+    pub style: Style,
 }
 
 #[derive(Debug, Clone)]
 pub struct RequestBody {
+    /// The type of the first (preferred) media type.
     pub ty: TypeRef,
-    /// `application/json`, or the media type of a raw-bytes body.
+    /// `application/json`, or the first media type.
     pub content_type: String,
+    /// How the first media type is encoded.
+    pub kind: BodyKind,
     pub required: bool,
     pub docs: Docs,
+    /// Every media type the operation accepts, preferred first; with more
+    /// than one, the body is the enum named `choice` (one variant each).
+    pub alternatives: Vec<BodyContent>,
+    /// Name of the body enum in `operations::`, settled by naming when
+    /// there are several media types.
+    pub choice: Option<String>,
+}
+
+/// One media type of a request body.
+#[derive(Debug, Clone)]
+pub struct BodyContent {
+    /// Variant name in the body enum (`Json`, `Form`, `Multipart`, …).
+    pub variant: String,
+    pub ty: TypeRef,
+    pub content_type: String,
+    pub kind: BodyKind,
+}
+
+/// How a request body is put on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    /// `application/x-www-form-urlencoded`: properties with a `style` in the
+    /// `encoding` object (wire name, style).
+    Form {
+        styles: Vec<(String, Style)>,
+    },
+    /// `multipart/form-data`: one entry per property of the body struct.
+    Multipart {
+        fields: Vec<MultipartField>,
+    },
+    /// Bytes sent as they are (`application/octet-stream`, images, …).
+    Binary,
+    /// A UTF-8 string (`text/*`, XML).
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartField {
+    pub rust_name: String,
+    pub wire_name: String,
+    /// Holds `FilePart`s (`format: binary`).
+    pub file: bool,
+    /// The `encoding` object's `contentType`.
+    pub content_type: Option<String>,
 }
 
 #[derive(Debug, Clone)]

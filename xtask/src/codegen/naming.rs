@@ -228,6 +228,18 @@ fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
             op.params_struct = Some(name);
         }
     }
+    // The body enum of an operation that accepts several media types.
+    for op in &mut api.operations {
+        let several = op.body.as_ref().is_some_and(|b| b.alternatives.len() > 1);
+        if several {
+            let at = op_pointer(op);
+            let base = format!("{}Body", op.rust_name);
+            let name = settled(&mut operations, &base, "body enum", warnings, &at);
+            if let Some(body) = &mut op.body {
+                body.choice = Some(name);
+            }
+        }
+    }
 }
 
 /// A top-level resource is a `Client` method, and its segment also names its

@@ -4,7 +4,10 @@
 
 use std::fmt::Write as _;
 
-use super::ir::{Access, Api, OutputShape, PaginationKind, TypeKind, TypeRef};
+use super::ir::{
+    Access, Api, BodyKind, OutputShape, PaginationKind, Param, ParamLocation, Style, TypeKind,
+    TypeRef,
+};
 
 /// How [`type_name`] spells the types that have a short and a full form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +38,7 @@ pub fn type_name(ty: &TypeRef, spelling: Spelling) -> String {
         },
         TypeRef::Unit => "()".into(),
         TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::File => "FilePart".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Vec(t) => format!("Vec<{}>", inner(t)),
         TypeRef::Map(t) => match spelling {
@@ -58,6 +62,15 @@ fn short(ty: &TypeRef) -> String {
     type_name(ty, Spelling::Short)
 }
 
+/// A parameter's style when it is not its location's default.
+fn style_note(p: &Param) -> Option<String> {
+    let default = match p.location {
+        ParamLocation::Query | ParamLocation::Cookie => Style::Form { explode: true },
+        ParamLocation::Path | ParamLocation::Header => Style::Simple { explode: false },
+    };
+    (p.style != default).then(|| format!(", {:?}", p.style))
+}
+
 pub fn surface(api: &Api) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -77,7 +90,10 @@ pub fn surface(api: &Api) -> String {
             .map(|p| format!("{}: {}", p.rust_name, short(&p.ty)))
             .collect();
         if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-            args.push(format!("body: {}", short(&body.ty)));
+            match &body.choice {
+                Some(choice) => args.push(format!("body: {choice}")),
+                None => args.push(format!("body: {}", short(&body.ty))),
+            }
         }
         if let Some(params) = &op.params_struct {
             args.push(format!("params: {params}"));
@@ -96,15 +112,49 @@ pub fn surface(api: &Api) -> String {
             op.method,
             op.path
         );
+        for p in op
+            .required_params
+            .iter()
+            .filter(|p| style_note(p).is_some())
+        {
+            let _ = writeln!(
+                out,
+                "    {}: {:?} `{}`{}",
+                p.rust_name,
+                p.location,
+                p.wire_name,
+                style_note(p).unwrap_or_default()
+            );
+        }
         for p in &op.optional_params {
             let _ = writeln!(
                 out,
-                "    ?{}: {} ({:?} `{}`)",
+                "    ?{}: {} ({:?} `{}`{})",
                 p.rust_name,
                 short(&p.ty),
                 p.location,
-                p.wire_name
+                p.wire_name,
+                style_note(p).unwrap_or_default()
             );
+        }
+        if let Some(body) = op
+            .body
+            .as_ref()
+            .filter(|b| b.alternatives.len() > 1 || b.content_type != "application/json")
+        {
+            let media: Vec<String> = body
+                .alternatives
+                .iter()
+                .map(|a| match &a.kind {
+                    BodyKind::Form { styles } if !styles.is_empty() => {
+                        let styles: Vec<String> =
+                            styles.iter().map(|(n, s)| format!("{n}: {s:?}")).collect();
+                        format!("{} {} {{{}}}", a.variant, a.content_type, styles.join(", "))
+                    }
+                    _ => format!("{} {}", a.variant, a.content_type),
+                })
+                .collect();
+            let _ = writeln!(out, "    body as: {}", media.join(" | "));
         }
         if let Some(p) = &op.pagination {
             let path = field_path;

@@ -692,6 +692,23 @@ impl Differ<'_> {
                     ),
                 );
             }
+            // A scalar is written the same in every style.
+            let compound = matches!(
+                np.ty,
+                TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Named(_) | TypeRef::Json
+            );
+            if op.location == np.location && op.style != np.style && compound {
+                // Same value, other bytes: like a move, breaking on the wire
+                // only.
+                out.push(
+                    Event::ParamLocation(nn.clone()),
+                    subject.to_owned(),
+                    format!(
+                        "parameter `{}` is sent in another style ({:?} → {:?})",
+                        np.wire_name, op.style, np.style
+                    ),
+                );
+            }
             if op.ty != np.ty {
                 let show = |t: &TypeRef, req: bool| {
                     if req {

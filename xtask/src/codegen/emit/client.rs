@@ -11,7 +11,7 @@ use super::docs::{inner_doc_attrs, prose_and_facts, raw_doc_attrs, raw_inner_doc
 use super::features::FeatureMap;
 use super::{
     CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
-    module_index, option_str, parallel_map, rust_file, type_tokens,
+    module_index, option_str, parallel_map, rust_file,
 };
 use crate::codegen::ir::{Api, AuthMethod, Method, Operation, PaginationKind, TypeRef};
 
@@ -380,6 +380,12 @@ fn lib_rs(
     let new_docs = raw_doc_attrs(&new_lines);
     let accessors = accessors(api, tree, &[], Parent::Client, features);
     let consumer = consumer_items(flavor);
+    let file_part = super::body::uses_files(api).then(|| {
+        quote! {
+            /// A file sent as a request body, or as a part of a multipart body.
+            pub use ::apigen_runtime::FilePart;
+        }
+    });
 
     quote! {
         #intro
@@ -394,6 +400,7 @@ fn lib_rs(
         pub use ::#models::{operations, types};
         pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
         #call_reexport
+        #file_part
 
         #profile
 
@@ -629,9 +636,9 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         values.push(arg_value(&param.ty, &rust));
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let ty = type_tokens(&body.ty);
+        let (ty, value) = super::body::body_arg(body);
         args.push(quote!(body: #ty));
-        values.push(quote!(body));
+        values.push(value);
     }
     if let Some(params) = &op.params_struct {
         let params = ident(params);

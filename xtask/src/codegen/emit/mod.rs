@@ -9,6 +9,7 @@
 //! what more than one of them needs (types, arguments, crate names, the file
 //! printer) lives here, and doc text in `docs`.
 
+pub mod body;
 pub mod client;
 pub mod docs;
 pub mod features;
@@ -235,6 +236,7 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Unit => quote!(()),
         TypeRef::Bytes => quote!(Vec<u8>),
+        TypeRef::File => quote!(::apigen_runtime::FilePart),
         TypeRef::Named(name) => {
             let name = format_ident!("{}", name);
             quote!(crate::types::#name)
@@ -277,6 +279,7 @@ pub fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream
 pub fn arg_type(ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::String => quote!(impl Into<String>),
+        TypeRef::File => quote!(impl Into<::apigen_runtime::FilePart>),
         other => type_tokens(other),
     }
 }
@@ -284,7 +287,7 @@ pub fn arg_type(ty: &TypeRef) -> TokenStream {
 /// Converts an argument of `arg_type(ty)` called `name` into `ty`.
 pub fn arg_value(ty: &TypeRef, name: &Ident) -> TokenStream {
     match ty {
-        TypeRef::String => quote!(#name.into()),
+        TypeRef::String | TypeRef::File => quote!(#name.into()),
         _ => quote!(#name),
     }
 }

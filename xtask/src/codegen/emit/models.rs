@@ -326,7 +326,14 @@ fn lib_rs(api: &Api) -> TokenStream {
 /// `Option` mean when a property may be absent or `null`.
 fn field_doc(field: &Field) -> TokenStream {
     let mut facts = Vec::new();
-    if field.docs.is_none() {
+    let file = matches!(&field.ty, TypeRef::File)
+        || matches!(&field.ty, TypeRef::Vec(inner) if **inner == TypeRef::File);
+    if file {
+        facts.push(format!(
+            "Sent as the file part {} of a multipart body (never serialized with serde).",
+            code(&field.wire_name)
+        ));
+    } else if field.docs.is_none() {
         facts.push(format!("JSON property {}.", code(&field.wire_name)));
     }
     if !field.required && field.nullable {
@@ -382,7 +389,11 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
             let wire = &field.wire_name;
             quote!(rename = #wire,)
         });
+        let file = matches!(&field.ty, TypeRef::File)
+            || matches!(&field.ty, TypeRef::Vec(inner) if **inner == TypeRef::File);
         let serde = match (field.required, field.nullable) {
+            // Files are sent as multipart parts only, never as JSON.
+            _ if file => quote!(skip,),
             (true, false) => quote!(),
             (true, true) => quote!(default,),
             (false, false) => quote!(default, skip_serializing_if = "Option::is_none",),
@@ -465,11 +476,11 @@ fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream
             required.push(format!("`{}`", field.rust_name));
             args.push(quote!(#rust: #arg));
             // Shorthand where the argument is stored as it is.
-            inits.push(if field.boxed || matches!(field.ty, TypeRef::String) {
-                let value = stored(&rust);
-                quote!(#rust: #value)
-            } else {
+            let value = stored(&rust);
+            inits.push(if value.to_string() == rust.to_string() {
                 quote!(#rust)
+            } else {
+                quote!(#rust: #value)
             });
             continue;
         }
@@ -713,6 +724,7 @@ fn param_doc(param: &Param) -> TokenStream {
         ParamLocation::Path => "Path",
         ParamLocation::Query => "Query",
         ParamLocation::Header => "Header",
+        ParamLocation::Cookie => "Cookie",
     };
     let fact = format!("{location} parameter {}.", code(&param.wire_name));
     prose_and_facts(param.docs.as_deref(), &[fact])
@@ -725,7 +737,20 @@ fn code(text: &str) -> String {
 
 /// How a body is sent, for its field's docs.
 fn body_doc(body: &RequestBody) -> TokenStream {
-    let fact = format!("Sent as the request body ({}).", code(&body.content_type));
+    let fact = match &body.choice {
+        None => format!("Sent as the request body ({}).", code(&body.content_type)),
+        Some(choice) => {
+            let types: Vec<String> = body
+                .alternatives
+                .iter()
+                .map(|a| code(&a.content_type))
+                .collect();
+            format!(
+                "Sent as the request body in the media type of the [`{choice}`] variant chosen ({}).",
+                types.join(", ")
+            )
+        }
+    };
     prose_and_facts(body.docs.as_deref(), &[fact])
 }
 
@@ -760,16 +785,21 @@ fn operation(op: &Operation) -> TokenStream {
         let arg = arg_type(&param.ty);
         ctor_args.push(quote!(#rust: #arg));
         ctor_fields.push(match param.ty {
-            TypeRef::String => quote!(#rust: #rust.into()),
+            TypeRef::String | TypeRef::File => quote!(#rust: #rust.into()),
             _ => quote!(#rust),
         });
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
         let docs = body_doc(body);
-        let ty = type_tokens(&body.ty);
+        let ty = super::body::body_type(body);
         fields.push(quote! { #docs pub body: #ty, });
-        ctor_args.push(quote!(body: #ty));
-        ctor_fields.push(quote!(body));
+        let (arg, value) = super::body::body_arg(body);
+        ctor_args.push(quote!(body: #arg));
+        ctor_fields.push(if value.to_string() == "body" {
+            quote!(body)
+        } else {
+            quote!(body: #value)
+        });
     }
     if let Some(params) = &op.params_struct {
         let params = ident(params);
@@ -815,8 +845,11 @@ fn operation(op: &Operation) -> TokenStream {
     let paginated = op.pagination.as_ref().map(|_| paginated_impl(op));
     let ctor_doc = format!(" Creates the `{}` request.", op.operation_id);
 
+    let body_enum = super::body::body_enum(op);
+
     quote! {
         #params_struct
+        #body_enum
 
         #op_docs
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -875,7 +908,7 @@ fn params_struct(op: &Operation, name: &str) -> TokenStream {
     }
     if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
         let docs = body_doc(body);
-        let ty = type_tokens(&body.ty);
+        let ty = super::body::body_type(body);
         fields.push(quote! { #docs pub body: Option<#ty>, });
         setters.push(quote! {
             /// Sets the request body.
@@ -906,39 +939,19 @@ fn params_struct(op: &Operation, name: &str) -> TokenStream {
 
 fn build_body(op: &Operation) -> TokenStream {
     let mut steps = Vec::new();
-    let record = |param: &Param, value: TokenStream| {
-        let wire = &param.wire_name;
-        match param.location {
-            ParamLocation::Path => quote!(request.path(#wire, #value)?;),
-            ParamLocation::Query => quote!(request.query(#wire, #value)?;),
-            ParamLocation::Header => quote!(request.header(#wire, #value)?;),
-        }
-    };
     for param in &op.required_params {
         let rust = ident(&param.rust_name);
-        steps.push(record(param, quote!(&self.#rust)));
+        steps.push(super::body::record_param(param, quote!(&self.#rust)));
     }
     for param in &op.optional_params {
         let rust = ident(&param.rust_name);
-        steps.push(record(param, quote!(&self.params.#rust)));
+        steps.push(super::body::record_param(param, quote!(&self.params.#rust)));
     }
     if let Some(body) = &op.body {
-        let send = match (&body.ty, body.required) {
-            (TypeRef::Bytes, required) => {
-                let content_type = &body.content_type;
-                let bytes = if required {
-                    quote!(self.body)
-                } else {
-                    quote!(body)
-                };
-                quote!(request.raw_body(#content_type, #bytes.to_vec());)
-            }
-            (_, true) => quote!(request.json_body(&self.body)?;),
-            (_, false) => quote!(request.json_body(body)?;),
-        };
         if body.required {
-            steps.push(send);
+            steps.push(super::body::send_body(body, quote!(self.body), false));
         } else {
+            let send = super::body::send_body(body, quote!(body), true);
             steps.push(quote! {
                 if let Some(body) = &self.params.body {
                     #send

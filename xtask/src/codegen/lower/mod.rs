@@ -6,6 +6,7 @@
 //! `naming` settle the remaining names and check them all.
 
 mod auth;
+mod body;
 mod operation;
 mod recursion;
 mod schema;

@@ -8,18 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use indexmap::IndexMap;
-use openapiv3::{
-    OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody as OaRequestBody,
-    Response, StatusCode,
-};
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, StatusCode};
 use serde::Deserialize;
 
+use super::body::{self, is_json};
 use super::extension;
 use super::schema::TypeSpace;
 use crate::codegen::diagnostics::{Diagnostic, Pointer};
 use crate::codegen::ir::{
     Access, Envelope, Method, Operation, Output, OutputShape, Pagination, PaginationKind, Param,
-    ParamLocation, RequestBody, TypeDef, TypeKind, TypeRef,
+    ParamLocation, Style, TypeDef, TypeKind, TypeRef,
 };
 use crate::codegen::naming::{Namer, pascal, snake};
 
@@ -266,13 +264,7 @@ fn lower_operation(
                 }
                 ParamLocation::Header
             }
-            _ => {
-                space.warnings.warn(
-                    pointer,
-                    format!("cookie parameter `{wire}` is not supported; it is not sent"),
-                );
-                continue;
-            }
+            _ => ParamLocation::Cookie,
         };
         let hint = format!("{rust_name}{}", pascal(wire));
         let ty = match &data.format {
@@ -285,7 +277,9 @@ fn lower_operation(
             TypeRef::Option(inner) => *inner,
             other => other,
         };
+        let style = body::param_style(space, param, &ty, pointer);
         let param = Param {
+            style,
             rust_name: names.unique(&snake(wire)),
             wire_name: wire.clone(),
             location,
@@ -319,6 +313,7 @@ fn lower_operation(
                 docs: None,
                 ty: TypeRef::String,
                 example: None,
+                style: Style::Simple { explode: false },
             });
         }
     }
@@ -338,7 +333,7 @@ fn lower_operation(
     path_params.sort_by_key(|param| placeholders.iter().position(|n| *n == param.wire_name));
     path_params.extend(required_params);
 
-    let body = lower_body(space, op, &rust_name, &p.pointer);
+    let body = body::lower_body(space, op, &rust_name, &p.pointer);
     let output = lower_output(space, op, &rust_name, &p.pointer, envelope);
     let pagination = match op.extensions.get("x-apigen-pagination") {
         Some(value) => {
@@ -430,7 +425,7 @@ fn operation_docs(op: &openapiv3::Operation) -> Option<String> {
 }
 
 /// Follows `#/components/<kind>/<name>` references in a components map.
-fn resolve_component<'a, T>(
+pub(super) fn resolve_component<'a, T>(
     map: Option<&'a IndexMap<String, ReferenceOr<T>>>,
     prefix: &str,
     item: &'a ReferenceOr<T>,
@@ -465,85 +460,6 @@ fn resolve_parameter(
             None
         }
     }
-}
-
-fn is_json(media_type: &str) -> bool {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
-}
-
-fn lower_body(
-    space: &mut TypeSpace<'_>,
-    op: &openapiv3::Operation,
-    rust_name: &str,
-    pointer: &Pointer,
-) -> Option<RequestBody> {
-    let reference = op.request_body.as_ref()?;
-    let at = pointer.join("requestBody");
-    let map = space.spec_components().map(|c| &c.request_bodies);
-    let body: OaRequestBody = match resolve_component(map, "#/components/requestBodies/", reference)
-    {
-        Ok(body) => body.clone(),
-        Err(message) => {
-            space
-                .warnings
-                .warn(&at, format!("{message}; the body is sent as raw JSON"));
-            return Some(RequestBody {
-                ty: TypeRef::Json,
-                content_type: "application/json".into(),
-                required: true,
-                docs: None,
-            });
-        }
-    };
-    let docs = body
-        .description
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(str::to_owned);
-    let (media_type, content) = body
-        .content
-        .iter()
-        .find(|(m, _)| is_json(m))
-        .or_else(|| body.content.first())?;
-    let content_at = at.join("content").join(media_type);
-    let ty = if is_json(media_type) {
-        match &content.schema {
-            Some(schema) => space.lower_inline(
-                schema,
-                &format!("{rust_name}Body"),
-                &content_at.join("schema"),
-            ),
-            None => TypeRef::Json,
-        }
-    } else {
-        space.warnings.warn(
-            &content_at,
-            format!("`{media_type}` bodies are sent as raw bytes the caller encodes"),
-        );
-        TypeRef::Bytes
-    };
-    let ty = match ty {
-        TypeRef::Option(inner) => *inner,
-        other => other,
-    };
-    let content_type = if is_json(media_type) {
-        "application/json".to_owned()
-    } else {
-        media_type.clone()
-    };
-    Some(RequestBody {
-        ty,
-        content_type,
-        required: body.required,
-        docs,
-    })
 }
 
 /// The success response: the lowest declared 2xx code, else `2XX`, else

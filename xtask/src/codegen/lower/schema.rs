@@ -1008,6 +1008,7 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Json => "Json".into(),
         TypeRef::Unit => "Unit".into(),
         TypeRef::Bytes => "Bytes".into(),
+        TypeRef::File => "File".into(),
         TypeRef::Vec(inner) => format!("{}List", variant_name(inner)),
         TypeRef::Map(inner) => format!("{}Map", variant_name(inner)),
         TypeRef::Option(inner) => variant_name(inner),
