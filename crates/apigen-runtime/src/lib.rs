@@ -115,6 +115,8 @@ mod config;
 #[cfg(feature = "async")]
 mod decode;
 #[cfg(feature = "async")]
+mod decode_body;
+#[cfg(feature = "async")]
 mod encode;
 #[cfg(feature = "async")]
 mod pagination;
@@ -136,16 +138,16 @@ pub mod test_util;
 
 pub use error::{ApiError, ApiErrorDetail, BODY_SNIPPET_LEN, BoxError, Error, ErrorKind};
 pub use operation::{
-    Body, Envelope, Method, Operation, OperationInfo, Paginated, Pagination, RequestParts,
-    ResponseShape,
+    Body, BodyKind, Envelope, Method, Operation, OperationInfo, Paginated, Pagination,
+    RequestParts, ResponseShape, StatusCase,
 };
 pub use profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};
 pub use response::{Response, ResponseParts};
 
 #[cfg(feature = "async")]
 pub use auth::Credentials;
-/// Re-exported: the chunk type of [`StreamingResponse`].
-#[cfg(feature = "async")]
+/// Re-exported: the output of binary responses, and the chunk type of
+/// [`StreamingResponse`].
 pub use bytes::Bytes;
 #[cfg(feature = "async")]
 pub use client::{Call, Client, ClientOptions};

@@ -493,6 +493,10 @@ impl<O: Operation> Stub<O> {
                 .iter()
                 .filter_map(|v| v.as_u64().and_then(|b| u8::try_from(b).ok()))
                 .collect(),
+            // A text operation's output is its text.
+            (Value::String(text), ResponseShape::Text) if status.is_success() => {
+                text.clone().into_bytes()
+            }
             _ => serde_json::to_vec(&body).unwrap_or_default(),
         };
         self.push(Reply::Http {
@@ -534,7 +538,8 @@ fn success_body<T: Serialize, M: Serialize>(
             Value::Object(object)
         }
         ResponseShape::Empty => Value::Null,
-        ResponseShape::Plain | ResponseShape::Raw => output,
+        ResponseShape::Plain | ResponseShape::Raw | ResponseShape::Text => output,
+        ResponseShape::ByStatus(_) => output,
     }
 }
 

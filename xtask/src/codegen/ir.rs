@@ -274,11 +274,30 @@ pub struct RequestBody {
 
 #[derive(Debug, Clone)]
 pub struct Output {
-    /// Type of the decoded result (`TypeRef::Unit` when there is no body).
+    /// Type of the decoded result (`TypeRef::Unit` when there is no body,
+    /// and for `ByStatus`, whose types are the variants').
     pub ty: TypeRef,
     /// Type of the envelope's metadata, when the API wraps responses.
     pub meta: Option<TypeRef>,
     pub shape: OutputShape,
+    /// For `ByStatus`: the enum of the successful responses.
+    pub by_status: Option<StatusEnum>,
+    /// The type of error bodies: the `default` response's JSON schema.
+    pub error: Option<TypeRef>,
+}
+
+impl Output {
+    /// Every type the output mentions (the result, the metadata, the
+    /// variants of a `ByStatus` enum).
+    pub fn type_refs(&self) -> Vec<&TypeRef> {
+        let mut refs = vec![&self.ty];
+        refs.extend(self.meta.iter());
+        if let Some(e) = &self.by_status {
+            refs.extend(e.variants.iter().map(|v| &v.ty));
+        }
+        refs.extend(self.error.iter());
+        refs
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,8 +305,44 @@ pub enum OutputShape {
     Plain,
     Envelope,
     Empty,
-    /// A non-JSON body, handed over as bytes.
+    /// A binary body, handed over as `Bytes`.
     Raw,
+    /// A `text/*` body, handed over as a `String`.
+    Text,
+    /// Several successful responses: an enum with a variant per status.
+    ByStatus,
+}
+
+/// The enum of an operation with several successful responses, in
+/// `operations::` beside the operation struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEnum {
+    /// Its name (settled by `naming::settle`).
+    pub name: String,
+    /// One variant per declared status, in status order.
+    pub variants: Vec<StatusVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusVariant {
+    /// `201`, or `2XX`.
+    pub status: String,
+    /// `Created`.
+    pub rust_name: String,
+    pub body: BodyKind,
+    /// The type held (`TypeRef::Unit` for an empty body; `TypeRef::String`
+    /// for text, `TypeRef::Bytes` for binary).
+    pub ty: TypeRef,
+    pub docs: Docs,
+}
+
+/// How a response body is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Text,
+    Binary,
+    Empty,
 }
 
 #[derive(Debug, Clone)]

@@ -51,9 +51,30 @@ pub fn surface(api: &Api) -> String {
         if let Some(params) = &op.params_struct {
             args.push(format!("params: {params}"));
         }
-        let output = match op.output.shape {
-            OutputShape::Empty => "()".to_owned(),
+        let output = match (&op.output.shape, &op.output.by_status) {
+            (OutputShape::Empty, _) => "()".to_owned(),
+            (OutputShape::Raw, _) => "Bytes".to_owned(),
+            (OutputShape::ByStatus, Some(e)) => {
+                let variants: Vec<String> = e
+                    .variants
+                    .iter()
+                    .map(|v| match v.body {
+                        crate::codegen::ir::BodyKind::Empty => {
+                            format!("{} {}", v.status, v.rust_name)
+                        }
+                        crate::codegen::ir::BodyKind::Binary => {
+                            format!("{} {}(Bytes)", v.status, v.rust_name)
+                        }
+                        _ => format!("{} {}({})", v.status, v.rust_name, short(&v.ty)),
+                    })
+                    .collect();
+                format!("{} {{ {} }}", e.name, variants.join(", "))
+            }
             _ => short(&op.output.ty),
+        };
+        let output = match &op.output.error {
+            Some(error) => format!("{output} / error {}", short(error)),
+            None => output,
         };
         let _ = writeln!(
             out,

@@ -328,7 +328,7 @@ fn request_roots(api: &Api) -> Vec<&TypeRef> {
 fn response_roots(api: &Api) -> Vec<&TypeRef> {
     api.operations
         .iter()
-        .flat_map(|op| std::iter::once(&op.output.ty).chain(op.output.meta.as_ref()))
+        .flat_map(|op| op.output.type_refs())
         .collect()
 }
 

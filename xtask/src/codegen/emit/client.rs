@@ -627,6 +627,7 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
             "Returns one page; `.items()` on the returned call yields every item of every page as {how} ({pages})."
         ));
     }
+    facts.extend(super::responses::client_facts(op, flavor));
     let docs = prose_and_facts(op.docs.as_deref(), &facts);
     let deprecated = op
         .deprecated

@@ -51,8 +51,7 @@ impl FeatureMap {
                 .map(|p| &p.ty)
                 .collect();
             roots.extend(op.body.iter().map(|b| &b.ty));
-            roots.push(&op.output.ty);
-            roots.extend(op.output.meta.iter());
+            roots.extend(op.output.type_refs());
             mark(api, roots, &feature, &mut users);
         }
         // Schemas no operation uses get a feature of their own, which also

@@ -14,6 +14,7 @@ pub mod docs;
 pub mod features;
 pub mod manifest;
 pub mod models;
+pub mod responses;
 pub mod shards;
 
 use proc_macro2::{Ident, Span, TokenStream};

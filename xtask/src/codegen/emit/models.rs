@@ -654,13 +654,16 @@ fn operation(op: &Operation) -> TokenStream {
     };
     let output = match op.output.shape {
         OutputShape::Empty => quote!(()),
-        _ => type_tokens(&op.output.ty),
+        _ => super::responses::output_type(op).unwrap_or_else(|| type_tokens(&op.output.ty)),
     };
     let meta = op.output.meta.as_ref().map_or(quote!(()), type_tokens);
     let shape = match op.output.shape {
         OutputShape::Empty => quote!(::apigen_runtime::ResponseShape::Empty),
         OutputShape::Plain => quote!(::apigen_runtime::ResponseShape::Plain),
         OutputShape::Raw => quote!(::apigen_runtime::ResponseShape::Raw),
+        OutputShape::Text | OutputShape::ByStatus => {
+            super::responses::shape(op).unwrap_or_default()
+        }
         OutputShape::Envelope if matches!(op.output.ty, TypeRef::Vec(_)) => {
             quote!(::apigen_runtime::ResponseShape::Envelope(
                 crate::operations::LIST_ENVELOPE
@@ -677,6 +680,7 @@ fn operation(op: &Operation) -> TokenStream {
     let method = method_tokens(op.method);
     let paginated = op.pagination.as_ref().map(|_| paginated_impl(op));
     let ctor_doc = format!(" Creates the `{}` request.", op.operation_id);
+    let responses = super::responses::items(op);
 
     quote! {
         #params_struct
@@ -712,6 +716,7 @@ fn operation(op: &Operation) -> TokenStream {
         }
 
         #paginated
+        #responses
     }
 }
 

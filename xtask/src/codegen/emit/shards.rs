@@ -216,8 +216,7 @@ pub fn operation_type_refs(op: &Operation) -> Vec<&TypeRef> {
         .map(|p| &p.ty)
         .collect();
     refs.extend(op.body.iter().map(|b| &b.ty));
-    refs.push(&op.output.ty);
-    refs.extend(op.output.meta.iter());
+    refs.extend(op.output.type_refs());
     refs.extend(op.pagination.iter().map(|p| &p.item));
     refs
 }

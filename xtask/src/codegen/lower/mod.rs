@@ -8,6 +8,7 @@
 mod auth;
 mod operation;
 mod recursion;
+mod responses;
 mod schema;
 
 use std::path::Path;

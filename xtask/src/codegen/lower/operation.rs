@@ -10,7 +10,6 @@ use std::path::Path;
 use indexmap::IndexMap;
 use openapiv3::{
     OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody as OaRequestBody,
-    Response, StatusCode,
 };
 use serde::Deserialize;
 
@@ -18,8 +17,8 @@ use super::extension;
 use super::schema::TypeSpace;
 use crate::codegen::diagnostics::{Diagnostic, Pointer};
 use crate::codegen::ir::{
-    Access, Envelope, Method, Operation, Output, OutputShape, Pagination, PaginationKind, Param,
-    ParamLocation, RequestBody, TypeDef, TypeKind, TypeRef,
+    Access, Envelope, Method, Operation, Output, Pagination, PaginationKind, Param, ParamLocation,
+    RequestBody, TypeDef, TypeKind, TypeRef,
 };
 use crate::codegen::naming::{Namer, pascal, snake};
 
@@ -339,7 +338,7 @@ fn lower_operation(
     path_params.extend(required_params);
 
     let body = lower_body(space, op, &rust_name, &p.pointer);
-    let output = lower_output(space, op, &rust_name, &p.pointer, envelope);
+    let output = super::responses::lower_output(space, op, &rust_name, &p.pointer, envelope);
     let pagination = match op.extensions.get("x-apigen-pagination") {
         Some(value) => {
             let at = p.pointer.join("x-apigen-pagination");
@@ -430,7 +429,7 @@ fn operation_docs(op: &openapiv3::Operation) -> Option<String> {
 }
 
 /// Follows `#/components/<kind>/<name>` references in a components map.
-fn resolve_component<'a, T>(
+pub(super) fn resolve_component<'a, T>(
     map: Option<&'a IndexMap<String, ReferenceOr<T>>>,
     prefix: &str,
     item: &'a ReferenceOr<T>,
@@ -467,7 +466,7 @@ fn resolve_parameter(
     }
 }
 
-fn is_json(media_type: &str) -> bool {
+pub(super) fn is_json(media_type: &str) -> bool {
     let essence = media_type
         .split(';')
         .next()
@@ -544,110 +543,6 @@ fn lower_body(
         required: body.required,
         docs,
     })
-}
-
-/// The success response: the lowest declared 2xx code, else `2XX`, else
-/// `default`.
-fn success_response(op: &openapiv3::Operation) -> Option<(String, &ReferenceOr<Response>)> {
-    let mut codes: Vec<(u16, String, &ReferenceOr<Response>)> = op
-        .responses
-        .responses
-        .iter()
-        .filter_map(|(code, r)| match code {
-            StatusCode::Code(c) if (200..300).contains(c) => Some((*c, c.to_string(), r)),
-            StatusCode::Range(2) => Some((299, "2XX".to_owned(), r)),
-            _ => None,
-        })
-        .collect();
-    codes.sort_by_key(|(c, _, _)| *c);
-    codes
-        .into_iter()
-        .next()
-        .map(|(_, key, r)| (key, r))
-        .or_else(|| {
-            op.responses
-                .default
-                .as_ref()
-                .map(|r| ("default".to_owned(), r))
-        })
-}
-
-fn lower_output(
-    space: &mut TypeSpace<'_>,
-    op: &openapiv3::Operation,
-    rust_name: &str,
-    pointer: &Pointer,
-    envelope: Option<&Envelope>,
-) -> Output {
-    let empty = Output {
-        ty: TypeRef::Unit,
-        meta: None,
-        shape: OutputShape::Empty,
-    };
-    let Some((code, reference)) = success_response(op) else {
-        return empty;
-    };
-    let at = pointer.join("responses").join(&code);
-    let map = space.spec_components().map(|c| &c.responses);
-    let response = match resolve_component(map, "#/components/responses/", reference) {
-        Ok(r) => r.clone(),
-        Err(message) => {
-            space
-                .warnings
-                .warn(&at, format!("{message}; the output is a JSON value"));
-            return Output {
-                ty: TypeRef::Json,
-                meta: None,
-                shape: OutputShape::Plain,
-            };
-        }
-    };
-    if response.content.is_empty() {
-        return empty;
-    }
-    let Some((media_type, content)) = response.content.iter().find(|(m, _)| is_json(m)) else {
-        // Files, CSV, text, images: the caller gets the bytes.
-        return Output {
-            ty: TypeRef::Bytes,
-            meta: None,
-            shape: OutputShape::Raw,
-        };
-    };
-    let schema_at = at.join("content").join(media_type).join("schema");
-    let Some(schema) = &content.schema else {
-        return Output {
-            ty: TypeRef::Json,
-            meta: None,
-            shape: OutputShape::Plain,
-        };
-    };
-    if let Some(envelope) = envelope {
-        let properties = space.properties_of(schema, &schema_at);
-        if let Some((result_schema, result_at)) = properties.get(&envelope.result) {
-            let ty = space.lower_inline(result_schema, &format!("{rust_name}Result"), result_at);
-            let meta = envelope
-                .meta
-                .as_ref()
-                .and_then(|field| properties.get(field))
-                .map(
-                    |(s, p)| match space.lower_inline(s, &format!("{rust_name}Meta"), p) {
-                        TypeRef::Option(inner) => *inner,
-                        other => other,
-                    },
-                );
-            return Output {
-                ty,
-                meta,
-                shape: OutputShape::Envelope,
-            };
-        }
-    }
-    let ty = space.lower_inline(schema, &format!("{rust_name}Response"), &schema_at);
-    Output {
-        ty,
-        meta: None,
-        shape: OutputShape::Plain,
-    }
 }
 
 fn lower_pagination(
