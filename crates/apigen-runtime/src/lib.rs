@@ -139,13 +139,13 @@ pub mod test_util;
 pub use error::{ApiError, ApiErrorDetail, BODY_SNIPPET_LEN, BoxError, Error, ErrorKind};
 pub use operation::{
     Body, BodyKind, Envelope, Method, Operation, OperationInfo, Paginated, Pagination,
-    RequestParts, ResponseShape, StatusCase,
+    RequestParts, ResponseShape, Security, StatusCase,
 };
 pub use profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};
 pub use response::{Response, ResponseParts};
 
 #[cfg(feature = "async")]
-pub use auth::Credentials;
+pub use auth::{Credentials, TokenRequest};
 /// Re-exported: the output of binary responses, and the chunk type of
 /// [`StreamingResponse`].
 pub use bytes::Bytes;

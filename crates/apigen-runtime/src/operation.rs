@@ -159,12 +159,31 @@ pub trait Operation: 'static {
     /// Static facts about the operation.
     const INFO: OperationInfo;
 
+    /// Which of the API's authentication methods the operation accepts
+    /// (its `security`); by default, any of them.
+    const SECURITY: Security = Security::Any;
+
     /// Records the operation's parameters and body into `request`.
     ///
     /// Fails only when an argument cannot be sent (a path parameter that
     /// would change the path, a header value with a line break, a body that
     /// cannot be serialized).
     fn build(&self, request: &mut RequestParts) -> Result<(), Error>;
+}
+
+/// Which credentials an operation accepts: its `security` in the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// The API's methods in the profile's order: the first that has
+    /// credentials is used (or the only credentials given).
+    Any,
+    /// `security: []`: the operation needs no authentication, and no
+    /// credentials are sent.
+    None,
+    /// The first of these alternatives (indices into
+    /// [`ApiProfile::auth`](crate::ApiProfile::auth)) that has credentials;
+    /// none are sent when none has.
+    Alternatives(&'static [usize]),
 }
 
 /// How a list operation pages through its results. Implemented by generated

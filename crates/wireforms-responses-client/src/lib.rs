@@ -45,6 +45,43 @@ pub static PROFILE: ::apigen_runtime::ApiProfile = ::apigen_runtime::ApiProfile 
         ::apigen_runtime::AuthMethod::Bearer {
             env: Some("RENDERFARM_TOKEN"),
         },
+        ::apigen_runtime::AuthMethod::Basic {
+            user_env: Some("RENDERFARM_USER"),
+            password_env: Some("RENDERFARM_PASSWORD"),
+        },
+        ::apigen_runtime::AuthMethod::ApiKeys(
+            &[
+                ::apigen_runtime::ApiKey {
+                    location: ::apigen_runtime::KeyLocation::Cookie,
+                    name: "rf_session",
+                    env: Some("RENDERFARM_SESSION"),
+                },
+            ],
+        ),
+        ::apigen_runtime::AuthMethod::ApiKeys(
+            &[
+                ::apigen_runtime::ApiKey {
+                    location: ::apigen_runtime::KeyLocation::Query,
+                    name: "report_key",
+                    env: Some("RENDERFARM_REPORT_KEY"),
+                },
+            ],
+        ),
+        ::apigen_runtime::AuthMethod::AccessToken {
+            env: Some("RENDERFARM_ACCESS_TOKEN"),
+        },
+        ::apigen_runtime::AuthMethod::AccessToken {
+            env: Some("RENDERFARM_ID_TOKEN"),
+        },
+        ::apigen_runtime::AuthMethod::ApiKeys(
+            &[
+                ::apigen_runtime::ApiKey {
+                    location: ::apigen_runtime::KeyLocation::Header,
+                    name: "X-Node-Key",
+                    env: Some("RENDERFARM_NODE_KEY"),
+                },
+            ],
+        ),
     ],
     error_details: None,
 };
@@ -78,9 +115,16 @@ impl Client {
 
     /// Creates a client from environment variables.
     ///
-    /// Credentials come from the first of these that is set:
+    /// Credentials come from each of these that is set; a call uses the first its operation
+    /// accepts:
     ///
     /// - `RENDERFARM_TOKEN` (a bearer token)
+    /// - `RENDERFARM_USER` + `RENDERFARM_PASSWORD` (a user name and password)
+    /// - `RENDERFARM_SESSION` (API keys)
+    /// - `RENDERFARM_REPORT_KEY` (API keys)
+    /// - `RENDERFARM_ACCESS_TOKEN` (an OAuth2 or OpenID Connect access token)
+    /// - `RENDERFARM_ID_TOKEN` (an OAuth2 or OpenID Connect access token)
+    /// - `RENDERFARM_NODE_KEY` (API keys)
     ///
     /// `RENDERFARM_BASE_URL` overrides the base URL (default `https://api.renderfarm.example`).
     ///

@@ -63,14 +63,46 @@ pub enum AuthMethod {
         client_secret_env: Option<String>,
         scopes: Vec<String>,
     },
+    /// HTTP basic: a user name and password.
+    Basic {
+        scheme: String,
+        user_env: Option<String>,
+        password_env: Option<String>,
+    },
+    /// A token the caller obtains (OAuth2 flows other than client
+    /// credentials, OpenID Connect), sent as a bearer token.
+    AccessToken {
+        scheme: String,
+        env: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
     pub scheme: String,
-    pub in_query: bool,
+    pub place: KeyPlace,
     pub name: String,
     pub env: Option<String>,
+}
+
+/// Where an API key is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPlace {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// Which of the API's auth methods an operation accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Security {
+    /// Any of them (the top-level `security`, when it names every method).
+    #[default]
+    Any,
+    /// `security: []`: no credentials are sent.
+    None,
+    /// These alternatives: indices into `Api::auth`, in preference order.
+    Alternatives(Vec<usize>),
 }
 
 /// Rustdoc text: a list of paragraphs-as-lines, already trimmed.
@@ -215,6 +247,8 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     pub output: Output,
     pub pagination: Option<Pagination>,
+    /// The auth methods the operation accepts.
+    pub security: Security,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

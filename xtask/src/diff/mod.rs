@@ -371,6 +371,8 @@ fn auth_key(method: &AuthMethod) -> String {
         AuthMethod::OAuth2ClientCredentials { scheme, .. } => {
             format!("OAuth2 client credentials `{scheme}`")
         }
+        AuthMethod::Basic { scheme, .. } => format!("basic `{scheme}`"),
+        AuthMethod::AccessToken { scheme, .. } => format!("access token `{scheme}`"),
     }
 }
 
@@ -379,7 +381,15 @@ fn auth_key(method: &AuthMethod) -> String {
 fn without_env(method: &AuthMethod) -> AuthMethod {
     let mut method = method.clone();
     match &mut method {
-        AuthMethod::Bearer { env, .. } => *env = None,
+        AuthMethod::Bearer { env, .. } | AuthMethod::AccessToken { env, .. } => *env = None,
+        AuthMethod::Basic {
+            user_env,
+            password_env,
+            ..
+        } => {
+            *user_env = None;
+            *password_env = None;
+        }
         AuthMethod::ApiKeys { keys, .. } => keys.iter_mut().for_each(|k| k.env = None),
         AuthMethod::OAuth2ClientCredentials {
             client_id_env,
@@ -395,7 +405,14 @@ fn without_env(method: &AuthMethod) -> AuthMethod {
 
 fn env_vars(method: &AuthMethod) -> Vec<String> {
     match method {
-        AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
+        AuthMethod::Bearer { env, .. } | AuthMethod::AccessToken { env, .. } => {
+            env.iter().cloned().collect()
+        }
+        AuthMethod::Basic {
+            user_env,
+            password_env,
+            ..
+        } => user_env.iter().chain(password_env).cloned().collect(),
         AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
         AuthMethod::OAuth2ClientCredentials {
             client_id_env,

@@ -17,6 +17,9 @@ impl<'c> Account<'c> {
     ///
     /// An error response's body decodes with
     /// [`AccountGet::error_body`](crate::operations::AccountGet::error_body).
+    ///
+    /// Authenticates with the first of `oauth`, `oidc` for which the client has credentials; no
+    /// other credentials are sent.
     pub fn get(
         &self,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::AccountGet> {

@@ -21,6 +21,9 @@ impl<'c> Jobs<'c> {
     ///
     /// An error response's body decodes with
     /// [`JobsCreate::error_body`](crate::operations::JobsCreate::error_body).
+    ///
+    /// Authenticates with the first of `bearerAuth`, `basicAuth`, `sessionCookie` for which the
+    /// client has credentials; no other credentials are sent.
     pub fn create(
         &self,
         body: crate::types::JobRequest,
@@ -34,6 +37,9 @@ impl<'c> Jobs<'c> {
     ///
     /// An error response's body decodes with
     /// [`JobsDelete::error_body`](crate::operations::JobsDelete::error_body).
+    ///
+    /// Authenticates with the first of `bearerAuth`, `basicAuth`, `sessionCookie` for which the
+    /// client has credentials; no other credentials are sent.
     pub fn delete(
         &self,
         job_id: impl Into<String>,
@@ -56,6 +62,9 @@ impl<'c> Jobs<'c> {
     ///
     /// An error response's body decodes with
     /// [`JobsExport::error_body`](crate::operations::JobsExport::error_body).
+    ///
+    /// Authenticates with the first of `bearerAuth`, `basicAuth`, `sessionCookie` for which the
+    /// client has credentials; no other credentials are sent.
     pub fn export(
         &self,
         job_id: impl Into<String>,
@@ -69,6 +78,9 @@ impl<'c> Jobs<'c> {
     ///
     /// An error response's body decodes with
     /// [`JobsGet::error_body`](crate::operations::JobsGet::error_body).
+    ///
+    /// Authenticates with the first of `bearerAuth`, `basicAuth`, `sessionCookie` for which the
+    /// client has credentials; no other credentials are sent.
     pub fn get(
         &self,
         job_id: impl Into<String>,
@@ -84,6 +96,9 @@ impl<'c> Jobs<'c> {
     ///
     /// An error response's body decodes with
     /// [`JobsLog::error_body`](crate::operations::JobsLog::error_body).
+    ///
+    /// Authenticates with the first of `bearerAuth`, `basicAuth`, `sessionCookie` for which the
+    /// client has credentials; no other credentials are sent.
     pub fn log(
         &self,
         job_id: impl Into<String>,
@@ -102,6 +117,9 @@ impl<'c> Jobs<'c> {
     ///
     /// An error response's body decodes with
     /// [`JobsOutput::error_body`](crate::operations::JobsOutput::error_body).
+    ///
+    /// Authenticates with the first of `bearerAuth`, `basicAuth`, `sessionCookie` for which the
+    /// client has credentials; no other credentials are sent.
     pub fn output(
         &self,
         job_id: impl Into<String>,
@@ -115,6 +133,9 @@ impl<'c> Jobs<'c> {
     ///
     /// The response is binary: awaited, the call gives its bytes; `.send_streaming()?` on the
     /// returned call reads it as it arrives instead (a `std::io::Read`).
+    ///
+    /// Authenticates with the first of `bearerAuth`, `basicAuth`, `sessionCookie` for which the
+    /// client has credentials; no other credentials are sent.
     pub fn thumbnail(
         &self,
         job_id: impl Into<String>,

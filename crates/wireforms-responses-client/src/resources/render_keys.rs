@@ -17,6 +17,9 @@ impl<'c> RenderKeys<'c> {
     ///
     /// An error response's body decodes with
     /// [`RenderKeysList::error_body`](crate::operations::RenderKeysList::error_body).
+    ///
+    /// Authenticates with the first of `nodeKey` for which the client has credentials; no other
+    /// credentials are sent.
     pub fn list(&self) -> ::apigen_runtime::Call<'c, crate::operations::RenderKeysList> {
         self.client.call(crate::operations::RenderKeysList::new())
     }

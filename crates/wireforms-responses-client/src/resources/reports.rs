@@ -21,6 +21,9 @@ impl<'c> Reports<'c> {
     ///
     /// An error response's body decodes with
     /// [`ReportsGet::error_body`](crate::operations::ReportsGet::error_body).
+    ///
+    /// Authenticates with the first of `reportKey` for which the client has credentials; no other
+    /// credentials are sent.
     pub fn get(
         &self,
         report_id: impl Into<String>,

@@ -16,6 +16,8 @@ impl<'c> Service<'c> {
     /// `GET /health`: sends [`ServiceHealth`](crate::operations::ServiceHealth).
     ///
     /// The response is text, returned as a `String`.
+    ///
+    /// Needs no authentication: no credentials are sent (`security: []`).
     pub fn health(
         &self,
     ) -> ::apigen_runtime::Call<'c, crate::operations::ServiceHealth> {

@@ -26,6 +26,10 @@ impl ::apigen_runtime::Operation for AccountGet {
         response: ::apigen_runtime::ResponseShape::Plain,
     };
 
+    const SECURITY: ::apigen_runtime::Security = ::apigen_runtime::Security::Alternatives(
+        &[4, 5],
+    );
+
     fn build(
         &self,
         _request: &mut ::apigen_runtime::RequestParts,

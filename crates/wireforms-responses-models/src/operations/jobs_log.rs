@@ -29,6 +29,10 @@ impl ::apigen_runtime::Operation for JobsLog {
         response: ::apigen_runtime::ResponseShape::Text,
     };
 
+    const SECURITY: ::apigen_runtime::Security = ::apigen_runtime::Security::Alternatives(
+        &[0, 1, 2],
+    );
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

@@ -45,6 +45,10 @@ impl ::apigen_runtime::Operation for ReportsGet {
         ),
     };
 
+    const SECURITY: ::apigen_runtime::Security = ::apigen_runtime::Security::Alternatives(
+        &[3],
+    );
+
     fn build(
         &self,
         request: &mut ::apigen_runtime::RequestParts,

@@ -26,6 +26,8 @@ impl ::apigen_runtime::Operation for ServiceHealth {
         response: ::apigen_runtime::ResponseShape::Text,
     };
 
+    const SECURITY: ::apigen_runtime::Security = ::apigen_runtime::Security::None;
+
     fn build(
         &self,
         _request: &mut ::apigen_runtime::RequestParts,

@@ -13,7 +13,7 @@ use super::{
     CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
     module_index, option_str, parallel_map, rust_file, type_tokens,
 };
-use crate::codegen::ir::{Api, AuthMethod, Method, Operation, PaginationKind, TypeRef};
+use crate::codegen::ir::{Api, AuthMethod, KeyPlace, Method, Operation, PaginationKind, TypeRef};
 
 impl Flavor {
     fn runtime_client(self) -> TokenStream {
@@ -143,10 +143,10 @@ fn profile(api: &Api) -> TokenStream {
         }
         AuthMethod::ApiKeys { keys, .. } => {
             let keys = keys.iter().map(|k| {
-                let location = if k.in_query {
-                    quote!(Query)
-                } else {
-                    quote!(Header)
+                let location = match k.place {
+                    KeyPlace::Query => quote!(Query),
+                    KeyPlace::Header => quote!(Header),
+                    KeyPlace::Cookie => quote!(Cookie),
                 };
                 let key_name = &k.name;
                 let env = option_str(&k.env);
@@ -173,6 +173,21 @@ fn profile(api: &Api) -> TokenStream {
                 scopes: &[#(#scopes),*],
             })
         }
+        AuthMethod::Basic {
+            user_env,
+            password_env,
+            ..
+        } => {
+            let (user, password) = (option_str(user_env), option_str(password_env));
+            quote!(::apigen_runtime::AuthMethod::Basic {
+                user_env: #user,
+                password_env: #password,
+            })
+        }
+        AuthMethod::AccessToken { env, .. } => {
+            let env = option_str(env);
+            quote!(::apigen_runtime::AuthMethod::AccessToken { env: #env })
+        }
     });
     quote! {
         /// What the runtime needs to know about this API: its default base
@@ -193,7 +208,14 @@ fn env_summary(api: &Api) -> Vec<String> {
     let mut lines = Vec::new();
     for method in &api.auth {
         let vars: Vec<String> = match method {
-            AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
+            AuthMethod::Bearer { env, .. } | AuthMethod::AccessToken { env, .. } => {
+                env.iter().cloned().collect()
+            }
+            AuthMethod::Basic {
+                user_env,
+                password_env,
+                ..
+            } => user_env.iter().chain(password_env).cloned().collect(),
             AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
             AuthMethod::OAuth2ClientCredentials {
                 client_id_env,
@@ -211,6 +233,8 @@ fn env_summary(api: &Api) -> Vec<String> {
                 AuthMethod::Bearer { .. } => "a bearer token",
                 AuthMethod::ApiKeys { .. } => "API keys",
                 AuthMethod::OAuth2ClientCredentials { .. } => "OAuth2 client credentials",
+                AuthMethod::Basic { .. } => "a user name and password",
+                AuthMethod::AccessToken { .. } => "an OAuth2 or OpenID Connect access token",
             };
             lines.push(format!("- {} ({kind})", vars.join(" + ")));
         }
@@ -358,7 +382,7 @@ fn lib_rs(
     let mut env_lines = vec![
         "Creates a client from environment variables.".to_owned(),
         String::new(),
-        "Credentials come from the first of these that is set:".to_owned(),
+        "Credentials come from each of these that is set; a call uses the first its operation accepts:".to_owned(),
         String::new(),
     ];
     env_lines.extend(env_summary(api));
@@ -506,6 +530,8 @@ fn credentials_example(api: &Api) -> String {
         Some(AuthMethod::OAuth2ClientCredentials { .. }) => {
             "Credentials::oauth2_client_credentials(\"client-id\", \"client-secret\")".to_owned()
         }
+        Some(AuthMethod::Basic { .. }) => "Credentials::basic(\"user\", \"password\")".to_owned(),
+        Some(AuthMethod::AccessToken { .. }) => "Credentials::access_token(\"token\")".to_owned(),
         None => "Credentials::none()".to_owned(),
     }
 }
@@ -582,7 +608,7 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
     let operations = node
         .operations
         .iter()
-        .map(|op| operation_method(op, flavor));
+        .map(|op| operation_method(api, op, flavor));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy)]
@@ -597,7 +623,7 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
     }
 }
 
-fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
+fn operation_method(api: &Api, op: &Operation, flavor: Flavor) -> TokenStream {
     let name = ident(&op.method_name);
     let op_ty = ident(&op.rust_name);
     let call = flavor.call();
@@ -628,6 +654,7 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
         ));
     }
     facts.extend(super::responses::client_facts(op, flavor));
+    facts.extend(super::security::client_facts(api, op));
     let docs = prose_and_facts(op.docs.as_deref(), &facts);
     let deprecated = op
         .deprecated

@@ -681,6 +681,7 @@ fn operation(op: &Operation) -> TokenStream {
     let paginated = op.pagination.as_ref().map(|_| paginated_impl(op));
     let ctor_doc = format!(" Creates the `{}` request.", op.operation_id);
     let responses = super::responses::items(op);
+    let security = super::security::security_const(op);
 
     quote! {
         #params_struct
@@ -708,6 +709,7 @@ fn operation(op: &Operation) -> TokenStream {
                 path_template: #path,
                 response: #shape,
             };
+            #security
 
             fn build(&self, #request: &mut ::apigen_runtime::RequestParts) -> Result<(), ::apigen_runtime::Error> {
                 #build

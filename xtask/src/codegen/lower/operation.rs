@@ -372,6 +372,8 @@ fn lower_operation(
         body,
         output,
         pagination,
+        // Set from the spec's `security` by `lower::lower`.
+        security: Default::default(),
     })
 }
 
