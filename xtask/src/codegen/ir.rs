@@ -318,6 +318,10 @@ pub struct Output {
     pub by_status: Option<StatusEnum>,
     /// The type of error bodies: the `default` response's JSON schema.
     pub error: Option<TypeRef>,
+    /// The `Accept` header, when a successful response is not JSON: the
+    /// media types of the successful responses, then `application/json`
+    /// (for error bodies).
+    pub accept: Option<String>,
 }
 
 impl Output {

@@ -72,10 +72,22 @@ pub fn surface(api: &Api) -> String {
             }
             _ => short(&op.output.ty),
         };
-        let output = match &op.output.error {
+        let mut output = match &op.output.error {
             Some(error) => format!("{output} / error {}", short(error)),
             None => output,
         };
+        match &op.security {
+            super::ir::Security::Any => {}
+            super::ir::Security::None => output.push_str(" / no auth"),
+            super::ir::Security::Alternatives(indices) => {
+                let names: Vec<String> = indices
+                    .iter()
+                    .filter_map(|i| api.auth.get(*i))
+                    .map(super::emit::security::scheme_names)
+                    .collect();
+                output.push_str(&format!(" / auth {}", names.join(" | ")));
+            }
+        }
         let _ = writeln!(
             out,
             "{}.{}({}) -> {output}  [{} {:?} {}]",

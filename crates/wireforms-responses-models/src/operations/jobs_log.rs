@@ -38,6 +38,7 @@ impl ::apigen_runtime::Operation for JobsLog {
         request: &mut ::apigen_runtime::RequestParts,
     ) -> Result<(), ::apigen_runtime::Error> {
         request.path("jobId", &self.job_id)?;
+        request.header("accept", &"text/plain, application/json")?;
         Ok(())
     }
 }

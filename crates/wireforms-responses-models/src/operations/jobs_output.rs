@@ -40,6 +40,7 @@ impl ::apigen_runtime::Operation for JobsOutput {
         request: &mut ::apigen_runtime::RequestParts,
     ) -> Result<(), ::apigen_runtime::Error> {
         request.path("jobId", &self.job_id)?;
+        request.header("accept", &"application/octet-stream, application/json")?;
         Ok(())
     }
 }

@@ -38,6 +38,7 @@ impl ::apigen_runtime::Operation for JobsThumbnail {
         request: &mut ::apigen_runtime::RequestParts,
     ) -> Result<(), ::apigen_runtime::Error> {
         request.path("jobId", &self.job_id)?;
+        request.header("accept", &"image/png, application/json")?;
         Ok(())
     }
 }

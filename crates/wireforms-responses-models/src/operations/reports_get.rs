@@ -54,6 +54,7 @@ impl ::apigen_runtime::Operation for ReportsGet {
         request: &mut ::apigen_runtime::RequestParts,
     ) -> Result<(), ::apigen_runtime::Error> {
         request.path("reportId", &self.report_id)?;
+        request.header("accept", &"text/csv, application/json")?;
         Ok(())
     }
 }

@@ -30,8 +30,9 @@ impl ::apigen_runtime::Operation for ServiceHealth {
 
     fn build(
         &self,
-        _request: &mut ::apigen_runtime::RequestParts,
+        request: &mut ::apigen_runtime::RequestParts,
     ) -> Result<(), ::apigen_runtime::Error> {
+        request.header("accept", &"text/plain, application/json")?;
         Ok(())
     }
 }

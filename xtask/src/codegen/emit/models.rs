@@ -646,7 +646,11 @@ fn operation(op: &Operation) -> TokenStream {
 
     // An operation without arguments is its own default value.
     let default = ctor_args.is_empty().then(|| quote!(Default));
-    let build = build_body(op);
+    let mut build = build_body(op);
+    if let Some(accept) = &op.output.accept {
+        // The media types the output decodes, not the default JSON.
+        build.extend(quote!(request.header("accept", &#accept)?;));
+    }
     let request = if build.is_empty() {
         format_ident!("_request")
     } else {

@@ -26,7 +26,8 @@ pub fn security_const(op: &Operation) -> TokenStream {
     }
 }
 
-fn scheme_names(method: &AuthMethod) -> String {
+/// The spec's scheme name(s) of a method, as inline code.
+pub fn scheme_names(method: &AuthMethod) -> String {
     match method {
         AuthMethod::Bearer { scheme, .. }
         | AuthMethod::OAuth2ClientCredentials { scheme, .. }

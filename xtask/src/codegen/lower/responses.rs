@@ -76,7 +76,47 @@ pub(super) fn lower_output(
 ) -> Output {
     let mut output = lower_success(space, op, rust_name, pointer, envelope);
     output.error = lower_default_error(space, op, rust_name, pointer);
+    output.accept = accept(space, op);
     output
+}
+
+/// The `Accept` header of an operation whose successful responses are not
+/// all JSON.
+fn accept(space: &mut TypeSpace<'_>, op: &openapiv3::Operation) -> Option<String> {
+    let mut types: Vec<String> = Vec::new();
+    let mut other = false;
+    for (_, _, r) in success_responses(op) {
+        let map = space.spec_components().map(|c| &c.responses);
+        let Ok(response) = resolve_component(map, "#/components/responses/", r) else {
+            continue;
+        };
+        // The media type the output decodes: JSON when offered.
+        let chosen = response
+            .content
+            .keys()
+            .find(|m| is_json(m))
+            .or_else(|| {
+                response
+                    .content
+                    .keys()
+                    .find(|m| body_kind(m) == BodyKind::Text)
+            })
+            .or_else(|| response.content.keys().next());
+        if let Some(media) = chosen {
+            let media = media.split(';').next().unwrap_or("").trim().to_owned();
+            other |= body_kind(&media) != BodyKind::Json;
+            if !types.contains(&media) {
+                types.push(media);
+            }
+        }
+    }
+    if !other {
+        return None;
+    }
+    if !types.iter().any(|t| t == "application/json") {
+        types.push("application/json".to_owned());
+    }
+    Some(types.join(", "))
 }
 
 fn lower_success(
@@ -171,6 +211,7 @@ fn output(ty: TypeRef, shape: OutputShape) -> Output {
         shape,
         by_status: None,
         error: None,
+        accept: None,
     }
 }
 
