@@ -770,3 +770,88 @@ impl OAuth2 {
         Ok((header, lifetime))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_pads_every_length() {
+        // RFC 4648 §10 test vectors.
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
+    }
+
+    #[test]
+    fn cookie_names_and_values_follow_rfc_6265() {
+        assert!(is_cookie_token("rf_session") && is_cookie_token("a.b-c!"));
+        assert!(!is_cookie_token("") && !is_cookie_token("a b") && !is_cookie_token("a=b"));
+        assert!(is_cookie_value("abc123+/=") && is_cookie_value(""));
+        for bad in ["a;b", "a b", "a,b", "a\"b", "a\\b", "é", "a\nb"] {
+            assert!(!is_cookie_value(bad), "{bad:?}");
+        }
+    }
+
+    static PROFILE: ApiProfile = ApiProfile {
+        name: "t",
+        version: "1",
+        default_base_url: "http://x",
+        base_url_env: None,
+        auth: &[
+            AuthMethod::Bearer { env: None },
+            AuthMethod::ApiKeys(&[ApiKey {
+                location: KeyLocation::Query,
+                name: "k",
+                env: None,
+            }]),
+            AuthMethod::Basic {
+                user_env: None,
+                password_env: None,
+            },
+        ],
+        error_details: None,
+    };
+
+    fn signed(auth: &Auth, security: Security) -> (String, HeaderMap) {
+        let (mut query, mut headers) = (String::new(), HeaderMap::new());
+        auth.choose(security).sign(&mut query, &mut headers);
+        (query, headers)
+    }
+
+    #[test]
+    fn each_operation_gets_its_first_configured_alternative() {
+        let base = Url::parse("http://x").unwrap();
+        let credentials =
+            Credentials::basic("u", "p").and(Credentials::api_keys([("k", "v"), ("other", "o")]));
+        let auth = Auth::new(&credentials, &PROFILE, &base).unwrap();
+        // Bearer has no credentials: basic, then the key, as each op asks.
+        let (query, headers) = signed(&auth, Security::Alternatives(&[0, 2, 1]));
+        assert_eq!(
+            (query.as_str(), headers["authorization"].to_str().unwrap()),
+            ("", "Basic dTpw")
+        );
+        // Only the scheme's own key goes out, not the other given with it.
+        let (query, headers) = signed(&auth, Security::Alternatives(&[1]));
+        assert_eq!((query.as_str(), headers.len()), ("k=v", 0));
+        let (query, headers) = signed(&auth, Security::None);
+        assert_eq!((query.as_str(), headers.len()), ("", 0));
+        let (query, headers) = signed(&auth, Security::Alternatives(&[0]));
+        assert_eq!((query.as_str(), headers.len()), ("", 0));
+        // Any: the profile's first method with credentials (the key), with
+        // every key given, as before per-operation security (`other` is not
+        // in the profile: a header).
+        let (query, headers) = signed(&auth, Security::Any);
+        assert_eq!((query.as_str(), headers.len()), ("k=v", 1));
+        assert_eq!(headers["other"], "o");
+    }
+}
