@@ -935,6 +935,29 @@ impl Differ<'_> {
         let (a, b) = (&old.output, &new.output);
         use crate::codegen::ir::OutputShape::{Envelope, Plain};
         let envelope_only = matches!((a.shape, b.shape), (Plain, Envelope) | (Envelope, Plain));
+        if a.by_status != b.by_status && a.by_status.is_some() && b.by_status.is_some() {
+            // The enum of several successful responses changed (a status,
+            // or a variant's type): matching code no longer fits.
+            let show = |o: &crate::codegen::ir::Output| {
+                let e = o.by_status.as_ref().expect("checked");
+                let variants: Vec<String> = e
+                    .variants
+                    .iter()
+                    .map(|v| format!("{} {}({})", v.status, v.rust_name, rust_type(&v.ty)))
+                    .collect();
+                format!("{} {{ {} }}", e.name, variants.join(", "))
+            };
+            out.push(
+                Event::OutputType {
+                    op: nn.clone(),
+                    old: show(a),
+                    new: show(b),
+                    wire: Level::Breaking,
+                },
+                subject.to_owned(),
+                "successful responses changed".into(),
+            );
+        }
         if a.ty != b.ty {
             out.push(
                 Event::OutputType {
