@@ -364,6 +364,7 @@ impl ApiError {
     }
 
     /// Keeps the whole body for [`body_as`](ApiError::body_as).
+    #[cfg(feature = "async")]
     pub(crate) fn with_full_body(mut self, body: &[u8]) -> Self {
         self.full_body = bytes::Bytes::copy_from_slice(body);
         self
