@@ -39,6 +39,7 @@ support::flavored::flavored_cases! {
     large_binary_responses_stream_past_the_body_limit,
     no_content_is_unit,
     default_response_types_the_error_body,
+    test_doubles_reply_with_each_variant_and_form,
     // Security.
     basic_auth_is_sent_as_an_authorization_header,
     cookie_api_key_is_sent_in_the_cookie_header,
@@ -356,6 +357,58 @@ fn default_response_types_the_error_body(env: &Env) {
     assert_eq!(api_error(&err).status, 502);
     assert_eq!(JobsGet::error_body(&err), None);
     assert_eq!(JobsCreate::error_body(&Error::invalid_request("x")), None);
+}
+
+/// `then_ok` of the typed test doubles: a variant picks its status and
+/// the form of its body, through the same decoding as a real response.
+fn test_doubles_reply_with_each_variant_and_form(env: &Env) {
+    use apigen_runtime::test_util::Mocks;
+    use wireforms_responses_client::operations::{JobsExport, JobsLog, JobsOutput};
+    let mocks = Mocks::new();
+    let ticket = JobTicket {
+        ticket: "tkt_9".into(),
+        position: 2,
+    };
+    let _ = mocks
+        .on::<JobsExport>()
+        .then_ok(JobsExportResponse::Ok(Bytes::from_static(b"\x00scene\xff")))
+        .then_ok(JobsExportResponse::Accepted(ticket.clone()))
+        .then_ok(JobsExportResponse::NoContent);
+    let _ = mocks.on::<JobsLog>().then_ok("line 1\n".to_owned());
+    let _ = mocks
+        .on::<JobsOutput>()
+        .then_ok(Bytes::from_static(b"PK\x03\x04"));
+    let client: Wireforms = match env.flavor {
+        Flavor::Async => Flavored::Async(
+            wireforms_responses_client::Client::mocked(&mocks).expect("mocked client"),
+            env.runtime().handle().clone(),
+        ),
+        Flavor::Blocking => Flavored::Blocking(
+            wireforms_responses_blocking::Client::mocked(&mocks).expect("mocked client"),
+        ),
+    };
+    let statuses: Vec<(u16, JobsExportResponse)> = (0..3)
+        .map(|_| {
+            let r = send!(client, |c| c.jobs().export("job_1")).unwrap();
+            (r.status().as_u16(), r.into_inner())
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (
+                200,
+                JobsExportResponse::Ok(Bytes::from_static(b"\x00scene\xff"))
+            ),
+            (202, JobsExportResponse::Accepted(ticket)),
+            (204, JobsExportResponse::NoContent),
+        ]
+    );
+    let log = send!(client, |c| c.jobs().log("job_1")).unwrap();
+    assert_eq!(*log, "line 1\n");
+    let output = send!(client, |c| c.jobs().output("job_1")).unwrap();
+    assert_eq!(&output[..], b"PK\x03\x04");
+    assert_eq!(mocks.request_count(), 5);
 }
 
 // ---- Security ---------------------------------------------------------------

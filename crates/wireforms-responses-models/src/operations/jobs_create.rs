@@ -56,7 +56,7 @@ impl ::apigen_runtime::Operation for JobsCreate {
 
 /// The successful responses of [`JobsCreate`]: one variant per status code, chosen by the status
 /// the server sends.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub enum JobsCreateResponse {
     /// The job was rendered at once.
     ///

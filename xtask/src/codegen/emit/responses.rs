@@ -95,7 +95,9 @@ pub fn items(op: &Operation) -> TokenStream {
         });
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+            // `Serialize` writes the externally tagged form (`{"201": …}`)
+            // that the test doubles' `then_ok` sends with that status.
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             pub enum #name {
                 #(#variants)*
             }
