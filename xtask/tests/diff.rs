@@ -623,6 +623,22 @@ const CASES: &[Case] = &[
         ],
     ),
     case(
+        "operation_needs_no_auth",
+        &[(
+            "      operationId: getPrincipal\n",
+            "      operationId: getPrincipal\n      security: []\n",
+        )],
+        &[("operation-security", Additive, DocsOnly)],
+    ),
+    reverse(
+        "operation_needs_auth_again",
+        &[(
+            "      operationId: getPrincipal\n",
+            "      operationId: getPrincipal\n      security: []\n",
+        )],
+        &[("operation-security", Breaking, DocsOnly)],
+    ),
+    case(
         "api_version_changed",
         &[("  version: \"1.0\"", "  version: \"1.1\"")],
         &[("api-docs", DocsOnly, DocsOnly)],

@@ -635,6 +635,45 @@ impl Differ<'_> {
                 ),
             );
         }
+        if old.security != new.security {
+            // Compared by scheme: indices move when schemes are added.
+            use crate::codegen::ir::Security;
+            let accepted = |api: &Api, op: &Operation| -> Option<Vec<String>> {
+                match &op.security {
+                    Security::Any => Some(api.auth.iter().map(auth_key).collect()),
+                    Security::None => None,
+                    Security::Alternatives(indices) => Some(
+                        indices
+                            .iter()
+                            .filter_map(|i| api.auth.get(*i).map(auth_key))
+                            .collect(),
+                    ),
+                }
+            };
+            let (was, now) = (accepted(self.old, old), accepted(self.new, new));
+            if was != now {
+                let wire = match (&was, &now) {
+                    // Credentials the server no longer needs are ignored.
+                    (_, None) => Level::Additive,
+                    (None, Some(_)) => Level::Breaking,
+                    (Some(was), Some(now)) if was.iter().all(|w| now.contains(w)) => {
+                        Level::Additive
+                    }
+                    _ => Level::Breaking,
+                };
+                let show = |s: &Option<Vec<String>>| {
+                    s.as_ref().map_or("none".to_owned(), |v| v.join(" or "))
+                };
+                out.push(
+                    Event::OpSecurity {
+                        op: nn.clone(),
+                        wire,
+                    },
+                    subject.clone(),
+                    format!("security {} → {}", show(&was), show(&now)),
+                );
+            }
+        }
         if old.deprecated != new.deprecated {
             out.push(
                 Event::Deprecated {
