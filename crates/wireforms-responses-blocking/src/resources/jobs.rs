@@ -112,8 +112,8 @@ impl<'c> Jobs<'c> {
     ///
     /// `GET /jobs/{jobId}/output`: sends [`JobsOutput`](crate::operations::JobsOutput).
     ///
-    /// The response is binary: awaited, the call gives its bytes; `.send_streaming()?` on the
-    /// returned call reads it as it arrives instead (a `std::io::Read`).
+    /// The response is binary: `.send()` gives its bytes; `.send_streaming()?` on the returned call
+    /// reads it as it arrives instead (a `std::io::Read`).
     ///
     /// An error response's body decodes with
     /// [`JobsOutput::error_body`](crate::operations::JobsOutput::error_body).
@@ -131,8 +131,8 @@ impl<'c> Jobs<'c> {
     ///
     /// `GET /jobs/{jobId}/thumbnail`: sends [`JobsThumbnail`](crate::operations::JobsThumbnail).
     ///
-    /// The response is binary: awaited, the call gives its bytes; `.send_streaming()?` on the
-    /// returned call reads it as it arrives instead (a `std::io::Read`).
+    /// The response is binary: `.send()` gives its bytes; `.send_streaming()?` on the returned call
+    /// reads it as it arrives instead (a `std::io::Read`).
     ///
     /// Authenticates with the first of `bearerAuth`, `basicAuth`, `sessionCookie` for which the
     /// client has credentials; no other credentials are sent.

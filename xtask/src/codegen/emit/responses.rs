@@ -132,11 +132,15 @@ pub fn client_facts(op: &Operation, flavor: super::Flavor) -> Vec<String> {
             "`.send_streaming()?` on the returned call reads it as it arrives instead (a `std::io::Read`)"
         }
     };
+    let whole = match flavor {
+        super::Flavor::Async => "awaited, the call gives its bytes",
+        super::Flavor::Blocking => "`.send()` gives its bytes",
+    };
     let binary = |v: &StatusVariant| v.body == BodyKind::Binary;
     let mut facts = Vec::new();
     match op.output.shape {
         OutputShape::Raw => facts.push(format!(
-            "The response is binary: awaited, the call gives its bytes; {stream}."
+            "The response is binary: {whole}; {stream}."
         )),
         OutputShape::Text => facts.push("The response is text, returned as a `String`.".to_owned()),
         OutputShape::ByStatus => {
