@@ -57,6 +57,7 @@ impl ::apigen_runtime::Operation for JobsCreate {
 /// The successful responses of [`JobsCreate`]: one variant per status code, chosen by the status
 /// the server sends.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(clippy::large_enum_variant)]
 pub enum JobsCreateResponse {
     /// The job was rendered at once.
     ///

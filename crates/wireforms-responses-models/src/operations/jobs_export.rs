@@ -64,6 +64,7 @@ impl ::apigen_runtime::Operation for JobsExport {
 /// The successful responses of [`JobsExport`]: one variant per status code, chosen by the status
 /// the server sends.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(clippy::large_enum_variant)]
 pub enum JobsExportResponse {
     /// The scene file.
     ///

@@ -62,6 +62,7 @@ impl ::apigen_runtime::Operation for ReportsGet {
 /// The successful responses of [`ReportsGet`]: one variant per status code, chosen by the status
 /// the server sends.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReportsGetResponse {
     /// The report.
     ///
