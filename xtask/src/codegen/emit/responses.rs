@@ -142,9 +142,7 @@ pub fn client_facts(op: &Operation, flavor: super::Flavor) -> Vec<String> {
     let binary = |v: &StatusVariant| v.body == BodyKind::Binary;
     let mut facts = Vec::new();
     match op.output.shape {
-        OutputShape::Raw => facts.push(format!(
-            "The response is binary: {whole}; {stream}."
-        )),
+        OutputShape::Raw => facts.push(format!("The response is binary: {whole}; {stream}.")),
         OutputShape::Text => facts.push("The response is text, returned as a `String`.".to_owned()),
         OutputShape::ByStatus => {
             if let Some(e) = &op.output.by_status {
