@@ -193,6 +193,9 @@ def check_doc(path):
                 resp = deref(doc, resp)
                 content = resp.get("content") or {}
                 media(f"{where} {code}", content)
+                if not content and str(code).startswith("2"):
+                    # A success without a body (a 204) has nothing to exemplify.
+                    has_success_example = True
                 for mtype, mobj in content.items():
                     if not any(True for _ in examples_of(mobj)):
                         errors.append(f"{where} {code}/{mtype}: response has no example")

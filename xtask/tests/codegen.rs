@@ -100,6 +100,7 @@ fn api_surfaces() {
         "cloudflare-access-users",
         "keycard-zone-users",
         "wireforms-requests",
+        "wireforms-responses",
     ] {
         let spec = manifest_dir().join(format!("../spec/{name}.yaml"));
         let rendered = codegen::render(
@@ -112,6 +113,18 @@ fn api_surfaces() {
             format!("surface_{name}"),
             codegen::surface::surface(&rendered.api)
         );
+    }
+}
+
+/// The wire-form specs exist to exercise the generator: their whole
+/// generated code (models and async client) is snapshotted, as the
+/// fixtures' is.
+#[test]
+fn wireforms_generated_code() {
+    std::env::set_current_dir(manifest_dir()).unwrap();
+    for name in ["wireforms-responses"] {
+        let spec = manifest_dir().join(format!("../spec/{name}.yaml"));
+        insta::assert_snapshot!(format!("wireforms_{name}"), render_fixture(&spec));
     }
 }
 
@@ -227,6 +240,8 @@ fn no_unreferenced_snapshots() {
                 "codegen__surface_keycard-zone-users.snap",
                 "codegen__surface_wireforms-requests.snap",
                 "codegen__wireforms_requests.snap",
+                "codegen__surface_wireforms-responses.snap",
+                "codegen__wireforms_wireforms-responses.snap",
             ]
             .contains(&name.as_str())
         };

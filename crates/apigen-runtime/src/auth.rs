@@ -1,13 +1,18 @@
 //! Authentication: the public [`Credentials`], and [`Auth`], the narrow
 //! interface through which the call loop applies them.
 //!
-//! Static credentials (a bearer token, API keys) are placed once when a
-//! request is built ([`Auth::sign`]); an OAuth2 access token is placed on
-//! every attempt ([`Auth::authorise`]) from a single-flight cache, and
-//! dropped when the API rejects it ([`Auth::on_unauthorised`]). No other
+//! Each call first picks the credentials its operation accepts
+//! ([`Auth::choose`], from the operation's [`Security`]). Static
+//! credentials (a bearer or basic `Authorization`, API keys in headers, the
+//! query or a cookie) are placed once when a request is built
+//! ([`Chosen::sign`]); an OAuth2 access token is placed on every attempt
+//! ([`Chosen::authorise`]) from a single-flight cache, and dropped when the
+//! API rejects it ([`Chosen::on_unauthorised`]); a caller's token provider
+//! is asked on every attempt, and for a fresh token after a 401. No other
 //! module knows which kind of credentials a client has.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use http::HeaderMap;
@@ -18,7 +23,8 @@ use serde::Deserialize;
 use crate::decode::decode_plain;
 use crate::encode::{header, push_query};
 use crate::error::{Error, ErrorKind};
-use crate::profile::{ApiProfile, AuthMethod, KeyLocation};
+use crate::operation::Security;
+use crate::profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};
 use crate::transport::{Failure, Transport};
 
 /// `operation_id` of errors from the OAuth2 token endpoint.
@@ -29,49 +35,84 @@ const MAX_TOKEN_RESPONSE: u64 = 64 * 1024;
 
 /// Secrets used to authenticate. `Debug` shows only which kind they are,
 /// e.g. `Credentials::Bearer(<redacted>)`; the values cannot be read back.
+///
+/// Several kinds can be combined with [`and`](Credentials::and): each call
+/// then uses the first of its operation's security alternatives (the
+/// spec's `security`, in order) for which credentials were given, and an
+/// operation with `security: []` gets none at all.
 #[derive(Clone)]
-pub struct Credentials(Creds);
+pub struct Credentials(Vec<Creds>);
 
 #[derive(Clone)]
 enum Creds {
-    None,
     Bearer(String),
+    Basic {
+        user: String,
+        password: String,
+    },
     ApiKeys(Vec<(String, String)>),
     OAuth2 {
         client_id: String,
         client_secret: String,
         token_url: Option<String>,
     },
+    AccessToken(String),
+    Provider(TokenProvider),
 }
+
+/// What the runtime asks a token provider for
+/// ([`Credentials::token_provider`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenRequest {
+    /// `true` when the API has just rejected the previous token (HTTP 401):
+    /// the provider should refresh it rather than return a cached one.
+    pub refresh: bool,
+}
+
+type TokenFuture = std::pin::Pin<Box<dyn Future<Output = Result<String, Error>> + Send>>;
+
+/// A caller-provided source of access tokens.
+#[derive(Clone)]
+struct TokenProvider(std::sync::Arc<dyn Fn(TokenRequest) -> TokenFuture + Send + Sync>);
 
 impl Credentials {
     /// No credentials: requests are sent unauthenticated.
     pub fn none() -> Self {
-        Credentials(Creds::None)
+        Credentials(Vec::new())
     }
 
     /// A bearer token, sent as `Authorization: Bearer <token>`.
     pub fn bearer(token: impl Into<String>) -> Self {
-        Credentials(Creds::Bearer(token.into()))
+        Credentials(vec![Creds::Bearer(token.into())])
+    }
+
+    /// HTTP basic authentication: `Authorization: Basic <base64(user:password)>`.
+    pub fn basic(user: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials(vec![Creds::Basic {
+            user: user.into(),
+            password: password.into(),
+        }])
     }
 
     /// API keys as `(name, value)` pairs, all sent with every request, e.g.
     /// `[("X-Auth-Email", email), ("X-Auth-Key", key)]`.
     ///
     /// Each key goes where the profile's [`ApiKey`](crate::ApiKey) of the
-    /// same name says (a header or a query parameter); names the profile
-    /// does not know are sent as headers.
+    /// same name says (a header, a query parameter or a cookie); names the
+    /// profile does not know are sent as headers. When an operation accepts
+    /// only some API-key schemes, only their keys are sent.
     pub fn api_keys<I, K, V>(keys: I) -> Self
     where
         I: IntoIterator<Item = (K, V)>,
         K: Into<String>,
         V: Into<String>,
     {
-        Credentials(Creds::ApiKeys(
+        Credentials(vec![Creds::ApiKeys(
             keys.into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
-        ))
+        )])
     }
 
     /// An OAuth2 client id and secret, exchanged for access tokens at the
@@ -82,33 +123,108 @@ impl Credentials {
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
     ) -> Self {
-        Credentials(Creds::OAuth2 {
+        Credentials(vec![Creds::OAuth2 {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             token_url: None,
-        })
+        }])
+    }
+
+    /// An access token the caller obtained itself (OAuth2 authorization
+    /// code, implicit or password flow, or OpenID Connect), for the
+    /// profile's [`AuthMethod::AccessToken`] schemes; sent as
+    /// `Authorization: Bearer <token>`.
+    pub fn access_token(token: impl Into<String>) -> Self {
+        Credentials(vec![Creds::AccessToken(token.into())])
+    }
+
+    /// Access tokens from the caller, for the profile's
+    /// [`AuthMethod::AccessToken`] schemes: `provider` is called before
+    /// every request that uses them, and once more with
+    /// [`TokenRequest::refresh`] set when the API rejects its token (HTTP
+    /// 401), after which the request is sent again. An error it returns
+    /// fails the call, and nothing is sent.
+    ///
+    /// ```no_run
+    /// # use apigen_runtime::{Credentials, TokenRequest};
+    /// let credentials = Credentials::token_provider(|request: TokenRequest| async move {
+    ///     // Refresh through the identity provider when `request.refresh`.
+    ///     Ok::<_, apigen_runtime::Error>(String::from("token"))
+    /// });
+    /// ```
+    pub fn token_provider<F, Fut>(provider: F) -> Self
+    where
+        F: Fn(TokenRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<String, Error>> + Send + 'static,
+    {
+        Credentials(vec![Creds::Provider(TokenProvider(std::sync::Arc::new(
+            move |request| Box::pin(provider(request)) as TokenFuture,
+        )))])
+    }
+
+    /// [`token_provider`](Credentials::token_provider) with a blocking
+    /// function, for the blocking client (in the async client it would
+    /// block the executor's thread while it runs).
+    pub fn blocking_token_provider<F>(provider: F) -> Self
+    where
+        F: Fn(TokenRequest) -> Result<String, Error> + Send + Sync + 'static,
+    {
+        Credentials(vec![Creds::Provider(TokenProvider(std::sync::Arc::new(
+            move |request| Box::pin(std::future::ready(provider(request))) as TokenFuture,
+        )))])
+    }
+
+    /// These credentials and `other`: each call uses the first kind its
+    /// operation accepts (see [`Credentials`]).
+    pub fn and(mut self, other: Credentials) -> Self {
+        self.0.extend(other.0);
+        self
     }
 
     /// Overrides the OAuth2 token URL (absolute, or relative to the base
     /// URL). Has no effect on other kinds of credentials.
     pub fn with_token_url(mut self, url: impl Into<String>) -> Self {
-        if let Creds::OAuth2 { token_url, .. } = &mut self.0 {
-            *token_url = Some(url.into());
+        let url = url.into();
+        for creds in &mut self.0 {
+            if let Creds::OAuth2 { token_url, .. } = creds {
+                *token_url = Some(url.clone());
+            }
         }
         self
     }
 
     /// Whether these are [`Credentials::none`].
     pub fn is_none(&self) -> bool {
-        matches!(self.0, Creds::None)
+        self.0.is_empty()
     }
+}
 
+impl Creds {
     fn kind(&self) -> &'static str {
-        match self.0 {
-            Creds::None => "None",
+        match self {
             Creds::Bearer(_) => "Bearer",
+            Creds::Basic { .. } => "Basic",
             Creds::ApiKeys(_) => "ApiKeys",
             Creds::OAuth2 { .. } => "OAuth2ClientCredentials",
+            Creds::AccessToken(_) => "AccessToken",
+            Creds::Provider(_) => "TokenProvider",
+        }
+    }
+
+    /// Whether these credentials serve `method`.
+    fn serves(&self, method: &AuthMethod) -> bool {
+        match (self, method) {
+            (Creds::Bearer(_), AuthMethod::Bearer { .. })
+            | (Creds::Basic { .. }, AuthMethod::Basic { .. })
+            | (Creds::OAuth2 { .. }, AuthMethod::OAuth2ClientCredentials { .. })
+            | (Creds::AccessToken(_) | Creds::Provider(_), AuthMethod::AccessToken { .. }) => true,
+            (Creds::ApiKeys(given), AuthMethod::ApiKeys(keys)) => {
+                !keys.is_empty()
+                    && keys
+                        .iter()
+                        .all(|k| given.iter().any(|(n, _)| n.eq_ignore_ascii_case(k.name)))
+            }
+            _ => false,
         }
     }
 }
@@ -121,25 +237,57 @@ impl Default for Credentials {
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Creds::None => f.write_str("Credentials::None"),
-            _ => write!(f, "Credentials::{}(<redacted>)", self.kind()),
+        match self.0.as_slice() {
+            [] => f.write_str("Credentials::None"),
+            [one] => write!(f, "Credentials::{}(<redacted>)", one.kind()),
+            many => {
+                f.write_str("Credentials[")?;
+                for (i, c) in many.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}{}(<redacted>)", c.kind())?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }
 
-/// Credentials resolved against the API's profile, ready to be applied.
-pub(crate) struct Auth(Scheme);
+/// Credentials resolved against the API's profile, ready to be applied to
+/// the operations that accept them ([`Auth::choose`]).
+pub(crate) struct Auth {
+    /// One per kind of credentials given, in the order given.
+    schemes: Vec<Scheme>,
+    /// Per method of the profile (same index): the scheme that serves it.
+    methods: Vec<Option<Use>>,
+}
+
+/// Which scheme serves a method, and for API keys, which of its keys.
+#[derive(Clone, Copy)]
+struct Use {
+    scheme: usize,
+    keys: Option<&'static [ApiKey]>,
+}
 
 enum Scheme {
-    None,
-    /// Sensitive headers (bearer token or API keys) and API keys sent as
-    /// query parameters.
+    /// Sensitive headers (bearer token, basic auth or API keys), API keys
+    /// sent as query parameters, and API keys sent as cookies.
     Static {
         headers: Vec<(HeaderName, HeaderValue)>,
         query: Vec<(String, String)>,
+        cookies: Vec<(String, String)>,
     },
     OAuth2(Box<OAuth2>),
+    Provider(TokenProvider),
+}
+
+/// The credentials one call uses (none for `security: []`), from
+/// [`Auth::choose`].
+pub(crate) struct Chosen<'a> {
+    scheme: Option<&'a Scheme>,
+    /// Only these API keys (all when `None`).
+    keys: Option<&'static [ApiKey]>,
+    /// The API rejected the provider's last token: ask for a fresh one.
+    refresh: AtomicBool,
 }
 
 /// Which OAuth2 token an attempt carried, so that a rejection drops exactly
@@ -185,29 +333,129 @@ struct TokenResponse {
 
 impl Auth {
     /// Resolves `credentials` against the profile (API key locations, the
-    /// OAuth2 token URL and scopes).
+    /// OAuth2 token URL and scopes, which method each kind serves).
     pub(crate) fn new(
         credentials: &Credentials,
         profile: &ApiProfile,
         base_url: &Url,
     ) -> Result<Auth, Error> {
-        Ok(Auth(match &credentials.0 {
-            Creds::None => Scheme::None,
-            Creds::Bearer(token) => {
-                let value = sensitive(&format!("Bearer {token}")).ok_or_else(|| {
-                    Error::config("the bearer token contains characters not allowed in a header")
-                })?;
+        let schemes = credentials
+            .0
+            .iter()
+            .map(|c| Scheme::new(c, profile, base_url))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let methods = profile
+            .auth
+            .iter()
+            .map(|method| {
+                let scheme = credentials.0.iter().position(|c| c.serves(method))?;
+                let keys = match method {
+                    AuthMethod::ApiKeys(keys) => Some(*keys),
+                    _ => None,
+                };
+                Some(Use { scheme, keys })
+            })
+            .collect();
+        Ok(Auth { schemes, methods })
+    }
+
+    /// The credentials a call of an operation with `security` uses: the
+    /// first of its alternatives that has credentials; for
+    /// [`Security::Any`], the first method of the profile that has them,
+    /// else the first credentials given; none for [`Security::None`].
+    pub(crate) fn choose(&self, security: Security) -> Chosen<'_> {
+        let found = match security {
+            Security::None => None,
+            // Every key given is sent, as the API accepts any method.
+            Security::Any => self
+                .methods
+                .iter()
+                .flatten()
+                .next()
+                .map(|u| Use { keys: None, ..*u })
+                .or_else(|| {
+                    (!self.schemes.is_empty()).then_some(Use {
+                        scheme: 0,
+                        keys: None,
+                    })
+                }),
+            Security::Alternatives(indices) => indices
+                .iter()
+                .find_map(|i| self.methods.get(*i).copied().flatten()),
+        };
+        Chosen {
+            scheme: found.map(|u| &self.schemes[u.scheme]),
+            keys: found.and_then(|u| u.keys),
+            refresh: AtomicBool::new(false),
+        }
+    }
+
+    /// What kinds of credentials these are, for `Debug`.
+    pub(crate) fn kind(&self) -> String {
+        if self.schemes.is_empty() {
+            return "none".to_owned();
+        }
+        let kinds: Vec<&str> = self
+            .schemes
+            .iter()
+            .map(|s| match s {
+                Scheme::Static { .. } => "headers",
+                Scheme::OAuth2(_) => "oauth2-client-credentials",
+                Scheme::Provider(_) => "token-provider",
+            })
+            .collect();
+        kinds.join(", ")
+    }
+}
+
+impl Scheme {
+    fn new(creds: &Creds, profile: &ApiProfile, base_url: &Url) -> Result<Scheme, Error> {
+        let bearer = |token: &str, what: &str| {
+            sensitive(&format!("Bearer {token}")).ok_or_else(|| {
+                Error::config(format!(
+                    "the {what} contains characters not allowed in a header"
+                ))
+            })
+        };
+        Ok(match creds {
+            Creds::Bearer(token) => Scheme::Static {
+                headers: vec![(AUTHORIZATION, bearer(token, "bearer token")?)],
+                query: Vec::new(),
+                cookies: Vec::new(),
+            },
+            Creds::AccessToken(token) => Scheme::Static {
+                headers: vec![(AUTHORIZATION, bearer(token, "access token")?)],
+                query: Vec::new(),
+                cookies: Vec::new(),
+            },
+            Creds::Basic { user, password } => {
+                if user.contains(':') {
+                    return Err(Error::config("a basic-auth user name cannot contain `:`"));
+                }
+                let encoded = base64(format!("{user}:{password}").as_bytes());
+                let value = sensitive(&format!("Basic {encoded}"))
+                    .ok_or_else(|| Error::config("the basic-auth credentials are not valid"))?;
                 Scheme::Static {
                     headers: vec![(AUTHORIZATION, value)],
                     query: Vec::new(),
+                    cookies: Vec::new(),
                 }
             }
             Creds::ApiKeys(keys) => {
                 let mut headers = Vec::new();
                 let mut query = Vec::new();
+                let mut cookies = Vec::new();
                 for (name, value) in keys {
                     match key_location(profile, name) {
                         KeyLocation::Query => query.push((name.clone(), value.clone())),
+                        KeyLocation::Cookie => {
+                            if !is_cookie_token(name) || !is_cookie_value(value) {
+                                return Err(Error::config(format!(
+                                    "API key `{name}` is not a valid cookie name or value"
+                                )));
+                            }
+                            cookies.push((name.clone(), value.clone()));
+                        }
                         KeyLocation::Header => {
                             let (name, mut value) = header(name, value).map_err(|_| {
                                 Error::config(format!(
@@ -219,8 +467,13 @@ impl Auth {
                         }
                     }
                 }
-                Scheme::Static { headers, query }
+                Scheme::Static {
+                    headers,
+                    query,
+                    cookies,
+                }
             }
+            Creds::Provider(provider) => Scheme::Provider(provider.clone()),
             Creds::OAuth2 {
                 client_id,
                 client_secret,
@@ -248,63 +501,135 @@ impl Auth {
                     cache: tokio::sync::Mutex::default(),
                 }))
             }
-        }))
+        })
+    }
+}
+
+impl Chosen<'_> {
+    /// Whether an API key of this name is to be sent.
+    fn sends_key(&self, name: &str) -> bool {
+        self.keys
+            .is_none_or(|keys| keys.iter().any(|k| k.name.eq_ignore_ascii_case(name)))
     }
 
     /// Places static credentials on a request being built: API keys onto
-    /// the query string, auth headers into `headers` (where later per-call
-    /// headers may still replace them).
+    /// the query string, auth headers and the cookie into `headers` (where
+    /// later per-call headers may still replace them).
     pub(crate) fn sign(&self, query: &mut String, headers: &mut HeaderMap) {
-        if let Scheme::Static {
+        let Some(Scheme::Static {
             headers: auth,
             query: keys,
-        } = &self.0
-        {
-            push_query(query, keys.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-            for (name, value) in auth {
+            cookies,
+        }) = self.scheme
+        else {
+            return;
+        };
+        push_query(
+            query,
+            keys.iter()
+                .filter(|(n, _)| self.sends_key(n))
+                .map(|(n, v)| (n.as_str(), v.as_str())),
+        );
+        for (name, value) in auth {
+            if self.keys.is_none() || self.sends_key(name.as_str()) {
                 headers.insert(name.clone(), value.clone());
             }
         }
+        let cookie: Vec<String> = cookies
+            .iter()
+            .filter(|(n, _)| self.sends_key(n))
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        if let Some(value) = (!cookie.is_empty())
+            .then(|| sensitive(&cookie.join("; ")))
+            .flatten()
+        {
+            headers.insert(reqwest::header::COOKIE, value);
+        }
     }
 
-    /// Places an OAuth2 access token on one attempt of a request, fetching
-    /// it (within `timeout`) when none is cached. Fails when no token could
-    /// be obtained, in which case nothing was sent to the API.
+    /// Places an access token on one attempt of a request: an OAuth2 token
+    /// (fetched, within `timeout`, when none is cached) or the token
+    /// provider's. Fails when no token could be obtained, in which case
+    /// nothing was sent to the API.
     pub(crate) async fn authorise(
         &self,
         request: &mut reqwest::Request,
         transport: &Transport,
         timeout: Duration,
     ) -> Result<Grant, Error> {
-        let Scheme::OAuth2(oauth) = &self.0 else {
-            return Ok(Grant::NONE);
-        };
-        let (header, generation) = oauth.token(transport, timeout).await?;
-        request.headers_mut().insert(AUTHORIZATION, header);
-        Ok(Grant(Some(generation)))
+        match self.scheme {
+            Some(Scheme::OAuth2(oauth)) => {
+                let (header, generation) = oauth.token(transport, timeout).await?;
+                request.headers_mut().insert(AUTHORIZATION, header);
+                Ok(Grant(Some(generation)))
+            }
+            Some(Scheme::Provider(provider)) => {
+                let refresh = self.refresh.swap(false, Ordering::Relaxed);
+                let token = (provider.0)(TokenRequest { refresh }).await?;
+                let header = sensitive(&format!("Bearer {token}")).ok_or_else(|| {
+                    Error::config("the token provider returned characters not allowed in a header")
+                })?;
+                request.headers_mut().insert(AUTHORIZATION, header);
+                Ok(Grant(Some(0)))
+            }
+            _ => Ok(Grant::NONE),
+        }
     }
 
     /// Handles a 401 to a request that carried `grant`: whether sending it
-    /// again may succeed, because the rejected token was dropped and the
-    /// next attempt fetches a new one.
+    /// again may succeed, because the rejected token was dropped (OAuth2)
+    /// or the provider will be asked for a fresh one.
     pub(crate) async fn on_unauthorised(&self, grant: Grant) -> bool {
-        match (&self.0, grant) {
-            (Scheme::OAuth2(oauth), Grant(Some(generation))) => {
+        match (self.scheme, grant) {
+            (Some(Scheme::OAuth2(oauth)), Grant(Some(generation))) => {
                 oauth.invalidate(generation).await;
+                true
+            }
+            (Some(Scheme::Provider(_)), Grant(Some(_))) => {
+                self.refresh.store(true, Ordering::Relaxed);
                 true
             }
             _ => false,
         }
     }
+}
 
-    /// What kind of credentials these are, for `Debug`.
-    pub(crate) fn kind(&self) -> &'static str {
-        match self.0 {
-            Scheme::None => "none",
-            Scheme::Static { .. } => "headers",
-            Scheme::OAuth2(_) => "oauth2-client-credentials",
+/// Standard base64 with padding (RFC 4648 §4), for basic auth.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
         }
     }
+    out
+}
+
+/// A cookie name (RFC 6265 §4.1.1: an RFC 7230 token).
+fn is_cookie_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// A cookie value (RFC 6265 §4.1.1, unquoted).
+fn is_cookie_value(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| (0x21..=0x7e).contains(&b) && !b"\",;\\".contains(&b))
 }
 
 fn key_location(profile: &ApiProfile, name: &str) -> KeyLocation {
@@ -443,5 +768,90 @@ impl OAuth2 {
             .filter(|s| s.is_finite() && *s >= 0.0)
             .map(|s| Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX));
         Ok((header, lifetime))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_pads_every_length() {
+        // RFC 4648 §10 test vectors.
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
+    }
+
+    #[test]
+    fn cookie_names_and_values_follow_rfc_6265() {
+        assert!(is_cookie_token("rf_session") && is_cookie_token("a.b-c!"));
+        assert!(!is_cookie_token("") && !is_cookie_token("a b") && !is_cookie_token("a=b"));
+        assert!(is_cookie_value("abc123+/=") && is_cookie_value(""));
+        for bad in ["a;b", "a b", "a,b", "a\"b", "a\\b", "é", "a\nb"] {
+            assert!(!is_cookie_value(bad), "{bad:?}");
+        }
+    }
+
+    static PROFILE: ApiProfile = ApiProfile {
+        name: "t",
+        version: "1",
+        default_base_url: "http://x",
+        base_url_env: None,
+        auth: &[
+            AuthMethod::Bearer { env: None },
+            AuthMethod::ApiKeys(&[ApiKey {
+                location: KeyLocation::Query,
+                name: "k",
+                env: None,
+            }]),
+            AuthMethod::Basic {
+                user_env: None,
+                password_env: None,
+            },
+        ],
+        error_details: None,
+    };
+
+    fn signed(auth: &Auth, security: Security) -> (String, HeaderMap) {
+        let (mut query, mut headers) = (String::new(), HeaderMap::new());
+        auth.choose(security).sign(&mut query, &mut headers);
+        (query, headers)
+    }
+
+    #[test]
+    fn each_operation_gets_its_first_configured_alternative() {
+        let base = Url::parse("http://x").unwrap();
+        let credentials =
+            Credentials::basic("u", "p").and(Credentials::api_keys([("k", "v"), ("other", "o")]));
+        let auth = Auth::new(&credentials, &PROFILE, &base).unwrap();
+        // Bearer has no credentials: basic, then the key, as each op asks.
+        let (query, headers) = signed(&auth, Security::Alternatives(&[0, 2, 1]));
+        assert_eq!(
+            (query.as_str(), headers["authorization"].to_str().unwrap()),
+            ("", "Basic dTpw")
+        );
+        // Only the scheme's own key goes out, not the other given with it.
+        let (query, headers) = signed(&auth, Security::Alternatives(&[1]));
+        assert_eq!((query.as_str(), headers.len()), ("k=v", 0));
+        let (query, headers) = signed(&auth, Security::None);
+        assert_eq!((query.as_str(), headers.len()), ("", 0));
+        let (query, headers) = signed(&auth, Security::Alternatives(&[0]));
+        assert_eq!((query.as_str(), headers.len()), ("", 0));
+        // Any: the profile's first method with credentials (the key), with
+        // every key given, as before per-operation security (`other` is not
+        // in the profile: a header).
+        let (query, headers) = signed(&auth, Security::Any);
+        assert_eq!((query.as_str(), headers.len()), ("k=v", 1));
+        assert_eq!(headers["other"], "o");
     }
 }

@@ -106,10 +106,11 @@ impl Config {
 
     /// Reads credentials and the base URL from the process environment.
     ///
-    /// Credentials come from the first of the profile's
+    /// Credentials come from every one of the profile's
     /// [`auth`](ApiProfile::auth) alternatives whose environment variables
-    /// are all set and non-empty (for Cloudflare: `CLOUDFLARE_API_TOKEN`,
-    /// else `CLOUDFLARE_EMAIL` with `CLOUDFLARE_API_KEY`). The base URL comes
+    /// are all set and non-empty, and each call uses the first of them its
+    /// operation accepts (for Cloudflare: `CLOUDFLARE_API_TOKEN`, else
+    /// `CLOUDFLARE_EMAIL` with `CLOUDFLARE_API_KEY`). The base URL comes
     /// from [`base_url_env`](ApiProfile::base_url_env) when set.
     ///
     /// Fails with [`Error::Config`] naming the variables to set when no
@@ -132,11 +133,17 @@ impl Config {
         if profile.auth.is_empty() {
             return Ok(config);
         }
+        // Every complete alternative: each call then uses the first its
+        // operation accepts.
+        let mut found = Credentials::none();
         for method in profile.auth {
             if let Some(credentials) = credentials_from_env(method, &mut get) {
-                config.credentials = credentials;
-                return Ok(config);
+                found = found.and(credentials);
             }
+        }
+        if !found.is_none() {
+            config.credentials = found;
+            return Ok(config);
         }
         let alternatives: Vec<String> = profile
             .auth
@@ -374,6 +381,15 @@ fn credentials_from_env(
 ) -> Option<Credentials> {
     match method {
         AuthMethod::Bearer { env } => get((*env)?).map(Credentials::bearer),
+        AuthMethod::AccessToken { env } => get((*env)?).map(Credentials::access_token),
+        AuthMethod::Basic {
+            user_env,
+            password_env,
+        } => {
+            let user = get((*user_env)?)?;
+            let password = get((*password_env)?)?;
+            Some(Credentials::basic(user, password))
+        }
         AuthMethod::ApiKeys(keys) => {
             if keys.is_empty() {
                 return None;

@@ -30,7 +30,7 @@ pub(crate) struct DecodeContext<'a> {
 }
 
 impl DecodeContext<'_> {
-    fn decode_error(&self, path: String, message: String, body: &[u8]) -> Error {
+    pub(crate) fn decode_error(&self, path: String, message: String, body: &[u8]) -> Error {
         Error::Decode {
             path,
             message,
@@ -46,7 +46,7 @@ impl DecodeContext<'_> {
 
 /// Whether a `Content-Type` denotes JSON (`application/json`, `…+json`,
 /// `text/json`, with any parameters).
-fn is_json(content_type: &str) -> bool {
+pub(crate) fn is_json(content_type: &str) -> bool {
     let mime = content_type
         .split(';')
         .next()
@@ -78,14 +78,16 @@ where
                 )
             });
     }
-    if let ResponseShape::Raw = shape {
-        // `Vec<u8>` decodes from a sequence of bytes.
-        let bytes = serde::de::value::SeqDeserializer::<_, serde::de::value::Error>::new(
-            body.iter().copied(),
-        );
-        return T::deserialize(bytes)
-            .map(|output| Decoded { output, meta: None })
-            .map_err(|e| ctx.decode_error(String::from("."), format!("raw body: {e}"), body));
+    let undecoded = match shape {
+        ResponseShape::Raw => Some(crate::decode_body::binary::<T>(body, ctx)),
+        ResponseShape::Text => Some(crate::decode_body::text::<T>(body, ctx)),
+        ResponseShape::ByStatus(cases) => {
+            Some(crate::decode_body::by_status::<T>(cases, body, ctx))
+        }
+        _ => None,
+    };
+    if let Some(output) = undecoded {
+        return output.map(|output| Decoded { output, meta: None });
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         // An empty body (for example a 204) decodes like `null`: fine for
@@ -229,7 +231,7 @@ fn unsuccessful(
     details: Vec<crate::error::ApiErrorDetail>,
     body: &[u8],
 ) -> Error {
-    let mut err = ApiError::new(ctx.status, ctx.operation_id);
+    let mut err = ApiError::new(ctx.status, ctx.operation_id).with_full_body(body);
     err.kind = ErrorKind::Unsuccessful;
     err.details = details;
     err.request_id = request_id(ctx.headers).map(str::to_owned);

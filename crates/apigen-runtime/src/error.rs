@@ -319,6 +319,9 @@ pub struct ApiError {
     /// The response headers (empty for errors not built from a response).
     /// `Debug` redacts credential-bearing values.
     pub headers: HeaderMap,
+    /// The whole body, for [`body_as`](ApiError::body_as); never shown by
+    /// `Debug` or `Display`.
+    pub(crate) full_body: bytes::Bytes,
 }
 
 impl fmt::Debug for ApiError {
@@ -348,7 +351,23 @@ impl ApiError {
             body: String::new(),
             retry_after: None,
             headers: HeaderMap::new(),
+            full_body: bytes::Bytes::new(),
         }
+    }
+
+    /// Decodes the whole error body (not only the [`body`](ApiError::body)
+    /// snippet) as JSON into `T`; `None` when it does not decode. The
+    /// generated `error_body` function of an operation with a `default`
+    /// response calls this with the response's type.
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(&self.full_body).ok()
+    }
+
+    /// Keeps the whole body for [`body_as`](ApiError::body_as).
+    #[cfg(feature = "async")]
+    pub(crate) fn with_full_body(mut self, body: &[u8]) -> Self {
+        self.full_body = bytes::Bytes::copy_from_slice(body);
+        self
     }
 
     /// The first error message, if any.

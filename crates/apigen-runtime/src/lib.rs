@@ -118,6 +118,8 @@ mod config;
 #[cfg(feature = "async")]
 mod decode;
 #[cfg(feature = "async")]
+mod decode_body;
+#[cfg(feature = "async")]
 mod encode;
 #[cfg(feature = "async")]
 mod pagination;
@@ -140,17 +142,17 @@ pub mod test_util;
 pub use error::{ApiError, ApiErrorDetail, BODY_SNIPPET_LEN, BoxError, Error, ErrorKind};
 pub use multipart::{FilePart, FileParts, Multipart};
 pub use operation::{
-    Body, Envelope, Method, Operation, OperationInfo, Paginated, Pagination, RequestParts,
-    ResponseShape,
+    Body, BodyKind, Envelope, Method, Operation, OperationInfo, Paginated, Pagination,
+    RequestParts, ResponseShape, Security, StatusCase,
 };
 pub use params::QueryStyle;
 pub use profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};
 pub use response::{Response, ResponseParts};
 
 #[cfg(feature = "async")]
-pub use auth::Credentials;
-/// Re-exported: the chunk type of [`StreamingResponse`].
-#[cfg(feature = "async")]
+pub use auth::{Credentials, TokenRequest};
+/// Re-exported: the output of binary responses, and the chunk type of
+/// [`StreamingResponse`].
 pub use bytes::Bytes;
 #[cfg(feature = "async")]
 pub use client::{Call, Client, ClientOptions};

@@ -77,9 +77,40 @@ pub enum ResponseShape {
     /// The operation declares no response body; the output is `()` and any
     /// body is ignored.
     Empty,
-    /// The response is not JSON (a file, CSV, plain text, an image): the
-    /// output is the body's bytes (`Vec<u8>`), whatever its content type.
+    /// The response is binary (a file, an image, `application/octet-stream`):
+    /// the output is the body's bytes ([`Bytes`](crate::Bytes) or
+    /// `Vec<u8>`), whatever its content type.
     Raw,
+    /// The response is text (`text/*`): the output is the body as a
+    /// `String`, which must be valid UTF-8.
+    Text,
+    /// The operation declares several successful responses: the output is
+    /// an enum with one variant per case, chosen by the status code (a
+    /// variant is named by serde after the case's `status`, e.g. `"201"`).
+    ByStatus(&'static [StatusCase]),
+}
+
+/// One successful response of a [`ResponseShape::ByStatus`] operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCase {
+    /// The status code (`"201"`), or the range `"2XX"` for every 2xx
+    /// status without a case of its own.
+    pub status: &'static str,
+    /// How the body of this case is decoded.
+    pub body: BodyKind,
+}
+
+/// How the body of one [`StatusCase`] is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// JSON, into the variant's type.
+    Json,
+    /// Text: the variant holds a `String`.
+    Text,
+    /// Binary: the variant holds [`Bytes`](crate::Bytes).
+    Binary,
+    /// No body (for example a 204): a unit variant; any body is ignored.
+    Empty,
 }
 
 /// Field names of a response envelope, taken from the spec's
@@ -131,12 +162,31 @@ pub trait Operation: 'static {
     /// Static facts about the operation.
     const INFO: OperationInfo;
 
+    /// Which of the API's authentication methods the operation accepts
+    /// (its `security`); by default, any of them.
+    const SECURITY: Security = Security::Any;
+
     /// Records the operation's parameters and body into `request`.
     ///
     /// Fails only when an argument cannot be sent (a path parameter that
     /// would change the path, a header value with a line break, a body that
     /// cannot be serialized).
     fn build(&self, request: &mut RequestParts) -> Result<(), Error>;
+}
+
+/// Which credentials an operation accepts: its `security` in the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// The API's methods in the profile's order: the first that has
+    /// credentials is used (or the only credentials given).
+    Any,
+    /// `security: []`: the operation needs no authentication, and no
+    /// credentials are sent.
+    None,
+    /// The first of these alternatives (indices into
+    /// [`ApiProfile::auth`](crate::ApiProfile::auth)) that has credentials;
+    /// none are sent when none has.
+    Alternatives(&'static [usize]),
 }
 
 /// How a list operation pages through its results. Implemented by generated

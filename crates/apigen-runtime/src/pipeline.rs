@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use http::{HeaderMap, StatusCode};
 use tracing::Instrument as _;
 
-use crate::auth::{Auth, Grant};
+use crate::auth::{Auth, Chosen, Grant};
 use crate::client::ClientOptions;
 use crate::config::{Config, Sleeper};
 use crate::decode::{DecodeContext, decode_success};
@@ -199,7 +199,8 @@ impl Pipeline {
         want: Want,
         span: &tracing::Span,
     ) -> Result<Success, Error> {
-        let request = self.build(operation, options)?;
+        let auth = self.auth.choose(O::SECURITY);
+        let request = self.build(operation, options, &auth)?;
         let timeout = options.timeout.unwrap_or(self.timeout);
         let deadline = options
             .total_timeout
@@ -234,7 +235,7 @@ impl Pipeline {
                 }
             }
             let failure = match self
-                .attempt(operation, &request, attempt_timeout, want)
+                .attempt(operation, &request, &auth, attempt_timeout, want)
                 .await
             {
                 Ok((reply, grant)) => {
@@ -272,7 +273,7 @@ impl Pipeline {
                     // safe for any method and does not use up a retry.
                     if answer.status == StatusCode::UNAUTHORIZED
                         && !reauthorised
-                        && self.auth.on_unauthorised(grant).await
+                        && auth.on_unauthorised(grant).await
                     {
                         reauthorised = true;
                         tracing::info!(attempt, "access token rejected; fetching a new one");
@@ -306,7 +307,12 @@ impl Pipeline {
     }
 
     /// Builds the request once; every attempt sends a copy.
-    fn build<O: Operation>(&self, operation: &O, options: &CallOptions) -> Result<Prepared, Error> {
+    fn build<O: Operation>(
+        &self,
+        operation: &O,
+        options: &CallOptions,
+        auth: &Chosen<'_>,
+    ) -> Result<Prepared, Error> {
         let mut parts = RequestParts::new();
         operation.build(&mut parts)?;
         self.requests.build(
@@ -315,7 +321,7 @@ impl Pipeline {
             &options.query,
             &options.headers,
             options.extra_body.as_ref(),
-            &self.auth,
+            auth,
         )
     }
 
@@ -325,6 +331,7 @@ impl Pipeline {
         &self,
         operation: &O,
         request: &Prepared,
+        auth: &Chosen<'_>,
         timeout: Duration,
         want: Want,
     ) -> Result<(Reply, Grant), Failure> {
@@ -338,8 +345,7 @@ impl Pipeline {
         let _ = operation;
         let exchange = async {
             let mut request = request.to_request().map_err(Failure::Final)?;
-            let grant = self
-                .auth
+            let grant = auth
                 .authorise(&mut request, &self.transport, timeout)
                 .await
                 .map_err(Failure::NotSent)?;

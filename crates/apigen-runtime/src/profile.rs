@@ -51,13 +51,39 @@ pub enum AuthMethod {
         /// Scopes to request (none: the `scope` parameter is omitted).
         scopes: &'static [&'static str],
     },
+    /// HTTP basic authentication: `Authorization: Basic …` from a user name
+    /// and password ([`Credentials::basic`](crate::Credentials::basic)).
+    Basic {
+        /// Environment variable holding the user name.
+        user_env: Option<&'static str>,
+        /// Environment variable holding the password.
+        password_env: Option<&'static str>,
+    },
+    /// An access token the caller obtains (OAuth2 authorization code,
+    /// implicit or password flow, or OpenID Connect), sent as a bearer
+    /// token: [`Credentials::access_token`](crate::Credentials::access_token)
+    /// or [`Credentials::token_provider`](crate::Credentials::token_provider).
+    AccessToken {
+        /// Environment variable holding the token.
+        env: Option<&'static str>,
+    },
 }
 
 impl AuthMethod {
     /// The environment variables this method reads, in order.
     pub fn env_vars(&self) -> Vec<&'static str> {
         match self {
-            AuthMethod::Bearer { env } => env.iter().copied().collect(),
+            AuthMethod::Bearer { env } | AuthMethod::AccessToken { env } => {
+                env.iter().copied().collect()
+            }
+            AuthMethod::Basic {
+                user_env,
+                password_env,
+            } => user_env
+                .iter()
+                .chain(password_env.iter())
+                .copied()
+                .collect(),
             AuthMethod::ApiKeys(keys) => keys.iter().filter_map(|k| k.env).collect(),
             AuthMethod::OAuth2ClientCredentials {
                 client_id_env,
@@ -91,4 +117,6 @@ pub enum KeyLocation {
     /// As a query parameter. Request URLs are then never included in errors
     /// or logs.
     Query,
+    /// As a cookie, in the `Cookie` header (marked sensitive).
+    Cookie,
 }

@@ -6,7 +6,7 @@ use http::HeaderMap;
 use reqwest::Url;
 use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 
-use crate::auth::Auth;
+use crate::auth::Chosen;
 use crate::config::Config;
 use crate::encode::{header, push_query, render_path};
 use crate::error::Error;
@@ -157,7 +157,7 @@ impl Requests {
         call_query: &[(String, String)],
         call_headers: &[(String, String)],
         extra_body: Option<&serde_json::Map<String, serde_json::Value>>,
-        auth: &Auth,
+        auth: &Chosen<'_>,
     ) -> Result<Prepared, Error> {
         let path = render_path(info.path_template, parts.path_params())?;
         // The operation's parameters are already encoded, each in its style.

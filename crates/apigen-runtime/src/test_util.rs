@@ -378,11 +378,19 @@ impl<O: Operation> Stub<O> {
     }
 
     /// Replies with a successful response holding `output` (inside the
-    /// API's envelope, when it has one).
+    /// API's envelope, when it has one). For an operation with several
+    /// successful responses, the variant of `output` picks the status and
+    /// how its body is sent.
     pub fn then_ok(self, output: O::Output) -> Self
     where
         O::Output: Serialize,
     {
+        if let ResponseShape::ByStatus(cases) = O::INFO.response {
+            return match by_status_reply(cases, &output) {
+                Some(reply) => self.push(reply),
+                None => self.then_http(500, &[], "test double: not a variant of the response enum"),
+            };
+        }
         let body = success_body(O::INFO.response, &output, None::<&()>);
         self.push_json(StatusCode::OK, &[], body)
     }
@@ -493,6 +501,10 @@ impl<O: Operation> Stub<O> {
                 .iter()
                 .filter_map(|v| v.as_u64().and_then(|b| u8::try_from(b).ok()))
                 .collect(),
+            // A text operation's output is its text.
+            (Value::String(text), ResponseShape::Text) if status.is_success() => {
+                text.clone().into_bytes()
+            }
             _ => serde_json::to_vec(&body).unwrap_or_default(),
         };
         self.push(Reply::Http {
@@ -506,6 +518,51 @@ impl<O: Operation> Stub<O> {
         self.mocks.lock().rules[self.index].replies.push(reply);
         self
     }
+}
+
+/// The reply for a variant of a response enum: serde writes it as
+/// `{"201": value}` (or `"204"` for a unit variant), whose key is the
+/// status and whose value is sent as the case's kind of body.
+fn by_status_reply<T: Serialize>(
+    cases: &[crate::operation::StatusCase],
+    output: &T,
+) -> Option<Reply> {
+    use crate::operation::BodyKind;
+    let (key, value) = match serde_json::to_value(output).ok()? {
+        Value::Object(map) if map.len() == 1 => map.into_iter().next()?,
+        Value::String(key) => (key, Value::Null),
+        _ => return None,
+    };
+    let case = cases.iter().find(|c| c.status == key)?;
+    let status = if key.eq_ignore_ascii_case("2XX") {
+        StatusCode::OK
+    } else {
+        StatusCode::from_bytes(key.as_bytes()).ok()?
+    };
+    let (content_type, body) = match (case.body, value) {
+        (BodyKind::Empty, _) | (_, Value::Null) => (None, Vec::new()),
+        (BodyKind::Text, Value::String(text)) => (Some("text/plain"), text.into_bytes()),
+        (BodyKind::Binary, Value::Array(items)) => (
+            Some("application/octet-stream"),
+            items
+                .iter()
+                .filter_map(|v| v.as_u64().and_then(|b| u8::try_from(b).ok()))
+                .collect(),
+        ),
+        (_, value) => (Some("application/json"), serde_json::to_vec(&value).ok()?),
+    };
+    let mut headers = HeaderMap::new();
+    if let Some(content_type) = content_type {
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type),
+        );
+    }
+    Some(Reply::Http {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// A successful body as the API sends it.
@@ -534,7 +591,8 @@ fn success_body<T: Serialize, M: Serialize>(
             Value::Object(object)
         }
         ResponseShape::Empty => Value::Null,
-        ResponseShape::Plain | ResponseShape::Raw => output,
+        ResponseShape::Plain | ResponseShape::Raw | ResponseShape::Text => output,
+        ResponseShape::ByStatus(_) => output,
     }
 }
 

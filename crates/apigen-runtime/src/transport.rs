@@ -179,7 +179,7 @@ impl Exchange {
         details_field: Option<&str>,
         body_limit: usize,
     ) -> ApiError {
-        let mut error = ApiError::new(self.status, operation_id);
+        let mut error = ApiError::new(self.status, operation_id).with_full_body(&self.body);
         error.details = parse_details(&self.body, details_field);
         error.request_id = request_id(&self.headers).map(str::to_owned);
         error.body = snippet_of(&self.body, body_limit);

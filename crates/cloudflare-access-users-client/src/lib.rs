@@ -100,7 +100,8 @@ impl Client {
 
     /// Creates a client from environment variables.
     ///
-    /// Credentials come from the first of these that is set:
+    /// Credentials come from each of these that is set; a call uses the first its operation
+    /// accepts:
     ///
     /// - `CLOUDFLARE_API_TOKEN` (a bearer token)
     /// - `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` (API keys)

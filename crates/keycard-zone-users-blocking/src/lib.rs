@@ -96,7 +96,8 @@ impl Client {
 
     /// Creates a client from environment variables.
     ///
-    /// Credentials come from the first of these that is set:
+    /// Credentials come from each of these that is set; a call uses the first its operation
+    /// accepts:
     ///
     /// - `KEYCARD_API_CLIENT_ID` + `KEYCARD_API_CLIENT_SECRET` (OAuth2 client credentials)
     /// - `KEYCARD_API_TOKEN` (a bearer token)

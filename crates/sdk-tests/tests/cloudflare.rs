@@ -844,9 +844,15 @@ fn from_env_api_token_configures_the_client(env: &Env) {
         ("CLOUDFLARE_EMAIL", ""),
     ]);
     let cf = env_client(env, &mut fake);
+    // Every alternative is read (a call uses the first its operation
+    // accepts); the blank email ends the email + key one.
     assert_eq!(
         fake.looked_up,
-        ["CLOUDFLARE_BASE_URL", "CLOUDFLARE_API_TOKEN"]
+        [
+            "CLOUDFLARE_BASE_URL",
+            "CLOUDFLARE_API_TOKEN",
+            "CLOUDFLARE_EMAIL"
+        ]
     );
     env.mount(Mock::given(any()).respond_with(ok(envelope(json!({"id": "x"})))));
     get_user(&cf).unwrap();

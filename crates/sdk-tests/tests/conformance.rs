@@ -842,3 +842,164 @@ fn keycard_dynamic_responses_decode() {
     harness.assert_no_violations("dynamic Keycard");
     assert_eq!(harness.proxy.requests().len(), total + 6);
 }
+
+// ---------------------------------------------------------------------------
+// The response forms and security schemes of issue 12 (the render farm,
+// `spec/wireforms-responses.yaml`), static mode.
+// ---------------------------------------------------------------------------
+
+const WF_SPEC: &str = "wireforms-responses.yaml";
+
+/// Every operation of the render farm once, each successful variant of
+/// the enum operations picked with Prism's `Prefer: code=…`, with the
+/// credentials each operation accepts (Prism checks them: a missing or
+/// malformed credential is a 401); returns how many requests were sent.
+/// `send` turns a call into its result with either client.
+macro_rules! wf_all {
+    ($c:ident, $send:ident) => {{
+        use wireforms_responses_client::operations::{
+            JobsCreateResponse, JobsExportResponse, ReportsGetResponse,
+        };
+        use wireforms_responses_client::types::{JobRequest, JobState, Problem};
+        let body = JobRequest::new("teapot", 1);
+        let created = ok("jobs.create", $send!($c.jobs().create(body.clone())));
+        match created.into_inner() {
+            JobsCreateResponse::Created(job) => {
+                assert_eq!((job.id.as_str(), job.state), ("job_1", JobState::Done))
+            }
+            other => panic!("jobs.create: {other:?}"),
+        }
+        let queued = ok(
+            "jobs.create 202",
+            $send!($c.jobs().create(body).header("prefer", "code=202")),
+        );
+        match queued.into_inner() {
+            JobsCreateResponse::Accepted(t) => assert_eq!((t.ticket.as_str(), t.position), ("tkt_1", 3)),
+            other => panic!("jobs.create 202: {other:?}"),
+        }
+        let job = ok("jobs.get", $send!($c.jobs().get("job_1")));
+        assert_eq!(job.state, JobState::Running);
+        let deleted = ok("jobs.delete", $send!($c.jobs().delete("job_1")));
+        assert_eq!(deleted.status(), 204);
+        let log = ok("jobs.log", $send!($c.jobs().log("job_1")));
+        assert_eq!(*log, "frame 1: 0.8 s\n");
+        let output = ok("jobs.output", $send!($c.jobs().output("job_1")));
+        assert_eq!(&output[..], b"PK-frames-0001");
+        let thumbnail = ok("jobs.thumbnail", $send!($c.jobs().thumbnail("job_1")));
+        assert_eq!(&thumbnail[..], b"PNG-frame-0001");
+        let export = ok("jobs.export", $send!($c.jobs().export("job_1")));
+        assert_eq!(
+            export.into_inner(),
+            JobsExportResponse::Ok(apigen_runtime::Bytes::from_static(b"scene-teapot-v1"))
+        );
+        let export = ok(
+            "jobs.export 202",
+            $send!($c.jobs().export("job_1").header("prefer", "code=202")),
+        );
+        assert!(matches!(export.into_inner(), JobsExportResponse::Accepted(t) if t.ticket == "tkt_2"));
+        let export = ok(
+            "jobs.export 204",
+            $send!($c.jobs().export("job_1").header("prefer", "code=204")),
+        );
+        assert_eq!(export.into_inner(), JobsExportResponse::NoContent);
+        let report = ok("reports.get", $send!($c.reports().get("rep_1")));
+        assert_eq!(
+            report.into_inner(),
+            ReportsGetResponse::Ok("job,seconds\njob_1,0.8\n".to_owned())
+        );
+        let report = ok(
+            "reports.get 202",
+            $send!($c.reports().get("rep_1").header("prefer", "code=202")),
+        );
+        assert!(matches!(report.into_inner(), ReportsGetResponse::Accepted(p) if p.percent == 40));
+        let account = ok("account.get", $send!($c.account().get()));
+        assert_eq!(account.name, "Studio One");
+        let keys = ok("render_keys.list", $send!($c.render_keys().list()));
+        assert_eq!(*keys, ["node-a", "node-b"]);
+        let health = ok("service.health", $send!($c.service().health()));
+        assert_eq!(*health, "ok");
+        // The `default` response, typed.
+        let err = $send!($c.jobs().get("job_9").header("prefer", "code=404"))
+            .expect_err("a 404 from the default response");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+        assert_eq!(
+            wireforms_responses_client::operations::JobsGet::error_body(&err),
+            Some(Problem::new("Not found", 404).detail("no job job_9"))
+        );
+        16
+    }};
+}
+
+fn wf_credentials() -> apigen_runtime::Credentials {
+    use apigen_runtime::Credentials;
+    Credentials::basic("ada", "pw")
+        .and(Credentials::access_token("at_1"))
+        .and(Credentials::api_keys([
+            ("report_key", "rk_1"),
+            ("X-Node-Key", "nk_1"),
+        ]))
+}
+
+#[test]
+fn wireforms_static_every_form_async_and_blocking() {
+    let harness = Harness::start(WF_SPEC, PrismMode::Static);
+    let config = || {
+        wireforms_responses_client::Config::new(wf_credentials()).with_base_url(harness.proxy.url())
+    };
+    let rt = client_runtime();
+    let client = wireforms_responses_client::Client::new(config()).expect("client");
+    macro_rules! send_async {
+        ($call:expr) => {
+            rt.block_on(async { $call.await })
+        };
+    }
+    let sent = wf_all!(client, send_async);
+    harness.assert_no_violations("async render-farm client");
+    let requests = harness.proxy.requests();
+    assert_eq!(requests.len(), sent, "requests: {requests:#?}");
+    assert_all_operations_called(WF_SPEC, &requests, "async render-farm client");
+
+    let blocking = wireforms_responses_blocking::Client::new(config()).expect("client");
+    macro_rules! send_blocking {
+        ($call:expr) => {
+            $call.send()
+        };
+    }
+    let sent_blocking = wf_all!(blocking, send_blocking);
+    harness.assert_no_violations("blocking render-farm client");
+    let all = harness.proxy.requests();
+    assert_eq!(all.len(), sent + sent_blocking, "requests: {all:#?}");
+    assert_all_operations_called(WF_SPEC, &all[sent..], "blocking render-farm client");
+
+    // Prism checks the credentials: without them an operation that needs
+    // them is refused, and `security: []` is not.
+    let anonymous = wireforms_responses_client::Client::new(
+        wireforms_responses_client::Config::new(apigen_runtime::Credentials::none())
+            .with_base_url(harness.proxy.url()),
+    )
+    .expect("client");
+    for (what, result) in [
+        (
+            "jobs.get",
+            rt.block_on(anonymous.jobs().get("job_1").send())
+                .map(|_| ()),
+        ),
+        (
+            "reports.get",
+            rt.block_on(anonymous.reports().get("rep_1").send())
+                .map(|_| ()),
+        ),
+        (
+            "account.get",
+            rt.block_on(anonymous.account().get().send()).map(|_| ()),
+        ),
+    ] {
+        let err = result.expect_err(what);
+        assert_eq!(
+            err.status().map(|s| s.as_u16()),
+            Some(401),
+            "{what}: {err:?}"
+        );
+    }
+    ok("health", rt.block_on(anonymous.service().health().send()));
+}

@@ -627,12 +627,15 @@ fn from_env_client_credentials_configure_oauth2(env: &Env) {
         ("KEYCARD_API_BASE_URL", &uri),
     ]);
     let config = fake.config(profile(env)).unwrap();
+    // Every alternative is read; a call uses the first its operation
+    // accepts.
     assert_eq!(
         fake.looked_up,
         [
             "KEYCARD_API_BASE_URL",
             "KEYCARD_API_CLIENT_ID",
-            "KEYCARD_API_CLIENT_SECRET"
+            "KEYCARD_API_CLIENT_SECRET",
+            "KEYCARD_API_TOKEN"
         ]
     );
     assert_eq!(config.base_url(), Some(uri.as_str()));
@@ -692,7 +695,11 @@ fn from_env_prefers_client_credentials_over_the_token(env: &Env) {
     ]);
     let config = fake.config(profile(env)).unwrap();
     assert_eq!(config.base_url(), None);
-    assert!(!fake.looked_up.iter().any(|v| v == "KEYCARD_API_TOKEN"));
+    // Both are read, in the spec's order; the calls use the first.
+    assert_eq!(
+        format!("{:?}", config.credentials()),
+        "Credentials[OAuth2ClientCredentials(<redacted>), Bearer(<redacted>)]"
+    );
     let credentials = config
         .credentials()
         .clone()

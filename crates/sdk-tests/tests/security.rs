@@ -8,8 +8,11 @@
 //! - no credential (bearer token, API key, OAuth2 client secret, OAuth2
 //!   access token, secret default headers) appears in any `Debug` or
 //!   `Display` output, error, or TRACE-level tracing output;
+//! - the same for the credentials of issue 12 (a basic-auth password, API
+//!   keys in a cookie or the query string, a provider's access token);
 //! - a redirect to another origin is refused, so its server never sees a
-//!   request, let alone the `Authorization` or `X-Auth-Key` header.
+//!   request, let alone the `Authorization` or `X-Auth-Key` header, the
+//!   `Cookie` or a query-string API key.
 
 mod support;
 
@@ -388,11 +391,25 @@ const CLIENT_ID: &str = "client_01jx9k2m7q3v8w";
 const CLIENT_SECRET: &str = "csecret_Zk3wQ9vT4nB7pL2xR8mY5cJ1";
 const ACCESS_TOKEN: &str = "atoken_eyJhbGciOiJSUzI1NiJ9.Pq7Rs8Tu9Vw0";
 const HEADER_SECRET: &str = "hdrsecret_Gh5Jk6Lm7Nb8Vc9X";
+const BASIC_PASSWORD: &str = "basicpw_Qm4Wn8Er2Ty6Ui0Op";
+const COOKIE_KEY: &str = "cookiekey_Az3Sx7Dc1Fv5Gb9Hn";
+const QUERY_KEY: &str = "querykey_Lk2Jh6Gf0Ds4Ap8Zx";
+const PROVIDED_TOKEN: &str = "provided_Mn1Bv5Cx9Zl3Kj7Hg";
 
 /// The secrets, and distinctive slices of them (a partial leak counts).
 fn secret_fragments() -> Vec<String> {
     let mut fragments = Vec::new();
-    for secret in [TOKEN, API_KEY, CLIENT_SECRET, ACCESS_TOKEN, HEADER_SECRET] {
+    for secret in [
+        TOKEN,
+        API_KEY,
+        CLIENT_SECRET,
+        ACCESS_TOKEN,
+        HEADER_SECRET,
+        BASIC_PASSWORD,
+        COOKIE_KEY,
+        QUERY_KEY,
+        PROVIDED_TOKEN,
+    ] {
         fragments.push(secret.to_owned());
         let (_, tail) = secret.split_at(secret.find('_').unwrap() + 1);
         fragments.push(tail[..12].to_owned());
@@ -891,4 +908,286 @@ fn keycard_cross_origin_redirect_does_not_carry_the_access_token() {
     assert_eq!(target.request_count(), 0);
     // The token endpoint was used, then the API request was redirected.
     assert_eq!(origin.request_count(), 2);
+}
+
+// ---------------------------------------------------------------------------
+// The credentials of issue 12: basic auth, cookie and query-string API
+// keys, a token provider's tokens.
+// ---------------------------------------------------------------------------
+
+use wireforms_responses_blocking as wfb;
+use wireforms_responses_client as wf;
+
+/// The render-farm credentials: all of them, so that each call uses the
+/// one its operation accepts.
+fn render_farm_credentials() -> Credentials {
+    Credentials::basic("ada", BASIC_PASSWORD)
+        .and(Credentials::api_keys([
+            ("rf_session", COOKIE_KEY),
+            ("report_key", QUERY_KEY),
+        ]))
+        .and(Credentials::token_provider(|_| async {
+            Ok::<_, Error>(PROVIDED_TOKEN.to_owned())
+        }))
+}
+
+/// The render farm: checks the credential of each operation; `/jobs/garbled`
+/// answers undecodable JSON, `/jobs/slow` answers late, `/jobs/broken` 500,
+/// and `/reports/…` and `/account` answer 401 when their path ends in `-bad`.
+fn render_farm_server() -> TestServer {
+    TestServer::start(|request, _| {
+        let path = request.path().to_owned();
+        let job = json!({"id": "job_1", "scene": "teapot", "state": "done"});
+        if path.starts_with("/reports/") {
+            if !request.target.contains(&format!("report_key={QUERY_KEY}"))
+                || path.ends_with("-bad")
+            {
+                return Reply::json(401, &json!({"title": "Unauthorized", "status": 401}));
+            }
+            return Reply::raw(200, "text/csv", "job,seconds\n");
+        }
+        if path == "/account" {
+            if request.header("authorization") != Some(&format!("Bearer {PROVIDED_TOKEN}")) {
+                return Reply::json(401, &json!({"title": "Unauthorized", "status": 401}));
+            }
+            return Reply::json(200, &json!({"id": "acct_1", "name": "Studio"}));
+        }
+        if !request
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+        {
+            return Reply::json(401, &json!({"title": "Unauthorized", "status": 401}));
+        }
+        match path.as_str() {
+            "/jobs/garbled" => Reply::raw(200, "application/json", "{\"id\": [}"),
+            "/jobs/slow" => Reply::json(200, &job).delayed(Duration::from_secs(3)),
+            "/jobs/broken" => Reply::json(500, &json!({"title": "Broken", "status": 500})),
+            _ => Reply::json(200, &job),
+        }
+    })
+}
+
+#[test]
+fn new_credentials_never_appear_in_output_or_traces() {
+    let capture = traces();
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    let sleeper = RecordingSleeper::default();
+    let server = render_farm_server();
+    let closed_port = free_port();
+    let rt = client_runtime();
+    let mut record = |what: &str, text: String| outputs.push((what.to_owned(), text));
+
+    let credentials = render_farm_credentials();
+    for single in [
+        Credentials::basic("ada", BASIC_PASSWORD),
+        Credentials::api_keys([("rf_session", COOKIE_KEY)]),
+        Credentials::api_keys([("report_key", QUERY_KEY)]),
+        Credentials::access_token(PROVIDED_TOKEN),
+        credentials.clone(),
+    ] {
+        record("Credentials", format!("{single:?} {single:#?}"));
+        let config = test_config(&server.url(), &sleeper).with_credentials(single);
+        record("Config", format!("{config:?} {config:#?}"));
+        record(
+            "wf::Client",
+            format!("{:?}", wf::Client::new(config.clone()).unwrap()),
+        );
+        record(
+            "wfb::Client",
+            format!("{:?}", wfb::Client::new(config).unwrap()),
+        );
+    }
+
+    let config = test_config(&server.url(), &sleeper).with_credentials(credentials.clone());
+    let client = wf::Client::new(config.clone()).unwrap();
+    // Successes with each credential: basic, query key, provider token.
+    let job = rt
+        .block_on(client.jobs().get("job_1").send())
+        .expect("basic auth");
+    record("Response", format!("{job:?} {job:#?}"));
+    let report = rt
+        .block_on(client.reports().get("rep_1").send())
+        .expect("query key");
+    record("Response", format!("{report:?}"));
+    let account = rt.block_on(client.account().get().send()).expect("token");
+    record("Response", format!("{account:?}"));
+    let raw = rt
+        .block_on(client.reports().get("rep_1").send_raw())
+        .expect("raw");
+    record("RawResponse", format!("{raw:?}"));
+    // Errors: 401s, a 500 (retried), a decode error, a timeout, a
+    // connection error, with the query key in the URL of each request.
+    for result in [
+        rt.block_on(client.reports().get("rep_1-bad").send())
+            .map(|_| ()),
+        rt.block_on(client.jobs().get("broken").max_retries(1).send())
+            .map(|_| ()),
+        rt.block_on(client.jobs().get("garbled").send()).map(|_| ()),
+        rt.block_on(
+            client
+                .jobs()
+                .get("slow")
+                .timeout(Duration::from_millis(50))
+                .max_retries(0)
+                .send(),
+        )
+        .map(|_| ()),
+    ] {
+        let err = result.expect_err("an error");
+        record("Error", render_error(&err));
+        if let Some(api) = err.api_error() {
+            record("ApiError", format!("{api:?} {api}"));
+        }
+    }
+    let unreachable = wf::Client::new(
+        test_config(&format!("http://127.0.0.1:{closed_port}"), &sleeper)
+            .with_credentials(credentials.clone())
+            .with_max_retries(1),
+    )
+    .unwrap();
+    let err = rt
+        .block_on(unreachable.reports().get("rep_1").send())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { connect: true, .. }),
+        "{err:?}"
+    );
+    record("connect error", render_error(&err));
+    // The blocking client, and invalid credentials refused at construction.
+    let blocking = wfb::Client::new(config).unwrap();
+    let err = blocking.reports().get("rep_1-bad").send().unwrap_err();
+    record("401 (blocking)", render_error(&err));
+    let report = blocking
+        .reports()
+        .get("rep_1")
+        .send()
+        .expect("blocking query key");
+    record("Response (blocking)", format!("{report:?}"));
+    for bad in [
+        Credentials::api_keys([("rf_session", format!("{COOKIE_KEY};x"))]),
+        Credentials::basic(format!("a:{BASIC_PASSWORD}"), BASIC_PASSWORD),
+    ] {
+        let err = wf::Client::new(test_config(&server.url(), &sleeper).with_credentials(bad))
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        record("bad credentials", render_error(&err));
+    }
+    // A provided token that cannot go in a header fails the call.
+    let bad_token = Credentials::blocking_token_provider(|_| Ok(format!("{PROVIDED_TOKEN}\n")));
+    let err = wfb::Client::new(test_config(&server.url(), &sleeper).with_credentials(bad_token))
+        .unwrap()
+        .account()
+        .get()
+        .send()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    record("bad provided token", render_error(&err));
+
+    // The secrets really were in play.
+    let seen = server.requests();
+    let basic = seen
+        .iter()
+        .find_map(|r| {
+            r.header("authorization")
+                .filter(|a| a.starts_with("Basic "))
+        })
+        .expect("basic auth was sent")
+        .to_owned();
+    assert!(seen.iter().any(|r| r.target.contains(QUERY_KEY)));
+    assert!(
+        seen.iter()
+            .any(|r| r.header("authorization") == Some(&format!("Bearer {PROVIDED_TOKEN}")))
+    );
+
+    let traces = capture.text();
+    assert!(traces.contains("getReport"), "{traces}");
+    let encoded = basic.trim_start_matches("Basic ");
+    for (what, text) in outputs
+        .iter()
+        .chain([&("tracing output".to_owned(), traces)])
+    {
+        assert_no_secret(what, text);
+        assert!(
+            !text.contains(encoded),
+            "{what} contains the encoded password:\n{text}"
+        );
+    }
+    assert!(outputs.len() > 20, "{}", outputs.len());
+}
+
+#[test]
+fn cross_origin_redirects_carry_no_query_key_cookie_or_basic_auth() {
+    traces();
+    let target = TestServer::start(|_, _| Reply::raw(200, "text/csv", "x\n"));
+    let port = target.port();
+    let sleeper = RecordingSleeper::default();
+    let rt = client_runtime();
+    let mut cases = 0;
+    for status in [301, 302, 303, 307, 308] {
+        // The target is another origin: the same host, another port.
+        let origin = TestServer::start(move |request, _| {
+            let location = format!("http://127.0.0.1:{port}{}", request.path());
+            redirect_to(status, location)
+        });
+        let config =
+            test_config(&origin.url(), &sleeper).with_credentials(render_farm_credentials());
+        let client = wf::Client::new(config.clone()).unwrap();
+        let blocking = wfb::Client::new(config).unwrap();
+        // The query key, then basic auth (jobs.get prefers it to the cookie).
+        let errors = [
+            rt.block_on(client.reports().get("rep_1").send())
+                .map(|_| ()),
+            blocking.reports().get("rep_1").send().map(|_| ()),
+            rt.block_on(client.jobs().get("job_1").send()).map(|_| ()),
+            blocking.jobs().get("job_1").send().map(|_| ()),
+        ];
+        for err in errors {
+            let err = err.expect_err("a refused redirect");
+            match &err {
+                Error::Redirect {
+                    status: s, host, ..
+                } => {
+                    assert_eq!((s.as_u16(), host.as_str()), (status, "127.0.0.1"));
+                }
+                other => panic!("{status}: expected Error::Redirect, got {other:?}"),
+            }
+            assert!(!err.to_string().contains(QUERY_KEY), "{err}");
+            cases += 1;
+        }
+        // The origin did get the credentials.
+        let seen = origin.requests();
+        assert!(
+            seen.iter()
+                .any(|r| r.target == format!("/reports/rep_1?report_key={QUERY_KEY}"))
+        );
+        assert!(seen.iter().any(|r| {
+            r.header("authorization")
+                .is_some_and(|a| a.starts_with("Basic "))
+        }));
+    }
+    // Cookie-only credentials on an operation that takes them.
+    let origin = TestServer::start(move |request, _| {
+        redirect_to(302, format!("http://127.0.0.1:{port}{}", request.path()))
+    });
+    let cookie_only = test_config(&origin.url(), &sleeper)
+        .with_credentials(Credentials::api_keys([("rf_session", COOKIE_KEY)]));
+    let err = rt
+        .block_on(
+            wf::Client::new(cookie_only)
+                .unwrap()
+                .jobs()
+                .get("job_1")
+                .send(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Redirect { .. }), "{err:?}");
+    assert_eq!(
+        origin.requests()[0].header("cookie"),
+        Some(&*format!("rf_session={COOKIE_KEY}"))
+    );
+    cases += 1;
+    // The other origin saw nothing at all.
+    let seen = target.requests();
+    assert_eq!(seen.len(), 0, "{seen:#?}");
+    assert_eq!(cases, 21);
 }

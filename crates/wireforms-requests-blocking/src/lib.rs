@@ -91,7 +91,8 @@ impl Client {
 
     /// Creates a client from environment variables.
     ///
-    /// Credentials come from the first of these that is set:
+    /// Credentials come from each of these that is set; a call uses the first its operation
+    /// accepts:
     ///
     /// - `PAPERDESK_API_TOKEN` (a bearer token)
     ///

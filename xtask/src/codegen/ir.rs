@@ -63,13 +63,32 @@ pub enum AuthMethod {
         client_secret_env: Option<String>,
         scopes: Vec<String>,
     },
+    /// HTTP basic: a user name and password.
+    Basic {
+        scheme: String,
+        user_env: Option<String>,
+        password_env: Option<String>,
+    },
+    /// A token the caller obtains (OAuth2 flows other than client
+    /// credentials, OpenID Connect), sent as a bearer token.
+    AccessToken {
+        scheme: String,
+        env: Option<String>,
+    },
 }
 
 impl AuthMethod {
     /// The environment variables `from_env` reads for this method.
     pub fn env_vars(&self) -> Vec<String> {
         match self {
-            AuthMethod::Bearer { env, .. } => env.iter().cloned().collect(),
+            AuthMethod::Bearer { env, .. } | AuthMethod::AccessToken { env, .. } => {
+                env.iter().cloned().collect()
+            }
+            AuthMethod::Basic {
+                user_env,
+                password_env,
+                ..
+            } => user_env.iter().chain(password_env).cloned().collect(),
             AuthMethod::ApiKeys { keys, .. } => keys.iter().filter_map(|k| k.env.clone()).collect(),
             AuthMethod::OAuth2ClientCredentials {
                 client_id_env,
@@ -87,9 +106,29 @@ impl AuthMethod {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
     pub scheme: String,
-    pub in_query: bool,
+    pub place: KeyPlace,
     pub name: String,
     pub env: Option<String>,
+}
+
+/// Where an API key is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPlace {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// Which of the API's auth methods an operation accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Security {
+    /// Any of them (the top-level `security`, when it names every method).
+    #[default]
+    Any,
+    /// `security: []`: no credentials are sent.
+    None,
+    /// These alternatives: indices into `Api::auth`, in preference order.
+    Alternatives(Vec<usize>),
 }
 
 /// Rustdoc text: a list of paragraphs-as-lines, already trimmed.
@@ -237,6 +276,8 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     pub output: Output,
     pub pagination: Option<Pagination>,
+    /// The auth methods the operation accepts.
+    pub security: Security,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,11 +406,34 @@ pub struct MultipartField {
 
 #[derive(Debug, Clone)]
 pub struct Output {
-    /// Type of the decoded result (`TypeRef::Unit` when there is no body).
+    /// Type of the decoded result (`TypeRef::Unit` when there is no body,
+    /// and for `ByStatus`, whose types are the variants').
     pub ty: TypeRef,
     /// Type of the envelope's metadata, when the API wraps responses.
     pub meta: Option<TypeRef>,
     pub shape: OutputShape,
+    /// For `ByStatus`: the enum of the successful responses.
+    pub by_status: Option<StatusEnum>,
+    /// The type of error bodies: the `default` response's JSON schema.
+    pub error: Option<TypeRef>,
+    /// The `Accept` header, when a successful response is not JSON: the
+    /// media types of the successful responses, then `application/json`
+    /// (for error bodies).
+    pub accept: Option<String>,
+}
+
+impl Output {
+    /// Every type the output mentions (the result, the metadata, the
+    /// variants of a `ByStatus` enum).
+    pub fn type_refs(&self) -> Vec<&TypeRef> {
+        let mut refs = vec![&self.ty];
+        refs.extend(self.meta.iter());
+        if let Some(e) = &self.by_status {
+            refs.extend(e.variants.iter().map(|v| &v.ty));
+        }
+        refs.extend(self.error.iter());
+        refs
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,8 +441,44 @@ pub enum OutputShape {
     Plain,
     Envelope,
     Empty,
-    /// A non-JSON body, handed over as bytes.
+    /// A binary body, handed over as `Bytes`.
     Raw,
+    /// A `text/*` body, handed over as a `String`.
+    Text,
+    /// Several successful responses: an enum with a variant per status.
+    ByStatus,
+}
+
+/// The enum of an operation with several successful responses, in
+/// `operations::` beside the operation struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEnum {
+    /// Its name (settled by `naming::settle`).
+    pub name: String,
+    /// One variant per declared status, in status order.
+    pub variants: Vec<StatusVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusVariant {
+    /// `201`, or `2XX`.
+    pub status: String,
+    /// `Created`.
+    pub rust_name: String,
+    pub body: ResponseBodyKind,
+    /// The type held (`TypeRef::Unit` for an empty body; `TypeRef::String`
+    /// for text, `TypeRef::Bytes` for binary).
+    pub ty: TypeRef,
+    pub docs: Docs,
+}
+
+/// How a response body is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseBodyKind {
+    Json,
+    Text,
+    Binary,
+    Empty,
 }
 
 #[derive(Debug, Clone)]

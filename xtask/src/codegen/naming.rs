@@ -240,6 +240,13 @@ fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
             }
         }
     }
+    // The response enum of an operation whose 2xx responses differ.
+    for op in &mut api.operations {
+        let at = op_pointer(op);
+        if let Some(e) = &mut op.output.by_status {
+            e.name = settled(&mut operations, &e.name, "response enum", warnings, &at);
+        }
+    }
 }
 
 /// A top-level resource is a `Client` method, and its segment also names its
@@ -447,6 +454,9 @@ fn operation_scopes(api: &Api, out: &mut Vec<Collision>) {
         operations.claim(&op.module, format!("the module of `{id}`"));
         if let Some(params) = &op.params_struct {
             operations.claim(params, format!("the params struct of `{id}`"));
+        }
+        if let Some(e) = &op.output.by_status {
+            operations.claim(&e.name, format!("the response enum of `{id}`"));
         }
     }
     for op in &api.operations {

@@ -98,10 +98,43 @@ pub fn surface(api: &Api) -> String {
         if let Some(params) = &op.params_struct {
             args.push(format!("params: {params}"));
         }
-        let output = match op.output.shape {
-            OutputShape::Empty => "()".to_owned(),
+        let output = match (&op.output.shape, &op.output.by_status) {
+            (OutputShape::Empty, _) => "()".to_owned(),
+            (OutputShape::Raw, _) => "Bytes".to_owned(),
+            (OutputShape::ByStatus, Some(e)) => {
+                let variants: Vec<String> = e
+                    .variants
+                    .iter()
+                    .map(|v| match v.body {
+                        crate::codegen::ir::ResponseBodyKind::Empty => {
+                            format!("{} {}", v.status, v.rust_name)
+                        }
+                        crate::codegen::ir::ResponseBodyKind::Binary => {
+                            format!("{} {}(Bytes)", v.status, v.rust_name)
+                        }
+                        _ => format!("{} {}({})", v.status, v.rust_name, short(&v.ty)),
+                    })
+                    .collect();
+                format!("{} {{ {} }}", e.name, variants.join(", "))
+            }
             _ => short(&op.output.ty),
         };
+        let mut output = match &op.output.error {
+            Some(error) => format!("{output} / error {}", short(error)),
+            None => output,
+        };
+        match &op.security {
+            super::ir::Security::Any => {}
+            super::ir::Security::None => output.push_str(" / no auth"),
+            super::ir::Security::Alternatives(indices) => {
+                let names: Vec<String> = indices
+                    .iter()
+                    .filter_map(|i| api.auth.get(*i))
+                    .map(super::emit::security::scheme_names)
+                    .collect();
+                output.push_str(&format!(" / auth {}", names.join(" | ")));
+            }
+        }
         let _ = writeln!(
             out,
             "{}.{}({}) -> {output}  [{} {:?} {}]",

@@ -144,6 +144,12 @@ pub enum Event {
     },
     Path(OpName),
     Method(OpName),
+    /// The operation's own `security` changed (other credentials, or none):
+    /// additive when the new alternatives include every old one.
+    OpSecurity {
+        op: OpName,
+        wire: Level,
+    },
     Deprecated {
         op: OpName,
         now: bool,
@@ -384,6 +390,7 @@ pub fn wire(event: &Event) -> Level {
         // credentials the server no longer accepts.
         Event::BaseUrl | Event::AuthRemoved | Event::AuthChanged => Breaking,
         Event::Path(_) | Event::Method(_) | Event::ParamLocation(_) => Breaking,
+        Event::OpSecurity { wire, .. } => *wire,
         // `x-apigen.envelope` is a generator setting: the server sends the
         // same JSON, only the client unwraps it differently.
         Event::Envelope => None,
@@ -542,7 +549,10 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
                 new.rust_name
             ),
         ),
-        Event::Path(op) | Event::Method(op) | Event::ParamLocation(op) => all(
+        Event::Path(op)
+        | Event::Method(op)
+        | Event::ParamLocation(op)
+        | Event::OpSecurity { op, .. } => all(
             DocsOnly,
             format!(
                 "{} sends the new request; only its docs change",

@@ -304,7 +304,7 @@ fn request_roots(api: &Api) -> Vec<&TypeRef> {
 fn response_roots(api: &Api) -> Vec<&TypeRef> {
     api.operations
         .iter()
-        .flat_map(|op| std::iter::once(&op.output.ty).chain(op.output.meta.as_ref()))
+        .flat_map(|op| op.output.type_refs())
         .collect()
 }
 
@@ -347,6 +347,8 @@ fn auth_key(method: &AuthMethod) -> String {
         AuthMethod::OAuth2ClientCredentials { scheme, .. } => {
             format!("OAuth2 client credentials `{scheme}`")
         }
+        AuthMethod::Basic { scheme, .. } => format!("basic `{scheme}`"),
+        AuthMethod::AccessToken { scheme, .. } => format!("access token `{scheme}`"),
     }
 }
 
@@ -355,7 +357,15 @@ fn auth_key(method: &AuthMethod) -> String {
 fn without_env(method: &AuthMethod) -> AuthMethod {
     let mut method = method.clone();
     match &mut method {
-        AuthMethod::Bearer { env, .. } => *env = None,
+        AuthMethod::Bearer { env, .. } | AuthMethod::AccessToken { env, .. } => *env = None,
+        AuthMethod::Basic {
+            user_env,
+            password_env,
+            ..
+        } => {
+            *user_env = None;
+            *password_env = None;
+        }
         AuthMethod::ApiKeys { keys, .. } => keys.iter_mut().for_each(|k| k.env = None),
         AuthMethod::OAuth2ClientCredentials {
             client_id_env,
@@ -573,6 +583,45 @@ impl Differ<'_> {
                 subject.clone(),
                 format!("method {} → {}", old.method.as_str(), new.method.as_str()),
             );
+        }
+        if old.security != new.security {
+            // Compared by scheme: indices move when schemes are added.
+            use crate::codegen::ir::Security;
+            let accepted = |api: &Api, op: &Operation| -> Option<Vec<String>> {
+                match &op.security {
+                    Security::Any => Some(api.auth.iter().map(auth_key).collect()),
+                    Security::None => None,
+                    Security::Alternatives(indices) => Some(
+                        indices
+                            .iter()
+                            .filter_map(|i| api.auth.get(*i).map(auth_key))
+                            .collect(),
+                    ),
+                }
+            };
+            let (was, now) = (accepted(self.old, old), accepted(self.new, new));
+            if was != now {
+                let wire = match (&was, &now) {
+                    // Credentials the server no longer needs are ignored.
+                    (_, None) => Level::Additive,
+                    (None, Some(_)) => Level::Breaking,
+                    (Some(was), Some(now)) if was.iter().all(|w| now.contains(w)) => {
+                        Level::Additive
+                    }
+                    _ => Level::Breaking,
+                };
+                let show = |s: &Option<Vec<String>>| {
+                    s.as_ref().map_or("none".to_owned(), |v| v.join(" or "))
+                };
+                out.push(
+                    Event::OpSecurity {
+                        op: nn.clone(),
+                        wire,
+                    },
+                    subject.clone(),
+                    format!("security {} → {}", show(&was), show(&now)),
+                );
+            }
         }
         if old.deprecated != new.deprecated {
             out.push(
@@ -879,6 +928,29 @@ impl Differ<'_> {
         let (a, b) = (&old.output, &new.output);
         use crate::codegen::ir::OutputShape::{Envelope, Plain};
         let envelope_only = matches!((a.shape, b.shape), (Plain, Envelope) | (Envelope, Plain));
+        if a.by_status != b.by_status && a.by_status.is_some() && b.by_status.is_some() {
+            // The enum of several successful responses changed (a status,
+            // or a variant's type): matching code no longer fits.
+            let show = |o: &crate::codegen::ir::Output| {
+                let e = o.by_status.as_ref().expect("checked");
+                let variants: Vec<String> = e
+                    .variants
+                    .iter()
+                    .map(|v| format!("{} {}({})", v.status, v.rust_name, rust_type(&v.ty)))
+                    .collect();
+                format!("{} {{ {} }}", e.name, variants.join(", "))
+            };
+            out.push(
+                Event::OutputType {
+                    op: nn.clone(),
+                    old: show(a),
+                    new: show(b),
+                    wire: Level::Breaking,
+                },
+                subject.to_owned(),
+                "successful responses changed".into(),
+            );
+        }
         if a.ty != b.ty {
             out.push(
                 Event::OutputType {

@@ -359,7 +359,7 @@ fn env(vars: &[(&str, &str)]) -> impl FnMut(&str) -> Option<String> + use<> {
 }
 
 #[test]
-fn from_env_picks_the_first_complete_alternative() {
+fn from_env_reads_every_complete_alternative() {
     let config = Config::from_env_with(
         &CLOUDFLARE_PROFILE,
         env(&[
@@ -370,9 +370,11 @@ fn from_env_picks_the_first_complete_alternative() {
         ]),
     )
     .unwrap();
+    // Both, in the profile's order: a call uses the first its operation
+    // accepts (for Cloudflare's operations, any: the token).
     assert_eq!(
         format!("{:?}", config.credentials()),
-        "Credentials::Bearer(<redacted>)"
+        "Credentials[Bearer(<redacted>), ApiKeys(<redacted>)]"
     );
     assert_eq!(config.base_url(), Some("http://localhost:1234/v4"));
 

@@ -50,6 +50,9 @@ impl<'c> ZonesUsers<'c> {
     ///
     /// Returns one page; `.items()` on the returned call yields every item of every page as a
     /// `Stream` (cursor pages).
+    ///
+    /// An error response's body decodes with
+    /// [`UsersList::error_body`](crate::operations::UsersList::error_body).
     pub fn list(
         &self,
         zone_id: impl Into<String>,
@@ -63,6 +66,9 @@ impl<'c> ZonesUsers<'c> {
     /// Returns details of a specific user by user ID
     ///
     /// `GET /zones/{zoneId}/users/{id}`: sends [`UsersRetrieve`](crate::operations::UsersRetrieve).
+    ///
+    /// An error response's body decodes with
+    /// [`UsersRetrieve::error_body`](crate::operations::UsersRetrieve::error_body).
     pub fn retrieve(
         &self,
         zone_id: impl Into<String>,

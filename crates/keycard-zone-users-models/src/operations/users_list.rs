@@ -218,3 +218,12 @@ impl ::apigen_runtime::Paginated for UsersList {
         self.params.after = Some(cursor);
     }
 }
+
+impl UsersList {
+    /// The body of an error response of this operation, decoded
+    /// as the spec's `default` response declares it: `None` when
+    /// `error` is not an API error or its body does not decode.
+    pub fn error_body(error: &::apigen_runtime::Error) -> Option<crate::types::Error> {
+        error.api_error()?.body_as()
+    }
+}

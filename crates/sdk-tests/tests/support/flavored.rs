@@ -190,6 +190,15 @@ impl Env {
         )
     }
 
+    /// The render farm (`wireforms-responses`) client of this case's flavour.
+    pub fn wireforms(&self, config: Config) -> Wireforms {
+        self.flavored(
+            config,
+            wireforms_responses_client::Client::new,
+            wireforms_responses_blocking::Client::new,
+        )
+    }
+
     /// The client of this case's flavour, made by `new_async` or
     /// `new_blocking`.
     fn flavored<A, B>(
@@ -227,6 +236,8 @@ impl<A, B> Flavored<A, B> {
 pub type Cloudflare =
     Flavored<cloudflare_access_users_client::Client, cloudflare_access_users_blocking::Client>;
 pub type Keycard = Flavored<keycard_zone_users_client::Client, keycard_zone_users_blocking::Client>;
+pub type Wireforms =
+    Flavored<wireforms_responses_client::Client, wireforms_responses_blocking::Client>;
 
 /// Sends one call with either flavour: `send!(client, |c| c.zones().users().retrieve(z, id))`.
 /// The call expression is written once and type-checked against both

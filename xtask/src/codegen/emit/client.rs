@@ -13,7 +13,7 @@ use super::{
     CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
     module_index, option_str, parallel_map, rust_file,
 };
-use crate::codegen::ir::{Api, AuthMethod, Method, Operation, PaginationKind, TypeRef};
+use crate::codegen::ir::{Api, AuthMethod, KeyPlace, Method, Operation, PaginationKind, TypeRef};
 
 impl Flavor {
     fn runtime_client(self) -> TokenStream {
@@ -143,10 +143,10 @@ fn profile(api: &Api) -> TokenStream {
         }
         AuthMethod::ApiKeys { keys, .. } => {
             let keys = keys.iter().map(|k| {
-                let location = if k.in_query {
-                    quote!(Query)
-                } else {
-                    quote!(Header)
+                let location = match k.place {
+                    KeyPlace::Query => quote!(Query),
+                    KeyPlace::Header => quote!(Header),
+                    KeyPlace::Cookie => quote!(Cookie),
                 };
                 let key_name = &k.name;
                 let env = option_str(&k.env);
@@ -172,6 +172,21 @@ fn profile(api: &Api) -> TokenStream {
                 client_secret_env: #secret,
                 scopes: &[#(#scopes),*],
             })
+        }
+        AuthMethod::Basic {
+            user_env,
+            password_env,
+            ..
+        } => {
+            let (user, password) = (option_str(user_env), option_str(password_env));
+            quote!(::apigen_runtime::AuthMethod::Basic {
+                user_env: #user,
+                password_env: #password,
+            })
+        }
+        AuthMethod::AccessToken { env, .. } => {
+            let env = option_str(env);
+            quote!(::apigen_runtime::AuthMethod::AccessToken { env: #env })
         }
     });
     quote! {
@@ -199,6 +214,8 @@ fn env_summary(api: &Api) -> Vec<String> {
                 AuthMethod::Bearer { .. } => "a bearer token",
                 AuthMethod::ApiKeys { .. } => "API keys",
                 AuthMethod::OAuth2ClientCredentials { .. } => "OAuth2 client credentials",
+                AuthMethod::Basic { .. } => "a user name and password",
+                AuthMethod::AccessToken { .. } => "an OAuth2 or OpenID Connect access token",
             };
             lines.push(format!("- {} ({kind})", vars.join(" + ")));
         }
@@ -346,7 +363,7 @@ fn lib_rs(
     let mut env_lines = vec![
         "Creates a client from environment variables.".to_owned(),
         String::new(),
-        "Credentials come from the first of these that is set:".to_owned(),
+        "Credentials come from each of these that is set; a call uses the first its operation accepts:".to_owned(),
         String::new(),
     ];
     env_lines.extend(env_summary(api));
@@ -501,6 +518,8 @@ fn credentials_example(api: &Api) -> String {
         Some(AuthMethod::OAuth2ClientCredentials { .. }) => {
             "Credentials::oauth2_client_credentials(\"client-id\", \"client-secret\")".to_owned()
         }
+        Some(AuthMethod::Basic { .. }) => "Credentials::basic(\"user\", \"password\")".to_owned(),
+        Some(AuthMethod::AccessToken { .. }) => "Credentials::access_token(\"token\")".to_owned(),
         None => "Credentials::none()".to_owned(),
     }
 }
@@ -577,7 +596,7 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
     let operations = node
         .operations
         .iter()
-        .map(|op| operation_method(op, flavor));
+        .map(|op| operation_method(api, op, flavor));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy)]
@@ -592,7 +611,7 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
     }
 }
 
-fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
+fn operation_method(api: &Api, op: &Operation, flavor: Flavor) -> TokenStream {
     let name = ident(&op.method_name);
     let op_ty = ident(&op.rust_name);
     let call = flavor.call();
@@ -622,6 +641,8 @@ fn operation_method(op: &Operation, flavor: Flavor) -> TokenStream {
             "Returns one page; `.items()` on the returned call yields every item of every page as {how} ({pages})."
         ));
     }
+    facts.extend(super::responses::client_facts(op, flavor));
+    facts.extend(super::security::client_facts(api, op));
     let docs = prose_and_facts(op.docs.as_deref(), &facts);
     let deprecated = op
         .deprecated

@@ -107,7 +107,7 @@ fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
                 .chain(&op.optional_params)
                 .any(|p| walk(&p.ty, wanted))
                 || op.body.as_ref().is_some_and(|b| walk(&b.ty, wanted))
-                || walk(&op.output.ty, wanted)
+                || op.output.type_refs().into_iter().any(|t| walk(t, wanted))
         })
 }
 

@@ -15,6 +15,8 @@ pub mod docs;
 pub mod features;
 pub mod manifest;
 pub mod models;
+pub mod responses;
+pub mod security;
 pub mod shards;
 
 use proc_macro2::{Ident, Span, TokenStream};

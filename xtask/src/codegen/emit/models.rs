@@ -813,7 +813,11 @@ fn operation(op: &Operation) -> TokenStream {
 
     // An operation without arguments is its own default value.
     let default = ctor_args.is_empty().then(|| quote!(Default));
-    let build = build_body(op);
+    let mut build = build_body(op);
+    if let Some(accept) = &op.output.accept {
+        // The media types the output decodes, not the default JSON.
+        build.extend(quote!(request.header("accept", &#accept)?;));
+    }
     let request = if build.is_empty() {
         format_ident!("_request")
     } else {
@@ -821,13 +825,16 @@ fn operation(op: &Operation) -> TokenStream {
     };
     let output = match op.output.shape {
         OutputShape::Empty => quote!(()),
-        _ => type_tokens(&op.output.ty),
+        _ => super::responses::output_type(op).unwrap_or_else(|| type_tokens(&op.output.ty)),
     };
     let meta = op.output.meta.as_ref().map_or(quote!(()), type_tokens);
     let shape = match op.output.shape {
         OutputShape::Empty => quote!(::apigen_runtime::ResponseShape::Empty),
         OutputShape::Plain => quote!(::apigen_runtime::ResponseShape::Plain),
         OutputShape::Raw => quote!(::apigen_runtime::ResponseShape::Raw),
+        OutputShape::Text | OutputShape::ByStatus => {
+            super::responses::shape(op).unwrap_or_default()
+        }
         OutputShape::Envelope if matches!(op.output.ty, TypeRef::Vec(_)) => {
             quote!(::apigen_runtime::ResponseShape::Envelope(
                 crate::operations::LIST_ENVELOPE
@@ -844,6 +851,8 @@ fn operation(op: &Operation) -> TokenStream {
     let method = method_tokens(op.method);
     let paginated = op.pagination.as_ref().map(|_| paginated_impl(op));
     let ctor_doc = format!(" Creates the `{}` request.", op.operation_id);
+    let responses = super::responses::items(op);
+    let security = super::security::security_const(op);
 
     let body_enum = super::body::body_enum(op);
 
@@ -874,6 +883,7 @@ fn operation(op: &Operation) -> TokenStream {
                 path_template: #path,
                 response: #shape,
             };
+            #security
 
             fn build(&self, #request: &mut ::apigen_runtime::RequestParts) -> Result<(), ::apigen_runtime::Error> {
                 #build
@@ -882,6 +892,7 @@ fn operation(op: &Operation) -> TokenStream {
         }
 
         #paginated
+        #responses
     }
 }
 

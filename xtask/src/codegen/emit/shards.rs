@@ -215,7 +215,7 @@ pub fn operation_type_refs(op: &Operation) -> Vec<&TypeRef> {
 }
 
 /// The types of an operation's parameters, body, output and output
-/// metadata.
+/// metadata (response variants and typed error bodies included).
 pub fn signature_type_refs(op: &Operation) -> Vec<&TypeRef> {
     let mut refs: Vec<&TypeRef> = op
         .required_params
@@ -224,8 +224,7 @@ pub fn signature_type_refs(op: &Operation) -> Vec<&TypeRef> {
         .map(|p| &p.ty)
         .collect();
     refs.extend(op.body.iter().map(|b| &b.ty));
-    refs.push(&op.output.ty);
-    refs.extend(op.output.meta.iter());
+    refs.extend(op.output.type_refs());
     refs
 }
 

@@ -9,6 +9,7 @@ mod auth;
 mod body;
 mod operation;
 mod recursion;
+mod responses;
 mod schema;
 
 use std::path::Path;
@@ -132,8 +133,15 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     let schemas = components.map_or(&empty, |c| &c.schemas);
     let mut space = schema::TypeSpace::new(components, schemas, &mut warnings);
     space.lower_components();
-    let (operations, skipped) =
+    let (mut operations, skipped) =
         operation::lower_operations(file, spec, envelope.as_ref(), &mut space)?;
+    for op in &mut operations {
+        let key = (op.path.clone(), op.method.as_str().to_ascii_lowercase());
+        if let Some(security) = auth.operations.get(&key) {
+            op.security = security.clone();
+        }
+    }
+    let auth = auth.methods;
     if let Some(at) = space.too_deep() {
         return Err(Diagnostic::new(
             file,

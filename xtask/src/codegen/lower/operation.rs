@@ -8,16 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use indexmap::IndexMap;
-use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, StatusCode};
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
 use serde::Deserialize;
 
-use super::body::{self, is_json};
+use super::body;
 use super::extension;
 use super::schema::TypeSpace;
 use crate::codegen::diagnostics::{Diagnostic, Pointer};
 use crate::codegen::ir::{
-    Access, Envelope, Method, Operation, Output, OutputShape, Pagination, PaginationKind, Param,
-    ParamLocation, Style, TypeDef, TypeKind, TypeRef,
+    Access, Envelope, Method, Operation, Output, Pagination, PaginationKind, Param, ParamLocation,
+    Style, TypeDef, TypeKind, TypeRef,
 };
 use crate::codegen::naming::{Namer, pascal, snake};
 
@@ -334,7 +334,7 @@ fn lower_operation(
     path_params.extend(required_params);
 
     let body = body::lower_body(space, op, &rust_name, &p.pointer);
-    let output = lower_output(space, op, &rust_name, &p.pointer, envelope);
+    let output = super::responses::lower_output(space, op, &rust_name, &p.pointer, envelope);
     let pagination = match op.extensions.get("x-apigen-pagination") {
         Some(value) => {
             let at = p.pointer.join("x-apigen-pagination");
@@ -368,6 +368,8 @@ fn lower_operation(
         body,
         output,
         pagination,
+        // Set from the spec's `security` by `lower::lower`.
+        security: Default::default(),
     })
 }
 
@@ -459,110 +461,6 @@ fn resolve_parameter(
                 .warn(pointer, format!("{message}; parameter ignored"));
             None
         }
-    }
-}
-
-/// The success response: the lowest declared 2xx code, else `2XX`, else
-/// `default`.
-fn success_response(op: &openapiv3::Operation) -> Option<(String, &ReferenceOr<Response>)> {
-    let mut codes: Vec<(u16, String, &ReferenceOr<Response>)> = op
-        .responses
-        .responses
-        .iter()
-        .filter_map(|(code, r)| match code {
-            StatusCode::Code(c) if (200..300).contains(c) => Some((*c, c.to_string(), r)),
-            StatusCode::Range(2) => Some((299, "2XX".to_owned(), r)),
-            _ => None,
-        })
-        .collect();
-    codes.sort_by_key(|(c, _, _)| *c);
-    codes
-        .into_iter()
-        .next()
-        .map(|(_, key, r)| (key, r))
-        .or_else(|| {
-            op.responses
-                .default
-                .as_ref()
-                .map(|r| ("default".to_owned(), r))
-        })
-}
-
-fn lower_output(
-    space: &mut TypeSpace<'_>,
-    op: &openapiv3::Operation,
-    rust_name: &str,
-    pointer: &Pointer,
-    envelope: Option<&Envelope>,
-) -> Output {
-    let empty = Output {
-        ty: TypeRef::Unit,
-        meta: None,
-        shape: OutputShape::Empty,
-    };
-    let Some((code, reference)) = success_response(op) else {
-        return empty;
-    };
-    let at = pointer.join("responses").join(&code);
-    let map = space.spec_components().map(|c| &c.responses);
-    let response = match resolve_component(map, "#/components/responses/", reference) {
-        Ok(r) => r.clone(),
-        Err(message) => {
-            space
-                .warnings
-                .warn(&at, format!("{message}; the output is a JSON value"));
-            return Output {
-                ty: TypeRef::Json,
-                meta: None,
-                shape: OutputShape::Plain,
-            };
-        }
-    };
-    if response.content.is_empty() {
-        return empty;
-    }
-    let Some((media_type, content)) = response.content.iter().find(|(m, _)| is_json(m)) else {
-        // Files, CSV, text, images: the caller gets the bytes.
-        return Output {
-            ty: TypeRef::Bytes,
-            meta: None,
-            shape: OutputShape::Raw,
-        };
-    };
-    let schema_at = at.join("content").join(media_type).join("schema");
-    let Some(schema) = &content.schema else {
-        return Output {
-            ty: TypeRef::Json,
-            meta: None,
-            shape: OutputShape::Plain,
-        };
-    };
-    if let Some(envelope) = envelope {
-        let properties = space.properties_of(schema, &schema_at);
-        if let Some((result_schema, result_at)) = properties.get(&envelope.result) {
-            let ty = space.lower_inline(result_schema, &format!("{rust_name}Result"), result_at);
-            let meta = envelope
-                .meta
-                .as_ref()
-                .and_then(|field| properties.get(field))
-                .map(
-                    |(s, p)| match space.lower_inline(s, &format!("{rust_name}Meta"), p) {
-                        TypeRef::Option(inner) => *inner,
-                        other => other,
-                    },
-                );
-            return Output {
-                ty,
-                meta,
-                shape: OutputShape::Envelope,
-            };
-        }
-    }
-    let ty = space.lower_inline(schema, &format!("{rust_name}Response"), &schema_at);
-    Output {
-        ty,
-        meta: None,
-        shape: OutputShape::Plain,
     }
 }
 
