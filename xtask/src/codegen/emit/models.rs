@@ -477,7 +477,7 @@ fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream
             args.push(quote!(#rust: #arg));
             // Shorthand where the argument is stored as it is.
             let value = stored(&rust);
-            inits.push(if value.to_string() == rust.to_string() {
+            inits.push(if rust == value.to_string() {
                 quote!(#rust)
             } else {
                 quote!(#rust: #value)
