@@ -185,8 +185,10 @@ fn settle_types(api: &mut Api, warnings: &mut Warnings) {
         types.reserve(name);
     }
     // A module is also a file: `mod.rs` is the directory's index, and a
-    // name must fit any file system (`bounded`).
+    // name must fit any file system (`bounded`). A module `types` inside
+    // `types/` trips `clippy::module_inception` (a schema named `types`).
     types.reserve("mod");
+    types.reserve("types");
     for def in api.types.values_mut() {
         let at = type_pointer(def);
         let module = bounded(&snake(&def.name));
@@ -213,6 +215,8 @@ fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
         operations.reserve(item);
     }
     operations.reserve("mod");
+    // `operations` inside `operations/` trips `clippy::module_inception`.
+    operations.reserve("operations");
     for op in &mut api.operations {
         let at = op_pointer(op);
         let module = bounded(&snake(&op.rust_name));
@@ -583,6 +587,32 @@ mod tests {
         );
         assert_eq!(modules[3], "mod_2");
         assert_eq!(modules[4], short);
+    }
+
+    /// A schema `types` or an operation `operations` would be a module named
+    /// like the module holding it (`clippy::module_inception`;
+    /// `placekit.co.json` of the corpus has a schema `types`).
+    #[test]
+    fn no_module_is_named_like_its_parent() {
+        use crate::codegen::{load, lower};
+
+        let text = r##"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"},
+            "paths": {"/o": {"get": {"operationId": "operations",
+                "responses": {"200": {"description": "ok", "content": {"application/json":
+                    {"schema": {"$ref": "#/components/schemas/types"}}}}}}}},
+            "components": {"schemas": {"types": {"type": "object",
+                "properties": {"a": {"type": "string"}}}}}}"##;
+        let path = std::path::Path::new("inception.json");
+        let spec = load::parse(path, text).unwrap();
+        let settings = lower::Settings {
+            default_crate: "inception".into(),
+            source_label: "inception.json".into(),
+        };
+        let api = lower::lower(path, &spec.openapi, &settings).unwrap();
+        let type_modules: Vec<&str> = api.types.values().map(|t| t.module.as_str()).collect();
+        let op_modules: Vec<&str> = api.operations.iter().map(|o| o.module.as_str()).collect();
+        assert_eq!(type_modules, ["types_2"]);
+        assert_eq!(op_modules, ["operations_2"]);
     }
 
     #[test]

@@ -182,7 +182,8 @@ impl<'a> TypeSpace<'a> {
             }
             ReferenceOr::Item(item) => {
                 let docs = self.schema_docs(&schema);
-                let unnamed = self.unnamed(item, &name, &pointer);
+                let mut view = None;
+                let unnamed = self.unnamed(item, &name, &pointer, &mut view);
                 self.aliasing.remove(key);
                 match unnamed {
                     // Primitive, array or map: keep a documented alias for
@@ -208,7 +209,7 @@ impl<'a> TypeSpace<'a> {
                     }
                     None => {
                         let kind = self
-                            .lower_named_body(item, &name, &pointer)
+                            .lower_named_body(item, &name, &pointer, view)
                             .unwrap_or(TypeKind::Alias(TypeRef::Json));
                         self.insert(TypeDef {
                             name: name.clone(),
@@ -314,14 +315,15 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn lower_item(&mut self, item: &Schema, hint: &str, pointer: &Pointer) -> TypeRef {
-        if let Some(ty) = self.unnamed(item, hint, pointer) {
+        let mut view = None;
+        if let Some(ty) = self.unnamed(item, hint, pointer, &mut view) {
             return ty;
         }
         let name = self.fresh_name(item, hint);
         // A named type ends any alias chain: what it contains may refer back
         // to an alias being worked out (`Trace: [{trace: Trace}]`).
         let aliasing = std::mem::take(&mut self.aliasing);
-        let body = self.lower_named_body(item, &name, pointer);
+        let body = self.lower_named_body(item, &name, pointer, view);
         self.aliasing = aliasing;
         match body {
             Some(kind) => {
@@ -340,8 +342,18 @@ impl<'a> TypeSpace<'a> {
 
     /// The type of a schema that needs no name of its own: primitives,
     /// arrays, maps, free-form objects and single-member compositions.
-    /// `None` for enums, unions and objects with properties.
-    fn unnamed(&mut self, item: &Schema, hint: &str, pointer: &Pointer) -> Option<TypeRef> {
+    /// `None` for enums, unions and objects with properties; for the last,
+    /// the object view computed to find out is left in `declined`, for
+    /// [`Self::lower_named_body`] of the same schema (merging `allOf`
+    /// hierarchies and copying their property schemas is a good part of
+    /// lowering a big spec).
+    fn unnamed(
+        &mut self,
+        item: &Schema,
+        hint: &str,
+        pointer: &Pointer,
+        declined: &mut Option<ObjectView>,
+    ) -> Option<TypeRef> {
         if let Some((member, annotations)) = sole_type_member(item) {
             // `allOf: [$ref]` or `allOf: [$ref, {description: …}]` (used to
             // attach docs or `nullable` to a reference) is the referenced
@@ -422,6 +434,7 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
                 let view = self.object_view(item, pointer);
                 if !view.properties.is_empty() {
+                    *declined = Some(view);
                     return None;
                 }
                 match view.additional {
@@ -490,12 +503,15 @@ impl<'a> TypeSpace<'a> {
     }
 
     /// Lowers a schema that deserves a named type: a string enum, a union
-    /// or an object with properties. `None` for anything else.
+    /// or an object with properties. `None` for anything else. `view` is
+    /// the object view of `item` at `pointer` if [`Self::unnamed`] already
+    /// computed it (nothing between the two calls changes what it would be).
     fn lower_named_body(
         &mut self,
         item: &Schema,
         name: &str,
         pointer: &Pointer,
+        view: Option<ObjectView>,
     ) -> Option<TypeKind> {
         match &item.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
@@ -536,7 +552,10 @@ impl<'a> TypeSpace<'a> {
                 (!values.is_empty()).then(|| self.enum_kind(values))
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_) => {
-                let view = self.object_view(item, pointer);
+                let view = match view {
+                    Some(view) => view,
+                    None => self.object_view(item, pointer),
+                };
                 if view.properties.is_empty() {
                     return None;
                 }
