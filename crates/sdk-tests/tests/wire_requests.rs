@@ -91,18 +91,8 @@ flavored_cases!(
 fn query_header_and_cookie_styles(env: &Env) {
     let server = TestServer::script(vec![Reply::json(200, &list())]);
     let client = client(env, &server);
-    let params = DocumentsListParams::new()
-        .status(DocumentStatus::Final)
-        .tag(vec!["tax".into(), "2026".into()])
-        .fields(vec!["id".into(), "title".into()])
-        .ids(vec![12, 13])
-        .owners(vec!["ana".into(), "bo".into()])
-        .filter(DocumentFilter::new().kind("pdf").min_size(1024))
-        .window(DateWindow::new().after("2026-01-01").before("2026-02-01"))
-        .paging(Paging::new().limit(10).offset(20))
-        .x_request_tags(vec!["batch".into(), "nightly".into()])
-        .x_client_info(ClientInfo::new().name("paperctl").version("1.2"))
-        .recent(vec![12, 7]);
+    // Every parameter: the set Prism can read, plus the spaceDelimited `ids`.
+    let params = prism_list_params().ids(vec![12, 13]);
     let page = send!(client, |c| c.documents().list("ws_acme", params.clone())).expect("list");
     assert_eq!(page.items[0].id, 12);
 
