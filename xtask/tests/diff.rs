@@ -276,8 +276,8 @@ fn rust_rules_follow_the_rendering() {
         exhaustive_params: true,
         ..Rendering::TODAY
     };
-    let untagged = Rendering {
-        non_exhaustive_untagged_unions: true,
+    let exhaustive_untagged = Rendering {
+        non_exhaustive_untagged_unions: false,
         ..Rendering::TODAY
     };
     for (name, rendering, before, today) in [
@@ -304,8 +304,13 @@ fn rust_rules_follow_the_rendering() {
             Breaking,
             Breaking,
         ),
-        // Untagged unions are not `#[non_exhaustive]` yet.
-        ("untagged_variant_added", untagged, Additive, Breaking),
+        // Untagged unions are `#[non_exhaustive]` too.
+        (
+            "untagged_variant_added",
+            exhaustive_untagged,
+            Breaking,
+            Additive,
+        ),
     ] {
         let (old, new) = sides(by_name(name));
         let (old, new) = (lower(&old, name), lower(&new, name));

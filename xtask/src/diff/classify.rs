@@ -66,7 +66,7 @@ impl Rendering {
         exhaustive_params: false,
         non_exhaustive_enums: true,
         non_exhaustive_tagged_unions: true,
-        non_exhaustive_untagged_unions: false,
+        non_exhaustive_untagged_unions: true,
     };
 }
 

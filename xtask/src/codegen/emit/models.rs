@@ -660,9 +660,12 @@ fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
     });
     let Some(property) = &union.discriminator else {
         // No discriminator: serde tries the variants in order.
+        // `#[non_exhaustive]`: a variant the API adds later is not a break
+        // for code that matches on the union.
         return quote! {
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             #[serde(untagged)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#defs)*
             }
