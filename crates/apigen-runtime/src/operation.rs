@@ -297,12 +297,13 @@ impl RequestParts {
 fn scalar_to_string(value: &impl Serialize) -> Result<Option<String>, Error> {
     let value = serde_json::to_value(value)
         .map_err(|e| Error::invalid_request(format!("parameter cannot be serialized: {e}")))?;
-    Ok(scalar(&value))
+    Ok(scalar(value))
 }
 
-fn scalar(value: &serde_json::Value) -> Option<String> {
+/// The scalar's text, taken from the value (a string is moved, not copied).
+fn scalar(value: serde_json::Value) -> Option<String> {
     match value {
-        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::String(s) => Some(s),
         serde_json::Value::Number(n) => Some(n.to_string()),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         _ => None,
@@ -314,10 +315,10 @@ fn to_strings(name: &str, value: &impl Serialize) -> Result<Vec<String>, Error> 
     let value = serde_json::to_value(value).map_err(|e| {
         Error::invalid_request(format!("parameter `{name}` cannot be serialized: {e}"))
     })?;
-    match &value {
+    match value {
         serde_json::Value::Null => Ok(Vec::new()),
         serde_json::Value::Array(items) => items
-            .iter()
+            .into_iter()
             .map(|item| {
                 scalar(item).ok_or_else(|| {
                     Error::invalid_request(format!(
