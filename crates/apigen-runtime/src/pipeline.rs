@@ -183,12 +183,15 @@ impl Pipeline {
             attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
+        // The clock is read only for a span that someone listens to.
+        let started = (!span.is_disabled()).then(Instant::now);
         let result = self
             .run(operation, options, want, &span)
             .instrument(span.clone())
             .await;
-        span.record("elapsed_ms", millis(started.elapsed()));
+        if let Some(started) = started {
+            span.record("elapsed_ms", millis(started.elapsed()));
+        }
         result
     }
 
@@ -199,7 +202,10 @@ impl Pipeline {
         want: Want,
         span: &tracing::Span,
     ) -> Result<Success, Error> {
-        let request = self.build(operation, options)?;
+        // The first attempt sends the request built here, moved rather
+        // than copied; a retry (rare) builds it again, which gives the same
+        // bytes, since building is deterministic.
+        let mut prepared = Some(self.build(operation, options)?);
         let timeout = options.timeout.unwrap_or(self.timeout);
         let deadline = options
             .total_timeout
@@ -227,8 +233,12 @@ impl Pipeline {
                     cut_by_deadline = Some(total);
                 }
             }
+            let request = match prepared.take() {
+                Some(request) => request,
+                None => self.build(operation, options)?,
+            };
             let failure = match self
-                .attempt(operation, &request, attempt_timeout, want)
+                .attempt(operation, request, attempt_timeout, want)
                 .await
             {
                 Ok((reply, grant)) => {
@@ -273,12 +283,17 @@ impl Pipeline {
                         continue;
                     }
                     let details = self.profile.error_details;
-                    answer.into_failure(
+                    // The request was moved into the attempt: build it
+                    // again for its URL (and for the next attempt).
+                    let request = self.build(operation, options)?;
+                    let failure = answer.into_failure(
                         request.url(),
                         O::INFO.operation_id,
                         details,
                         self.error_body_limit,
-                    )
+                    );
+                    prepared = Some(request);
+                    failure
                 }
                 Err(Failure::MaybeSent(Error::Timeout { .. })) if cut_by_deadline.is_some() => {
                     let deadline = cut_by_deadline.unwrap_or(timeout);
@@ -299,13 +314,13 @@ impl Pipeline {
         }
     }
 
-    /// Builds the request once; every attempt sends a copy.
+    /// Builds the request of one attempt.
     fn build<O: Operation>(&self, operation: &O, options: &CallOptions) -> Result<Prepared, Error> {
         let mut parts = RequestParts::new();
         operation.build(&mut parts)?;
         self.requests.build(
             &O::INFO,
-            &parts,
+            parts,
             &options.query,
             &options.headers,
             options.extra_body.as_ref(),
@@ -318,20 +333,20 @@ impl Pipeline {
     async fn attempt<O: Operation>(
         &self,
         operation: &O,
-        request: &Prepared,
+        request: Prepared,
         timeout: Duration,
         want: Want,
     ) -> Result<(Reply, Grant), Failure> {
         #[cfg(feature = "test-util")]
         if let Some(mocks) = &self.mocks {
             return mocks
-                .answer(operation as &dyn Any, O::INFO, request)
+                .answer(operation as &dyn Any, O::INFO, &request)
                 .map(|answer| (Reply::Full(answer), Grant::NONE));
         }
         #[cfg(not(feature = "test-util"))]
         let _ = operation;
         let exchange = async {
-            let mut request = request.to_request();
+            let mut request = request.into_request();
             let grant = self
                 .auth
                 .authorise(&mut request, &self.transport, timeout)

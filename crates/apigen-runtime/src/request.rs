@@ -1,6 +1,6 @@
 //! Building requests: a client's base URL and default headers, and the
-//! [`Prepared`] request of one call (URL, headers and body), built once and
-//! reused by every attempt.
+//! [`Prepared`] request of one attempt (URL, headers and body), built for
+//! the first attempt and again for each retry.
 
 use http::HeaderMap;
 use reqwest::Url;
@@ -27,7 +27,7 @@ pub(crate) struct Requests {
     custom_http: bool,
 }
 
-/// A request ready to be sent (and re-sent on retry).
+/// A request ready to be sent (once: a retry builds it again).
 pub(crate) struct Prepared {
     method: reqwest::Method,
     url: Url,
@@ -150,7 +150,7 @@ impl Requests {
     pub(crate) fn build(
         &self,
         info: &OperationInfo,
-        parts: &RequestParts,
+        mut parts: RequestParts,
         call_query: &[(String, String)],
         call_headers: &[(String, String)],
         extra_body: Option<&serde_json::Map<String, serde_json::Value>>,
@@ -195,16 +195,16 @@ impl Requests {
             Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
         })?;
 
-        let body = match (parts.body(), extra_body) {
+        let body = match (parts.body.take(), extra_body) {
             (body, Some(extra)) => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                Some(merge_body(body, extra)?)
+                Some(merge_body(body.as_ref(), extra)?)
             }
             (Some(body), None) => {
                 let content_type = HeaderValue::from_str(body.content_type)
                     .map_err(|_| Error::invalid_request("invalid body content type"))?;
                 headers.insert(CONTENT_TYPE, content_type);
-                Some(body.bytes.clone())
+                Some(body.bytes)
             }
             (None, None) => None,
         };
@@ -241,12 +241,12 @@ impl Prepared {
         &self.url
     }
 
-    /// A fresh copy to send as one attempt.
-    pub(crate) fn to_request(&self) -> reqwest::Request {
-        let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
-        *request.headers_mut() = self.headers.clone();
-        if let Some(body) = &self.body {
-            *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+    /// The request to send as one attempt.
+    pub(crate) fn into_request(self) -> reqwest::Request {
+        let mut request = reqwest::Request::new(self.method, self.url);
+        *request.headers_mut() = self.headers;
+        if let Some(body) = self.body {
+            *request.body_mut() = Some(reqwest::Body::from(body));
         }
         request
     }
