@@ -316,10 +316,13 @@ where
             success: None,
             errors: Vec::new(),
         };
-        while let Some(key) = map.next_key::<String>()? {
-            if key == env.result {
+        while let Some(field) = map.next_key_seed(FieldSeed(env))? {
+            if field == Field::Result {
                 if parts.result.is_some() {
-                    return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate field `{}`",
+                        env.result
+                    )));
                 }
                 parts.result = if env.result_is_list {
                     // `null` counts as absent: an empty list below.
@@ -327,7 +330,7 @@ where
                 } else {
                     Some(map.next_value()?)
                 };
-            } else if Some(key.as_str()) == env.meta {
+            } else if field == Field::Meta {
                 if std::mem::size_of::<M>() == 0 {
                     // An operation without metadata (`Meta = ()`): a
                     // `result_info` the server sends anyway is ignored like
@@ -336,10 +339,10 @@ where
                 } else {
                     parts.meta = map.next_value::<Option<M>>()?;
                 }
-            } else if Some(key.as_str()) == env.success {
+            } else if field == Field::Success {
                 // Lenient: anything but a boolean counts as absent.
                 parts.success = map.next_value::<serde_json::Value>()?.as_bool();
-            } else if Some(key.as_str()) == env.errors {
+            } else if field == Field::Errors {
                 if let serde_json::Value::Array(items) = map.next_value::<serde_json::Value>()? {
                     parts.errors = items;
                 }
@@ -348,6 +351,58 @@ where
             }
         }
         Ok(parts)
+    }
+}
+
+/// Which envelope field a key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Result,
+    Meta,
+    Success,
+    Errors,
+    Other,
+}
+
+/// Reads one key of an envelope and tells which field it names, comparing
+/// the key where it lies in the body (no `String` per key).
+#[derive(Clone, Copy)]
+struct FieldSeed(Envelope);
+
+impl FieldSeed {
+    fn field(self, key: &str) -> Field {
+        let env = self.0;
+        if key == env.result {
+            Field::Result
+        } else if Some(key) == env.meta {
+            Field::Meta
+        } else if Some(key) == env.success {
+            Field::Success
+        } else if Some(key) == env.errors {
+            Field::Errors
+        } else {
+            Field::Other
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed {
+    type Value = Field;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Field, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldSeed {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Field, E> {
+        Ok(self.field(key))
     }
 }
 
