@@ -47,13 +47,15 @@ impl DecodeContext<'_> {
 /// Whether a `Content-Type` denotes JSON (`application/json`, `…+json`,
 /// `text/json`, with any parameters).
 fn is_json(content_type: &str) -> bool {
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    mime == "application/json" || mime == "text/json" || mime.ends_with("+json")
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    let ends_with_json = mime
+        .len()
+        .checked_sub("+json".len())
+        .and_then(|start| mime.get(start..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case("+json"));
+    mime.eq_ignore_ascii_case("application/json")
+        || mime.eq_ignore_ascii_case("text/json")
+        || ends_with_json
 }
 
 /// Decodes the body of a 2xx response according to `shape`.
@@ -97,7 +99,11 @@ where
             });
     }
     if let Some(ct) = ctx.headers.get(http::header::CONTENT_TYPE) {
-        let ct = String::from_utf8_lossy(ct.as_bytes());
+        // A visible-ASCII value (the usual case) is checked where it lies.
+        let ct = match ct.to_str() {
+            Ok(ct) => std::borrow::Cow::Borrowed(ct),
+            Err(_) => String::from_utf8_lossy(ct.as_bytes()),
+        };
         if !is_json(&ct) {
             return Err(Error::UnexpectedContentType {
                 content_type: ct.into_owned(),
@@ -436,6 +442,22 @@ mod tests {
             operation_id: "op",
             keep_body: true,
             body_limit: BODY_SNIPPET_LEN,
+        }
+    }
+
+    #[test]
+    fn json_content_types() {
+        for json in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            " text/json ",
+            "application/problem+json",
+            "application/vnd.api+JSON;v=2",
+        ] {
+            assert!(is_json(json), "{json:?}");
+        }
+        for other in ["text/html", "application/jsonx", "json", "application/xml", ""] {
+            assert!(!is_json(other), "{other:?}");
         }
     }
 
