@@ -456,7 +456,13 @@ mod tests {
         ] {
             assert!(is_json(json), "{json:?}");
         }
-        for other in ["text/html", "application/jsonx", "json", "application/xml", ""] {
+        for other in [
+            "text/html",
+            "application/jsonx",
+            "json",
+            "application/xml",
+            "",
+        ] {
             assert!(!is_json(other), "{other:?}");
         }
     }
