@@ -8,6 +8,8 @@
 #   scripts/bench-instructions.sh decode     the 10,000-user decode, unknown fields ignored / kept
 #   scripts/bench-instructions.sh pagination a walk of pages of 100 users through pages()/items()
 #                                            of both clients against a hand-written page loop
+#   scripts/bench-instructions.sh client-decode  one 10,000-user list page through each client
+#                                            against reqwest + serde_json::from_slice
 #
 # Per-call figures are (count with N calls - count with 0 calls) / N; decode figures subtract a run
 # that only builds the body; per-page figures are (count with 30 pages - count with 10) / 20. The ratio is baseline ÷ ours, as in BENCHMARKS.md (1.0: same cost;
@@ -16,7 +18,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-sections=${*:-request decode pagination}
+sections=${*:-request decode pagination client-decode}
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 
 cargo build -q --release -p benches --example request_instructions --example decode_instructions \
@@ -101,6 +103,21 @@ if [[ " $sections " == *" pagination "* ]]; then
     read -r high _ < <(count ir "$bin/pagination_instructions" "$way" "$many")
     per_page[$way]=$(( (high - low) / (many - few) ))
     echo "| $way | ${per_page[$way]} | $(ratio "${per_page[hand]}" "${per_page[$way]}") |"
+  done
+  echo
+fi
+
+if [[ " $sections " == *" client-decode "* ]]; then
+  echo "## Decode through the client: one list page of 10,000 users (walks of 2 and 1 pages)"
+  echo
+  echo "| way | instructions per page | ratio (hand ÷ way) |"
+  echo "|---|---:|---:|"
+  declare -A per_big
+  for way in hand async-pages blocking-pages; do
+    read -r low _ < <(count ir "$bin/pagination_instructions" "$way" 1 10000)
+    read -r high _ < <(count ir "$bin/pagination_instructions" "$way" 2 10000)
+    per_big[$way]=$(( high - low ))
+    echo "| $way | ${per_big[$way]} | $(ratio "${per_big[hand]}" "${per_big[$way]}") |"
   done
   echo
 fi
