@@ -6,18 +6,23 @@
 #   scripts/bench-instructions.sh            both sections (about 3 minutes after the build)
 #   scripts/bench-instructions.sh request    per-call cost of one GET through each client
 #   scripts/bench-instructions.sh decode     the 10,000-user decode, unknown fields ignored / kept
+#   scripts/bench-instructions.sh pagination a walk of pages of 100 users through pages()/items()
+#                                            of both clients against a hand-written page loop
+#   scripts/bench-instructions.sh client-decode  one 10,000-user list page through each client
+#                                            against reqwest + serde_json::from_slice
 #
 # Per-call figures are (count with N calls - count with 0 calls) / N; decode figures subtract a run
-# that only builds the body. The ratio is baseline ÷ ours, as in BENCHMARKS.md (1.0: same cost;
+# that only builds the body; per-page figures are (count with 30 pages - count with 10) / 20. The ratio is baseline ÷ ours, as in BENCHMARKS.md (1.0: same cost;
 # 0.9: ours costs 11% more). "Estimated cycles" weigh cache misses as kcachegrind does
 # (Ir + 10 × L1 misses + 100 × last-level misses, from --cache-sim=yes).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-sections=${*:-request decode}
+sections=${*:-request decode pagination client-decode}
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 
-cargo build -q --release -p benches --example request_instructions --example decode_instructions
+cargo build -q --release -p benches --example request_instructions --example decode_instructions \
+  --example pagination_instructions
 bin=target/release/examples
 
 # count EVENTS... : "Ir" or "Ir+cycles" of one run of the remaining arguments.
@@ -83,4 +88,36 @@ if [[ " $sections " == *" decode "* ]]; then
     done
     echo "| $body fields | ratio ignore ÷ keep | $(ratio "${ir[ignore]}" "${ir[keep]}") | $(ratio "${cy[ignore]}" "${cy[keep]}") |"
   done
+fi
+
+if [[ " $sections " == *" pagination "* ]]; then
+  few=10
+  many=30
+  echo "## Pagination: instructions per page of 100 users (walks of $many and $few pages, after one warm-up page)"
+  echo
+  echo "| way | instructions per page | ratio (hand ÷ way) |"
+  echo "|---|---:|---:|"
+  declare -A per_page
+  for way in hand async-pages async-items blocking-pages blocking-items; do
+    read -r low _ < <(count ir "$bin/pagination_instructions" "$way" "$few")
+    read -r high _ < <(count ir "$bin/pagination_instructions" "$way" "$many")
+    per_page[$way]=$(( (high - low) / (many - few) ))
+    echo "| $way | ${per_page[$way]} | $(ratio "${per_page[hand]}" "${per_page[$way]}") |"
+  done
+  echo
+fi
+
+if [[ " $sections " == *" client-decode "* ]]; then
+  echo "## Decode through the client: one list page of 10,000 users (walks of 2 and 1 pages)"
+  echo
+  echo "| way | instructions per page | ratio (hand ÷ way) |"
+  echo "|---|---:|---:|"
+  declare -A per_big
+  for way in hand async-pages blocking-pages; do
+    read -r low _ < <(count ir "$bin/pagination_instructions" "$way" 1 10000)
+    read -r high _ < <(count ir "$bin/pagination_instructions" "$way" 2 10000)
+    per_big[$way]=$(( high - low ))
+    echo "| $way | ${per_big[$way]} | $(ratio "${per_big[hand]}" "${per_big[$way]}") |"
+  done
+  echo
 fi

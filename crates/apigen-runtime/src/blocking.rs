@@ -300,7 +300,7 @@ impl<'a, O: Paginated + 'a> Call<'a, O> {
     /// Pages through the list: an iterator of items across all pages,
     /// fetching the next page only when the current one is used up.
     pub fn items(self) -> Iter<'a, O::Item> {
-        Iter::new(Arc::clone(self.runtime), self.call.items())
+        Iter::batches(Arc::clone(self.runtime), self.call.item_pages())
     }
 }
 
@@ -361,16 +361,30 @@ where
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Iter<'a, T> {
     runtime: Arc<Runtime>,
-    stream: Option<BoxStream<'a, T>>,
+    /// Batches: a page's items (or one page's response).
+    stream: Option<BoxStream<'a, Vec<T>>>,
+    /// What is left of the current batch; handed out without entering
+    /// the runtime.
+    buffer: std::vec::IntoIter<T>,
 }
 
 type BoxStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + 'a>>;
 
-impl<'a, T> Iter<'a, T> {
+impl<'a, T: 'a> Iter<'a, T> {
+    /// One element per stream item.
     fn new(runtime: Arc<Runtime>, stream: impl Stream<Item = Result<T, Error>> + 'a) -> Self {
+        Iter::batches(runtime, stream.map(|item| item.map(|one| vec![one])))
+    }
+
+    /// The elements of each batch the stream yields.
+    fn batches(
+        runtime: Arc<Runtime>,
+        stream: impl Stream<Item = Result<Vec<T>, Error>> + 'a,
+    ) -> Self {
         Iter {
             runtime,
             stream: Some(Box::pin(stream)),
+            buffer: Vec::new().into_iter(),
         }
     }
 }
@@ -379,6 +393,7 @@ impl<T> fmt::Debug for Iter<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("blocking::Iter")
             .field("done", &self.stream.is_none())
+            .field("buffered", &self.buffer.len())
             .finish()
     }
 }
@@ -387,16 +402,22 @@ impl<T> Iterator for Iter<'_, T> {
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let stream = self.stream.as_mut()?;
-        match self.runtime.block_on(stream.next()) {
-            Ok(Some(item)) => Some(item),
-            Ok(None) => {
-                self.stream = None;
-                None
+        loop {
+            if let Some(item) = self.buffer.next() {
+                return Some(Ok(item));
             }
-            Err(e) => {
-                self.stream = None;
-                Some(Err(e))
+            let stream = self.stream.as_mut()?;
+            match self.runtime.block_on(stream.next()) {
+                Ok(Some(Ok(batch))) => self.buffer = batch.into_iter(),
+                Ok(Some(Err(e))) => return Some(Err(e)),
+                Ok(None) => {
+                    self.stream = None;
+                    return None;
+                }
+                Err(e) => {
+                    self.stream = None;
+                    return Some(Err(e));
+                }
             }
         }
     }

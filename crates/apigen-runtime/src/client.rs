@@ -362,6 +362,15 @@ impl<'a, O: crate::operation::Paginated> Call<'a, O> {
     ) -> impl futures_util::Stream<Item = Result<O::Item, Error>> + Unpin + use<O> {
         crate::pagination::items(self.operation, self.client.caller(self.options))
     }
+
+    /// The items page by page, for the blocking iterator (which hands out
+    /// a page's items without entering the runtime for each).
+    #[cfg(feature = "blocking")]
+    pub(crate) fn item_pages(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<Vec<O::Item>, Error>> + use<O> {
+        crate::pagination::item_pages(self.operation, self.client.caller(self.options))
+    }
 }
 
 impl<'a, O> IntoFuture for Call<'a, O>

@@ -47,13 +47,40 @@ impl DecodeContext<'_> {
 /// Whether a `Content-Type` denotes JSON (`application/json`, `…+json`,
 /// `text/json`, with any parameters).
 pub(crate) fn is_json(content_type: &str) -> bool {
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    mime == "application/json" || mime == "text/json" || mime.ends_with("+json")
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    let ends_with_json = mime
+        .len()
+        .checked_sub("+json".len())
+        .and_then(|start| mime.get(start..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case("+json"));
+    mime.eq_ignore_ascii_case("application/json")
+        || mime.eq_ignore_ascii_case("text/json")
+        || ends_with_json
+}
+
+/// Refuses a body whose `Content-Type` is present and not JSON (an HTML
+/// error page from a proxy, say) before it is decoded as JSON.
+pub(crate) fn expect_json(body: &[u8], ctx: &DecodeContext<'_>) -> Result<(), Error> {
+    let Some(ct) = ctx.headers.get(http::header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    // A visible-ASCII value (the usual case) is checked where it lies.
+    let ct = match ct.to_str() {
+        Ok(ct) => std::borrow::Cow::Borrowed(ct),
+        Err(_) => String::from_utf8_lossy(ct.as_bytes()),
+    };
+    if is_json(&ct) {
+        return Ok(());
+    }
+    Err(Error::UnexpectedContentType {
+        content_type: ct.into_owned(),
+        status: ctx.status,
+        body: if ctx.keep_body {
+            snippet_of(body, ctx.body_limit)
+        } else {
+            String::new()
+        },
+    })
 }
 
 /// Decodes the body of a 2xx response according to `shape`.
@@ -98,20 +125,7 @@ where
                 ctx.decode_error(String::from("."), format!("empty response body: {e}"), body)
             });
     }
-    if let Some(ct) = ctx.headers.get(http::header::CONTENT_TYPE) {
-        let ct = String::from_utf8_lossy(ct.as_bytes());
-        if !is_json(&ct) {
-            return Err(Error::UnexpectedContentType {
-                content_type: ct.into_owned(),
-                status: ctx.status,
-                body: if ctx.keep_body {
-                    snippet_of(body, ctx.body_limit)
-                } else {
-                    String::new()
-                },
-            });
-        }
-    }
+    expect_json(body, ctx)?;
     match shape {
         ResponseShape::Envelope(envelope) => decode_envelope(envelope, body, ctx),
         _ => {
@@ -318,10 +332,13 @@ where
             success: None,
             errors: Vec::new(),
         };
-        while let Some(key) = map.next_key::<String>()? {
-            if key == env.result {
+        while let Some(field) = map.next_key_seed(FieldSeed(env))? {
+            if field == Field::Result {
                 if parts.result.is_some() {
-                    return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate field `{}`",
+                        env.result
+                    )));
                 }
                 parts.result = if env.result_is_list {
                     // `null` counts as absent: an empty list below.
@@ -329,7 +346,7 @@ where
                 } else {
                     Some(map.next_value()?)
                 };
-            } else if Some(key.as_str()) == env.meta {
+            } else if field == Field::Meta {
                 if std::mem::size_of::<M>() == 0 {
                     // An operation without metadata (`Meta = ()`): a
                     // `result_info` the server sends anyway is ignored like
@@ -338,10 +355,10 @@ where
                 } else {
                     parts.meta = map.next_value::<Option<M>>()?;
                 }
-            } else if Some(key.as_str()) == env.success {
+            } else if field == Field::Success {
                 // Lenient: anything but a boolean counts as absent.
                 parts.success = map.next_value::<serde_json::Value>()?.as_bool();
-            } else if Some(key.as_str()) == env.errors {
+            } else if field == Field::Errors {
                 if let serde_json::Value::Array(items) = map.next_value::<serde_json::Value>()? {
                     parts.errors = items;
                 }
@@ -350,6 +367,58 @@ where
             }
         }
         Ok(parts)
+    }
+}
+
+/// Which envelope field a key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Result,
+    Meta,
+    Success,
+    Errors,
+    Other,
+}
+
+/// Reads one key of an envelope and tells which field it names, comparing
+/// the key where it lies in the body (no `String` per key).
+#[derive(Clone, Copy)]
+struct FieldSeed(Envelope);
+
+impl FieldSeed {
+    fn field(self, key: &str) -> Field {
+        let env = self.0;
+        if key == env.result {
+            Field::Result
+        } else if Some(key) == env.meta {
+            Field::Meta
+        } else if Some(key) == env.success {
+            Field::Success
+        } else if Some(key) == env.errors {
+            Field::Errors
+        } else {
+            Field::Other
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed {
+    type Value = Field;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Field, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldSeed {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Field, E> {
+        Ok(self.field(key))
     }
 }
 
@@ -383,6 +452,28 @@ mod tests {
             operation_id: "op",
             keep_body: true,
             body_limit: BODY_SNIPPET_LEN,
+        }
+    }
+
+    #[test]
+    fn json_content_types() {
+        for json in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            " text/json ",
+            "application/problem+json",
+            "application/vnd.api+JSON;v=2",
+        ] {
+            assert!(is_json(json), "{json:?}");
+        }
+        for other in [
+            "text/html",
+            "application/jsonx",
+            "json",
+            "application/xml",
+            "",
+        ] {
+            assert!(!is_json(other), "{other:?}");
         }
     }
 

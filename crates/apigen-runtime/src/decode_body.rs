@@ -18,7 +18,7 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, Error as _, IntoDeseria
 use serde::forward_to_deserialize_any;
 
 use crate::decode::DecodeContext;
-use crate::error::{Error, snippet_of};
+use crate::error::Error;
 use crate::operation::{BodyKind, StatusCase};
 
 /// Decodes a binary body into `T` ([`Bytes`](crate::Bytes) or `Vec<u8>`).
@@ -68,20 +68,7 @@ pub(crate) fn by_status<T: DeserializeOwned>(
         ));
     };
     if case.body == BodyKind::Json && !is_blank(body) {
-        if let Some(ct) = ctx.headers.get(http::header::CONTENT_TYPE) {
-            let ct = String::from_utf8_lossy(ct.as_bytes());
-            if !crate::decode::is_json(&ct) {
-                return Err(Error::UnexpectedContentType {
-                    content_type: ct.into_owned(),
-                    status: ctx.status,
-                    body: if ctx.keep_body {
-                        snippet_of(body, ctx.body_limit)
-                    } else {
-                        String::new()
-                    },
-                });
-            }
-        }
+        crate::decode::expect_json(body, ctx)?;
     }
     let failure = RefCell::new(None);
     let decoded = T::deserialize(StatusEnum {

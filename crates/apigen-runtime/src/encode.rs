@@ -24,9 +24,8 @@ pub(crate) fn render_path(
     template: &str,
     params: &[(&'static str, String)],
 ) -> Result<String, Error> {
-    use std::fmt::Write as _;
-
-    let mut out = String::with_capacity(template.len() + 32);
+    let values: usize = params.iter().map(|(_, v)| v.len()).sum();
+    let mut out = String::with_capacity(template.len() + values + 1);
     if !template.starts_with('/') {
         out.push('/');
     }
@@ -46,18 +45,43 @@ pub(crate) fn render_path(
             )));
         };
         check_segment(name, value)?;
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{}", encode_component(value));
+        push_component(&mut out, value);
         rest = &after[close + 1..];
     }
     out.push_str(rest);
     Ok(out)
 }
 
+/// Appends `value` percent-encoded; a value of unreserved characters only
+/// (the usual id) is copied as it is.
+fn push_component(out: &mut String, value: &str) {
+    use std::fmt::Write as _;
+
+    if value.bytes().all(is_unreserved) {
+        out.push_str(value);
+    } else {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{}", encode_component(value));
+    }
+}
+
+/// RFC 3986 "unreserved": the bytes [`COMPONENT`] leaves as they are.
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
+/// The longest spelling of a dot segment: `%2e%2e`.
+const LONGEST_DOT_SEGMENT: usize = 6;
+
 /// Rejects values that would not stay one path segment after URL
 /// normalisation: empty, `.`, `..`, and their percent-encoded spellings
-/// (`%2e%2e`), which WHATWG URL parsers treat as dot segments.
+/// (`%2e%2e`), which WHATWG URL parsers treat as dot segments. No value
+/// longer than [`LONGEST_DOT_SEGMENT`] bytes can spell one, so only short
+/// values are decoded.
 fn check_segment(name: &str, value: &str) -> Result<(), Error> {
+    if value.len() > LONGEST_DOT_SEGMENT {
+        return Ok(());
+    }
     let decoded = percent_decode_str(value).decode_utf8_lossy();
     if value.is_empty() || matches!(&*decoded, "" | "." | "..") {
         return Err(Error::invalid_request(format!(
@@ -72,18 +96,13 @@ pub(crate) fn push_query<'a>(
     query: &mut String,
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) {
-    use std::fmt::Write as _;
-
     for (name, value) in pairs {
         if !query.is_empty() {
             query.push('&');
         }
-        let _ = write!(
-            query,
-            "{}={}",
-            encode_component(name),
-            encode_component(value)
-        );
+        push_component(query, name);
+        query.push('=');
+        push_component(query, value);
     }
 }
 

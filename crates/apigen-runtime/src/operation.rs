@@ -481,5 +481,9 @@ impl RequestParts {
 fn scalar_to_string(value: &impl Serialize) -> Result<Option<String>, Error> {
     let value = serde_json::to_value(value)
         .map_err(|e| Error::invalid_request(format!("parameter cannot be serialized: {e}")))?;
-    Ok(params::scalar(&value))
+    // A string (the usual path parameter) is moved out, not copied.
+    Ok(match value {
+        serde_json::Value::String(s) => Some(s),
+        other => params::scalar(&other),
+    })
 }

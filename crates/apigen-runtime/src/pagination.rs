@@ -3,11 +3,10 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::hash::{DefaultHasher, Hasher};
 use std::ops::{Deref, DerefMut};
 
-use futures_util::Stream;
 use futures_util::stream;
+use futures_util::{Stream, TryStreamExt as _};
 
 use crate::decode::decode_plain_output;
 use crate::error::Error;
@@ -31,8 +30,9 @@ use crate::response::Response;
 pub(crate) struct Pager<O> {
     caller: Caller,
     next: Option<O>,
-    /// Fingerprint of the previous page's body (page-number paging).
-    previous_body: Option<u64>,
+    /// The previous page's body (page-number paging), kept to compare
+    /// with the next: cheaper than hashing every body, and exact.
+    previous_body: Option<Vec<u8>>,
     /// Every cursor sent so far.
     sent_cursors: HashSet<String>,
     /// Pages yielded so far.
@@ -43,7 +43,6 @@ pub(crate) struct Pager<O> {
 struct Fetched<O: Paginated> {
     operation: O,
     response: Response<O::Output, O::Meta>,
-    body: Vec<u8>,
 }
 
 impl<O: Paginated> Pager<O> {
@@ -68,22 +67,18 @@ impl<O: Paginated> Pager<O> {
             Err(e) => return Some(Err(e)),
         };
         if O::PAGINATION == Pagination::PageNumber {
-            let mut hasher = DefaultHasher::new();
-            hasher.write(&body);
-            let fingerprint = hasher.finish();
-            if self.previous_body == Some(fingerprint) {
+            if self.previous_body.as_deref() == Some(&body[..]) {
                 tracing::debug!(
                     operation_id = O::INFO.operation_id,
                     "stopping pagination: the server returned the same page twice"
                 );
                 return None;
             }
-            self.previous_body = Some(fingerprint);
+            self.previous_body = Some(body);
         }
         Some(Ok(Fetched {
             operation,
             response,
-            body,
         }))
     }
 
@@ -147,7 +142,6 @@ async fn next_response<O: Paginated>(
     let Fetched {
         operation,
         response,
-        body,
     } = page;
     let cursor = match O::PAGINATION {
         Pagination::Cursor => O::next_cursor(&response),
@@ -156,11 +150,15 @@ async fn next_response<O: Paginated>(
     let total_pages = response.meta().and_then(O::total_pages);
     // Whether the page is empty matters only for page-number paging
     // without a known page count. The output is handed to the caller,
-    // so its items are counted on a second decode of the same bytes.
+    // so its items are counted on a second decode of the same bytes (for
+    // page-number paging, `fetch` keeps this page's body as the previous).
     let empty = O::PAGINATION == Pagination::PageNumber
         && total_pages.is_none()
-        && decode_plain_output::<O>(&body).is_some_and(|output| O::into_items(output).is_empty());
-    drop(body);
+        && pager
+            .previous_body
+            .as_deref()
+            .and_then(decode_plain_output::<O>)
+            .is_some_and(|output| O::into_items(output).is_empty());
     let first = pager.pages == 0;
     pager.plan_next(operation, cursor, total_pages, empty);
     if empty && !first {
@@ -274,8 +272,38 @@ pub(crate) async fn first_page<O: Paginated>(first: O, caller: Caller) -> Result
     }
 }
 
+/// The items of a list, page by page (each page's items in one `Vec`),
+/// starting with the page `first` asks for. An empty page yields an empty
+/// `Vec`; paging stops after it.
+pub(crate) fn item_pages<O>(
+    first: O,
+    caller: Caller,
+) -> impl Stream<Item = Result<Vec<O::Item>, Error>> + use<O>
+where
+    O: Paginated,
+{
+    stream::unfold(Pager::new(first, caller), |mut pager| async move {
+        let Fetched {
+            operation,
+            response,
+        } = match pager.fetch().await? {
+            Ok(page) => page,
+            Err(e) => return Some((Err(e), pager)),
+        };
+        let cursor = match O::PAGINATION {
+            Pagination::Cursor => O::next_cursor(&response),
+            _ => None,
+        };
+        let total_pages = response.meta().and_then(O::total_pages);
+        let page_items = O::into_items(response.into_inner());
+        pager.plan_next(operation, cursor, total_pages, page_items.is_empty());
+        Some((Ok(page_items), pager))
+    })
+}
+
 /// The items of a list across its pages, starting with the page `first`
-/// asks for.
+/// asks for. Only fetching a page goes through the pager; the items of a
+/// page are then handed out one by one from its `Vec`.
 pub(crate) fn items<O>(
     first: O,
     caller: Caller,
@@ -283,29 +311,9 @@ pub(crate) fn items<O>(
 where
     O: Paginated,
 {
-    let state = (Pager::new(first, caller), Vec::new().into_iter());
-    Box::pin(stream::unfold(state, |(mut pager, mut items)| async move {
-        loop {
-            if let Some(item) = items.next() {
-                return Some((Ok(item), (pager, items)));
-            }
-            let Fetched {
-                operation,
-                response,
-                body,
-            } = match pager.fetch().await? {
-                Ok(page) => page,
-                Err(e) => return Some((Err(e), (pager, Vec::new().into_iter()))),
-            };
-            drop(body);
-            let cursor = match O::PAGINATION {
-                Pagination::Cursor => O::next_cursor(&response),
-                _ => None,
-            };
-            let total_pages = response.meta().and_then(O::total_pages);
-            let page_items = O::into_items(response.into_inner());
-            pager.plan_next(operation, cursor, total_pages, page_items.is_empty());
-            items = page_items.into_iter();
-        }
-    }))
+    Box::pin(
+        item_pages(first, caller)
+            .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+            .try_flatten(),
+    )
 }
