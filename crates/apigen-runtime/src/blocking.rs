@@ -59,7 +59,9 @@ impl Runtime {
             return Err(Error::BlockingInAsyncContext);
         }
         match &self.0 {
-            Some(runtime) => Ok(runtime.block_on(future)),
+            // Boxed: a call's future is large, and tokio's `block_on`
+            // moves it through several frames; a box moves a pointer.
+            Some(runtime) => Ok(runtime.block_on(Box::pin(future))),
             // Only `Drop` takes the runtime out.
             None => Err(Error::BlockingInAsyncContext),
         }

@@ -67,8 +67,20 @@ fn push_component(out: &mut String, value: &str) {
 
 /// RFC 3986 "unreserved": the bytes [`COMPONENT`] leaves as they are.
 fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(byte)]
 }
+
+/// [`is_unreserved`] as a table: one load per byte.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        byte += 1;
+    }
+    table
+};
 
 /// The longest spelling of a dot segment: `%2e%2e`.
 const LONGEST_DOT_SEGMENT: usize = 6;
@@ -137,6 +149,24 @@ mod tests {
         assert_eq!(render("ü").unwrap(), "/users/%C3%BC/x");
         assert_eq!(render("a.b-c_d~e").unwrap(), "/users/a.b-c_d~e/x");
         assert_eq!(render("...").unwrap(), "/users/.../x");
+    }
+
+    #[test]
+    fn unreserved_table_matches_the_encoder() {
+        for byte in 0..=127u8 {
+            let text = char::from(byte).to_string();
+            let encoded = encode_component(&text).to_string();
+            assert_eq!(is_unreserved(byte), encoded == text, "{byte}");
+        }
+        for byte in 128..=255u8 {
+            assert!(!is_unreserved(byte), "{byte}");
+        }
+    }
+
+    #[test]
+    fn long_values_that_decode_to_dots_are_one_segment() {
+        assert_eq!(render("%2e%2e%2e").unwrap(), "/users/%252e%252e%252e/x");
+        assert_eq!(render(".......").unwrap(), "/users/......./x");
     }
 
     #[test]
