@@ -22,10 +22,11 @@
 use std::process::Command;
 use std::time::Instant;
 
+use benches::calls::{hand_page_loop, reqwest_users_page};
 use benches::fixtures::{ACCOUNT_ID, page_for_target};
 use benches::server::{Body, StaticServer};
 use benches::{
-    TOKEN, apigen_blocking_client, apigen_client, current_thread_runtime, hand, measuring, rss,
+    apigen_blocking_client, apigen_client, current_thread_runtime, hand, measuring, rss,
 };
 use cloudflare_access_users_client::operations::UsersListParams;
 use futures_util::TryStreamExt as _;
@@ -128,39 +129,14 @@ fn child(mode: &str, pages: u64) {
             let runtime = current_thread_runtime();
             let client = reqwest::Client::new();
             let url = format!("{base}/accounts/{ACCOUNT_ID}/access/users");
-            let fetch = |page: u64| {
-                let request = client
-                    .get(format!("{url}?page={page}&per_page={PER_PAGE}"))
-                    .bearer_auth(TOKEN);
-                async move {
-                    let response = request.send().await.expect("reqwest call failed");
-                    assert!(response.status().is_success());
-                    let body = response.bytes().await.expect("reqwest body failed");
-                    hand::decode::<Vec<hand::User>, hand::ResultInfo>(&body).expect("decode failed")
-                }
+            let fetch = |page| {
+                reqwest_users_page::<hand::User, hand::ResultInfo>(&client, &url, page, PER_PAGE)
             };
             runtime.block_on(async {
                 drop(fetch(1).await);
                 let before = rss::rss_kb().unwrap_or(0);
                 let started = Instant::now();
-                let mut count = 0u64;
-                let mut page = 1;
-                loop {
-                    let envelope = fetch(page).await;
-                    let total_pages = envelope
-                        .result_info
-                        .as_ref()
-                        .and_then(|info| info.total_pages)
-                        .unwrap_or(0.0) as u64;
-                    for user in envelope.result {
-                        std::hint::black_box(&user);
-                        count += 1;
-                    }
-                    if page >= total_pages {
-                        break;
-                    }
-                    page += 1;
-                }
+                let count = hand_page_loop(fetch, |info| info.total_pages).await;
                 (count, before, started.elapsed().as_secs_f64())
             })
         }

@@ -25,9 +25,10 @@
 //! difference between two runs with different PAGES, divided by the
 //! difference in pages (`scripts/bench-instructions.sh pagination`).
 
+use benches::calls::{hand_page_loop, reqwest_users_page};
 use benches::fixtures::{ACCOUNT_ID, page_for_target};
 use benches::server::{Body, StaticServer};
-use benches::{TOKEN, apigen_blocking_client, apigen_client, current_thread_runtime, hand};
+use benches::{apigen_blocking_client, apigen_client, current_thread_runtime};
 use cloudflare_access_users_client::operations::UsersListParams;
 use cloudflare_access_users_models::types::{ResultInfo, User};
 use futures_util::TryStreamExt as _;
@@ -55,25 +56,10 @@ fn main() {
             let client = reqwest::Client::new();
             let url = format!("{base}/accounts/{ACCOUNT_ID}/access/users");
             current_thread_runtime().block_on(async {
-                std::hint::black_box(hand_page(&client, &url, 1, per_page).await);
-                let mut count = 0u64;
-                let mut page = 1;
-                loop {
-                    let envelope = hand_page(&client, &url, page, per_page).await;
-                    let total_pages = envelope
-                        .result_info
-                        .as_ref()
-                        .and_then(|info| info.total_pages)
-                        .unwrap_or(0.0) as u64;
-                    for user in envelope.result {
-                        std::hint::black_box(&user);
-                        count += 1;
-                    }
-                    if page >= total_pages {
-                        break count;
-                    }
-                    page += 1;
-                }
+                let page =
+                    |page| reqwest_users_page::<User, ResultInfo>(&client, &url, page, per_page);
+                std::hint::black_box(page(1).await);
+                hand_page_loop(page, |info| info.total_pages).await
             })
         }
         "async-pages" | "async-items" => {
@@ -127,25 +113,6 @@ fn main() {
     assert_eq!(items, pages * per_page, "{way}: wrong number of users");
     println!("{way}: {pages} pages of {per_page} users after one warm-up page");
     drop(server);
-}
-
-/// One page, as a person writes it with reqwest.
-async fn hand_page(
-    client: &reqwest::Client,
-    url: &str,
-    page: u64,
-    per_page: u64,
-) -> hand::Envelope<Vec<User>, ResultInfo> {
-    let response = client
-        .get(format!("{url}?page={page}&per_page={per_page}"))
-        .bearer_auth(TOKEN)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .expect("reqwest call failed");
-    assert!(response.status().is_success());
-    let body = response.bytes().await.expect("reqwest body failed");
-    hand::decode::<Vec<User>, ResultInfo>(&body).expect("decode failed")
 }
 
 fn usage(problem: &str) -> ! {

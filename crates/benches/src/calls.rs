@@ -69,3 +69,58 @@ pub fn reqwest_blocking_call(client: &reqwest::blocking::Client, url: &str) -> U
         .expect("decode failed")
         .result
 }
+
+/// One page of the user list (`?page=…&per_page=…` on `url`) as a person
+/// fetches it with reqwest, decoded into `U`s and `M` metadata.
+pub async fn reqwest_users_page<U, M>(
+    client: &reqwest::Client,
+    url: &str,
+    page: u64,
+    per_page: u64,
+) -> hand::Envelope<Vec<U>, M>
+where
+    U: serde::de::DeserializeOwned,
+    M: serde::de::DeserializeOwned,
+{
+    let response = client
+        .get(format!("{url}?page={page}&per_page={per_page}"))
+        .bearer_auth(TOKEN)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("reqwest call failed");
+    assert!(response.status().is_success());
+    let body = response.bytes().await.expect("reqwest body failed");
+    hand::decode::<Vec<U>, M>(&body).expect("decode failed")
+}
+
+/// The page loop a person writes: pages 1, 2, … up to the last one the
+/// metadata names (`total_pages`), every user looked at once. Returns how
+/// many users it saw.
+pub async fn hand_page_loop<U, M, F, Fut>(
+    mut fetch: F,
+    total_pages: impl Fn(&M) -> Option<f64>,
+) -> u64
+where
+    F: FnMut(u64) -> Fut,
+    Fut: std::future::Future<Output = hand::Envelope<Vec<U>, M>>,
+{
+    let mut count = 0u64;
+    let mut page = 1;
+    loop {
+        let envelope = fetch(page).await;
+        let last = envelope
+            .result_info
+            .as_ref()
+            .and_then(&total_pages)
+            .unwrap_or(0.0) as u64;
+        for user in envelope.result {
+            std::hint::black_box(&user);
+            count += 1;
+        }
+        if page >= last {
+            return count;
+        }
+        page += 1;
+    }
+}
