@@ -162,8 +162,13 @@ pub const CLIENT_METHODS: &[&str] = &["new", "from_env", "runtime"];
 /// Items of the models crate's `operations` module besides operations.
 pub const OPERATIONS_ITEMS: &[&str] = &["ENVELOPE", "LIST_ENVELOPE"];
 
-/// Methods of every params struct besides its setters.
-const PARAMS_METHODS: &[&str] = &["new"];
+/// Methods a generated struct (schema struct or params struct) has besides
+/// its setters, which are named like its fields: the constructor, and the
+/// methods of the traits every such struct derives (`Clone`, `Default`,
+/// `PartialEq`) or gets from std (`Into`, `ToOwned`). A setter of the same
+/// name would shadow them (`x.clone()` would ask for an argument), so a
+/// field with one of these names yields (`clone_2`).
+pub const STRUCT_METHODS: &[&str] = &["new", "clone", "default", "eq", "ne", "into", "to_owned"];
 
 /// Gives the names lowering leaves open: type and operation modules, params
 /// structs, the additional-properties field, resource types, and top-level
@@ -195,7 +200,9 @@ fn settle_types(api: &mut Api, warnings: &mut Warnings) {
         def.module = settled(&mut types, &module, "type module", warnings, &at);
         if let TypeKind::Struct(s) = &mut def.kind {
             let mut fields = Namer::new();
-            fields.reserve("new");
+            for method in STRUCT_METHODS {
+                fields.reserve(method);
+            }
             for field in &s.fields {
                 fields.reserve(&field.rust_name);
             }
@@ -420,7 +427,9 @@ fn type_scopes(api: &Api, out: &mut Vec<Collision>) {
         match &def.kind {
             TypeKind::Struct(s) => {
                 // Fields and their setters have the same names.
-                scope.claim("new", "the constructor");
+                for method in STRUCT_METHODS {
+                    scope.claim(method, "a method");
+                }
                 for field in &s.fields {
                     scope.claim(&field.rust_name, format!("property `{}`", field.wire_name));
                 }
@@ -477,7 +486,7 @@ fn operation_scopes(api: &Api, out: &mut Vec<Collision>) {
         fields.claim("params", "the optional parameters");
         // Fields and their setters have the same names.
         let mut members = Scope::new(format!("struct `{params}`"), out);
-        for method in PARAMS_METHODS {
+        for method in STRUCT_METHODS {
             members.claim(method, "a method");
         }
         for p in &op.optional_params {

@@ -185,4 +185,11 @@ fn constructors_take_required_fields_and_setters_the_rest() {
     use collisions_models::types::Bag;
     let bag = Bag::new().new_2(true);
     assert_eq!(serde_json::to_value(&bag).unwrap(), json!({"new": true}));
+    // Nor do `Clone::clone` and `Default::default` yield to setters.
+    let bag = Bag::default().clone_2("c").default_2(true);
+    assert_eq!(bag.clone(), bag);
+    assert_eq!(
+        serde_json::to_value(&bag).unwrap(),
+        json!({"clone": "c", "default": true})
+    );
 }

@@ -214,7 +214,10 @@ fn lower_operation(
     // Parameters are fields of the operation struct (beside `body` and
     // `params`), and setters of the params struct (beside `new`).
     let mut names = Namer::new();
-    for taken in ["params", "body", "new"] {
+    for taken in ["params", "body"]
+        .iter()
+        .chain(crate::codegen::naming::STRUCT_METHODS)
+    {
         names.reserve(taken);
     }
 

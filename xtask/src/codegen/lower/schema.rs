@@ -715,9 +715,12 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn struct_body(&mut self, view: ObjectView, name: &str) -> Struct {
-        // A field shares its name with its setter, beside the constructor.
+        // A field shares its name with its setter, beside the constructor
+        // and the derived traits' methods.
         let mut namer = Namer::new();
-        namer.reserve("new");
+        for method in crate::codegen::naming::STRUCT_METHODS {
+            namer.reserve(method);
+        }
         let mut fields = Vec::with_capacity(view.properties.len());
         for (wire, (schema, pointer)) in &view.properties {
             let hint = format!("{name}{}", pascal(wire));
