@@ -54,7 +54,7 @@ pub(crate) fn render_path(
 
 /// Appends `value` percent-encoded; a value of unreserved characters only
 /// (the usual id) is copied as it is.
-fn push_component(out: &mut String, value: &str) {
+pub(crate) fn push_component(out: &mut String, value: &str) {
     use std::fmt::Write as _;
 
     if value.bytes().all(is_unreserved) {
