@@ -1,23 +1,11 @@
 //! URL and header encoding, with the checks that keep every argument inside
 //! its own path segment, query value or header.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::percent_decode_str;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::error::Error;
-
-/// Everything except RFC 3986 "unreserved" characters is percent-encoded, so
-/// a value can never add a `/`, `?`, `#`, `%`-escape or `&`/`=` of its own.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encodes one path segment or query component.
-pub(crate) fn encode_component(value: &str) -> impl std::fmt::Display + '_ {
-    utf8_percent_encode(value, COMPONENT)
-}
+use crate::params::push_encoded;
 
 /// Renders a path template, replacing each `{name}` with its encoded value.
 pub(crate) fn render_path(
@@ -45,42 +33,12 @@ pub(crate) fn render_path(
             )));
         };
         check_segment(name, value)?;
-        push_component(&mut out, value);
+        push_encoded(&mut out, value);
         rest = &after[close + 1..];
     }
     out.push_str(rest);
     Ok(out)
 }
-
-/// Appends `value` percent-encoded; a value of unreserved characters only
-/// (the usual id) is copied as it is.
-pub(crate) fn push_component(out: &mut String, value: &str) {
-    use std::fmt::Write as _;
-
-    if value.bytes().all(is_unreserved) {
-        out.push_str(value);
-    } else {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{}", encode_component(value));
-    }
-}
-
-/// RFC 3986 "unreserved": the bytes [`COMPONENT`] leaves as they are.
-fn is_unreserved(byte: u8) -> bool {
-    UNRESERVED[usize::from(byte)]
-}
-
-/// [`is_unreserved`] as a table: one load per byte.
-const UNRESERVED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-        byte += 1;
-    }
-    table
-};
 
 /// The longest spelling of a dot segment: `%2e%2e`.
 const LONGEST_DOT_SEGMENT: usize = 6;
@@ -112,9 +70,9 @@ pub(crate) fn push_query<'a>(
         if !query.is_empty() {
             query.push('&');
         }
-        push_component(query, name);
+        push_encoded(query, name);
         query.push('=');
-        push_component(query, value);
+        push_encoded(query, value);
     }
 }
 
@@ -152,15 +110,28 @@ mod tests {
     }
 
     #[test]
-    fn unreserved_table_matches_the_encoder() {
-        for byte in 0..=127u8 {
-            let text = char::from(byte).to_string();
-            let encoded = encode_component(&text).to_string();
-            assert_eq!(is_unreserved(byte), encoded == text, "{byte}");
+    fn the_encoder_agrees_with_percent_encoding() {
+        // RFC 3986 unreserved characters stay, everything else is escaped.
+        const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let mut all = String::new();
+        for c in (0..=0x7f_u8).map(char::from).chain(['ü', '€', '𝄞']) {
+            let text = c.to_string();
+            let mut ours = String::new();
+            push_encoded(&mut ours, &text);
+            let theirs = percent_encoding::utf8_percent_encode(&text, COMPONENT).to_string();
+            assert_eq!(ours, theirs, "{c:?}");
+            all.push(c);
         }
-        for byte in 128..=255u8 {
-            assert!(!is_unreserved(byte), "{byte}");
-        }
+        let mut ours = String::new();
+        push_encoded(&mut ours, &all);
+        assert_eq!(
+            ours,
+            percent_encoding::utf8_percent_encode(&all, COMPONENT).to_string()
+        );
     }
 
     #[test]

@@ -62,13 +62,50 @@ impl QueryStyle {
     }
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters (the
-/// path and query encoding of [`crate::encode`]).
+/// Percent-encodes everything but RFC 3986's unreserved characters, so a
+/// value can never add a `/`, `?`, `#`, `%`-escape or `&`/`=` of its own.
 pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    crate::encode::push_component(&mut out, text);
+    push_encoded(&mut out, text);
     out
 }
+
+/// Appends `text` as [`encode`] does; text of unreserved characters only
+/// (the usual id) is copied as it is. The one percent-encoder of paths,
+/// queries, cookies and form bodies.
+pub(crate) fn push_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    if text.bytes().all(is_unreserved) {
+        out.push_str(text);
+        return;
+    }
+    for byte in text.bytes() {
+        if is_unreserved(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0F)]));
+        }
+    }
+}
+
+/// RFC 3986 "unreserved": letters, digits, `-`, `.`, `_`, `~`.
+fn is_unreserved(byte: u8) -> bool {
+    UNRESERVED[usize::from(byte)]
+}
+
+/// [`is_unreserved`] as a table: one load per byte.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        byte += 1;
+    }
+    table
+};
 
 pub(crate) fn to_value(name: &str, value: &impl Serialize) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(|e| {
