@@ -103,7 +103,8 @@ pub fn is_json(media_type: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
 }
 
-fn is_text(media_type: &str) -> bool {
+/// `text/*` and XML: sent and received as a `String`.
+pub fn is_text(media_type: &str) -> bool {
     let essence = essence(media_type);
     essence.starts_with("text/") || essence == "application/xml" || essence.ends_with("+xml")
 }

@@ -5,7 +5,7 @@
 
 use openapiv3::{ReferenceOr, Response, StatusCode};
 
-use super::body::is_json;
+use super::body::{is_json, is_text};
 use super::operation::resolve_component;
 use super::schema::TypeSpace;
 use crate::codegen::diagnostics::Pointer;
@@ -13,17 +13,12 @@ use crate::codegen::ir::{
     Envelope, Output, OutputShape, ResponseBodyKind, StatusEnum, StatusVariant, TypeRef,
 };
 
-/// How a media type's body is handed over.
+/// How a media type's body is handed over: like a request body of that
+/// type (`lower/body.rs` decides what is JSON and what is text).
 pub(super) fn body_kind(media_type: &str) -> ResponseBodyKind {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if is_json(&essence) {
+    if is_json(media_type) {
         ResponseBodyKind::Json
-    } else if essence.starts_with("text/") {
+    } else if is_text(media_type) {
         ResponseBodyKind::Text
     } else {
         // `application/octet-stream`, `image/*`, PDFs, archives, and
@@ -330,6 +325,8 @@ mod tests {
         );
         assert_eq!(body_kind("text/csv"), ResponseBodyKind::Text);
         assert_eq!(body_kind("Text/Plain"), ResponseBodyKind::Text);
+        assert_eq!(body_kind("application/xml"), ResponseBodyKind::Text);
+        assert_eq!(body_kind("application/atom+xml"), ResponseBodyKind::Text);
         assert_eq!(
             body_kind("application/octet-stream"),
             ResponseBodyKind::Binary
