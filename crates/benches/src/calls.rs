@@ -41,6 +41,16 @@ pub fn apigen_blocking_call(client: &cloudflare_access_users_blocking::Client) -
 /// What a person would write with reqwest: send, check the status, read
 /// the body, decode the envelope into the generated type.
 pub async fn reqwest_call(client: &reqwest::Client, url: &str) -> User {
+    reqwest_envelope::<User, ()>(client, url).await.result
+}
+
+/// `GET url` as a person writes it with reqwest, the Cloudflare envelope
+/// decoded into `T` and `M` metadata.
+async fn reqwest_envelope<T, M>(client: &reqwest::Client, url: &str) -> hand::Envelope<T, M>
+where
+    T: serde::de::DeserializeOwned,
+    M: serde::de::DeserializeOwned,
+{
     let response = client
         .get(url)
         .bearer_auth(TOKEN)
@@ -50,9 +60,7 @@ pub async fn reqwest_call(client: &reqwest::Client, url: &str) -> User {
         .expect("reqwest call failed");
     assert!(response.status().is_success());
     let body = response.bytes().await.expect("reqwest body failed");
-    hand::decode::<User, ()>(&body)
-        .expect("decode failed")
-        .result
+    hand::decode::<T, M>(&body).expect("decode failed")
 }
 
 /// The same with `reqwest::blocking`.
@@ -82,16 +90,7 @@ where
     U: serde::de::DeserializeOwned,
     M: serde::de::DeserializeOwned,
 {
-    let response = client
-        .get(format!("{url}?page={page}&per_page={per_page}"))
-        .bearer_auth(TOKEN)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .expect("reqwest call failed");
-    assert!(response.status().is_success());
-    let body = response.bytes().await.expect("reqwest body failed");
-    hand::decode::<Vec<U>, M>(&body).expect("decode failed")
+    reqwest_envelope(client, &format!("{url}?page={page}&per_page={per_page}")).await
 }
 
 /// The page loop a person writes: pages 1, 2, … up to the last one the
