@@ -28,8 +28,8 @@ export PATH="$tools/bin:$PATH"
 default_cases=(
   operation_added operation_removed operation_renamed operation_deprecated path_changed
   method_changed optional_param_added first_optional_param_added required_param_added
-  optional_param_removed param_becomes_required param_type_widened param_location
-  body_becomes_optional body_type_renamed_same_json response_type_changed pagination_removed
+  first_optional_body_added optional_param_removed param_becomes_required param_type_widened
+  param_location body_becomes_optional body_type_renamed_same_json response_type_changed pagination_removed
   pagination_added pagination_changed required_request_field_added optional_request_field_added
   optional_response_field_added required_response_field_added required_nullable_request_field_added
   optional_nullable_response_field_added request_field_removed optional_body_added_beside_params
@@ -42,8 +42,8 @@ default_cases=(
 # models, so a models break is a client break anyway); elsewhere only the models crate is, which
 # holds every type and every operation struct (`new` takes the required arguments).
 client_cases=" operation_added operation_removed operation_renamed operation_deprecated
-  required_param_added first_optional_param_added pagination_removed base_url_changed
-  auth_replaced base_url_variable_changed "
+  required_param_added first_optional_param_added first_optional_body_added pagination_removed
+  base_url_changed auth_replaced base_url_variable_changed "
 client_cases=" $(echo $client_cases) "
 if [ $# -gt 0 ]; then cases=("$@"); else cases=("${default_cases[@]}"); fi
 

@@ -274,6 +274,7 @@ fn rust_rules_follow_the_rendering() {
     let literals = Rendering {
         exhaustive_structs: true,
         exhaustive_params: true,
+        params_on_call: false,
         ..Rendering::TODAY
     };
     let exhaustive_untagged = Rendering {
@@ -296,6 +297,10 @@ fn rust_rules_follow_the_rendering() {
             Additive,
         ),
         ("additional_properties_added", literals, Breaking, Additive),
+        // A first optional input: a `params` argument then, `.params(…)`
+        // on the call now.
+        ("first_optional_param_added", literals, Breaking, Additive),
+        ("first_optional_body_added", literals, Breaking, Additive),
         // A new required field stays a break: the constructor takes it.
         ("required_request_field_added", literals, Breaking, Breaking),
         (

@@ -274,6 +274,17 @@ impl fmt::Debug for StreamingResponse {
     }
 }
 
+impl<'a, O: crate::operation::OptionalParams> Call<'a, O> {
+    /// Sets the operation's optional parameters (see
+    /// [`crate::Call::params`]).
+    pub fn params(self, params: O::Params) -> Self {
+        Call {
+            call: self.call.params(params),
+            ..self
+        }
+    }
+}
+
 impl<'a, O: Paginated + 'a> Call<'a, O> {
     /// Stops pagination after `pages` pages.
     pub fn max_pages(self, pages: u64) -> Self {

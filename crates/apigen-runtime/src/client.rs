@@ -315,6 +315,16 @@ impl<'a, O: Operation> Call<'a, O> {
     }
 }
 
+impl<'a, O: crate::operation::OptionalParams> Call<'a, O> {
+    /// Sets the operation's optional parameters (its `<Op>Params`: query,
+    /// header and cookie parameters that may be left out, an optional
+    /// body), replacing any set before.
+    pub fn params(mut self, params: O::Params) -> Self {
+        *self.operation.params_mut() = params;
+        self
+    }
+}
+
 impl<'a, O: crate::operation::Paginated> Call<'a, O> {
     /// Stops pagination ([`pages`](Call::pages), [`items`](Call::items),
     /// [`Page::next_page`](crate::Page::next_page)) after `pages` pages.

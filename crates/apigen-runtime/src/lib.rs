@@ -142,8 +142,8 @@ pub mod test_util;
 pub use error::{ApiError, ApiErrorDetail, BODY_SNIPPET_LEN, BoxError, Error, ErrorKind};
 pub use multipart::{FilePart, FileParts, Multipart};
 pub use operation::{
-    Body, BodyKind, Envelope, Method, Operation, OperationInfo, Paginated, Pagination,
-    RequestParts, ResponseShape, Security, StatusCase,
+    Body, BodyKind, Envelope, Method, Operation, OperationInfo, OptionalParams, Paginated,
+    Pagination, RequestParts, ResponseShape, Security, StatusCase,
 };
 pub use params::QueryStyle;
 pub use profile::{ApiKey, ApiProfile, AuthMethod, KeyLocation};

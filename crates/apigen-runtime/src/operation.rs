@@ -174,6 +174,32 @@ pub trait Operation: 'static {
     fn build(&self, request: &mut RequestParts) -> Result<(), Error>;
 }
 
+/// An operation with optional inputs (query, header or cookie parameters
+/// that may be left out, or an optional body), gathered in one
+/// `<Op>Params` struct. Implemented by generated code.
+///
+/// Optional inputs are set on the call (`.params(…)`), never passed to the
+/// client method, so an operation that gains its first optional parameter
+/// keeps its method signature: the spec change is additive for callers.
+pub trait OptionalParams: Operation {
+    /// The `<Op>Params` struct: every field optional, built with `new()`
+    /// and one setter per field.
+    type Params: Default;
+
+    /// The operation's optional inputs.
+    fn params_mut(&mut self) -> &mut Self::Params;
+
+    /// Replaces the operation's optional inputs (for building an operation
+    /// by hand, for example in a test double).
+    fn with_params(mut self, params: Self::Params) -> Self
+    where
+        Self: Sized,
+    {
+        *self.params_mut() = params;
+        self
+    }
+}
+
 /// Which credentials an operation accepts: its `security` in the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Security {

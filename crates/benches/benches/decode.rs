@@ -29,7 +29,6 @@ use benches::fixtures::{ACCOUNT_ID, list_body};
 use benches::kept::{UserKept, with_unknown_fields};
 use benches::server::StaticServer;
 use benches::{Side, TOKEN, apigen_client, current_thread_runtime, hand, measuring, rounds};
-use cloudflare_access_users_client::operations::UsersListParams;
 use cloudflare_access_users_models::types;
 use criterion::{
     BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
@@ -126,7 +125,7 @@ fn decode_benches(c: &mut Criterion) {
             .zero_trust()
             .access()
             .users()
-            .list(ACCOUNT_ID, UsersListParams::new())
+            .list(ACCOUNT_ID)
             .await
             .expect("generated client call failed");
         assert_eq!(page.len() as u64, users);

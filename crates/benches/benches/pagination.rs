@@ -88,12 +88,16 @@ fn child(mode: &str, pages: u64) {
             let params = || UsersListParams::new().per_page(PER_PAGE as i64);
             runtime.block_on(async {
                 // Warm-up: connection, first page, allocator.
-                let first = users.list(ACCOUNT_ID, params()).await.expect("first page");
+                let first = users
+                    .list(ACCOUNT_ID)
+                    .params(params())
+                    .await
+                    .expect("first page");
                 assert_eq!(first.len() as u64, PER_PAGE);
                 drop(first);
                 let before = rss::rss_kb().unwrap_or(0);
                 let started = Instant::now();
-                let mut stream = users.list(ACCOUNT_ID, params()).items();
+                let mut stream = users.list(ACCOUNT_ID).params(params()).items();
                 let count = if mode == "collect_all" {
                     let all: Vec<_> = stream.try_collect().await.expect("pagination failed");
                     std::hint::black_box(&all);
@@ -113,13 +117,17 @@ fn child(mode: &str, pages: u64) {
             let client = apigen_blocking_client(&base);
             let users = client.zero_trust().access().users();
             let params = || UsersListParams::new().per_page(PER_PAGE as i64);
-            let first = users.list(ACCOUNT_ID, params()).send().expect("first page");
+            let first = users
+                .list(ACCOUNT_ID)
+                .params(params())
+                .send()
+                .expect("first page");
             assert_eq!(first.len() as u64, PER_PAGE);
             drop(first);
             let before = rss::rss_kb().unwrap_or(0);
             let started = Instant::now();
             let mut count = 0u64;
-            for user in users.list(ACCOUNT_ID, params()).items() {
+            for user in users.list(ACCOUNT_ID).params(params()).items() {
                 std::hint::black_box(&user.expect("pagination failed"));
                 count += 1;
             }

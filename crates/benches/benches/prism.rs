@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use benches::fixtures::ACCOUNT_ID;
 use benches::{TOKEN, apigen_blocking_client, apigen_client, current_thread_runtime};
-use cloudflare_access_users_client::operations::UsersListParams;
 
 const WARMUP: usize = 30;
 
@@ -45,7 +44,7 @@ fn main() {
     for i in 0..WARMUP + calls {
         let started = Instant::now();
         let page = runtime
-            .block_on(users.list(ACCOUNT_ID, UsersListParams::new()).into_future())
+            .block_on(users.list(ACCOUNT_ID).into_future())
             .expect("call through Prism failed");
         let async_time = started.elapsed();
         std::hint::black_box(page);
@@ -71,7 +70,7 @@ fn main() {
 
         let started = Instant::now();
         let page = blocking_users
-            .list(ACCOUNT_ID, UsersListParams::new())
+            .list(ACCOUNT_ID)
             .send()
             .expect("blocking call through Prism failed");
         let blocking_time = started.elapsed();

@@ -66,11 +66,15 @@ fn main() {
             let client = apigen_client(&base);
             let users = client.zero_trust().access().users();
             current_thread_runtime().block_on(async {
-                let first = users.list(ACCOUNT_ID, params()).await.expect("first page");
+                let first = users
+                    .list(ACCOUNT_ID)
+                    .params(params())
+                    .await
+                    .expect("first page");
                 std::hint::black_box(first);
                 let mut count = 0u64;
                 if way == "async-pages" {
-                    let mut stream = users.list(ACCOUNT_ID, params()).pages();
+                    let mut stream = users.list(ACCOUNT_ID).params(params()).pages();
                     while let Some(page) = stream.try_next().await.expect("pagination failed") {
                         for user in page.into_inner() {
                             std::hint::black_box(&user);
@@ -78,7 +82,7 @@ fn main() {
                         }
                     }
                 } else {
-                    let mut stream = users.list(ACCOUNT_ID, params()).items();
+                    let mut stream = users.list(ACCOUNT_ID).params(params()).items();
                     while let Some(user) = stream.try_next().await.expect("pagination failed") {
                         std::hint::black_box(&user);
                         count += 1;
@@ -90,18 +94,22 @@ fn main() {
         "blocking-pages" | "blocking-items" => {
             let client = apigen_blocking_client(&base);
             let users = client.zero_trust().access().users();
-            let first = users.list(ACCOUNT_ID, params()).send().expect("first page");
+            let first = users
+                .list(ACCOUNT_ID)
+                .params(params())
+                .send()
+                .expect("first page");
             std::hint::black_box(first);
             let mut count = 0u64;
             if way == "blocking-pages" {
-                for page in users.list(ACCOUNT_ID, params()).pages() {
+                for page in users.list(ACCOUNT_ID).params(params()).pages() {
                     for user in page.expect("pagination failed").into_inner() {
                         std::hint::black_box(&user);
                         count += 1;
                     }
                 }
             } else {
-                for user in users.list(ACCOUNT_ID, params()).items() {
+                for user in users.list(ACCOUNT_ID).params(params()).items() {
                     std::hint::black_box(&user.expect("pagination failed"));
                     count += 1;
                 }

@@ -11,14 +11,14 @@
 //!
 //! ```no_run
 //! # fn example() -> Result<(), cloudflare_access_users_blocking::Error> {
-//! use cloudflare_access_users_blocking::{Client, operations::UsersListParams};
+//! use cloudflare_access_users_blocking::Client;
 //!
 //! let client = Client::from_env()?;
 //! let response = client
 //!     .zero_trust()
 //!     .access()
 //!     .users()
-//!     .list("023e105f4ecef8ad9ca31a8372d0c353", UsersListParams::new())
+//!     .list("023e105f4ecef8ad9ca31a8372d0c353")
 //!     .send()?;
 //! println!("{:?}", response.status());
 //! # Ok(())

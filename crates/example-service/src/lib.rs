@@ -81,7 +81,8 @@ impl Directory {
             .zero_trust()
             .access()
             .users()
-            .list(&self.account_id, UsersListParams::new().per_page(100))
+            .list(&self.account_id)
+            .params(UsersListParams::new().per_page(100))
             .items()
             .try_collect()
             .await?;
@@ -114,7 +115,8 @@ pub fn seat_report(
         .zero_trust()
         .access()
         .users()
-        .list(account_id, UsersListParams::new().per_page(100))
+        .list(account_id)
+        .params(UsersListParams::new().per_page(100))
         .items()
         .collect::<Result<Vec<User>, Error>>()?;
     Ok(seated(users))

@@ -9,13 +9,13 @@
 //!
 //! ```no_run
 //! # fn example() -> Result<(), keycard_zone_users_blocking::Error> {
-//! use keycard_zone_users_blocking::{Client, operations::UsersListParams};
+//! use keycard_zone_users_blocking::Client;
 //!
 //! let client = Client::from_env()?;
 //! let response = client
 //!     .zones()
 //!     .users()
-//!     .list("bsq01zgq46reqv1l2fj7hgjhgt", UsersListParams::new())
+//!     .list("bsq01zgq46reqv1l2fj7hgjhgt")
 //!     .send()?;
 //! println!("{:?}", response.status());
 //! # Ok(())

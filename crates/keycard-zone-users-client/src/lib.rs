@@ -9,14 +9,10 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), keycard_zone_users_client::Error> {
-//! use keycard_zone_users_client::{Client, operations::UsersListParams};
+//! use keycard_zone_users_client::Client;
 //!
 //! let client = Client::from_env()?;
-//! let response = client
-//!     .zones()
-//!     .users()
-//!     .list("bsq01zgq46reqv1l2fj7hgjhgt", UsersListParams::new())
-//!     .await?;
+//! let response = client.zones().users().list("bsq01zgq46reqv1l2fj7hgjhgt").await?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }

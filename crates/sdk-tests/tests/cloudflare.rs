@@ -187,7 +187,7 @@ fn first_request(env: &Env, method: &str) -> wiremock::Request {
 
 /// `users().list(ACC, …)` without parameters: the first page.
 fn list_users(cf: &Cloudflare) -> Result<Response<Vec<User>, ResultInfo>, Error> {
-    send!(cf, |c| cf_users!(c).list(ACC, UsersListParams::new()))
+    send!(cf, |c| cf_users!(c).list(ACC))
 }
 
 fn page_numbers(env: &Env) -> Vec<String> {
@@ -219,7 +219,12 @@ fn users_list_sends_filters_and_decodes_the_page(env: &Env) {
         .search("a&b=c/d?")
         .page(2)
         .per_page(50);
-    let page = send!(cf, |c| cf_users!(c).list(ACC, params)).unwrap();
+    // `.params(…)` replaces what an earlier `.params(…)` set.
+    let page = send!(cf, |c| cf_users!(c)
+        .list(ACC)
+        .params(UsersListParams::new().name("replaced").per_page(1))
+        .params(params))
+    .unwrap();
 
     let request = &first_request(env, "GET");
     assert_eq!(request.url.path(), users_path());
@@ -696,7 +701,7 @@ fn path_and_query_values_round_trip(env: &Env) {
                 prop_assert_eq!(percent_decode(segment), id.as_bytes());
             }
             let params = UsersListParams::new().search(search.as_str());
-            send!(cf, |c| cf_users!(c).list(ACC, params)).unwrap();
+            send!(cf, |c| cf_users!(c).list(ACC).params(params)).unwrap();
             let requests = env.requests();
             prop_assert_eq!(query_values(requests.last().unwrap(), "search"), [search]);
             Ok(())
@@ -909,7 +914,8 @@ fn items_walk_page_numbers_until_total_pages(env: &Env) {
     env.mount(page_mock(4, 6, 2, Some(3)).expect(0));
     let cf = client(env);
     let users = oks(items!(cf, ALL, |c| cf_users!(c)
-        .list(ACC, UsersListParams::new().per_page(2).name("x"))));
+        .list(ACC)
+        .params(UsersListParams::new().per_page(2).name("x"))));
     assert_eq!(ids(&users), ["u1", "u2", "u3", "u4", "u5"]);
     assert_eq!(users[0], expected_user("u1", "u1@example.com"));
     assert_eq!(page_numbers(env), ["1", "2", "3"]);
@@ -925,7 +931,7 @@ fn pages_yield_each_response_with_its_result_info(env: &Env) {
     env.mount(page_mock(1, 1, 2, Some(2)));
     env.mount(page_mock(2, 3, 1, Some(2)));
     let cf = client(env);
-    let pages = oks(pages!(cf, |c| cf_users!(c).list(ACC, UsersListParams::new())));
+    let pages = oks(pages!(cf, |c| cf_users!(c).list(ACC)));
     assert_eq!(pages.len(), 2);
     assert_eq!(ids(&pages[0]), ["u1", "u2"]);
     assert_eq!(ids(&pages[1]), ["u3"]);
@@ -941,7 +947,8 @@ fn pagination_starts_at_the_requested_page(env: &Env) {
     env.mount(page_mock(3, 5, 2, Some(3)));
     let cf = client(env);
     let users = oks(items!(cf, ALL, |c| cf_users!(c)
-        .list(ACC, UsersListParams::new().page(2))));
+        .list(ACC)
+        .params(UsersListParams::new().page(2))));
     assert_eq!(ids(&users), ["u3", "u4", "u5", "u6"]);
     assert_eq!(page_numbers(env), ["2", "3"]);
 }
@@ -954,7 +961,7 @@ fn items_stop_on_an_empty_page(env: &Env) {
     env.mount(page_mock(4, 7, 2, None).expect(0));
     let cf = client(env);
     let list = || UsersListParams::new().per_page(2);
-    let users = oks(items!(cf, ALL, |c| cf_users!(c).list(ACC, list())));
+    let users = oks(items!(cf, ALL, |c| cf_users!(c).list(ACC).params(list())));
     assert_eq!(ids(&users), ["u1", "u2", "u3", "u4"]);
     assert_eq!(page_numbers(env), ["1", "2", "3"]);
 
@@ -962,7 +969,7 @@ fn items_stop_on_an_empty_page(env: &Env) {
     env.reset();
     env.mount(page_mock(1, 1, 2, None));
     env.mount(page_mock(2, 3, 0, None));
-    let pages = oks(pages!(cf, |c| cf_users!(c).list(ACC, list())));
+    let pages = oks(pages!(cf, |c| cf_users!(c).list(ACC).params(list())));
     assert_eq!(pages.len(), 1);
     assert_eq!(ids(&pages[0]), ["u1", "u2"]);
     assert_eq!(page_numbers(env), ["1", "2"]);
@@ -970,10 +977,10 @@ fn items_stop_on_an_empty_page(env: &Env) {
     // An empty first page is still a page, with no items.
     env.reset();
     env.mount(page_mock(1, 1, 0, None));
-    let pages = oks(pages!(cf, |c| cf_users!(c).list(ACC, list())));
+    let pages = oks(pages!(cf, |c| cf_users!(c).list(ACC).params(list())));
     assert_eq!(pages.len(), 1);
     assert!(pages[0].is_empty());
-    let users = oks(items!(cf, ALL, |c| cf_users!(c).list(ACC, list())));
+    let users = oks(items!(cf, ALL, |c| cf_users!(c).list(ACC).params(list())));
     assert!(users.is_empty());
     assert_eq!(page_numbers(env), ["1", "1"]);
 }
@@ -992,10 +999,10 @@ fn pagination_stops_when_the_server_repeats_a_page(env: &Env) {
     );
     let cf = client(env);
     let list = || UsersListParams::new().per_page(2);
-    let users = oks(items!(cf, ALL, |c| cf_users!(c).list(ACC, list())));
+    let users = oks(items!(cf, ALL, |c| cf_users!(c).list(ACC).params(list())));
     assert_eq!(ids(&users), ["u1", "u2"]);
     assert_eq!(page_numbers(env), ["1", "2"]);
-    let pages = oks(pages!(cf, |c| cf_users!(c).list(ACC, list())));
+    let pages = oks(pages!(cf, |c| cf_users!(c).list(ACC).params(list())));
     assert_eq!(pages.len(), 1);
     assert_eq!(page_numbers(env), ["1", "2", "1", "2"]);
 }
@@ -1005,7 +1012,7 @@ fn items_are_fetched_lazily(env: &Env) {
     env.mount(page_mock(2, 3, 2, Some(5)));
     env.mount(page_mock(3, 5, 2, Some(5)).expect(0));
     let cf = client(env);
-    let users = oks(items!(cf, 3, |c| cf_users!(c).list(ACC, UsersListParams::new())));
+    let users = oks(items!(cf, 3, |c| cf_users!(c).list(ACC)));
     assert_eq!(ids(&users), ["u1", "u2", "u3"]);
     assert_eq!(page_numbers(env), ["1", "2"]);
 }
@@ -1067,14 +1074,14 @@ fn pagination_ends_after_an_error(env: &Env) {
     );
     env.mount(page_mock(3, 5, 2, Some(3)).expect(0));
     let cf = client(env);
-    let results = items!(cf, ALL, |c| cf_users!(c).list(ACC, UsersListParams::new()));
+    let results = items!(cf, ALL, |c| cf_users!(c).list(ACC));
     assert_eq!(results.len(), 3, "two users, then the error, then the end");
     assert_eq!(results[1].as_ref().unwrap().id.as_deref(), Some("u2"));
     let error = results.into_iter().nth(2).unwrap().unwrap_err();
     assert_eq!(error.kind(), Some(ErrorKind::Permission));
     assert_eq!(api_error(&error).details[0].code, Some(10000));
 
-    let pages = pages!(cf, |c| cf_users!(c).list(ACC, UsersListParams::new()));
+    let pages = pages!(cf, |c| cf_users!(c).list(ACC));
     assert_eq!(pages.len(), 2);
     assert!(pages[0].is_ok());
     assert_eq!(
@@ -1430,7 +1437,7 @@ fn list_envelope_without_result_is_an_empty_page(env: &Env) {
     let page = list_users(&cf).expect("a spec-valid empty page");
     assert!(page.is_empty());
     assert_eq!(page.meta().and_then(|m| m.total_pages), Some(1.0));
-    let users = oks(items!(cf, ALL, |c| cf_users!(c).list(ACC, UsersListParams::new())));
+    let users = oks(items!(cf, ALL, |c| cf_users!(c).list(ACC)));
     assert!(users.is_empty());
     let sessions = send!(cf, |c| cf_users!(c).active_sessions().list(ACC, USER_ID))
         .expect("a spec-valid empty list");
@@ -1501,7 +1508,7 @@ fn blocking_client_inside_a_runtime_refuses_without_panicking() {
     // From inside the async runtime: an error, not a panic or a hang.
     let (send, items, pages) = env.block_on(async {
         let send = users.get(ACC, USER_ID).send();
-        let items: Vec<_> = users.list(ACC, UsersListParams::new()).items().collect();
+        let items: Vec<_> = users.list(ACC).items().collect();
         let pages: Vec<_> = users.active_sessions().list(ACC, USER_ID).pages().collect();
         (send, items, pages)
     });
@@ -1547,7 +1554,7 @@ fn blocking_items_is_an_iterator() {
     env.mount(page_mock(3, 5, 2, Some(3)));
     let cf = cloudflare_access_users_blocking::Client::new(env.config(Credentials::bearer(TOKEN)))
         .unwrap();
-    let mut iter = assert_iterator(cf_users!(cf).list(ACC, UsersListParams::new()).items());
+    let mut iter = assert_iterator(cf_users!(cf).list(ACC).items());
     // Lazy: nothing is fetched before the first `next`.
     assert!(env.requests().is_empty());
     assert_eq!(iter.next().unwrap().unwrap().id.as_deref(), Some("u1"));
@@ -1563,7 +1570,7 @@ fn blocking_items_is_an_iterator() {
     assert_eq!(page_numbers(&env), ["1", "2", "3"]);
     // `for` loops over `.pages()` too.
     let mut sizes = Vec::new();
-    for page in cf_users!(cf).list(ACC, UsersListParams::new()).pages() {
+    for page in cf_users!(cf).list(ACC).pages() {
         sizes.push(page.unwrap().len());
     }
     assert_eq!(sizes, [2, 2, 2]);

@@ -191,7 +191,7 @@ async fn cf_all_async(client: &cf::Client) -> usize {
     let users = client.zero_trust().access().users();
     let page = ok(
         "async users.list",
-        users.list(ACCOUNT_ID, cf_list_params()).await,
+        users.list(ACCOUNT_ID).params(cf_list_params()).await,
     );
     assert_eq!(page.status(), 200);
     check_cf_user("async users.list", &page[0]);
@@ -259,7 +259,8 @@ async fn cf_all_async(client: &cf::Client) -> usize {
     // Page-number pagination: the example says `total_pages: 1`, so the
     // pager stops after the first page.
     let pages: Vec<_> = users
-        .list(ACCOUNT_ID, cf_ops::UsersListParams::new().per_page(50))
+        .list(ACCOUNT_ID)
+        .params(cf_ops::UsersListParams::new().per_page(50))
         .pages()
         .try_collect()
         .await
@@ -278,7 +279,7 @@ fn cf_all_blocking(client: &cfb::Client) -> usize {
     let users = client.zero_trust().access().users();
     let page = ok(
         "blocking users.list",
-        users.list(ACCOUNT_ID, cf_list_params()).send(),
+        users.list(ACCOUNT_ID).params(cf_list_params()).send(),
     );
     check_cf_user("blocking users.list", &page[0]);
     assert_eq!(page.meta().and_then(|m| m.page), Some(1.0));
@@ -332,7 +333,8 @@ fn cf_all_blocking(client: &cfb::Client) -> usize {
     assert_eq!(logins.len(), 1);
 
     let items: Vec<_> = users
-        .list(ACCOUNT_ID, cf_ops::UsersListParams::new().per_page(50))
+        .list(ACCOUNT_ID)
+        .params(cf_ops::UsersListParams::new().per_page(50))
         .items()
         .collect::<Result<_, _>>()
         .expect("blocking users.list items");
@@ -344,7 +346,7 @@ async fn kc_all_async(client: &kc::Client) -> usize {
     let users = client.zones().users();
     let page = ok(
         "async zones.users.list",
-        users.list(ZONE_ID, kc_list_params()).await,
+        users.list(ZONE_ID).params(kc_list_params()).await,
     );
     check_kc_user("async zones.users.list", &page.items[0]);
     let assignments = page.items[0]
@@ -360,13 +362,13 @@ async fn kc_all_async(client: &kc::Client) -> usize {
 
     let filtered = ok(
         "async zones.users.list filter[id]",
-        users.list(ZONE_ID, kc_filter_params()).await,
+        users.list(ZONE_ID).params(kc_filter_params()).await,
     );
     assert_eq!(filtered.items.len(), 1);
 
     let before = ok(
         "async zones.users.list before",
-        users.list(ZONE_ID, kc_before_params()).await,
+        users.list(ZONE_ID).params(kc_before_params()).await,
     );
     assert_eq!(before.items.len(), 1);
 
@@ -379,7 +381,8 @@ async fn kc_all_async(client: &kc::Client) -> usize {
     // Cursor pagination sends `after=<cursor>`; Prism's example repeats
     // the cursor, so the pager stops after the second page.
     let pages: Vec<_> = users
-        .list(ZONE_ID, kc_ops::UsersListParams::new().limit(10))
+        .list(ZONE_ID)
+        .params(kc_ops::UsersListParams::new().limit(10))
         .pages()
         .try_collect()
         .await
@@ -392,17 +395,17 @@ fn kc_all_blocking(client: &kcb::Client) -> usize {
     let users = client.zones().users();
     let page = ok(
         "blocking zones.users.list",
-        users.list(ZONE_ID, kc_list_params()).send(),
+        users.list(ZONE_ID).params(kc_list_params()).send(),
     );
     check_kc_user("blocking zones.users.list", &page.items[0]);
     let filtered = ok(
         "blocking zones.users.list filter[id]",
-        users.list(ZONE_ID, kc_filter_params()).send(),
+        users.list(ZONE_ID).params(kc_filter_params()).send(),
     );
     assert_eq!(filtered.items.len(), 1);
     let before = ok(
         "blocking zones.users.list before",
-        users.list(ZONE_ID, kc_before_params()).send(),
+        users.list(ZONE_ID).params(kc_before_params()).send(),
     );
     assert_eq!(before.items.len(), 1);
     let user = ok(
@@ -411,7 +414,8 @@ fn kc_all_blocking(client: &kcb::Client) -> usize {
     );
     check_kc_user("blocking zones.users.retrieve", &user);
     let items: Vec<_> = users
-        .list(ZONE_ID, kc_ops::UsersListParams::new().limit(10))
+        .list(ZONE_ID)
+        .params(kc_ops::UsersListParams::new().limit(10))
         .items()
         .collect::<Result<_, _>>()
         .expect("blocking zones.users.list items");
@@ -582,7 +586,7 @@ fn cloudflare_static_every_operation_async_and_blocking() {
                 .zero_trust()
                 .access()
                 .users()
-                .list(ACCOUNT_ID, cf_ops::UsersListParams::new())
+                .list(ACCOUNT_ID)
                 .query("per_page", "many")
                 .send(),
         )
@@ -641,7 +645,7 @@ fn keycard_static_every_operation_async_and_blocking() {
             client
                 .zones()
                 .users()
-                .list(ZONE_ID, kc_ops::UsersListParams::new())
+                .list(ZONE_ID)
                 .query("limit", "ten")
                 .send(),
         )
@@ -724,7 +728,7 @@ fn cloudflare_dynamic_responses_decode() {
     for _ in 0..DYNAMIC_CALLS {
         calls.push((
             "users.list",
-            Box::pin(async move { done(users.list(ACCOUNT_ID, cf_list_params()).await) }),
+            Box::pin(async move { done(users.list(ACCOUNT_ID).params(cf_list_params()).await) }),
         ));
         calls.push((
             "users.create",
@@ -778,7 +782,7 @@ fn cloudflare_dynamic_responses_decode() {
     for _ in 0..3 {
         ok(
             "blocking users.list",
-            users.list(ACCOUNT_ID, cf_list_params()).send(),
+            users.list(ACCOUNT_ID).params(cf_list_params()).send(),
         );
         ok("blocking users.get", users.get(ACCOUNT_ID, USER_ID).send());
         ok(
@@ -801,15 +805,15 @@ fn keycard_dynamic_responses_decode() {
     for _ in 0..DYNAMIC_CALLS {
         calls.push((
             "zones.users.list",
-            Box::pin(async move { done(users.list(ZONE_ID, kc_list_params()).await) }),
+            Box::pin(async move { done(users.list(ZONE_ID).params(kc_list_params()).await) }),
         ));
         calls.push((
             "zones.users.list filter[id]",
-            Box::pin(async move { done(users.list(ZONE_ID, kc_filter_params()).await) }),
+            Box::pin(async move { done(users.list(ZONE_ID).params(kc_filter_params()).await) }),
         ));
         calls.push((
             "zones.users.list before",
-            Box::pin(async move { done(users.list(ZONE_ID, kc_before_params()).await) }),
+            Box::pin(async move { done(users.list(ZONE_ID).params(kc_before_params()).await) }),
         ));
         calls.push((
             "zones.users.retrieve",
@@ -827,7 +831,8 @@ fn keycard_dynamic_responses_decode() {
             blocking
                 .zones()
                 .users()
-                .list(ZONE_ID, kc_list_params())
+                .list(ZONE_ID)
+                .params(kc_list_params())
                 .send(),
         );
         ok(

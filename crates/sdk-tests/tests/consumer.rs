@@ -270,7 +270,7 @@ fn result_null_for_an_object_is_a_decode_error_naming_result(env: &Env) {
     let raw = get_user_raw(&client).unwrap();
     assert_eq!(raw.json::<Value>().unwrap()["result"], Value::Null);
     // A list's `result: null` is an empty page.
-    let page = send!(client, |c| cf_users!(c).list(ACC, UsersListParams::new())).unwrap();
+    let page = send!(client, |c| cf_users!(c).list(ACC)).unwrap();
     assert!(page.is_empty());
 }
 
@@ -317,12 +317,9 @@ fn unknown_fields_are_kept_and_reserialised_when_the_spec_says_keep(env: &Env) {
     page["next_page_url"] = json!(null);
     env.reset();
     env.mount(Mock::given(any()).respond_with(ok(page)));
-    let list = send!(client, |c| c.zones().users().list(
-        ZONE_ID,
-        keycard_zone_users_client::operations::UsersListParams::new()
-    ))
-    .unwrap()
-    .into_inner();
+    let list = send!(client, |c| c.zones().users().list(ZONE_ID))
+        .unwrap()
+        .into_inner();
     assert!(list.additional_properties.contains_key("next_page_url"));
     assert_eq!(list.items[0].additional_properties["nickname"], "Ada");
 }
@@ -367,7 +364,8 @@ fn default_query_and_headers_are_sent_with_every_request(env: &Env) {
             .with_query("account_tag", "blue"),
     );
     send!(client, |c| cf_users!(c)
-        .list(ACC, UsersListParams::new().page(2))
+        .list(ACC)
+        .params(UsersListParams::new().page(2))
         .query("extra", "1"))
     .unwrap();
     get_user(&client).unwrap();
@@ -515,7 +513,7 @@ fn manual_paging_walks_page_numbers(env: &Env) {
     let client = client(env);
     let seen: Vec<(Vec<String>, bool)> = either!(client, |c| async {
         let mut seen = Vec::new();
-        let mut page = cf_users!(c).list(ACC, UsersListParams::new()).page().await.unwrap();
+        let mut page = cf_users!(c).list(ACC).page().await.unwrap();
         loop {
             seen.push((ids(&page), page.has_next_page()));
             match page.next_page().await.unwrap() {
@@ -526,7 +524,7 @@ fn manual_paging_walks_page_numbers(env: &Env) {
         seen
     } blocking {
         let mut seen = Vec::new();
-        let mut page = cf_users!(c).list(ACC, UsersListParams::new()).page().unwrap();
+        let mut page = cf_users!(c).list(ACC).page().unwrap();
         loop {
             seen.push((ids(&page), page.has_next_page()));
             match page.next_page().unwrap() {
@@ -565,10 +563,7 @@ fn cursor_cycle_through_an_earlier_cursor_stops_paging(env: &Env) {
     // B points back at A: following it would loop for ever.
     env.mount(kc_page(Some("B"), &["c"], Some("A")));
     let client = env.keycard(env.config(Credentials::bearer(TOKEN)));
-    let users = oks(items!(client, ALL, |c| c.zones().users().list(
-        ZONE_ID,
-        keycard_zone_users_client::operations::UsersListParams::new()
-    )));
+    let users = oks(items!(client, ALL, |c| c.zones().users().list(ZONE_ID)));
     let got: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
     assert_eq!(got, ["a", "b", "c"]);
     assert_eq!(env.requests().len(), 3);
@@ -579,19 +574,15 @@ fn max_pages_caps_pages_items_and_manual_paging(env: &Env) {
     env.mount(cf_page_mock(2, &["u3", "u4"], 3));
     env.mount(cf_page_mock(3, &["u5"], 3));
     let client = client(env);
-    let pages = pages!(client, |c| cf_users!(c)
-        .list(ACC, UsersListParams::new())
-        .max_pages(2));
+    let pages = pages!(client, |c| cf_users!(c).list(ACC).max_pages(2));
     assert_eq!(pages.len(), 2);
-    let items = oks(items!(client, ALL, |c| cf_users!(c)
-        .list(ACC, UsersListParams::new())
-        .max_pages(1)));
+    let items = oks(items!(client, ALL, |c| cf_users!(c).list(ACC).max_pages(1)));
     assert_eq!(ids(&items), ["u1", "u2"]);
     let has_next = either!(client, |c| async {
-        let page = cf_users!(c).list(ACC, UsersListParams::new()).max_pages(1).page().await.unwrap();
+        let page = cf_users!(c).list(ACC).max_pages(1).page().await.unwrap();
         page.has_next_page()
     } blocking {
-        let page = cf_users!(c).list(ACC, UsersListParams::new()).max_pages(1).page().unwrap();
+        let page = cf_users!(c).list(ACC).max_pages(1).page().unwrap();
         page.has_next_page()
     });
     assert!(!has_next);
@@ -674,8 +665,7 @@ fn mocks_sequence_of_pages_drives_pagination(env: &Env) {
         .then_page(vec![user("u1"), user("u2")], info(1, 2))
         .then_page(vec![user("u3")], info(2, 2));
     let client = mocked(env, &mocks);
-    let users = oks(items!(client, ALL, |c| cf_users!(c)
-        .list(ACC, UsersListParams::new())));
+    let users = oks(items!(client, ALL, |c| cf_users!(c).list(ACC)));
     assert_eq!(ids(&users), ["u1", "u2", "u3"]);
     let pages: Vec<Option<i64>> = mocks
         .calls::<UsersList>()

@@ -231,7 +231,7 @@ async fn call_async(case: &Case, config: Config) -> (Result<Output, Error>, Opti
                     |u, _| Output::CfUser(u),
                 ),
                 Op::CfList => split(
-                    with_options!(users.list(ACCOUNT_ID, Default::default()), case).await,
+                    with_options!(users.list(ACCOUNT_ID), case).await,
                     Output::CfUsers,
                 ),
                 _ => split(
@@ -249,10 +249,9 @@ async fn call_async(case: &Case, config: Config) -> (Result<Output, Error>, Opti
                     |u, _| Output::KcUser(u),
                 )
             } else {
-                split(
-                    with_options!(users.list(ZONE_ID, Default::default()), case).await,
-                    |l, _| Output::KcList(l),
-                )
+                split(with_options!(users.list(ZONE_ID), case).await, |l, _| {
+                    Output::KcList(l)
+                })
             }
         }
     }
@@ -269,7 +268,7 @@ fn call_blocking(case: &Case, config: Config) -> (Result<Output, Error>, Option<
                     |u, _| Output::CfUser(u),
                 ),
                 Op::CfList => split(
-                    with_options!(users.list(ACCOUNT_ID, Default::default()), case).send(),
+                    with_options!(users.list(ACCOUNT_ID), case).send(),
                     Output::CfUsers,
                 ),
                 _ => split(
@@ -287,10 +286,9 @@ fn call_blocking(case: &Case, config: Config) -> (Result<Output, Error>, Option<
                     |u, _| Output::KcUser(u),
                 )
             } else {
-                split(
-                    with_options!(users.list(ZONE_ID, Default::default()), case).send(),
-                    |l, _| Output::KcList(l),
-                )
+                split(with_options!(users.list(ZONE_ID), case).send(), |l, _| {
+                    Output::KcList(l)
+                })
             }
         }
     }

@@ -272,7 +272,7 @@ fn list_sends_repeated_and_bracketed_query_parameters(env: &Env) {
         .query_email(vec!["@example.com".into()])
         .query_subject(vec!["1048".into()])
         .sort("-authenticated_at,email");
-    let page = send!(kc, |c| c.zones().users().list(ZONE, params)).unwrap();
+    let page = send!(kc, |c| c.zones().users().list(ZONE).params(params)).unwrap();
 
     let request = &env.requests()[0];
     assert_eq!(request.method.as_str(), "GET");
@@ -332,7 +332,7 @@ fn list_sends_repeated_and_bracketed_query_parameters(env: &Env) {
 fn list_without_params_sends_no_query(env: &Env) {
     env.mount(Mock::given(any()).respond_with(ok(page_json(&[], None))));
     let kc = client(env);
-    let page = send!(kc, |c| c.zones().users().list(ZONE, UsersListParams::new())).unwrap();
+    let page = send!(kc, |c| c.zones().users().list(ZONE)).unwrap();
     assert!(page.items.is_empty());
     assert_eq!(page.pagination.after_cursor, None);
     assert_eq!(env.requests()[0].url.query(), None);
@@ -346,7 +346,7 @@ fn list_sends_unknown_expand_values_verbatim(env: &Env) {
         UsersListExpandItem::GrantCount,
         UsersListExpandItem::Unknown("device_count".into()),
     ]);
-    send!(kc, |c| c.zones().users().list(ZONE, params)).unwrap();
+    send!(kc, |c| c.zones().users().list(ZONE).params(params)).unwrap();
     assert_eq!(
         query_values(&env.requests()[0], "expand[]"),
         ["session_count", "grant_count", "device_count"]
@@ -437,11 +437,11 @@ fn oauth2_token_is_fetched_once_and_reused(env: &Env) {
             .respond_with(ok(minimal_user(USER_ID))),
     );
     let kc = oauth2_client(env);
-    let page = send!(kc, |c| c.zones().users().list(ZONE, UsersListParams::new())).unwrap();
+    let page = send!(kc, |c| c.zones().users().list(ZONE)).unwrap();
     assert_eq!(page.items[0].id, "usr_1");
     let user = send!(kc, |c| c.zones().users().retrieve(ZONE, USER_ID)).unwrap();
     assert_eq!(user.id, USER_ID);
-    send!(kc, |c| c.zones().users().list(ZONE, UsersListParams::new())).unwrap();
+    send!(kc, |c| c.zones().users().list(ZONE)).unwrap();
 
     let requests = env.requests();
     let token_requests = env.requests_to(TOKEN_PATH);
@@ -602,7 +602,7 @@ fn bearer_token_is_sent(env: &Env) {
     );
     let kc = client(env);
     send!(kc, |c| c.zones().users().retrieve(ZONE, USER_ID)).unwrap();
-    send!(kc, |c| c.zones().users().list(ZONE, UsersListParams::new())).unwrap();
+    send!(kc, |c| c.zones().users().list(ZONE)).unwrap();
     let requests = env.requests();
     assert_eq!(requests.len(), 2, "no token request");
     for request in &requests {
@@ -728,7 +728,11 @@ fn items_follow_the_after_cursor_until_it_is_null(env: &Env) {
         UsersListExpandItem::TotalCount,
         UsersListExpandItem::SessionCount,
     ]);
-    let users = oks(items!(kc, ALL, |c| c.zones().users().list(ZONE, params)));
+    let users = oks(items!(kc, ALL, |c| c
+        .zones()
+        .users()
+        .list(ZONE)
+        .params(params)));
     assert_eq!(
         user_ids(&users),
         ["usr_1", "usr_2", "usr_3", "usr_4", "usr_5"]
@@ -753,10 +757,7 @@ fn items_follow_the_after_cursor_until_it_is_null(env: &Env) {
 fn pages_yield_each_response(env: &Env) {
     mount_three_pages(env);
     let kc = client(env);
-    let pages = oks(pages!(kc, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())));
+    let pages = oks(pages!(kc, |c| c.zones().users().list(ZONE)));
     assert_eq!(pages.len(), 3);
     let sizes: Vec<usize> = pages.iter().map(|p| p.items.len()).collect();
     assert_eq!(sizes, [2, 2, 1]);
@@ -775,7 +776,8 @@ fn pagination_starts_at_the_given_cursor(env: &Env) {
     let users = oks(items!(kc, ALL, |c| c
         .zones()
         .users()
-        .list(ZONE, UsersListParams::new().after("c1"))));
+        .list(ZONE)
+        .params(UsersListParams::new().after("c1"))));
     assert_eq!(user_ids(&users), ["usr_3", "usr_4", "usr_5"]);
     assert_eq!(cursors_sent(env), ["c1", "c2"]);
 }
@@ -784,10 +786,7 @@ fn pagination_stops_on_an_empty_or_repeated_cursor(env: &Env) {
     // An empty cursor ends the walk.
     env.mount(page_mock(None, &["usr_1"], Some("")));
     let kc = client(env);
-    let users = oks(items!(kc, ALL, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())));
+    let users = oks(items!(kc, ALL, |c| c.zones().users().list(ZONE)));
     assert_eq!(user_ids(&users), ["usr_1"]);
     assert_eq!(cursors_sent(env), ["-"]);
 
@@ -795,16 +794,10 @@ fn pagination_stops_on_an_empty_or_repeated_cursor(env: &Env) {
     env.reset();
     env.mount(page_mock(None, &["usr_1"], Some("same")));
     env.mount(page_mock(Some("same"), &["usr_2"], Some("same")));
-    let users = oks(items!(kc, ALL, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())));
+    let users = oks(items!(kc, ALL, |c| c.zones().users().list(ZONE)));
     assert_eq!(user_ids(&users), ["usr_1", "usr_2"]);
     assert_eq!(cursors_sent(env), ["-", "same"]);
-    let pages = oks(pages!(kc, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())));
+    let pages = oks(pages!(kc, |c| c.zones().users().list(ZONE)));
     assert_eq!(pages.len(), 2);
     assert_eq!(cursors_sent(env), ["-", "same", "-", "same"]);
 }
@@ -814,10 +807,7 @@ fn cursors_are_percent_encoded(env: &Env) {
     env.mount(page_mock(None, &["usr_1"], Some(cursor)));
     env.mount(page_mock(Some(cursor), &["usr_2"], None));
     let kc = client(env);
-    let users = oks(items!(kc, ALL, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())));
+    let users = oks(items!(kc, ALL, |c| c.zones().users().list(ZONE)));
     assert_eq!(user_ids(&users), ["usr_1", "usr_2"]);
     let second = &env.requests()[1];
     assert_eq!(
@@ -829,16 +819,10 @@ fn cursors_are_percent_encoded(env: &Env) {
 fn items_are_fetched_lazily(env: &Env) {
     mount_three_pages(env);
     let kc = client(env);
-    let users = oks(items!(kc, 2, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())));
+    let users = oks(items!(kc, 2, |c| c.zones().users().list(ZONE)));
     assert_eq!(user_ids(&users), ["usr_1", "usr_2"]);
     assert_eq!(cursors_sent(env), ["-"]);
-    let users = oks(items!(kc, 3, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())));
+    let users = oks(items!(kc, 3, |c| c.zones().users().list(ZONE)));
     assert_eq!(user_ids(&users), ["usr_1", "usr_2", "usr_3"]);
     assert_eq!(cursors_sent(env), ["-", "-", "c1"]);
 }
@@ -851,10 +835,7 @@ fn pagination_ends_after_an_error(env: &Env) {
             .respond_with(keycard_error(404, "not_found", "cursor expired")),
     );
     let kc = client(env);
-    let results = items!(kc, ALL, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new()));
+    let results = items!(kc, ALL, |c| c.zones().users().list(ZONE));
     assert_eq!(results.len(), 3, "two users, then the error, then the end");
     let error = results.into_iter().nth(2).unwrap().unwrap_err();
     assert_eq!(error.kind(), Some(ErrorKind::NotFound));
@@ -874,7 +855,8 @@ fn retries_503_twice_with_exponential_backoff(env: &Env) {
     let page = send!(kc, |c| c
         .zones()
         .users()
-        .list(ZONE, UsersListParams::new().limit(1)))
+        .list(ZONE)
+        .params(UsersListParams::new().limit(1)))
     .unwrap();
     assert_eq!(page.items[0].id, "usr_1");
     assert_eq!(page.attempts(), 3);
@@ -924,10 +906,7 @@ fn error_statuses_map_to_kinds_with_the_error_body(env: &Env) {
         let message = format!("keycard says {status}");
         env.mount(Mock::given(method("GET")).respond_with(keycard_error(status, code, &message)));
         let sleeps_before = env.sleeper.sleeps().len();
-        let error = expect_err(send!(kc, |c| c
-            .zones()
-            .users()
-            .list(ZONE, UsersListParams::new())));
+        let error = expect_err(send!(kc, |c| c.zones().users().list(ZONE)));
         let api = api_error(&error);
         assert_eq!(error.kind(), Some(kind), "{status}");
         assert_eq!(api.status.as_u16(), status);
@@ -982,10 +961,7 @@ fn decode_error_names_the_json_path(env: &Env) {
         }
         other => panic!("expected a decode error, got {other:?}"),
     };
-    let error = expect_err(send!(kc, |c| c
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())));
+    let error = expect_err(send!(kc, |c| c.zones().users().list(ZONE)));
     assert!(error.to_string().contains("items[1].created_at"), "{error}");
     assert_eq!(decode_path(error), "items[1].created_at");
     let error = expect_err(send!(kc, |c| c.zones().users().retrieve(ZONE, "usr_flag")));
@@ -1050,7 +1026,7 @@ fn blocking_client_inside_a_runtime_refuses_without_panicking() {
     let (send, items) = env.block_on(async {
         let users = kc.zones().users();
         let send = users.retrieve(ZONE, USER_ID).send();
-        let items: Vec<_> = users.list(ZONE, UsersListParams::new()).items().collect();
+        let items: Vec<_> = users.list(ZONE).items().collect();
         (send, items)
     });
     assert!(
@@ -1079,11 +1055,7 @@ fn blocking_items_is_an_iterator() {
     let kc =
         keycard_zone_users_blocking::Client::new(env.config(Credentials::bearer(TOKEN))).unwrap();
     // The blocking `.items()` is a plain `Iterator` of results.
-    let iter: apigen_runtime::blocking::Iter<'_, User> = kc
-        .zones()
-        .users()
-        .list(ZONE, UsersListParams::new())
-        .items();
+    let iter: apigen_runtime::blocking::Iter<'_, User> = kc.zones().users().list(ZONE).items();
     assert!(env.requests().is_empty(), "nothing fetched before `next`");
     let emails: Vec<String> = iter
         .map(|user| user.unwrap().email)

@@ -205,10 +205,7 @@ fn ten_thousand_requests_with_faults() {
                                 tally.record(Op::Get, seen(), r);
                             }
                             Op::List => {
-                                let r = users
-                                    .list(ACCOUNT_ID, Default::default())
-                                    .header("x-call-id", id)
-                                    .await;
+                                let r = users.list(ACCOUNT_ID).header("x-call-id", id).await;
                                 tally.record(Op::List, seen(), r);
                             }
                             Op::KcRetrieve => {
@@ -336,10 +333,7 @@ fn blocking_client_shared_by_threads_with_faults() {
                         let seen = || per_call[i].load(Ordering::SeqCst);
                         match op(i) {
                             Op::List => {
-                                let r = users
-                                    .list(ACCOUNT_ID, Default::default())
-                                    .header("x-call-id", id)
-                                    .send();
+                                let r = users.list(ACCOUNT_ID).header("x-call-id", id).send();
                                 tally.record(Op::List, seen(), r);
                             }
                             Op::Create => {

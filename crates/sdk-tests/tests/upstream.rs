@@ -267,7 +267,7 @@ fn upstream_operations_decode_losslessly() {
         .zero_trust()
         .access()
         .users()
-        .list(ACCOUNT_ID, ops::UsersListParams::new()));
+        .list(ACCOUNT_ID));
     decodes += check!(
         &spec,
         ops::ActiveSessionsList,
@@ -373,7 +373,7 @@ fn upstream_failure_envelope_is_a_typed_error() {
         .zero_trust()
         .access()
         .users()
-        .list(ACCOUNT_ID, ops::UsersListParams::new())
+        .list(ACCOUNT_ID)
         .send()
         .unwrap_err();
     let api = err.api_error().expect("an API error");
@@ -419,14 +419,7 @@ fn seed_list_example_decodes() {
     let (_server, config) = serve_json(&body);
     let client = cf::Client::new(config.clone()).unwrap();
     let page = client_runtime()
-        .block_on(
-            client
-                .zero_trust()
-                .access()
-                .users()
-                .list(ACCOUNT_ID, ops::UsersListParams::new())
-                .send(),
-        )
+        .block_on(client.zero_trust().access().users().list(ACCOUNT_ID).send())
         .unwrap();
     assert_eq!(*page, users);
     assert_eq!(page.meta(), Some(&meta));
@@ -435,7 +428,8 @@ fn seed_list_example_decodes() {
         .zero_trust()
         .access()
         .users()
-        .list(ACCOUNT_ID, ops::UsersListParams::new().page(1))
+        .list(ACCOUNT_ID)
+        .params(ops::UsersListParams::new().page(1))
         .send()
         .unwrap();
     assert_eq!(*page, users);
@@ -445,7 +439,7 @@ fn seed_list_example_decodes() {
         .zero_trust()
         .access()
         .users()
-        .list(ACCOUNT_ID, ops::UsersListParams::new())
+        .list(ACCOUNT_ID)
         .items()
         .collect::<Result<_, _>>()
         .unwrap();

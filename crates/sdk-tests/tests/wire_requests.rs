@@ -93,7 +93,11 @@ fn query_header_and_cookie_styles(env: &Env) {
     let client = client(env, &server);
     // Every parameter: the set Prism can read, plus the spaceDelimited `ids`.
     let params = prism_list_params().ids(vec![12, 13]);
-    let page = send!(client, |c| c.documents().list("ws_acme", params.clone())).expect("list");
+    let page = send!(client, |c| c
+        .documents()
+        .list("ws_acme")
+        .params(params.clone()))
+    .expect("list");
     assert_eq!(page.items[0].id, 12);
 
     let request = only_request(&server);
@@ -140,7 +144,11 @@ fn optional_parameters_unset_send_nothing(env: &Env) {
         .window(DateWindow::default())
         .x_request_tags(Vec::new())
         .recent(Vec::new());
-    send!(client, |c| c.documents().list("ws_acme", params.clone())).expect("list");
+    send!(client, |c| c
+        .documents()
+        .list("ws_acme")
+        .params(params.clone()))
+    .expect("list");
     let request = only_request(&server);
     assert_eq!(request.target, "/documents");
     assert_eq!(request.header("cookie"), Some("workspace=ws_acme"));
@@ -160,7 +168,11 @@ fn delimiters_and_reserved_characters_in_values_are_escaped(env: &Env) {
         .owners(vec!["ana|bo".into(), "100%".into()])
         .filter(DocumentFilter::new().kind("pdf]&[x"))
         .window(DateWindow::new().after("2026,01"));
-    send!(client, |c| c.documents().list("ws_acme", params.clone())).expect("list");
+    send!(client, |c| c
+        .documents()
+        .list("ws_acme")
+        .params(params.clone()))
+    .expect("list");
     let request = only_request(&server);
     assert_eq!(
         request.target,
@@ -177,10 +189,7 @@ fn delimiters_and_reserved_characters_in_values_are_escaped(env: &Env) {
 fn cookie_values_cannot_add_cookies(env: &Env) {
     let server = TestServer::script(vec![Reply::json(200, &list())]);
     let client = client(env, &server);
-    send!(client, |c| c
-        .documents()
-        .list("ws; admin=1,x", DocumentsListParams::new()))
-    .expect("list");
+    send!(client, |c| c.documents().list("ws; admin=1,x")).expect("list");
     let request = only_request(&server);
     assert_eq!(
         request.header("cookie"),
@@ -194,8 +203,11 @@ fn header_value_with_a_line_break_is_refused(env: &Env) {
     let server = TestServer::script(vec![Reply::json(200, &list())]);
     let client = client(env, &server);
     let params = DocumentsListParams::new().x_request_tags(vec!["a\r\nx-admin: 1".into()]);
-    let error =
-        send!(client, |c| c.documents().list("ws_acme", params.clone())).expect_err("refused");
+    let error = send!(client, |c| c
+        .documents()
+        .list("ws_acme")
+        .params(params.clone()))
+    .expect_err("refused");
     assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
     assert!(!error.to_string().contains("x-admin"), "{error}");
     assert_eq!(server.request_count(), 0);
@@ -571,7 +583,8 @@ fn every_form(client: &Wireforms, proxy: &support::SniffingProxy) -> Vec<(String
         "list with every style",
         send!(client, |c| c
             .documents()
-            .list("ws_acme", prism_list_params()))
+            .list("ws_acme")
+            .params(prism_list_params()))
         .map(|r| format!("{} items", r.items.len())),
     );
     check(
@@ -659,8 +672,8 @@ fn prism_accepts_every_request_form() {
         .block_on(
             fresh
                 .documents()
-                .list(
-                    "ws_acme",
+                .list("ws_acme")
+                .params(
                     DocumentsListParams::new()
                         .x_request_tags(vec!["check".into()])
                         .x_client_info(ClientInfo::new().name("check")),

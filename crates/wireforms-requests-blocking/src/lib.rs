@@ -8,13 +8,10 @@
 //!
 //! ```no_run
 //! # fn example() -> Result<(), wireforms_requests_blocking::Error> {
-//! use wireforms_requests_blocking::{Client, operations::DocumentsListParams};
+//! use wireforms_requests_blocking::Client;
 //!
 //! let client = Client::from_env()?;
-//! let response = client
-//!     .documents()
-//!     .list("ws_acme", DocumentsListParams::new())
-//!     .send()?;
+//! let response = client.documents().list("ws_acme").send()?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }

@@ -8,13 +8,10 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), wireforms_requests_client::Error> {
-//! use wireforms_requests_client::{Client, operations::DocumentsListParams};
+//! use wireforms_requests_client::Client;
 //!
 //! let client = Client::from_env()?;
-//! let response = client
-//!     .documents()
-//!     .list("ws_acme", DocumentsListParams::new())
-//!     .await?;
+//! let response = client.documents().list("ws_acme").await?;
 //! println!("{:?}", response.status());
 //! # Ok(())
 //! # }

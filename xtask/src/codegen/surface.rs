@@ -95,9 +95,12 @@ pub fn surface(api: &Api) -> String {
                 None => args.push(format!("body: {}", short(&body.ty))),
             }
         }
-        if let Some(params) = &op.params_struct {
-            args.push(format!("params: {params}"));
-        }
+        // Optional inputs are set on the call, not passed to the method.
+        let params = op
+            .params_struct
+            .as_ref()
+            .map(|params| format!(".params({params})"))
+            .unwrap_or_default();
         let output = match (&op.output.shape, &op.output.by_status) {
             (OutputShape::Empty, _) => "()".to_owned(),
             (OutputShape::Raw, _) => "Bytes".to_owned(),
@@ -137,7 +140,7 @@ pub fn surface(api: &Api) -> String {
         }
         let _ = writeln!(
             out,
-            "{}.{}({}) -> {output}  [{} {:?} {}]",
+            "{}.{}({}){params} -> {output}  [{} {:?} {}]",
             op.resource.join("."),
             op.method_name,
             args.join(", "),

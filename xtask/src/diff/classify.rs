@@ -50,6 +50,12 @@ pub struct Rendering {
     /// `#[non_exhaustive]`, built with `new()` (or `Default`) and setters, so
     /// a new optional parameter or optional body is a new setter.
     pub exhaustive_params: bool,
+    /// Optional inputs are set on the call (`.params(…)`, the runtime's
+    /// `OptionalParams`), not passed to the client method or to the
+    /// operation's `new`: an operation's first optional parameter (or
+    /// optional body) adds a `<Op>Params` struct and keeps the method's
+    /// signature. When `false`, it adds a `params` argument.
+    pub params_on_call: bool,
     /// String enums are `#[non_exhaustive]` (with `Unknown(String)`).
     pub non_exhaustive_enums: bool,
     /// Discriminated unions are `#[non_exhaustive]` (with `Unknown(Value)`).
@@ -60,10 +66,12 @@ pub struct Rendering {
 
 impl Rendering {
     /// What the emitters generate today (`emit/models.rs`: `struct_def`,
-    /// `constructor_and_setters`, `params_struct`).
+    /// `constructor_and_setters`, `params_struct`, `operation`;
+    /// `emit/client.rs`: `operation_method`).
     pub const TODAY: Rendering = Rendering {
         exhaustive_structs: false,
         exhaustive_params: false,
+        params_on_call: true,
         non_exhaustive_enums: true,
         non_exhaustive_tagged_unions: true,
         non_exhaustive_untagged_unions: true,
@@ -599,7 +607,16 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             ty,
             params_arg_added,
         } => {
-            if *params_arg_added {
+            if *params_arg_added && r.params_on_call {
+                all(
+                    Additive,
+                    format!(
+                        "`{}Params` (new, with `{param}: Option<{ty}>`), set with `.params(…)` on the call of {}",
+                        op.rust_name,
+                        ops_call(op)
+                    ),
+                )
+            } else if *params_arg_added {
                 all(
                     Breaking,
                     format!(
@@ -637,7 +654,12 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
             } else {
                 format!("`{}Params::{param}` removed", op.rust_name)
             };
-            if *params_arg_removed {
+            if *params_arg_removed && r.params_on_call {
+                text.push_str(&format!(
+                    "; `{}Params` is gone, and with it `.params(…)` on the call",
+                    op.rust_name
+                ));
+            } else if *params_arg_removed {
                 text.push_str(&format!("; {} loses its `params` argument", ops_call(op)));
             }
             all(Breaking, text)
@@ -697,6 +719,12 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
         } => {
             let text = if *required {
                 format!("{} gains required argument `body: {ty}`", ops_call(op))
+            } else if *params_arg_added && r.params_on_call {
+                format!(
+                    "`{}Params` (new, with `body: Option<{ty}>`), set with `.params(…)` on the call of {}",
+                    op.rust_name,
+                    ops_call(op)
+                )
             } else if *params_arg_added {
                 format!(
                     "{} gains argument `params: {}Params` (new, with `body`)",
@@ -709,7 +737,12 @@ pub fn rust(event: &Event, r: &Rendering) -> (Level, String, Scope) {
                     op.rust_name
                 )
             };
-            let level = if !*required && !*params_arg_added && !r.exhaustive_params {
+            let level = if !*required
+                && (if *params_arg_added {
+                    r.params_on_call
+                } else {
+                    !r.exhaustive_params
+                }) {
                 Additive
             } else {
                 Breaking

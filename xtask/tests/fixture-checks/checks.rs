@@ -102,21 +102,22 @@ fn maps_and_extra_properties() {
 
 #[test]
 fn pagination_accessors_follow_the_spec() {
-    use apigen_runtime::Paginated;
-    use pagination_models::operations::{
-        CursorsList, CursorsListParams, PagesList, PagesListParams,
-    };
+    use apigen_runtime::{OptionalParams, Paginated};
+    use pagination_models::operations::{CursorsList, PagesList, PagesListParams};
     use pagination_models::types::{CursorsListResult, CursorsListResultPagination, PagesListMeta};
-    let mut pages = PagesList::new(PagesListParams::new());
+    let mut pages = PagesList::new();
     assert_eq!(pages.page(), None);
     pages.set_page(3);
     assert_eq!(pages.page(), Some(3));
+    // `with_params` replaces every optional input.
+    let pages = pages.with_params(PagesListParams::new());
+    assert_eq!(pages.page(), None);
     assert_eq!(
         PagesList::total_pages(&PagesListMeta::new().total_pages(7.0)),
         Some(7)
     );
 
-    let mut cursors = CursorsList::new(CursorsListParams::new());
+    let mut cursors = CursorsList::new();
     cursors.set_cursor("c1".into());
     assert_eq!(cursors.params.after.as_deref(), Some("c1"));
     let output = CursorsListResult::new()

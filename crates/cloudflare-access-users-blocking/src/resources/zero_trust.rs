@@ -110,17 +110,17 @@ impl<'c> ZeroTrustAccessUsers<'c> {
     /// Gets a list of users for an account.
     ///
     /// `GET /accounts/{account_id}/access/users`: sends
-    /// [`UsersList`](crate::operations::UsersList), with optional parameters in
-    /// [`UsersListParams`](crate::operations::UsersListParams).
+    /// [`UsersList`](crate::operations::UsersList). Optional parameters:
+    /// [`UsersListParams`](crate::operations::UsersListParams), set with `.params(…)` on the
+    /// returned call.
     ///
     /// Returns one page; `.items()` on the returned call yields every item of every page as an
     /// `Iterator` (numbered pages).
     pub fn list(
         &self,
         account_id: impl Into<String>,
-        params: crate::operations::UsersListParams,
     ) -> ::apigen_runtime::blocking::Call<'c, crate::operations::UsersList> {
-        self.client.call(crate::operations::UsersList::new(account_id.into(), params))
+        self.client.call(crate::operations::UsersList::new(account_id.into()))
     }
 
     /// Update a user

@@ -7,6 +7,7 @@
 /// `GET /accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}` (operation
 /// `zero-trust-users-get-active-session`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ActiveSessionsGet {
     /// Identifier.
     ///

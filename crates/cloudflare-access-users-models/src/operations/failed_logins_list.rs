@@ -7,6 +7,7 @@
 /// `GET /accounts/{account_id}/access/users/{user_id}/failed_logins` (operation
 /// `zero-trust-users-get-failed-logins`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FailedLoginsList {
     /// Identifier.
     ///

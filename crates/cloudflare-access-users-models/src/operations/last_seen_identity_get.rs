@@ -7,6 +7,7 @@
 /// `GET /accounts/{account_id}/access/users/{user_id}/last_seen_identity` (operation
 /// `zero-trust-users-get-last-seen-identity`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LastSeenIdentityGet {
     /// Identifier.
     ///

@@ -6,6 +6,7 @@
 ///
 /// `POST /accounts/{account_id}/access/users` (operation `zero-trust-users-create-user`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UsersCreate {
     /// Identifier.
     ///

@@ -8,6 +8,7 @@
 /// `DELETE /accounts/{account_id}/access/users/{user_id}` (operation
 /// `zero-trust-users-delete-user`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UsersDelete {
     /// Identifier.
     ///

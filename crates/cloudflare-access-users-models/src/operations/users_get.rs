@@ -6,6 +6,7 @@
 ///
 /// `GET /accounts/{account_id}/access/users/{user_id}` (operation `zero-trust-users-get-user`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UsersGet {
     /// Identifier.
     ///

@@ -73,22 +73,23 @@ impl UsersListParams {
 ///
 /// `GET /accounts/{account_id}/access/users` (operation `zero-trust-users-get-users`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UsersList {
     /// Identifier.
     ///
     /// Path parameter `account_id`.
     pub account_id: String,
 
-    /// Optional parameters.
+    /// Optional parameters (set with `.params(…)` on the call).
     pub params: UsersListParams,
 }
 
 impl UsersList {
     /// Creates the `zero-trust-users-get-users` request.
-    pub fn new(account_id: impl Into<String>, params: UsersListParams) -> Self {
+    pub fn new(account_id: impl Into<String>) -> Self {
         Self {
             account_id: account_id.into(),
-            params,
+            params: UsersListParams::new(),
         }
     }
 }
@@ -117,6 +118,14 @@ impl ::apigen_runtime::Operation for UsersList {
         request.query("page", &self.params.page)?;
         request.query("per_page", &self.params.per_page)?;
         Ok(())
+    }
+}
+
+impl ::apigen_runtime::OptionalParams for UsersList {
+    type Params = UsersListParams;
+
+    fn params_mut(&mut self) -> &mut UsersListParams {
+        &mut self.params
     }
 }
 

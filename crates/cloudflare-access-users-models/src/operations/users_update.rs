@@ -7,6 +7,7 @@
 ///
 /// `PUT /accounts/{account_id}/access/users/{user_id}` (operation `zero-trust-users-update-user`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UsersUpdate {
     /// Identifier.
     ///

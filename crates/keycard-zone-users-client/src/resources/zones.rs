@@ -45,8 +45,9 @@ impl<'c> ZonesUsers<'c> {
     /// is ignored and the response contains every requested user that exists in the zone, in a
     /// single page. IDs not in the zone are silently omitted.
     ///
-    /// `GET /zones/{zoneId}/users`: sends [`UsersList`](crate::operations::UsersList), with
-    /// optional parameters in [`UsersListParams`](crate::operations::UsersListParams).
+    /// `GET /zones/{zoneId}/users`: sends [`UsersList`](crate::operations::UsersList). Optional
+    /// parameters: [`UsersListParams`](crate::operations::UsersListParams), set with `.params(…)`
+    /// on the returned call.
     ///
     /// Returns one page; `.items()` on the returned call yields every item of every page as a
     /// `Stream` (cursor pages).
@@ -56,9 +57,8 @@ impl<'c> ZonesUsers<'c> {
     pub fn list(
         &self,
         zone_id: impl Into<String>,
-        params: crate::operations::UsersListParams,
     ) -> ::apigen_runtime::Call<'c, crate::operations::UsersList> {
-        self.client.call(crate::operations::UsersList::new(zone_id.into(), params))
+        self.client.call(crate::operations::UsersList::new(zone_id.into()))
     }
 
     /// Get user

@@ -151,22 +151,23 @@ impl UsersListParams {
 ///
 /// `GET /zones/{zoneId}/users` (operation `listZoneUsers`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UsersList {
     /// Zone ID
     ///
     /// Path parameter `zoneId`.
     pub zone_id: String,
 
-    /// Optional parameters.
+    /// Optional parameters (set with `.params(…)` on the call).
     pub params: UsersListParams,
 }
 
 impl UsersList {
     /// Creates the `listZoneUsers` request.
-    pub fn new(zone_id: impl Into<String>, params: UsersListParams) -> Self {
+    pub fn new(zone_id: impl Into<String>) -> Self {
         Self {
             zone_id: zone_id.into(),
-            params,
+            params: UsersListParams::new(),
         }
     }
 }
@@ -198,6 +199,14 @@ impl ::apigen_runtime::Operation for UsersList {
         request.query("query[subject]", &self.params.query_subject)?;
         request.query("sort", &self.params.sort)?;
         Ok(())
+    }
+}
+
+impl ::apigen_runtime::OptionalParams for UsersList {
+    type Params = UsersListParams;
+
+    fn params_mut(&mut self) -> &mut UsersListParams {
+        &mut self.params
     }
 }
 

@@ -6,6 +6,7 @@
 ///
 /// `GET /zones/{zoneId}/users/{id}` (operation `getZoneUser`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UsersRetrieve {
     /// Zone ID
     ///

@@ -34,14 +34,14 @@ impl<'c> Documents<'c> {
     ///
     /// Lists the documents of the workspace that match every filter given.
     ///
-    /// `GET /documents`: sends [`DocumentsList`](crate::operations::DocumentsList), with optional
-    /// parameters in [`DocumentsListParams`](crate::operations::DocumentsListParams).
+    /// `GET /documents`: sends [`DocumentsList`](crate::operations::DocumentsList). Optional
+    /// parameters: [`DocumentsListParams`](crate::operations::DocumentsListParams), set with
+    /// `.params(…)` on the returned call.
     pub fn list(
         &self,
         workspace: impl Into<String>,
-        params: crate::operations::DocumentsListParams,
     ) -> ::apigen_runtime::Call<'c, crate::operations::DocumentsList> {
-        self.client.call(crate::operations::DocumentsList::new(workspace.into(), params))
+        self.client.call(crate::operations::DocumentsList::new(workspace.into()))
     }
 
     /// Search documents

@@ -20,6 +20,7 @@ pub enum CommentsAddBody {
 ///
 /// `POST /documents/{document_id}/comments` (operation `addComment`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CommentsAdd {
     /// The document's id.
     ///

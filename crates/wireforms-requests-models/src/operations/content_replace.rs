@@ -6,6 +6,7 @@
 ///
 /// `PUT /documents/{document_id}/content` (operation `replaceDocumentContent`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ContentReplace {
     /// The document's id.
     ///

@@ -139,22 +139,23 @@ impl DocumentsListParams {
 ///
 /// `GET /documents` (operation `listDocuments`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DocumentsList {
     /// The workspace to list, as set by the Paperdesk web app.
     ///
     /// Cookie parameter `workspace`.
     pub workspace: String,
 
-    /// Optional parameters.
+    /// Optional parameters (set with `.params(…)` on the call).
     pub params: DocumentsListParams,
 }
 
 impl DocumentsList {
     /// Creates the `listDocuments` request.
-    pub fn new(workspace: impl Into<String>, params: DocumentsListParams) -> Self {
+    pub fn new(workspace: impl Into<String>) -> Self {
         Self {
             workspace: workspace.into(),
-            params,
+            params: DocumentsListParams::new(),
         }
     }
 }
@@ -216,5 +217,13 @@ impl ::apigen_runtime::Operation for DocumentsList {
         request.header_styled("X-Client-Info", &self.params.x_client_info, true)?;
         request.cookie("recent", &self.params.recent, false)?;
         Ok(())
+    }
+}
+
+impl ::apigen_runtime::OptionalParams for DocumentsList {
+    type Params = DocumentsListParams;
+
+    fn params_mut(&mut self) -> &mut DocumentsListParams {
+        &mut self.params
     }
 }

@@ -6,6 +6,7 @@
 ///
 /// `POST /documents/search` (operation `searchDocuments`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DocumentsSearch {
     /// Sent as the request body (`application/x-www-form-urlencoded`).
     pub body: crate::types::SearchForm,

@@ -6,6 +6,7 @@
 ///
 /// `POST /documents` (operation `uploadDocument`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DocumentsUpload {
     /// Sent as the request body (`multipart/form-data`).
     pub body: crate::types::UploadForm,

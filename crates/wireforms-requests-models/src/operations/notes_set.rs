@@ -6,6 +6,7 @@
 ///
 /// `PUT /documents/{document_id}/notes` (operation `setDocumentNotes`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct NotesSet {
     /// The document's id.
     ///

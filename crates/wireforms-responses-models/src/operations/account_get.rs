@@ -6,6 +6,7 @@
 ///
 /// `GET /account` (operation `getAccount`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct AccountGet {}
 
 impl AccountGet {

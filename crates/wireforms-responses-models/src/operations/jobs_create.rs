@@ -7,6 +7,7 @@
 ///
 /// `POST /jobs` (operation `createJob`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct JobsCreate {
     /// Sent as the request body (`application/json`).
     pub body: crate::types::JobRequest,

@@ -4,6 +4,7 @@
 ///
 /// `DELETE /jobs/{jobId}` (operation `deleteJob`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct JobsDelete {
     /// Job ID
     ///

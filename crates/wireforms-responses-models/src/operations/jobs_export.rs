@@ -7,6 +7,7 @@
 ///
 /// `GET /jobs/{jobId}/export` (operation `exportJob`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct JobsExport {
     /// Job ID
     ///

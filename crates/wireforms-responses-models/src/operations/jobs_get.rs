@@ -4,6 +4,7 @@
 ///
 /// `GET /jobs/{jobId}` (operation `getJob`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct JobsGet {
     /// Job ID
     ///

@@ -4,6 +4,7 @@
 ///
 /// `GET /jobs/{jobId}/log` (operation `getJobLog`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct JobsLog {
     /// Job ID
     ///

@@ -6,6 +6,7 @@
 ///
 /// `GET /jobs/{jobId}/output` (operation `downloadJobOutput`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct JobsOutput {
     /// Job ID
     ///

@@ -4,6 +4,7 @@
 ///
 /// `GET /jobs/{jobId}/thumbnail` (operation `getJobThumbnail`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct JobsThumbnail {
     /// Job ID
     ///

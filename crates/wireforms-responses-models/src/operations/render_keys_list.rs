@@ -6,6 +6,7 @@
 ///
 /// `GET /render-keys` (operation `listRenderKeys`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct RenderKeysList {}
 
 impl RenderKeysList {

@@ -7,6 +7,7 @@
 ///
 /// `GET /reports/{reportId}` (operation `getReport`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReportsGet {
     /// Report ID
     ///

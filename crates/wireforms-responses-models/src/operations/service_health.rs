@@ -6,6 +6,7 @@
 ///
 /// `GET /health` (operation `getHealth`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ServiceHealth {}
 
 impl ServiceHealth {

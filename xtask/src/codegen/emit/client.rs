@@ -256,27 +256,16 @@ fn example_call(api: &Api, tree: &Resource<'_>, flavor: Flavor) -> Vec<String> {
         ),
     };
     lines.push(open);
-    let mut imports = vec!["Client".to_owned()];
-    imports.extend(
-        op.and_then(|op| op.params_struct.as_ref())
-            .map(|p| format!("operations::{p}")),
-    );
-    lines.push(match imports.as_slice() {
-        [one] => format!("use {crate_ident}::{one};"),
-        many => format!("use {crate_ident}::{{{}}};", many.join(", ")),
-    });
+    lines.push(format!("use {crate_ident}::Client;"));
     lines.push(String::new());
     lines.push("let client = Client::from_env()?;".to_owned());
     if let Some(op) = op {
         // The spec's example values where it has them.
-        let mut args: Vec<String> = op
+        let args: Vec<String> = op
             .required_params
             .iter()
             .map(|p| format!("{:?}", p.example.as_deref().unwrap_or(&p.rust_name)))
             .collect();
-        if let Some(params) = &op.params_struct {
-            args.push(format!("{params}::new()"));
-        }
         let mut calls: Vec<String> = op.resource.iter().map(|s| format!(".{s}()")).collect();
         calls.push(format!(".{}({})", op.method_name, args.join(", ")));
         calls.push(suffix.to_owned());
@@ -622,10 +611,13 @@ fn operation_method(api: &Api, op: &Operation, flavor: Flavor) -> TokenStream {
         op.path,
         link(&op.rust_name)
     );
-    if let Some(params) = &op.params_struct {
-        sends.push_str(&format!(", with optional parameters in {}", link(params)));
-    }
     sends.push('.');
+    if let Some(params) = &op.params_struct {
+        sends.push_str(&format!(
+            " Optional parameters: {}, set with `.params(…)` on the returned call.",
+            link(params)
+        ));
+    }
     let mut facts = vec![sends];
     if let Some(p) = &op.pagination {
         let how = match flavor {
@@ -660,11 +652,6 @@ fn operation_method(api: &Api, op: &Operation, flavor: Flavor) -> TokenStream {
         let (ty, value) = super::body::body_arg(body);
         args.push(quote!(body: #ty));
         values.push(value);
-    }
-    if let Some(params) = &op.params_struct {
-        let params = ident(params);
-        args.push(quote!(params: crate::operations::#params));
-        values.push(quote!(params));
     }
     quote! {
         #docs

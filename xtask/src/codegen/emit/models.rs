@@ -804,15 +804,25 @@ fn operation(op: &Operation) -> TokenStream {
             quote!(body: #value)
         });
     }
-    if let Some(params) = &op.params_struct {
+    // Optional inputs are not constructor arguments: they are set on the
+    // call (`OptionalParams`), so a first optional parameter keeps `new`.
+    let optional_params = op.params_struct.as_ref().map(|params| {
         let params = ident(params);
         fields.push(quote! {
-            /// Optional parameters.
+            /// Optional parameters (set with `.params(…)` on the call).
             pub params: #params,
         });
-        ctor_args.push(quote!(params: #params));
-        ctor_fields.push(quote!(params));
-    }
+        ctor_fields.push(quote!(params: #params::new()));
+        quote! {
+            impl ::apigen_runtime::OptionalParams for #name {
+                type Params = #params;
+
+                fn params_mut(&mut self) -> &mut #params {
+                    &mut self.params
+                }
+            }
+        }
+    });
 
     // An operation without arguments is its own default value.
     let default = ctor_args.is_empty().then(|| quote!(Default));
@@ -865,6 +875,7 @@ fn operation(op: &Operation) -> TokenStream {
 
         #op_docs
         #[derive(Debug, Clone, PartialEq, #default)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
@@ -894,6 +905,7 @@ fn operation(op: &Operation) -> TokenStream {
             }
         }
 
+        #optional_params
         #paginated
         #responses
     }
