@@ -271,35 +271,49 @@ fn wrap(text: &str, width: usize) -> Vec<&str> {
             b')' if in_target => in_target = false,
             b'<' => in_angle = true,
             b'>' => in_angle = false,
-            b' ' if brackets == 0 && !in_target && !in_angle && !starts_block(&text[i + 1..]) => {
-                breaks.push(i);
+            // A run of spaces is one break: the piece before it ends at
+            // its first space and the next one starts after its last, so
+            // that no continuation starts with a space (indented a column
+            // too far: clippy::doc_overindented_list_items) and no piece
+            // ends with two (a hard line break).
+            b' ' if brackets == 0
+                && !in_target
+                && !in_angle
+                && (i == 0 || bytes[i - 1] != b' ') =>
+            {
+                let next = i + bytes[i..].iter().take_while(|&&c| c == b' ').count();
+                if !starts_block(&text[next..]) {
+                    breaks.push((i, next));
+                }
             }
             _ => {}
         }
     }
     let mut pieces = Vec::new();
     let (mut start, mut last) = (0, None);
-    for &at in &breaks {
+    for &(at, next) in &breaks {
         if at - start > width {
             // A word that fits no line stays where it is rather than
             // leaving a short line behind.
-            if let Some(fit) = last.take().filter(|&fit| at - fit - 1 <= width) {
+            if let Some((fit, after)) = last.take().filter(|&(_, after)| at - after <= width) {
                 pieces.push(&text[start..fit]);
-                start = fit + 1;
+                start = after;
             }
         }
         if at - start > width {
             // A word wider than the line stands alone.
             pieces.push(&text[start..at]);
-            start = at + 1;
+            start = next;
         } else {
-            last = Some(at);
+            last = Some((at, next));
         }
     }
     let end = text.len();
-    if let Some(fit) = last.filter(|&fit| end - start > width && end - fit - 1 <= width) {
+    if let Some((fit, after)) =
+        last.filter(|&(_, after)| end - start > width && end - after <= width)
+    {
         pieces.push(&text[start..fit]);
-        start = fit + 1;
+        start = after;
     }
     pieces.push(&text[start..]);
     pieces
@@ -391,5 +405,31 @@ mod tests {
         assert_eq!(list_marker("-x"), None);
         assert_eq!(list_marker("2024) no"), Some(6));
         assert_eq!(list_marker("2024"), None);
+    }
+
+    /// Corpus: bulksms.com (` - item.  Two spaces after a full stop`)
+    /// failed `clippy::doc_overindented_list_items`: the line was wrapped
+    /// at the first of the two spaces, so the continuation started with
+    /// the second one, a column right of the item's text.
+    #[test]
+    fn wrapping_at_a_run_of_spaces_leaves_no_space_behind() {
+        // The first of the two spaces is the last break that fits.
+        let words = "a ".repeat(44);
+        assert_eq!(format!("- {words}end.").len(), 100 - "/// ".len() - 2);
+        let source = format!("/// - {words}end.  Next sentence.  - not a list\n");
+        let wrapped = wrap_doc_comments(&source);
+        assert_eq!(
+            wrapped,
+            format!("/// - {words}end.\n///   Next sentence.  - not a list\n"),
+        );
+        let long = "x".repeat(60);
+        assert_eq!(
+            wrap(&format!("{long}  next"), 60),
+            vec![long.as_str(), "next"]
+        );
+        assert_eq!(
+            wrap(&format!("{long}   {long}  - dash"), 70),
+            vec![long.as_str(), &format!("{long}  - dash")],
+        );
     }
 }
