@@ -40,7 +40,7 @@ fn main() {
     let total = WARM_UP + calls;
     match way.as_str() {
         "reqwest" => {
-            let client = reqwest::Client::new();
+            let client = benches::reqwest_client();
             current_thread_runtime().block_on(async {
                 for _ in 0..total {
                     std::hint::black_box(reqwest_call(&client, &url).await);
@@ -62,7 +62,7 @@ fn main() {
             }
         }
         "reqwest-blocking" => {
-            let client = reqwest::blocking::Client::new();
+            let client = benches::reqwest_blocking_client();
             for _ in 0..total {
                 std::hint::black_box(reqwest_blocking_call(&client, &url));
             }
