@@ -1,6 +1,7 @@
 //! Building requests: a client's base URL and default headers, and the
-//! [`Prepared`] request of one call (URL, headers and body), built once and
-//! reused by every attempt.
+//! [`Prepared`] request of one call (URL, headers and body). A body held in
+//! memory is moved into the first attempt and the request built again for a
+//! later one; a streamed body's request is built once and copied.
 
 use http::HeaderMap;
 use reqwest::Url;
@@ -28,7 +29,8 @@ pub(crate) struct Requests {
     custom_http: bool,
 }
 
-/// A request ready to be sent (and re-sent on retry).
+/// A request ready to be sent: moved into one attempt, or, with a streamed
+/// body, copied into each (its streams can be taken once).
 pub(crate) struct Prepared {
     method: reqwest::Method,
     url: Url,
@@ -153,7 +155,7 @@ impl Requests {
     pub(crate) fn build(
         &self,
         info: &OperationInfo,
-        parts: &RequestParts,
+        mut parts: RequestParts,
         call_query: &[(String, String)],
         call_headers: &[(String, String)],
         extra_body: Option<&serde_json::Map<String, serde_json::Value>>,
@@ -208,25 +210,23 @@ impl Requests {
             Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
         })?;
 
-        let body = match (parts.body(), extra_body) {
+        let mut streamed = None;
+        let body = match (parts.body.take(), extra_body) {
             (body, Some(extra)) => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                Some(merge_body(body, extra)?)
+                Some(merge_body(body.as_ref(), extra)?)
             }
             (Some(body), None) => {
                 let content_type = HeaderValue::from_str(&body.content_type)
                     .map_err(|_| Error::invalid_request("invalid body content type"))?;
                 headers.insert(CONTENT_TYPE, content_type);
-                if let Some((_, len)) = &body.streamed {
-                    headers.insert(CONTENT_LENGTH, HeaderValue::from(*len));
+                if let Some((segments, len)) = body.streamed {
+                    headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+                    streamed = Some(segments);
                 }
-                Some(body.bytes.clone())
+                Some(body.bytes)
             }
             (None, None) => None,
-        };
-        let streamed = match (parts.body(), extra_body) {
-            (Some(body), None) => body.streamed.as_ref().map(|(segments, _)| segments.clone()),
-            _ => None,
         };
         Ok(Prepared {
             method: to_reqwest_method(info.method),
@@ -267,9 +267,35 @@ impl Prepared {
         self.streamed.is_some()
     }
 
-    /// A fresh copy to send as one attempt. A streamed body can be taken
-    /// once: a second attempt (or the same operation sent again) fails.
-    pub(crate) fn to_request(&self) -> Result<reqwest::Request, Error> {
+    /// The request of one attempt, from the prepared request in `slot`
+    /// (which must hold one). A body held in memory is moved into it with
+    /// the URL and headers, leaving `slot` empty: a later attempt builds the
+    /// request again, which gives the same bytes. A streamed request stays
+    /// in `slot` and the attempt sends a copy, whose streams are taken.
+    pub(crate) fn take_request(slot: &mut Option<Prepared>) -> Result<reqwest::Request, Error> {
+        match slot {
+            Some(prepared) if prepared.is_streamed() => prepared.to_request(),
+            _ => match slot.take() {
+                Some(prepared) => Ok(prepared.into_request()),
+                None => Err(Error::invalid_request("internal: no request to send")),
+            },
+        }
+    }
+
+    /// The request, its body held in memory, moved out.
+    fn into_request(self) -> reqwest::Request {
+        let mut request = reqwest::Request::new(self.method, self.url);
+        *request.headers_mut() = self.headers;
+        if let Some(body) = self.body {
+            *request.body_mut() = Some(reqwest::Body::from(body));
+        }
+        request
+    }
+
+    /// A copy to send as one attempt of a streamed request. A streamed
+    /// body can be taken once: a second attempt (or the same operation sent
+    /// again) fails.
+    fn to_request(&self) -> Result<reqwest::Request, Error> {
         let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
         *request.headers_mut() = self.headers.clone();
         if let Some(segments) = &self.streamed {
