@@ -9,7 +9,7 @@ use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AG
 
 use crate::auth::Chosen;
 use crate::config::Config;
-use crate::encode::{header, push_query, render_path};
+use crate::encode::{header, push_path, push_query};
 use crate::error::Error;
 use crate::multipart::Segment;
 use crate::operation::{Method, OperationInfo, RequestParts};
@@ -20,6 +20,10 @@ use crate::profile::ApiProfile;
 pub(crate) struct Requests {
     /// Without a trailing `/`.
     base_url: String,
+    /// `base_url` parsed: each request's URL starts from a copy of it.
+    base: Url,
+    /// The path of `base` without a trailing `/` (empty for the root).
+    base_path: String,
     /// `User-Agent`, `Accept` and the configured default headers.
     headers: HeaderMap,
     /// The configured default query parameters.
@@ -70,11 +74,14 @@ impl Requests {
         headers.insert(USER_AGENT, user_agent);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let mut requests = Requests {
-            base_url,
+            base_url: String::new(),
+            base: base.clone(),
+            base_path: String::new(),
             headers,
             query: config.default_query.clone(),
             custom_http,
         };
+        requests.set_base(base_url, base.clone());
         for (name, value) in &config.default_headers {
             requests.add_header(name, value)?;
         }
@@ -91,7 +98,8 @@ impl Requests {
     ) -> Result<Requests, Error> {
         let mut requests = self.clone();
         if let Some(url) = base_url {
-            requests.base_url = check_base_url(url, self.custom_http)?.0;
+            let (base_url, base) = check_base_url(url, self.custom_http)?;
+            requests.set_base(base_url, base);
         }
         for (name, _) in headers {
             if let Ok(name) = reqwest::header::HeaderName::from_bytes(name.as_bytes()) {
@@ -103,6 +111,13 @@ impl Requests {
         }
         requests.query.extend(query.iter().cloned());
         Ok(requests)
+    }
+
+    /// Sets the base URL, checked by [`check_base_url`].
+    fn set_base(&mut self, base_url: String, base: Url) {
+        self.base_path = base.path().trim_end_matches('/').to_owned();
+        self.base_url = base_url;
+        self.base = base;
     }
 
     /// Adds a default header, marked sensitive.
@@ -161,7 +176,9 @@ impl Requests {
         extra_body: Option<&serde_json::Map<String, serde_json::Value>>,
         auth: &Chosen<'_>,
     ) -> Result<Prepared, Error> {
-        let path = render_path(info.path_template, parts.path_params())?;
+        let mut path = String::with_capacity(self.base_path.len() + info.path_template.len() + 80);
+        path.push_str(&self.base_path);
+        push_path(&mut path, info.path_template, parts.path_params())?;
         // The operation's parameters are already encoded, each in its style.
         let mut query = parts
             .query_params()
@@ -199,16 +216,11 @@ impl Requests {
             headers.insert(name, value);
         }
 
-        let mut url = String::with_capacity(self.base_url.len() + path.len() + query.len() + 1);
-        url.push_str(&self.base_url);
-        url.push_str(&path);
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        let url = Url::parse(&url).map_err(|_| {
-            Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
-        })?;
+        let url = self
+            .url(&path, self.base_path.len(), &query)
+            .ok_or_else(|| {
+                Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
+            })?;
 
         let mut streamed = None;
         let body = match (parts.body.take(), extra_body) {
@@ -235,6 +247,45 @@ impl Requests {
             body,
             streamed,
         })
+    }
+}
+
+impl Requests {
+    /// The URL of `path` (the base URL's path, then the operation's from
+    /// byte `op_start` on) and `query`. The base URL is parsed once per
+    /// client: a request's URL is a copy of it with the path and query set,
+    /// the URL that parsing the whole string gives. A path or query that
+    /// parsing reads differently from a setter (a `?`, `#` or `\\` in the
+    /// path, a `#` in the query, spaces or control characters, which parsing
+    /// strips) is parsed whole, as it always was; encoded values never hold
+    /// one.
+    fn url(&self, path: &str, op_start: usize, query: &str) -> Option<Url> {
+        let plain = |text: &str, special: &[u8]| {
+            text.bytes()
+                .all(|b| b > b' ' && b != 0x7f && !special.contains(&b))
+        };
+        if path.starts_with('/') && plain(path, b"?#\\") && plain(query, b"#") {
+            let mut url = self.base.clone();
+            url.set_path(path);
+            if !query.is_empty() {
+                url.set_query(Some(query));
+            }
+            return Some(url);
+        }
+        self.parse_url(path.get(op_start..)?, query)
+    }
+
+    /// The URL of the operation's path and `query` after the base URL, by
+    /// parsing the whole string.
+    fn parse_url(&self, op_path: &str, query: &str) -> Option<Url> {
+        let mut url = String::with_capacity(self.base_url.len() + op_path.len() + query.len() + 1);
+        url.push_str(&self.base_url);
+        url.push_str(op_path);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        Url::parse(&url).ok()
     }
 }
 
@@ -412,6 +463,82 @@ mod tests {
         match value {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("an object"),
+        }
+    }
+
+    /// Setting the path and query on a copy of the parsed base URL gives
+    /// the URL that parsing the whole string gives, for every base URL,
+    /// plain or odd (dot segments, spaces, upper case, non-ASCII), and every
+    /// path and query, plain (the setters) or not (parsed whole).
+    #[test]
+    fn url_from_the_parsed_base_is_the_parsed_whole_url() {
+        let bases = [
+            "http://h",
+            "http://h/",
+            "http://127.0.0.1:8080/client/v4",
+            "https://api.example.com/client/v4/",
+            "http://h/a/../b",
+            "http://h/a/b/..",
+            "http://h/a/.",
+            "http://h/my api",
+            "http://H:80/A",
+            "http://h/x%2Fy",
+            "http://h/%C3%A4/ä",
+            "http://h//double//",
+        ];
+        let paths = [
+            "/accounts/023e105f/access/users/f174e90a-fafe",
+            "/",
+            "/a%2Fb",
+            "/%2e%2e/x",
+            "/x/..",
+            "/x/./y",
+            "/a b",
+            "/a?b",
+            "/a#b",
+            "/a\\b",
+            "/ä/€",
+            "//x",
+            "/a%zz",
+            "/a\tb",
+            "/x/",
+        ];
+        let queries = [
+            "",
+            "a=1&b=2",
+            "a=%20&b=%C3%A4",
+            "q=a b",
+            "x=#y",
+            "k='\"<>`",
+            "ä=1",
+            "a=b?c",
+            "a=\n",
+            "a[]=1&b=x|y",
+        ];
+        for base in bases {
+            let (base_url, parsed) = check_base_url(base, true).unwrap();
+            let mut requests = Requests {
+                base_url: String::new(),
+                base: parsed.clone(),
+                base_path: String::new(),
+                headers: HeaderMap::new(),
+                query: Vec::new(),
+                custom_http: true,
+            };
+            requests.set_base(base_url, parsed);
+            for op_path in paths {
+                for query in queries {
+                    let path = format!("{}{op_path}", requests.base_path);
+                    let ours = requests.url(&path, requests.base_path.len(), query);
+                    let whole = requests.parse_url(op_path, query);
+                    assert_eq!(
+                        ours.as_ref().map(Url::as_str),
+                        whole.as_ref().map(Url::as_str),
+                        "{base} {op_path} {query}"
+                    );
+                    assert_eq!(ours, whole, "{base} {op_path} {query}");
+                }
+            }
         }
     }
 
