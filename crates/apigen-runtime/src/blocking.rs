@@ -59,9 +59,10 @@ impl Runtime {
             return Err(Error::BlockingInAsyncContext);
         }
         match &self.0 {
-            // Boxed: a call's future is large, and tokio's `block_on`
-            // moves it through several frames; a box moves a pointer.
-            Some(runtime) => Ok(runtime.block_on(Box::pin(future))),
+            // Not boxed: since the OAuth2 token fetch is boxed on its own,
+            // a call's future is small enough that moving it through
+            // tokio's frames costs less than a box (BENCHMARKS.md).
+            Some(runtime) => Ok(runtime.block_on(future)),
             // Only `Drop` takes the runtime out.
             None => Err(Error::BlockingInAsyncContext),
         }
