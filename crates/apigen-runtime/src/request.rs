@@ -250,6 +250,29 @@ impl Requests {
     }
 }
 
+/// The bytes a path may hold to be set on a URL rather than parsed with
+/// it: no space or control character, no `?`, `#` or `\\` (one load per
+/// byte).
+const PLAIN_PATH: [bool; 256] = plain_bytes(b"?#\\");
+
+/// The same for a query: no space or control character, no `#`.
+const PLAIN_QUERY: [bool; 256] = plain_bytes(b"#");
+
+const fn plain_bytes(special: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = b' ' as usize + 1;
+    while byte < 256 {
+        table[byte] = byte != 0x7f;
+        byte += 1;
+    }
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = false;
+        i += 1;
+    }
+    table
+}
+
 impl Requests {
     /// The URL of `path` (the base URL's path, then the operation's from
     /// byte `op_start` on) and `query`. The base URL is parsed once per
@@ -260,11 +283,8 @@ impl Requests {
     /// strips) is parsed whole, as it always was; encoded values never hold
     /// one.
     fn url(&self, path: &str, op_start: usize, query: &str) -> Option<Url> {
-        let plain = |text: &str, special: &[u8]| {
-            text.bytes()
-                .all(|b| b > b' ' && b != 0x7f && !special.contains(&b))
-        };
-        if path.starts_with('/') && plain(path, b"?#\\") && plain(query, b"#") {
+        let plain = |text: &str, table: &[bool; 256]| text.bytes().all(|b| table[usize::from(b)]);
+        if path.starts_with('/') && plain(path, &PLAIN_PATH) && plain(query, &PLAIN_QUERY) {
             let mut url = self.base.clone();
             url.set_path(path);
             if !query.is_empty() {
