@@ -4,7 +4,8 @@
 # the load of a shared 2-core machine. Same binary, same input: the same count, whatever else runs.
 #
 #   scripts/bench-instructions.sh            both sections (about 3 minutes after the build)
-#   scripts/bench-instructions.sh request    per-call cost of one GET through each client
+#   scripts/bench-instructions.sh request    per-call cost of one GET through each client, and of
+#                                            the async calls with 8 and 64 in flight
 #   scripts/bench-instructions.sh decode     the 10,000-user decode, unknown fields ignored / kept
 #   scripts/bench-instructions.sh pagination a walk of pages of 100 users through pages()/items()
 #                                            of both clients against a hand-written page loop
@@ -70,6 +71,19 @@ if [[ " $sections " == *" request "* ]]; then
   echo
   echo "- async client: ratio $(ratio "${per_call[reqwest]}" "${per_call[apigen]}") (hand-written reqwest ÷ ours)"
   echo "- blocking client: ratio $(ratio "${per_call[reqwest]}" "${per_call[blocking]}") (the same hand-written call on a current-thread runtime ÷ ours)"
+  echo
+  echo "## Per call with N in flight (async, buffer_unordered; $calls calls after a warm-up)"
+  echo
+  echo "| in flight | reqwest | apigen | ratio (reqwest ÷ apigen) |"
+  echo "|---:|---:|---:|---:|"
+  for n in 8 64; do
+    for way in reqwest apigen; do
+      read -r zero _ < <(count ir "$bin/request_instructions" "$way-$n" 0)
+      read -r many _ < <(count ir "$bin/request_instructions" "$way-$n" "$calls")
+      per_call[$way-$n]=$(( (many - zero) / calls ))
+    done
+    echo "| $n | ${per_call[reqwest-$n]} | ${per_call[apigen-$n]} | $(ratio "${per_call[reqwest-$n]}" "${per_call[apigen-$n]}") |"
+  done
   echo
 fi
 

@@ -561,7 +561,10 @@ impl Chosen<'_> {
     ) -> Result<Grant, Error> {
         match self.scheme {
             Some(Scheme::OAuth2(oauth)) => {
-                let (header, generation) = oauth.token(transport, timeout).await?;
+                // Boxed: the token fetch's future is large, and inline it
+                // would make every call's future (moved when a call is
+                // boxed or sent to a runtime) larger, whatever its auth.
+                let (header, generation) = Box::pin(oauth.token(transport, timeout)).await?;
                 request.headers_mut().insert(AUTHORIZATION, header);
                 Ok(Grant(Some(generation)))
             }

@@ -59,9 +59,10 @@ impl Runtime {
             return Err(Error::BlockingInAsyncContext);
         }
         match &self.0 {
-            // Boxed: a call's future is large, and tokio's `block_on`
-            // moves it through several frames; a box moves a pointer.
-            Some(runtime) => Ok(runtime.block_on(Box::pin(future))),
+            // Pinned here: tokio's `block_on` moves its future through
+            // several frames, and a call's future is large; this way it
+            // moves a pointer, and nothing is allocated (BENCHMARKS.md).
+            Some(runtime) => Ok(runtime.block_on(std::pin::pin!(future))),
             // Only `Drop` takes the runtime out.
             None => Err(Error::BlockingInAsyncContext),
         }

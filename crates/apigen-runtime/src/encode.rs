@@ -8,12 +8,26 @@ use crate::error::Error;
 use crate::params::push_encoded;
 
 /// Renders a path template, replacing each `{name}` with its encoded value.
+#[cfg(test)]
 pub(crate) fn render_path(
     template: &str,
     params: &[(&'static str, String)],
 ) -> Result<String, Error> {
+    let mut out = String::new();
+    push_path(&mut out, template, params)?;
+    Ok(out)
+}
+
+/// Appends the rendered path template to `out` (`/` first when the
+/// template does not start with one), each `{name}` replaced with its
+/// encoded value.
+pub(crate) fn push_path(
+    out: &mut String,
+    template: &str,
+    params: &[(&'static str, String)],
+) -> Result<(), Error> {
     let values: usize = params.iter().map(|(_, v)| v.len()).sum();
-    let mut out = String::with_capacity(template.len() + values + 1);
+    out.reserve(template.len() + values + 1);
     if !template.starts_with('/') {
         out.push('/');
     }
@@ -33,11 +47,11 @@ pub(crate) fn render_path(
             )));
         };
         check_segment(name, value)?;
-        push_encoded(&mut out, value);
+        push_encoded(out, value);
         rest = &after[close + 1..];
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 /// The longest spelling of a dot segment: `%2e%2e`.

@@ -183,15 +183,16 @@ impl Pipeline {
             attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        // The clock is read only for a span that someone listens to.
-        let started = (!span.is_disabled()).then(Instant::now);
+        // Nobody listens: no span to enter around each poll, no clock read.
+        if span.is_disabled() {
+            return self.run(operation, options, want, &span).await;
+        }
+        let started = Instant::now();
         let result = self
             .run(operation, options, want, &span)
             .instrument(span.clone())
             .await;
-        if let Some(started) = started {
-            span.record("elapsed_ms", millis(started.elapsed()));
-        }
+        span.record("elapsed_ms", millis(started.elapsed()));
         result
     }
 
@@ -203,14 +204,16 @@ impl Pipeline {
         span: &tracing::Span,
     ) -> Result<Success, Error> {
         let auth = self.auth.choose(O::SECURITY);
-        let request = self.build(operation, options, &auth)?;
+        // The first attempt sends this request; see `Prepared::take_request`
+        // for when a later one builds it again.
+        let mut prepared = Some(self.build(operation, options, &auth)?);
         let timeout = options.timeout.unwrap_or(self.timeout);
         let deadline = options
             .total_timeout
             .or(self.total_timeout)
             .map(|total| (total, Instant::now() + total));
         // A streamed body cannot be replayed: one attempt.
-        let max_retries = if request.is_streamed() {
+        let max_retries = if prepared.as_ref().is_some_and(Prepared::is_streamed) {
             Some(0)
         } else {
             options.max_retries
@@ -237,8 +240,11 @@ impl Pipeline {
                     cut_by_deadline = Some(total);
                 }
             }
+            if prepared.is_none() {
+                prepared = Some(self.build(operation, options, &auth)?);
+            }
             let failure = match self
-                .attempt(operation, &request, &auth, attempt_timeout, want)
+                .attempt(operation, &mut prepared, &auth, attempt_timeout, want)
                 .await
             {
                 Ok((reply, grant)) => {
@@ -283,6 +289,13 @@ impl Pipeline {
                         continue;
                     }
                     let details = self.profile.error_details;
+                    // The request was moved into the attempt: build it again
+                    // for its URL (and the next attempt).
+                    let request = match prepared.take() {
+                        Some(request) => request,
+                        None => self.build(operation, options, &auth)?,
+                    };
+                    let request = prepared.insert(request);
                     answer.into_failure(
                         request.url(),
                         O::INFO.operation_id,
@@ -309,7 +322,7 @@ impl Pipeline {
         }
     }
 
-    /// Builds the request once; every attempt sends a copy.
+    /// Builds the request of an attempt (the same bytes each time).
     fn build<O: Operation>(
         &self,
         operation: &O,
@@ -320,7 +333,7 @@ impl Pipeline {
         operation.build(&mut parts)?;
         self.requests.build(
             &O::INFO,
-            &parts,
+            parts,
             &options.query,
             &options.headers,
             options.extra_body.as_ref(),
@@ -333,21 +346,21 @@ impl Pipeline {
     async fn attempt<O: Operation>(
         &self,
         operation: &O,
-        request: &Prepared,
+        prepared: &mut Option<Prepared>,
         auth: &Chosen<'_>,
         timeout: Duration,
         want: Want,
     ) -> Result<(Reply, Grant), Failure> {
         #[cfg(feature = "test-util")]
-        if let Some(mocks) = &self.mocks {
+        if let (Some(mocks), Some(request)) = (&self.mocks, prepared.as_ref()) {
             return mocks
                 .answer(operation as &dyn Any, O::INFO, request)
                 .map(|answer| (Reply::Full(answer), Grant::NONE));
         }
         #[cfg(not(feature = "test-util"))]
         let _ = operation;
+        let mut request = Prepared::take_request(prepared).map_err(Failure::Final)?;
         let exchange = async {
-            let mut request = request.to_request().map_err(Failure::Final)?;
             let grant = auth
                 .authorise(&mut request, &self.transport, timeout)
                 .await

@@ -1,6 +1,7 @@
 //! Building requests: a client's base URL and default headers, and the
-//! [`Prepared`] request of one call (URL, headers and body), built once and
-//! reused by every attempt.
+//! [`Prepared`] request of one call (URL, headers and body). A body held in
+//! memory is moved into the first attempt and the request built again for a
+//! later one; a streamed body's request is built once and copied.
 
 use http::HeaderMap;
 use reqwest::Url;
@@ -8,7 +9,7 @@ use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AG
 
 use crate::auth::Chosen;
 use crate::config::Config;
-use crate::encode::{header, push_query, render_path};
+use crate::encode::{header, push_path, push_query};
 use crate::error::Error;
 use crate::multipart::Segment;
 use crate::operation::{Method, OperationInfo, RequestParts};
@@ -19,6 +20,10 @@ use crate::profile::ApiProfile;
 pub(crate) struct Requests {
     /// Without a trailing `/`.
     base_url: String,
+    /// `base_url` parsed: each request's URL starts from a copy of it.
+    base: Url,
+    /// The path of `base` without a trailing `/` (empty for the root).
+    base_path: String,
     /// `User-Agent`, `Accept` and the configured default headers.
     headers: HeaderMap,
     /// The configured default query parameters.
@@ -28,7 +33,8 @@ pub(crate) struct Requests {
     custom_http: bool,
 }
 
-/// A request ready to be sent (and re-sent on retry).
+/// A request ready to be sent: moved into one attempt, or, with a streamed
+/// body, copied into each (its streams can be taken once).
 pub(crate) struct Prepared {
     method: reqwest::Method,
     url: Url,
@@ -68,11 +74,14 @@ impl Requests {
         headers.insert(USER_AGENT, user_agent);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let mut requests = Requests {
-            base_url,
+            base_url: String::new(),
+            base: base.clone(),
+            base_path: String::new(),
             headers,
             query: config.default_query.clone(),
             custom_http,
         };
+        requests.set_base(base_url, base.clone());
         for (name, value) in &config.default_headers {
             requests.add_header(name, value)?;
         }
@@ -89,7 +98,8 @@ impl Requests {
     ) -> Result<Requests, Error> {
         let mut requests = self.clone();
         if let Some(url) = base_url {
-            requests.base_url = check_base_url(url, self.custom_http)?.0;
+            let (base_url, base) = check_base_url(url, self.custom_http)?;
+            requests.set_base(base_url, base);
         }
         for (name, _) in headers {
             if let Ok(name) = reqwest::header::HeaderName::from_bytes(name.as_bytes()) {
@@ -101,6 +111,13 @@ impl Requests {
         }
         requests.query.extend(query.iter().cloned());
         Ok(requests)
+    }
+
+    /// Sets the base URL, checked by [`check_base_url`].
+    fn set_base(&mut self, base_url: String, base: Url) {
+        self.base_path = base.path().trim_end_matches('/').to_owned();
+        self.base_url = base_url;
+        self.base = base;
     }
 
     /// Adds a default header, marked sensitive.
@@ -153,13 +170,15 @@ impl Requests {
     pub(crate) fn build(
         &self,
         info: &OperationInfo,
-        parts: &RequestParts,
+        mut parts: RequestParts,
         call_query: &[(String, String)],
         call_headers: &[(String, String)],
         extra_body: Option<&serde_json::Map<String, serde_json::Value>>,
         auth: &Chosen<'_>,
     ) -> Result<Prepared, Error> {
-        let path = render_path(info.path_template, parts.path_params())?;
+        let mut path = String::with_capacity(self.base_path.len() + info.path_template.len() + 80);
+        path.push_str(&self.base_path);
+        push_path(&mut path, info.path_template, parts.path_params())?;
         // The operation's parameters are already encoded, each in its style.
         let mut query = parts
             .query_params()
@@ -197,36 +216,29 @@ impl Requests {
             headers.insert(name, value);
         }
 
-        let mut url = String::with_capacity(self.base_url.len() + path.len() + query.len() + 1);
-        url.push_str(&self.base_url);
-        url.push_str(&path);
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        let url = Url::parse(&url).map_err(|_| {
-            Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
-        })?;
+        let url = self
+            .url(&path, self.base_path.len(), &query)
+            .ok_or_else(|| {
+                Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
+            })?;
 
-        let body = match (parts.body(), extra_body) {
+        let mut streamed = None;
+        let body = match (parts.body.take(), extra_body) {
             (body, Some(extra)) => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                Some(merge_body(body, extra)?)
+                Some(merge_body(body.as_ref(), extra)?)
             }
             (Some(body), None) => {
                 let content_type = HeaderValue::from_str(&body.content_type)
                     .map_err(|_| Error::invalid_request("invalid body content type"))?;
                 headers.insert(CONTENT_TYPE, content_type);
-                if let Some((_, len)) = &body.streamed {
-                    headers.insert(CONTENT_LENGTH, HeaderValue::from(*len));
+                if let Some((segments, len)) = body.streamed {
+                    headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+                    streamed = Some(segments);
                 }
-                Some(body.bytes.clone())
+                Some(body.bytes)
             }
             (None, None) => None,
-        };
-        let streamed = match (parts.body(), extra_body) {
-            (Some(body), None) => body.streamed.as_ref().map(|(segments, _)| segments.clone()),
-            _ => None,
         };
         Ok(Prepared {
             method: to_reqwest_method(info.method),
@@ -235,6 +247,65 @@ impl Requests {
             body,
             streamed,
         })
+    }
+}
+
+/// The bytes a path may hold to be set on a URL rather than parsed with
+/// it: no space or control character, no `?`, `#` or `\\` (one load per
+/// byte).
+const PLAIN_PATH: [bool; 256] = plain_bytes(b"?#\\");
+
+/// The same for a query: no space or control character, no `#`.
+const PLAIN_QUERY: [bool; 256] = plain_bytes(b"#");
+
+const fn plain_bytes(special: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = b' ' as usize + 1;
+    while byte < 256 {
+        table[byte] = byte != 0x7f;
+        byte += 1;
+    }
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = false;
+        i += 1;
+    }
+    table
+}
+
+impl Requests {
+    /// The URL of `path` (the base URL's path, then the operation's from
+    /// byte `op_start` on) and `query`. The base URL is parsed once per
+    /// client: a request's URL is a copy of it with the path and query set,
+    /// the URL that parsing the whole string gives. A path or query that
+    /// parsing reads differently from a setter (a `?`, `#` or `\\` in the
+    /// path, a `#` in the query, spaces or control characters, which parsing
+    /// strips) is parsed whole, as it always was; encoded values never hold
+    /// one.
+    fn url(&self, path: &str, op_start: usize, query: &str) -> Option<Url> {
+        let plain = |text: &str, table: &[bool; 256]| text.bytes().all(|b| table[usize::from(b)]);
+        if path.starts_with('/') && plain(path, &PLAIN_PATH) && plain(query, &PLAIN_QUERY) {
+            let mut url = self.base.clone();
+            url.set_path(path);
+            if !query.is_empty() {
+                url.set_query(Some(query));
+            }
+            return Some(url);
+        }
+        self.parse_url(path.get(op_start..)?, query)
+    }
+
+    /// The URL of the operation's path and `query` after the base URL, by
+    /// parsing the whole string.
+    fn parse_url(&self, op_path: &str, query: &str) -> Option<Url> {
+        let mut url = String::with_capacity(self.base_url.len() + op_path.len() + query.len() + 1);
+        url.push_str(&self.base_url);
+        url.push_str(op_path);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        Url::parse(&url).ok()
     }
 }
 
@@ -267,9 +338,35 @@ impl Prepared {
         self.streamed.is_some()
     }
 
-    /// A fresh copy to send as one attempt. A streamed body can be taken
-    /// once: a second attempt (or the same operation sent again) fails.
-    pub(crate) fn to_request(&self) -> Result<reqwest::Request, Error> {
+    /// The request of one attempt, from the prepared request in `slot`
+    /// (which must hold one). A body held in memory is moved into it with
+    /// the URL and headers, leaving `slot` empty: a later attempt builds the
+    /// request again, which gives the same bytes. A streamed request stays
+    /// in `slot` and the attempt sends a copy, whose streams are taken.
+    pub(crate) fn take_request(slot: &mut Option<Prepared>) -> Result<reqwest::Request, Error> {
+        match slot {
+            Some(prepared) if prepared.is_streamed() => prepared.to_request(),
+            _ => match slot.take() {
+                Some(prepared) => Ok(prepared.into_request()),
+                None => Err(Error::invalid_request("internal: no request to send")),
+            },
+        }
+    }
+
+    /// The request, its body held in memory, moved out.
+    fn into_request(self) -> reqwest::Request {
+        let mut request = reqwest::Request::new(self.method, self.url);
+        *request.headers_mut() = self.headers;
+        if let Some(body) = self.body {
+            *request.body_mut() = Some(reqwest::Body::from(body));
+        }
+        request
+    }
+
+    /// A copy to send as one attempt of a streamed request. A streamed
+    /// body can be taken once: a second attempt (or the same operation sent
+    /// again) fails.
+    fn to_request(&self) -> Result<reqwest::Request, Error> {
         let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
         *request.headers_mut() = self.headers.clone();
         if let Some(segments) = &self.streamed {
@@ -386,6 +483,82 @@ mod tests {
         match value {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("an object"),
+        }
+    }
+
+    /// Setting the path and query on a copy of the parsed base URL gives
+    /// the URL that parsing the whole string gives, for every base URL,
+    /// plain or odd (dot segments, spaces, upper case, non-ASCII), and every
+    /// path and query, plain (the setters) or not (parsed whole).
+    #[test]
+    fn url_from_the_parsed_base_is_the_parsed_whole_url() {
+        let bases = [
+            "http://h",
+            "http://h/",
+            "http://127.0.0.1:8080/client/v4",
+            "https://api.example.com/client/v4/",
+            "http://h/a/../b",
+            "http://h/a/b/..",
+            "http://h/a/.",
+            "http://h/my api",
+            "http://H:80/A",
+            "http://h/x%2Fy",
+            "http://h/%C3%A4/ä",
+            "http://h//double//",
+        ];
+        let paths = [
+            "/accounts/023e105f/access/users/f174e90a-fafe",
+            "/",
+            "/a%2Fb",
+            "/%2e%2e/x",
+            "/x/..",
+            "/x/./y",
+            "/a b",
+            "/a?b",
+            "/a#b",
+            "/a\\b",
+            "/ä/€",
+            "//x",
+            "/a%zz",
+            "/a\tb",
+            "/x/",
+        ];
+        let queries = [
+            "",
+            "a=1&b=2",
+            "a=%20&b=%C3%A4",
+            "q=a b",
+            "x=#y",
+            "k='\"<>`",
+            "ä=1",
+            "a=b?c",
+            "a=\n",
+            "a[]=1&b=x|y",
+        ];
+        for base in bases {
+            let (base_url, parsed) = check_base_url(base, true).unwrap();
+            let mut requests = Requests {
+                base_url: String::new(),
+                base: parsed.clone(),
+                base_path: String::new(),
+                headers: HeaderMap::new(),
+                query: Vec::new(),
+                custom_http: true,
+            };
+            requests.set_base(base_url, parsed);
+            for op_path in paths {
+                for query in queries {
+                    let path = format!("{}{op_path}", requests.base_path);
+                    let ours = requests.url(&path, requests.base_path.len(), query);
+                    let whole = requests.parse_url(op_path, query);
+                    assert_eq!(
+                        ours.as_ref().map(Url::as_str),
+                        whole.as_ref().map(Url::as_str),
+                        "{base} {op_path} {query}"
+                    );
+                    assert_eq!(ours, whole, "{base} {op_path} {query}");
+                }
+            }
         }
     }
 

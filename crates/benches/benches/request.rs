@@ -28,7 +28,7 @@ fn request_benches(c: &mut Criterion) {
     let url = user_url(&server.base_url());
     let runtime = current_thread_runtime();
     let ours = apigen_client(&base);
-    let baseline = reqwest::Client::new();
+    let baseline = benches::reqwest_client();
 
     // Both must return the same value before anything is timed.
     let (a, b) = runtime.block_on(async {
@@ -95,7 +95,7 @@ fn request_benches(c: &mut Criterion) {
 
     {
         let ours = apigen_blocking_client(&base);
-        let blocking = reqwest::blocking::Client::new();
+        let blocking = benches::reqwest_blocking_client();
         let call_ours = || apigen_blocking_call(&ours);
         assert_eq!(call_ours(), reqwest_blocking_call(&blocking, url));
         let mut group = c.benchmark_group("request_blocking_seq");

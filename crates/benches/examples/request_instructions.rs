@@ -10,9 +10,12 @@
 //!
 //! WAY is `reqwest` (hand-written reqwest on a current-thread runtime in
 //! this thread), `apigen` (the generated async client, driven the same way),
-//! `blocking` (the generated blocking client) or `reqwest-blocking`. Each
-//! run starts the local server, builds its client and makes 20 warm-up
-//! calls, then CALLS calls; the per-call cost of a way is the difference
+//! `blocking` (the generated blocking client) or `reqwest-blocking`; or
+//! `reqwest-N` / `apigen-N` for the async calls with N in flight
+//! (`buffer_unordered`, as in `benches/request.rs`). Each run starts the
+//! local server, builds its client and makes 20 warm-up calls (N at a time
+//! when N are in flight, at least N of them), then CALLS calls; the
+//! per-call cost of a way is the difference
 //! between a run with CALLS calls and one with 0, divided by CALLS. The
 //! server's work (the same for every way) is counted too, as it is in the
 //! time ratios. `scripts/bench-instructions.sh` runs every way and
@@ -24,6 +27,7 @@ use benches::calls::{
 use benches::fixtures::user_body;
 use benches::server::StaticServer;
 use benches::{apigen_blocking_client, apigen_client, current_thread_runtime};
+use futures_util::{StreamExt as _, stream};
 
 const WARM_UP: usize = 20;
 
@@ -38,9 +42,35 @@ fn main() {
     let base = format!("{}/client/v4", server.base_url());
     let url = user_url(&server.base_url());
     let total = WARM_UP + calls;
+    if let Some((side, in_flight)) = way.split_once('-') {
+        if let Ok(in_flight) = in_flight.parse::<usize>() {
+            let warm_up = WARM_UP.max(in_flight);
+            match side {
+                "reqwest" => {
+                    let client = benches::reqwest_client();
+                    let call = || reqwest_call(&client, &url);
+                    current_thread_runtime().block_on(async {
+                        in_flight_calls(warm_up, in_flight, call).await;
+                        in_flight_calls(calls, in_flight, call).await;
+                    });
+                }
+                "apigen" => {
+                    let client = apigen_client(&base);
+                    let call = || apigen_call(&client);
+                    current_thread_runtime().block_on(async {
+                        in_flight_calls(warm_up, in_flight, call).await;
+                        in_flight_calls(calls, in_flight, call).await;
+                    });
+                }
+                other => usage(&format!("unknown way {other:?}")),
+            }
+            println!("{way}: {calls} calls after {warm_up} warm-up calls");
+            return;
+        }
+    }
     match way.as_str() {
         "reqwest" => {
-            let client = reqwest::Client::new();
+            let client = benches::reqwest_client();
             current_thread_runtime().block_on(async {
                 for _ in 0..total {
                     std::hint::black_box(reqwest_call(&client, &url).await);
@@ -62,7 +92,7 @@ fn main() {
             }
         }
         "reqwest-blocking" => {
-            let client = reqwest::blocking::Client::new();
+            let client = benches::reqwest_blocking_client();
             for _ in 0..total {
                 std::hint::black_box(reqwest_blocking_call(&client, &url));
             }
@@ -72,9 +102,24 @@ fn main() {
     println!("{way}: {calls} calls after {WARM_UP} warm-up calls");
 }
 
+/// Makes `calls` calls, `in_flight` at a time.
+async fn in_flight_calls<F, Fut>(calls: usize, in_flight: usize, call: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future,
+{
+    stream::iter(0..calls)
+        .map(|_| call())
+        .buffer_unordered(in_flight)
+        .for_each(|value| async move {
+            std::hint::black_box(value);
+        })
+        .await;
+}
+
 fn usage(problem: &str) -> ! {
     eprintln!(
-        "{problem}\nusage: request_instructions reqwest|apigen|blocking|reqwest-blocking CALLS"
+        "{problem}\nusage: request_instructions reqwest|apigen|blocking|reqwest-blocking|reqwest-N|apigen-N CALLS"
     );
     std::process::exit(2)
 }

@@ -96,3 +96,35 @@ pub fn apigen_blocking_client(base_url: &str) -> cloudflare_access_users_blockin
     )
     .expect("cannot build the generated blocking client")
 }
+
+/// The `User-Agent` the generated clients send (`<api>/<version>
+/// apigen-runtime/<version>`); the hand-written baselines send it too.
+pub fn user_agent() -> String {
+    let profile = &cloudflare_access_users_client::PROFILE;
+    format!(
+        "{}/{} apigen-runtime/{}",
+        profile.name,
+        profile.version,
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The hand-written baseline's async reqwest client: as a person builds one
+/// for this API, with the SDK's `User-Agent` set once (reqwest adds it to
+/// every request), so that its requests carry the same head as the
+/// generated client's (`tests/same_head.rs` checks it; see BENCHMARKS.md).
+pub fn reqwest_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(user_agent())
+        .build()
+        .expect("cannot build the reqwest client")
+}
+
+/// The hand-written baseline's `reqwest::blocking` client, with the same
+/// `User-Agent`.
+pub fn reqwest_blocking_client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .user_agent(user_agent())
+        .build()
+        .expect("cannot build the reqwest blocking client")
+}

@@ -176,6 +176,19 @@ impl Case {
             "took {elapsed:?}; {context}"
         );
         (self.check)(mode, &result);
+        if let Running::Scripted(s) = &server {
+            // A retry sends the first attempt's request again, byte for
+            // byte: method, target, headers (in order) and body.
+            let requests = s.requests();
+            for retry in requests.iter().skip(1) {
+                let first = &requests[0];
+                assert_eq!(
+                    (&retry.method, &retry.target, &retry.headers, &retry.body),
+                    (&first.method, &first.target, &first.headers, &first.body),
+                    "a retried request; {context}"
+                );
+            }
+        }
         if let (Running::Scripted(s), Op::CfCreate) = (&server, self.op) {
             // Every attempt of a POST carries the same body.
             for request in s.requests() {
