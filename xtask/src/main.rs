@@ -119,7 +119,7 @@ struct GenerateArgs {
     exclude: Vec<Pattern>,
     /// Split the models crate of a huge API into parts that cargo checks in
     /// parallel and in less memory: `auto` splits APIs of more than 1,500
-    /// types into parts of about 500; a number sets the types per part.
+    /// types into parts of about 250; a number sets the types per part.
     #[arg(
         long,
         value_name = "auto|off|N",

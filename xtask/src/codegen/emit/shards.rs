@@ -36,8 +36,11 @@ pub enum ModelsSplit {
 
 /// APIs with more types than this are split by [`ModelsSplit::Auto`].
 pub const AUTO_THRESHOLD: usize = 1_500;
-/// Types per part under [`ModelsSplit::Auto`].
-pub const AUTO_PART_TYPES: usize = 500;
+/// Types per part under [`ModelsSplit::Auto`]. On the full Cloudflare spec
+/// (8,198 types, 2 cores), 250 checked and built fastest: 500 left one core
+/// idle on the longer chains of dependent parts, 150 paid more per-crate cost
+/// (BENCHMARKS.md, section 6).
+pub const AUTO_PART_TYPES: usize = 250;
 
 impl ModelsSplit {
     fn types_per_part(self, api: &Api) -> Option<usize> {
