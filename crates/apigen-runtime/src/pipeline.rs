@@ -291,11 +291,10 @@ impl Pipeline {
                     let details = self.profile.error_details;
                     // The request was moved into the attempt: build it again
                     // for its URL (and the next attempt).
-                    let request = match prepared.take() {
+                    let request = match &mut prepared {
                         Some(request) => request,
-                        None => self.build(operation, options, &auth)?,
+                        slot @ None => slot.insert(self.build(operation, options, &auth)?),
                     };
-                    let request = prepared.insert(request);
                     answer.into_failure(
                         request.url(),
                         O::INFO.operation_id,

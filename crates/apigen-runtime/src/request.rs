@@ -18,12 +18,7 @@ use crate::profile::ApiProfile;
 /// What every request of one client starts from.
 #[derive(Clone)]
 pub(crate) struct Requests {
-    /// Without a trailing `/`.
-    base_url: String,
-    /// `base_url` parsed: each request's URL starts from a copy of it.
-    base: Url,
-    /// The path of `base` without a trailing `/` (empty for the root).
-    base_path: String,
+    base: BaseUrl,
     /// `User-Agent`, `Accept` and the configured default headers.
     headers: HeaderMap,
     /// The configured default query parameters.
@@ -49,7 +44,7 @@ impl Requests {
     /// default headers. Also returns the parsed base URL.
     pub(crate) fn new(profile: &ApiProfile, config: &Config) -> Result<(Requests, Url), Error> {
         let custom_http = config.http_client.is_some();
-        let (base_url, base) = check_base_url(
+        let base = check_base_url(
             config
                 .base_url
                 .as_deref()
@@ -73,19 +68,17 @@ impl Requests {
         })?;
         headers.insert(USER_AGENT, user_agent);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let parsed = base.parsed.clone();
         let mut requests = Requests {
-            base_url: String::new(),
-            base: base.clone(),
-            base_path: String::new(),
+            base,
             headers,
             query: config.default_query.clone(),
             custom_http,
         };
-        requests.set_base(base_url, base.clone());
         for (name, value) in &config.default_headers {
             requests.add_header(name, value)?;
         }
-        Ok((requests, base))
+        Ok((requests, parsed))
     }
 
     /// A copy for a derived client: another base URL, more default headers
@@ -98,8 +91,7 @@ impl Requests {
     ) -> Result<Requests, Error> {
         let mut requests = self.clone();
         if let Some(url) = base_url {
-            let (base_url, base) = check_base_url(url, self.custom_http)?;
-            requests.set_base(base_url, base);
+            requests.base = check_base_url(url, self.custom_http)?;
         }
         for (name, _) in headers {
             if let Ok(name) = reqwest::header::HeaderName::from_bytes(name.as_bytes()) {
@@ -111,13 +103,6 @@ impl Requests {
         }
         requests.query.extend(query.iter().cloned());
         Ok(requests)
-    }
-
-    /// Sets the base URL, checked by [`check_base_url`].
-    fn set_base(&mut self, base_url: String, base: Url) {
-        self.base_path = base.path().trim_end_matches('/').to_owned();
-        self.base_url = base_url;
-        self.base = base;
     }
 
     /// Adds a default header, marked sensitive.
@@ -132,8 +117,19 @@ impl Requests {
     }
 }
 
-/// Checks a base URL; returns it without a trailing `/`, and parsed.
-fn check_base_url(url: &str, custom_http: bool) -> Result<(String, Url), Error> {
+/// A client's base URL, checked by [`check_base_url`].
+#[derive(Debug, Clone)]
+struct BaseUrl {
+    /// As configured, without a trailing `/`.
+    text: String,
+    /// Parsed: each request's URL starts from a copy of it.
+    parsed: Url,
+    /// The parsed URL's path without a trailing `/` (empty for the root).
+    path: String,
+}
+
+/// Checks a base URL.
+fn check_base_url(url: &str, custom_http: bool) -> Result<BaseUrl, Error> {
     let base_url = url.trim_end_matches('/').to_owned();
     let base = Url::parse(&base_url)
         .map_err(|_| Error::config("the base URL is not a valid absolute URL"))?;
@@ -153,13 +149,17 @@ fn check_base_url(url: &str, custom_http: bool) -> Result<(String, Url), Error> 
             "an https base URL needs the `rustls` feature of apigen-runtime (or a preconfigured reqwest client)",
         ));
     }
-    Ok((base_url, base))
+    Ok(BaseUrl {
+        path: base.path().trim_end_matches('/').to_owned(),
+        text: base_url,
+        parsed: base,
+    })
 }
 
 impl Requests {
     /// The base URL requests go to (without a trailing `/`).
     pub(crate) fn base_url(&self) -> &str {
-        &self.base_url
+        &self.base.text
     }
 
     /// Builds the request of one call. Precedence, from weakest: default
@@ -176,8 +176,8 @@ impl Requests {
         extra_body: Option<&serde_json::Map<String, serde_json::Value>>,
         auth: &Chosen<'_>,
     ) -> Result<Prepared, Error> {
-        let mut path = String::with_capacity(self.base_path.len() + info.path_template.len() + 80);
-        path.push_str(&self.base_path);
+        let mut path = String::with_capacity(self.base.path.len() + info.path_template.len() + 80);
+        path.push_str(&self.base.path);
         push_path(&mut path, info.path_template, parts.path_params())?;
         // The operation's parameters are already encoded, each in its style.
         let mut query = parts
@@ -217,7 +217,7 @@ impl Requests {
         }
 
         let url = self
-            .url(&path, self.base_path.len(), &query)
+            .url(&path, self.base.path.len(), &query)
             .ok_or_else(|| {
                 Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
             })?;
@@ -285,7 +285,7 @@ impl Requests {
     fn url(&self, path: &str, op_start: usize, query: &str) -> Option<Url> {
         let plain = |text: &str, table: &[bool; 256]| text.bytes().all(|b| table[usize::from(b)]);
         if path.starts_with('/') && plain(path, &PLAIN_PATH) && plain(query, &PLAIN_QUERY) {
-            let mut url = self.base.clone();
+            let mut url = self.base.parsed.clone();
             url.set_path(path);
             if !query.is_empty() {
                 url.set_query(Some(query));
@@ -298,8 +298,8 @@ impl Requests {
     /// The URL of the operation's path and `query` after the base URL, by
     /// parsing the whole string.
     fn parse_url(&self, op_path: &str, query: &str) -> Option<Url> {
-        let mut url = String::with_capacity(self.base_url.len() + op_path.len() + query.len() + 1);
-        url.push_str(&self.base_url);
+        let mut url = String::with_capacity(self.base.text.len() + op_path.len() + query.len() + 1);
+        url.push_str(&self.base.text);
         url.push_str(op_path);
         if !query.is_empty() {
             url.push('?');
@@ -536,20 +536,16 @@ mod tests {
             "a[]=1&b=x|y",
         ];
         for base in bases {
-            let (base_url, parsed) = check_base_url(base, true).unwrap();
-            let mut requests = Requests {
-                base_url: String::new(),
-                base: parsed.clone(),
-                base_path: String::new(),
+            let requests = Requests {
+                base: check_base_url(base, true).unwrap(),
                 headers: HeaderMap::new(),
                 query: Vec::new(),
                 custom_http: true,
             };
-            requests.set_base(base_url, parsed);
             for op_path in paths {
                 for query in queries {
-                    let path = format!("{}{op_path}", requests.base_path);
-                    let ours = requests.url(&path, requests.base_path.len(), query);
+                    let path = format!("{}{op_path}", requests.base.path);
+                    let ours = requests.url(&path, requests.base.path.len(), query);
                     let whole = requests.parse_url(op_path, query);
                     assert_eq!(
                         ours.as_ref().map(Url::as_str),
