@@ -46,6 +46,18 @@ fn client(env: &Env, server: &TestServer) -> Wireforms {
 }
 
 /// The one request the server received.
+/// Lists the documents of workspace `ws_acme` with `params`.
+fn list_documents(
+    client: &Wireforms,
+    params: &DocumentsListParams,
+) -> Result<wireforms_requests_client::types::DocumentList, Error> {
+    send!(client, |c| c
+        .documents()
+        .list("ws_acme")
+        .params(params.clone()))
+    .map(|page| page.into_inner())
+}
+
 fn only_request(server: &TestServer) -> Request {
     let requests = server.requests();
     assert_eq!(requests.len(), 1, "{requests:#?}");
@@ -93,11 +105,7 @@ fn query_header_and_cookie_styles(env: &Env) {
     let client = client(env, &server);
     // Every parameter: the set Prism can read, plus the spaceDelimited `ids`.
     let params = prism_list_params().ids(vec![12, 13]);
-    let page = send!(client, |c| c
-        .documents()
-        .list("ws_acme")
-        .params(params.clone()))
-    .expect("list");
+    let page = list_documents(&client, &params).expect("list");
     assert_eq!(page.items[0].id, 12);
 
     let request = only_request(&server);
@@ -144,11 +152,7 @@ fn optional_parameters_unset_send_nothing(env: &Env) {
         .window(DateWindow::default())
         .x_request_tags(Vec::new())
         .recent(Vec::new());
-    send!(client, |c| c
-        .documents()
-        .list("ws_acme")
-        .params(params.clone()))
-    .expect("list");
+    list_documents(&client, &params).expect("list");
     let request = only_request(&server);
     assert_eq!(request.target, "/documents");
     assert_eq!(request.header("cookie"), Some("workspace=ws_acme"));
@@ -168,11 +172,7 @@ fn delimiters_and_reserved_characters_in_values_are_escaped(env: &Env) {
         .owners(vec!["ana|bo".into(), "100%".into()])
         .filter(DocumentFilter::new().kind("pdf]&[x"))
         .window(DateWindow::new().after("2026,01"));
-    send!(client, |c| c
-        .documents()
-        .list("ws_acme")
-        .params(params.clone()))
-    .expect("list");
+    list_documents(&client, &params).expect("list");
     let request = only_request(&server);
     assert_eq!(
         request.target,
@@ -203,11 +203,7 @@ fn header_value_with_a_line_break_is_refused(env: &Env) {
     let server = TestServer::script(vec![Reply::json(200, &list())]);
     let client = client(env, &server);
     let params = DocumentsListParams::new().x_request_tags(vec!["a\r\nx-admin: 1".into()]);
-    let error = send!(client, |c| c
-        .documents()
-        .list("ws_acme")
-        .params(params.clone()))
-    .expect_err("refused");
+    let error = list_documents(&client, &params).expect_err("refused");
     assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
     assert!(!error.to_string().contains("x-admin"), "{error}");
     assert_eq!(server.request_count(), 0);
