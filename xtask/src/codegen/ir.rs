@@ -230,6 +230,16 @@ pub enum TypeRef {
 }
 
 impl TypeRef {
+    /// A file or a list of files: sent as multipart file parts only, never
+    /// as JSON.
+    pub fn is_file(&self) -> bool {
+        match self {
+            TypeRef::File => true,
+            TypeRef::Vec(inner) => **inner == TypeRef::File,
+            _ => false,
+        }
+    }
+
     /// A short human description (`list of string`), for docs and messages.
     pub fn describe(&self) -> String {
         match self {

@@ -314,6 +314,16 @@ pub fn arg_value(ty: &TypeRef, name: &Ident) -> TokenStream {
     }
 }
 
+/// A field initialiser `name: value`, in shorthand (`name`) when the value
+/// is the variable of the same name.
+pub fn field_init(name: &Ident, value: TokenStream) -> TokenStream {
+    if *name == value.to_string() {
+        quote!(#name)
+    } else {
+        quote!(#name: #value)
+    }
+}
+
 /// `Some("…")` or `None`, for an optional string in generated code.
 pub fn option_str(value: &Option<String>) -> TokenStream {
     match value {

@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 use super::docs::{inner_doc_attrs, prose_and_facts, raw_inner_doc_attrs};
 use super::features::FeatureMap;
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest, module_index,
-    option_str, parallel_map, rust_file, shards, type_tokens,
+    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, field_init, ident, manifest,
+    module_index, option_str, parallel_map, rust_file, shards, type_tokens,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Envelope, Field, Method, Operation, OutputShape, PaginationKind,
@@ -326,9 +326,7 @@ fn lib_rs(api: &Api) -> TokenStream {
 /// `Option` mean when a property may be absent or `null`.
 fn field_doc(field: &Field) -> TokenStream {
     let mut facts = Vec::new();
-    let file = matches!(&field.ty, TypeRef::File)
-        || matches!(&field.ty, TypeRef::Vec(inner) if **inner == TypeRef::File);
-    if file {
+    if field.ty.is_file() {
         facts.push(format!(
             "Sent as the file part {} of a multipart body (never serialized with serde).",
             code(&field.wire_name)
@@ -389,11 +387,9 @@ fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
             let wire = &field.wire_name;
             quote!(rename = #wire,)
         });
-        let file = matches!(&field.ty, TypeRef::File)
-            || matches!(&field.ty, TypeRef::Vec(inner) if **inner == TypeRef::File);
         let serde = match (field.required, field.nullable) {
             // Files are sent as multipart parts only, never as JSON.
-            _ if file => quote!(skip,),
+            _ if field.ty.is_file() => quote!(skip,),
             (true, false) => quote!(),
             (true, true) => quote!(default,),
             (false, false) => quote!(default, skip_serializing_if = "Option::is_none",),
@@ -476,12 +472,7 @@ fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream
             required.push(format!("`{}`", field.rust_name));
             args.push(quote!(#rust: #arg));
             // Shorthand where the argument is stored as it is.
-            let value = stored(&rust);
-            inits.push(if rust == value.to_string() {
-                quote!(#rust)
-            } else {
-                quote!(#rust: #value)
-            });
+            inits.push(field_init(&rust, stored(&rust)));
             continue;
         }
         inits.push(quote!(#rust: None));
@@ -787,10 +778,7 @@ fn operation(op: &Operation) -> TokenStream {
         fields.push(quote! { #docs pub #rust: #ty, });
         let arg = arg_type(&param.ty);
         ctor_args.push(quote!(#rust: #arg));
-        ctor_fields.push(match param.ty {
-            TypeRef::String | TypeRef::File => quote!(#rust: #rust.into()),
-            _ => quote!(#rust),
-        });
+        ctor_fields.push(field_init(&rust, arg_value(&param.ty, &rust)));
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
         let docs = body_doc(body);
@@ -798,11 +786,7 @@ fn operation(op: &Operation) -> TokenStream {
         fields.push(quote! { #docs pub body: #ty, });
         let (arg, value) = super::body::body_arg(body);
         ctor_args.push(quote!(body: #arg));
-        ctor_fields.push(if value.to_string() == "body" {
-            quote!(body)
-        } else {
-            quote!(body: #value)
-        });
+        ctor_fields.push(field_init(&format_ident!("body"), value));
     }
     // Optional inputs are not constructor arguments: they are set on the
     // call (`OptionalParams`), so a first optional parameter keeps `new`.
