@@ -18,6 +18,11 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
 /// states itself (where a thing comes from, how it is sent). Without prose,
 /// the facts alone, so no item carries a sentence that says nothing.
 pub fn prose_and_facts(prose: Option<&str>, facts: &[String]) -> TokenStream {
+    attrs(&prose_and_facts_lines(prose, facts), Placement::Outer)
+}
+
+/// The lines of [`prose_and_facts`], for items printed as text.
+pub fn prose_and_facts_lines(prose: Option<&str>, facts: &[String]) -> Vec<String> {
     let mut lines = prose.map(sanitize).unwrap_or_default();
     for fact in facts {
         if !lines.is_empty() {
@@ -25,7 +30,7 @@ pub fn prose_and_facts(prose: Option<&str>, facts: &[String]) -> TokenStream {
         }
         lines.push(fact.clone());
     }
-    attrs(&lines, Placement::Outer)
+    lines
 }
 
 /// Lines written by the generator itself (already valid rustdoc).

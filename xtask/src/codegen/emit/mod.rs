@@ -1,7 +1,8 @@
 //! IR → files. Each emitter builds token streams with `quote`, which are
-//! parsed by `syn` and printed by `prettyplease`: the output is a function of
-//! the IR and the generator's pinned dependencies, never of the installed
-//! toolchain. Every crate gets a `rustfmt.toml` that turns `cargo fmt` off
+//! parsed by `syn` and printed by `prettyplease`, except for the few shapes
+//! that dominate big specs, which [`text`] prints in prettyplease's layout
+//! itself: the output is a function of the IR and the generator's pinned
+//! dependencies, never of the installed toolchain. Every crate gets a `rustfmt.toml` that turns `cargo fmt` off
 //! for it, so a contributor's rustfmt cannot disagree with the generator.
 //!
 //! Emitters take every name from the IR and invent none. `models` writes the
@@ -18,6 +19,7 @@ pub mod models;
 pub mod responses;
 pub mod security;
 pub mod shards;
+pub mod text;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -158,40 +160,65 @@ pub fn header(api: &Api, comment: &str) -> String {
 
 /// Formats a token stream as a Rust source file with the generated header.
 pub fn rust_file(api: &Api, tokens: TokenStream) -> Result<String, String> {
-    // A copy of `tokens` for the message is kept in debug builds only: a
-    // shared token stream is deep-copied when syn consumes it, which costs
-    // a tenth of the release generator's time on big specs.
-    let shown = cfg!(debug_assertions).then(|| tokens.clone());
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        let tokens = shown.map_or_else(String::new, |t| format!("\n{t}"));
-        format!("internal error: generated code does not parse: {e}{tokens}")
-    })?;
-    // prettyplease puts no blank line between items; print them one by one
-    // and join them with one, for readable files and smaller diffs.
+    rust_file_of(api, vec![Part::Tokens(tokens)])
+}
+
+/// A piece of a generated Rust file: tokens for prettyplease, or one item
+/// that [`text`] printed already.
+#[derive(Debug)]
+pub enum Part {
+    Tokens(TokenStream),
+    Text(String),
+}
+
+/// Formats `parts` in order as a Rust source file with the generated header.
+pub fn rust_file_of(api: &Api, parts: Vec<Part>) -> Result<String, String> {
     let mut out = header(api, "//");
-    if !file.attrs.is_empty() {
-        out.push('\n');
-        let attrs = prettyplease::unparse(&syn::File {
-            shebang: None,
-            attrs: file.attrs,
-            items: Vec::new(),
-        });
-        // The crate's docs, a blank line, then its lint attributes.
-        out.push_str(&attrs.replacen("\n#![", "\n\n#![", 1));
-    }
     let mut previous = None;
-    for item in file.items {
-        // Runs of `mod x;` or of `use` stay together, as a block.
-        let kind = declaration_kind(&item);
-        if kind.is_none() || kind != previous {
+    for part in parts {
+        let tokens = match part {
+            Part::Tokens(tokens) => tokens,
+            Part::Text(item) => {
+                text::check(&item)?;
+                out.push('\n');
+                out.push_str(&space_members(&item));
+                previous = None;
+                continue;
+            }
+        };
+        // A copy of `tokens` for the message is kept in debug builds only: a
+        // shared token stream is deep-copied when syn consumes it, which costs
+        // a tenth of the release generator's time on big specs.
+        let shown = cfg!(debug_assertions).then(|| tokens.clone());
+        let file: syn::File = syn::parse2(tokens).map_err(|e| {
+            let tokens = shown.map_or_else(String::new, |t| format!("\n{t}"));
+            format!("internal error: generated code does not parse: {e}{tokens}")
+        })?;
+        if !file.attrs.is_empty() {
             out.push('\n');
+            let attrs = prettyplease::unparse(&syn::File {
+                shebang: None,
+                attrs: file.attrs,
+                items: Vec::new(),
+            });
+            // The crate's docs, a blank line, then its lint attributes.
+            out.push_str(&attrs.replacen("\n#![", "\n\n#![", 1));
         }
-        previous = kind;
-        out.push_str(&space_members(&prettyplease::unparse(&syn::File {
-            shebang: None,
-            attrs: Vec::new(),
-            items: vec![item],
-        })));
+        // prettyplease puts no blank line between items; print them one by
+        // one and join them with one, for readable files and smaller diffs.
+        for item in file.items {
+            // Runs of `mod x;` or of `use` stay together, as a block.
+            let kind = declaration_kind(&item);
+            if kind.is_none() || kind != previous {
+                out.push('\n');
+            }
+            previous = kind;
+            out.push_str(&space_members(&prettyplease::unparse(&syn::File {
+                shebang: None,
+                attrs: Vec::new(),
+                items: vec![item],
+            })));
+        }
     }
     Ok(docs::wrap_doc_comments(&out))
 }

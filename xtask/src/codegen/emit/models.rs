@@ -6,11 +6,14 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{inner_doc_attrs, prose_and_facts, raw_inner_doc_attrs};
+use super::docs::{
+    inner_doc_attrs, prose_and_facts, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs,
+};
+use super::text::{Printer, Ty, str_literal};
 use super::features::FeatureMap;
 use super::{
     CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, field_init, ident, manifest,
-    module_index, option_str, parallel_map, rust_file, shards, type_tokens,
+    module_index, option_str, parallel_map, rust_file, rust_file_of, shards, type_tokens, Part,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Envelope, Field, Method, Operation, OutputShape, PaginationKind,
@@ -127,7 +130,7 @@ fn type_files(
     let mut files = parallel_map(types, |def| {
         Ok(GeneratedFile {
             path: format!("{dir}/src/types/{}.rs", def.module),
-            contents: rust_file(api, type_def(def))?,
+            contents: rust_file_of(api, type_def(def))?,
         })
     })?;
     let index: Vec<(String, TokenStream)> = types
@@ -324,7 +327,7 @@ fn lib_rs(api: &Api) -> TokenStream {
 /// A field's docs: the spec's, or else the one fact a reader of the Rust
 /// declaration cannot see, its JSON name; and what the two levels of
 /// `Option` mean when a property may be absent or `null`.
-fn field_doc(field: &Field) -> TokenStream {
+fn field_doc(field: &Field) -> Vec<String> {
     let mut facts = Vec::new();
     if field.ty.is_file() {
         facts.push(format!(
@@ -337,14 +340,19 @@ fn field_doc(field: &Field) -> TokenStream {
     if !field.required && field.nullable {
         facts.push("`None` when the property is absent, `Some(None)` when it is `null`.".into());
     }
-    prose_and_facts(field.docs.as_deref(), &facts)
+    prose_and_facts_lines(field.docs.as_deref(), &facts)
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
-    let docs = prose_and_facts(def.docs.as_deref(), &[format!("Schema `{}`.", def.origin)]);
+fn type_def(def: &TypeDef) -> Vec<Part> {
+    let docs = prose_and_facts_lines(def.docs.as_deref(), &[format!("Schema `{}`.", def.origin)]);
     let name = ident(&def.name);
     let body = match &def.kind {
-        TypeKind::Struct(s) => struct_def(&name, s),
+        TypeKind::Struct(s) => {
+            return vec![
+                Part::Text(struct_def(&def.name, &docs, s)),
+                Part::Text(constructor_and_setters(&def.name, s)),
+            ];
+        }
         TypeKind::Enum(variants) => enum_def(&name, variants),
         TypeKind::Union(union) => union_def(&name, union),
         TypeKind::Alias(target) => {
@@ -352,84 +360,81 @@ fn type_def(def: &TypeDef) -> TokenStream {
             quote!(pub type #name = #target;)
         }
     };
-    quote! {
+    let docs = raw_doc_attrs(&docs);
+    vec![Part::Tokens(quote! {
         #docs
         #body
-    }
+    })]
 }
 
 /// The field's Rust type, with `Option`s for optional / nullable and a box
 /// where recursion needs one.
-fn field_type(field: &Field) -> TokenStream {
-    let mut ty = type_tokens(&field.ty);
+fn field_type(field: &Field) -> Ty {
+    let mut ty = Ty::of(&field.ty);
     if field.boxed {
-        ty = quote!(Box<#ty>);
+        ty = Ty::wrap("Box", ty);
     }
     match (field.required, field.nullable) {
         (true, false) => ty,
-        (true, true) | (false, false) => quote!(Option<#ty>),
-        (false, true) => quote!(Option<Option<#ty>>),
+        (true, true) | (false, false) => Ty::wrap("Option", ty),
+        (false, true) => Ty::wrap("Option", Ty::wrap("Option", ty)),
     }
 }
 
-fn struct_def(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+/// The struct of an object schema, printed as text (see [`text`]).
+fn struct_def(name: &str, docs: &[String], s: &Struct) -> String {
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
-    let default = if all_optional {
-        quote!(Default,)
-    } else {
-        quote!()
-    };
-    let fields = s.fields.iter().map(|field| {
-        let docs = field_doc(field);
-        let rust = ident(&field.rust_name);
-        let ty = field_type(field);
-        let rename = (field.rust_name != field.wire_name).then(|| {
-            let wire = &field.wire_name;
-            quote!(rename = #wire,)
-        });
-        let serde = match (field.required, field.nullable) {
-            // Files are sent as multipart parts only, never as JSON.
-            _ if field.ty.is_file() => quote!(skip,),
-            (true, false) => quote!(),
-            (true, true) => quote!(default,),
-            (false, false) => quote!(default, skip_serializing_if = "Option::is_none",),
-            (false, true) => quote!(
-                default,
-                skip_serializing_if = "Option::is_none",
-                with = "::serde_with::rust::double_option",
-            ),
-        };
-        let attr = if rename.is_none() && serde.is_empty() {
-            quote!()
+    let mut p = Printer::default();
+    p.docs(0, docs);
+    p.line(
+        0,
+        if all_optional {
+            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]"
         } else {
-            quote!(#[serde(#rename #serde)])
-        };
-        quote! {
-            #docs
-            #attr
-            pub #rust: #ty,
-        }
-    });
-    let additional = s.additional.as_ref().map(|value| {
-        let name = ident(&s.additional_field);
-        let value = type_tokens(value);
-        quote! {
-            /// Properties not declared by the schema.
-            #[serde(flatten)]
-            pub #name: ::std::collections::BTreeMap<String, #value>,
-        }
-    });
-    let constructor = constructor_and_setters(name, s);
-    quote! {
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-            #additional
-        }
-
-        #constructor
+            "#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]"
+        },
+    );
+    p.line(0, "#[non_exhaustive]");
+    if s.fields.is_empty() && s.additional.is_none() {
+        p.line(0, &format!("pub struct {name} {{}}"));
+        return p.finish();
     }
+    p.line(0, &format!("pub struct {name} {{"));
+    for field in &s.fields {
+        p.docs(4, &field_doc(field));
+        let mut serde = Vec::new();
+        if field.rust_name != field.wire_name {
+            serde.push(format!("rename = {}", str_literal(&field.wire_name)));
+        }
+        let optional = "skip_serializing_if = \"Option::is_none\"";
+        match (field.required, field.nullable) {
+            // Files are sent as multipart parts only, never as JSON.
+            _ if field.ty.is_file() => serde.push("skip".into()),
+            (true, false) => {}
+            (true, true) => serde.push("default".into()),
+            (false, false) => serde.extend(["default".into(), optional.into()]),
+            (false, true) => serde.extend([
+                "default".into(),
+                optional.into(),
+                "with = \"::serde_with::rust::double_option\"".into(),
+            ]),
+        }
+        if !serde.is_empty() {
+            p.attr_list(4, "serde", &serde);
+        }
+        p.typed(4, &format!("pub {}: ", field.rust_name), &field_type(field), ",");
+    }
+    if let Some(value) = &s.additional {
+        p.docs(4, &["Properties not declared by the schema."]);
+        p.line(4, "#[serde(flatten)]");
+        let map = Ty::Generic(
+            "::std::collections::BTreeMap",
+            vec![Ty::Leaf("String".into()), Ty::of(value)],
+        );
+        p.typed(4, &format!("pub {}: ", s.additional_field), &map, ",");
+    }
+    p.line(0, "}");
+    p.finish()
 }
 
 /// Whether a field is an argument of the struct's `new`: it must be sent
@@ -442,43 +447,45 @@ fn is_constructor_arg(field: &Field) -> bool {
 /// to build the `#[non_exhaustive]` struct from another crate, and one that
 /// a new optional field (a new setter) does not break. A setter takes the
 /// field's type without its outer `Option`, so it changes exactly when the
-/// field's Rust type does.
-fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+/// field's Rust type does. Printed as text (see [`text`]).
+fn constructor_and_setters(name: &str, s: &Struct) -> String {
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    let mut setters = Vec::new();
     let mut required = Vec::new();
+    let mut setters = Printer::default();
     for field in &s.fields {
-        let rust = ident(&field.rust_name);
+        let rust = &field.rust_name;
         // Absent and `null` are both possible: the setter takes the
         // `Option` that tells them apart.
         let double = !field.required && field.nullable;
         let arg = if double {
-            let ty = type_tokens(&field.ty);
-            quote!(Option<#ty>)
+            Ty::wrap("Option", Ty::of(&field.ty))
         } else {
-            arg_type(&field.ty)
+            Ty::arg(&field.ty)
         };
-        let stored = |name: &proc_macro2::Ident| match (field.boxed, double) {
-            (false, false) => arg_value(&field.ty, name),
-            (true, false) => {
-                let value = arg_value(&field.ty, name);
-                quote!(Box::new(#value))
-            }
-            (false, true) => quote!(#name),
-            (true, true) => quote!(#name.map(Box::new)),
+        let into = matches!(field.ty, TypeRef::String | TypeRef::File);
+        let stored = |name: &str| match (field.boxed, double, into) {
+            (false, false, false) | (false, true, _) => name.to_owned(),
+            (false, false, true) => format!("{name}.into()"),
+            (true, false, false) => format!("Box::new({name})"),
+            (true, false, true) => format!("Box::new({name}.into())"),
+            (true, true, _) => format!("{name}.map(Box::new)"),
         };
         if is_constructor_arg(field) {
-            required.push(format!("`{}`", field.rust_name));
-            args.push(quote!(#rust: #arg));
+            required.push(format!("`{rust}`"));
+            args.push((format!("{rust}: "), arg));
             // Shorthand where the argument is stored as it is.
-            inits.push(field_init(&rust, stored(&rust)));
+            let value = stored(rust);
+            inits.push(if value == *rust {
+                value
+            } else {
+                format!("{rust}: {value}")
+            });
             continue;
         }
-        inits.push(quote!(#rust: None));
+        inits.push(format!("{rust}: None"));
         let mut doc = vec![format!(
-            "Sets [`{0}`](Self::{0}) (JSON property {1}).",
-            field.rust_name,
+            "Sets [`{rust}`](Self::{rust}) (JSON property {}).",
             code(&field.wire_name)
         )];
         if double {
@@ -488,29 +495,39 @@ fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream
             doc.push(String::new());
             doc.push("A field never set is sent as `null`.".into());
         }
-        let doc = super::docs::raw_doc_attrs(&doc);
-        let value = format_ident!("value");
-        let converted = stored(&value);
-        setters.push(quote! {
-            #doc
-            pub fn #rust(mut self, #value: #arg) -> Self {
-                self.#rust = Some(#converted);
-                self
-            }
-        });
+        setters.docs(4, &doc);
+        setters.fn_open(
+            4,
+            &format!("pub fn {rust}"),
+            &[("mut self".into(), Ty::Leaf(String::new())), ("value: ".into(), arg)],
+            " -> Self",
+        );
+        setters.line(8, &format!("self.{rust} = Some({});", stored("value")));
+        setters.line(8, "self");
+        setters.line(4, "}");
     }
     if let Some(value) = &s.additional {
-        let rust = ident(&s.additional_field);
-        let value = type_tokens(value);
-        inits.push(quote!(#rust: ::std::collections::BTreeMap::new()));
-        setters.push(quote! {
-            /// Sets the properties not declared by the schema (sent beside the declared ones).
-            pub fn #rust(mut self, value: ::std::collections::BTreeMap<String, #value>) -> Self {
-                self.#rust = value;
-                self
-            }
-        });
+        let rust = &s.additional_field;
+        inits.push(format!("{rust}: ::std::collections::BTreeMap::new()"));
+        setters.docs(
+            4,
+            &["Sets the properties not declared by the schema (sent beside the declared ones)."],
+        );
+        let map = Ty::Generic(
+            "::std::collections::BTreeMap",
+            vec![Ty::Leaf("String".into()), Ty::of(value)],
+        );
+        setters.fn_open(
+            4,
+            &format!("pub fn {rust}"),
+            &[("mut self".into(), Ty::Leaf(String::new())), ("value: ".into(), map)],
+            " -> Self",
+        );
+        setters.line(8, &format!("self.{rust} = value;"));
+        setters.line(8, "self");
+        setters.line(4, "}");
     }
+    let setters = setters.finish();
     let mut doc = vec![if required.is_empty() {
         format!("Creates [`{name}`] with every field unset (`None`), as `{name}::default()` does.")
     } else {
@@ -537,17 +554,16 @@ fn constructor_and_setters(name: &proc_macro2::Ident, s: &Struct) -> TokenStream
             }
         ));
     }
-    let doc = super::docs::raw_doc_attrs(&doc);
-    quote! {
-        impl #name {
-            #doc
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits),* }
-            }
-
-            #(#setters)*
-        }
-    }
+    let mut p = Printer::default();
+    p.line(0, &format!("impl {name} {{"));
+    p.docs(4, &doc);
+    p.fn_open(4, "pub fn new", &args, " -> Self");
+    p.struct_literal(8, "Self", &inits);
+    p.line(4, "}");
+    let mut out = p.finish();
+    out.push_str(&setters);
+    out.push_str("}\n");
+    out
 }
 
 /// An open string enum. Its serde impls are written out rather than

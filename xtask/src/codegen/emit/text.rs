@@ -1,0 +1,333 @@
+//! Items printed as text, directly in prettyplease's layout.
+//!
+//! Building tokens with `quote`, re-parsing them with `syn` and printing
+//! them with `prettyplease` is most of the generator's time on big specs.
+//! The shapes that make up most of a big API's models (a struct with its
+//! fields, and the impl of its constructor and setters) are printed here
+//! directly instead, with prettyplease's rules for the few constructs they
+//! use: a line breaks only when it is wider than [`MARGIN`], generic
+//! arguments, parameters and attribute arguments then go one per line with
+//! a trailing comma, and a struct literal breaks when wider than 35 bytes.
+//!
+//! Debug builds (every test, and `cargo xtask generate`) format each item
+//! printed here once more with prettyplease and fail on any difference
+//! ([`check`]), so the two printers cannot drift apart unnoticed.
+
+use crate::codegen::ir::TypeRef;
+
+/// prettyplease's line width: a group that fits in it stays on one line.
+const MARGIN: usize = 89;
+const INDENT: usize = 4;
+/// prettyplease breaks a struct literal wider than this (`Self { a, b }`)
+/// whatever room the line has (its `end_with_max_width(34)`, plus the `}`).
+const STRUCT_LITERAL_WIDTH: usize = 35;
+
+/// A type as prettyplease breaks it: a path, or a path with generic
+/// arguments that go one per line when the whole does not fit.
+#[derive(Debug, Clone)]
+pub enum Ty {
+    Leaf(String),
+    Generic(&'static str, Vec<Ty>),
+}
+
+impl Ty {
+    /// The type of `ty`, as [`super::type_tokens`] spells it.
+    pub fn of(ty: &TypeRef) -> Ty {
+        let leaf = |s: &str| Ty::Leaf(s.to_owned());
+        match ty {
+            TypeRef::String => leaf("String"),
+            TypeRef::Bool => leaf("bool"),
+            TypeRef::I32 => leaf("i32"),
+            TypeRef::I64 => leaf("i64"),
+            TypeRef::U32 => leaf("u32"),
+            TypeRef::U64 => leaf("u64"),
+            TypeRef::F32 => leaf("f32"),
+            TypeRef::F64 => leaf("f64"),
+            TypeRef::DateTime => Ty::Generic("::chrono::DateTime", vec![leaf("::chrono::Utc")]),
+            TypeRef::Json => leaf("::serde_json::Value"),
+            TypeRef::Unit => leaf("()"),
+            TypeRef::Bytes => Ty::Generic("Vec", vec![leaf("u8")]),
+            TypeRef::File => leaf("::apigen_runtime::FilePart"),
+            TypeRef::Named(name) => Ty::Leaf(format!("crate::types::{name}")),
+            TypeRef::Vec(inner) => Ty::Generic("Vec", vec![Ty::of(inner)]),
+            TypeRef::Map(inner) => Ty::Generic(
+                "::std::collections::BTreeMap",
+                vec![leaf("String"), Ty::of(inner)],
+            ),
+            TypeRef::Option(inner) => Ty::wrap("Option", Ty::of(inner)),
+        }
+    }
+
+    /// The argument type of a setter or constructor, as
+    /// [`super::arg_type`] spells it.
+    pub fn arg(ty: &TypeRef) -> Ty {
+        match ty {
+            TypeRef::String | TypeRef::File => Ty::Generic("impl Into", vec![Ty::of(ty)]),
+            other => Ty::of(other),
+        }
+    }
+
+    /// `head<inner>`.
+    pub fn wrap(head: &'static str, inner: Ty) -> Ty {
+        Ty::Generic(head, vec![inner])
+    }
+
+    fn width(&self) -> usize {
+        match self {
+            Ty::Leaf(s) => s.len(),
+            Ty::Generic(head, args) => {
+                head.len() + 2 + args.iter().map(|a| a.width() + 2).sum::<usize>() - 2
+            }
+        }
+    }
+
+    fn write_flat(&self, out: &mut String) {
+        match self {
+            Ty::Leaf(s) => out.push_str(s),
+            Ty::Generic(head, args) => {
+                out.push_str(head);
+                out.push('<');
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    arg.write_flat(out);
+                }
+                out.push('>');
+            }
+        }
+    }
+}
+
+/// A Rust string literal for `value`, escaped as `proc_macro2` escapes it
+/// (so as `quote` would have printed it).
+pub fn str_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // `\0` before an octal digit would read as another escape.
+            '\0' if chars.as_str().starts_with(|n: char| ('0'..='7').contains(&n)) => {
+                out.push_str("\\x00");
+            }
+            '\0' => out.push_str("\\0"),
+            '\'' => out.push(c),
+            _ => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A printed item under construction.
+#[derive(Debug, Default)]
+pub struct Printer {
+    out: String,
+}
+
+impl Printer {
+    pub fn finish(self) -> String {
+        self.out
+    }
+
+    /// One line at `indent`.
+    pub fn line(&mut self, indent: usize, text: &str) {
+        self.indent(indent);
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn indent(&mut self, indent: usize) {
+        self.out.extend(std::iter::repeat_n(' ', indent));
+    }
+
+    /// `///` lines, trailing spaces trimmed as prettyplease trims them.
+    pub fn docs<S: AsRef<str>>(&mut self, indent: usize, lines: &[S]) {
+        for line in lines {
+            let line = line.as_ref().trim_end_matches(' ');
+            self.indent(indent);
+            self.out.push_str("///");
+            if !line.is_empty() {
+                self.out.push(' ');
+                self.out.push_str(line);
+            }
+            self.out.push('\n');
+        }
+    }
+
+    /// `prefix`, `ty` and `suffix` on one line when they fit, else with
+    /// the type's generic arguments broken out, one level at a time.
+    pub fn typed(&mut self, indent: usize, prefix: &str, ty: &Ty, suffix: &str) {
+        self.typed_in_list(indent, prefix, ty, suffix, false);
+    }
+
+    /// [`Printer::typed`] for an element of a broken list, which ends with
+    /// a comma. prettyplease prints the comma after the last element only
+    /// once the list is broken, so it does not count towards the width.
+    fn typed_in_list(&mut self, indent: usize, prefix: &str, ty: &Ty, suffix: &str, last: bool) {
+        self.indent(indent);
+        self.out.push_str(prefix);
+        let counted = if last { 0 } else { suffix.len() };
+        let fits = indent + prefix.len() + ty.width() + counted <= MARGIN;
+        match ty {
+            Ty::Generic(head, args) if !fits => {
+                self.out.push_str(head);
+                self.out.push_str("<\n");
+                for (i, arg) in args.iter().enumerate() {
+                    self.typed_in_list(indent + INDENT, "", arg, ",", i + 1 == args.len());
+                }
+                self.indent(indent);
+                self.out.push('>');
+            }
+            _ => ty.write_flat(&mut self.out),
+        }
+        self.out.push_str(suffix);
+        self.out.push('\n');
+    }
+
+    /// `#[name(a, b)]`, or one argument per line when that does not fit.
+    pub fn attr_list(&mut self, indent: usize, name: &str, args: &[String]) {
+        let flat = args.join(", ");
+        if indent + name.len() + flat.len() + 5 <= MARGIN {
+            self.line(indent, &format!("#[{name}({flat})]"));
+            return;
+        }
+        self.line(indent, &format!("#[{name}("));
+        for arg in args {
+            self.line(indent + INDENT, &format!("{arg},"));
+        }
+        self.line(indent, ")]");
+    }
+
+    /// `head(params) -> ret {`, or one parameter per line when that does
+    /// not fit. A parameter is its `name: ` (or the whole of `mut self`)
+    /// and its type.
+    pub fn fn_open(&mut self, indent: usize, head: &str, params: &[(String, Ty)], ret: &str) {
+        let flat: usize = params
+            .iter()
+            .map(|(prefix, ty)| prefix.len() + ty.width() + 2)
+            .sum::<usize>()
+            .saturating_sub(2);
+        if indent + head.len() + flat + ret.len() + 4 <= MARGIN {
+            self.indent(indent);
+            self.out.push_str(head);
+            self.out.push('(');
+            for (i, (prefix, ty)) in params.iter().enumerate() {
+                if i > 0 {
+                    self.out.push_str(", ");
+                }
+                self.out.push_str(prefix);
+                ty.write_flat(&mut self.out);
+            }
+            self.out.push(')');
+            self.out.push_str(ret);
+            self.out.push_str(" {\n");
+            return;
+        }
+        self.line(indent, &format!("{head}("));
+        for (i, (prefix, ty)) in params.iter().enumerate() {
+            self.typed_in_list(indent + INDENT, prefix, ty, ",", i + 1 == params.len());
+        }
+        self.line(indent, &format!("){ret} {{"));
+    }
+
+    /// `name { a, b: c }` as the whole of a line, or one field per line
+    /// when it is too wide.
+    pub fn struct_literal(&mut self, indent: usize, name: &str, fields: &[String]) {
+        let flat = fields.join(", ");
+        let one_line = if fields.is_empty() {
+            format!("{name} {{}}")
+        } else {
+            format!("{name} {{ {flat} }}")
+        };
+        if one_line.len() <= STRUCT_LITERAL_WIDTH && indent + one_line.len() <= MARGIN {
+            self.line(indent, &one_line);
+            return;
+        }
+        self.line(indent, &format!("{name} {{"));
+        for field in fields {
+            self.line(indent + INDENT, &format!("{field},"));
+        }
+        self.line(indent, "}");
+    }
+}
+
+/// In debug builds, that prettyplease prints `item` exactly as it is.
+pub fn check(item: &str) -> Result<(), String> {
+    if !cfg!(debug_assertions) {
+        return Ok(());
+    }
+    let parsed = syn::parse_file(item)
+        .map_err(|e| format!("internal error: printed item does not parse: {e}\n{item}"))?;
+    let reprinted = prettyplease::unparse(&parsed);
+    if reprinted == item {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(reprinted.as_str(), item)
+        .unified_diff()
+        .header("prettyplease", "printed")
+        .to_string();
+    Err(format!(
+        "internal error: an item printed as text differs from prettyplease's layout:\n{diff}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_literals_escape_as_proc_macro2_does() {
+        for value in ["plain", "a\"b", "back\\slash", "it's", "tab\there", "nul\0x", "nul\u{0}7", "é \u{7f}"] {
+            let expected = proc_macro2::Literal::string(value).to_string();
+            assert_eq!(str_literal(value), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn long_generic_types_break_one_level_at_a_time() {
+        let mut p = Printer::default();
+        for (field, repeat) in [("a", 15), ("b", 17)] {
+            let long = Ty::Leaf(format!("crate::types::{}", "Long".repeat(repeat)));
+            let ty = Ty::wrap("Option", Ty::wrap("Vec", long));
+            p.typed(4, &format!("pub {field}: "), &ty, ",");
+        }
+        let item = format!("pub struct S {{\n{}}}\n", p.finish());
+        check(&item).unwrap();
+        // `a` breaks once; `b`, whose `Vec<…>` is too wide on its own, twice.
+        assert!(item.contains("    pub a: Option<\n        Vec<crate"), "{item}");
+        assert!(item.contains("    pub b: Option<\n        Vec<\n            crate"), "{item}");
+    }
+
+    #[test]
+    fn signatures_and_struct_literals_break_where_prettyplease_breaks_them() {
+        let mut p = Printer::default();
+        p.line(0, "impl S {");
+        for (name, width, field) in [("short", 20, 26), ("long", 60, 27)] {
+            let params = [
+                ("mut self".to_owned(), Ty::Leaf(String::new())),
+                ("value: ".to_owned(), Ty::Leaf("T".repeat(width))),
+            ];
+            p.fn_open(4, &format!("pub fn {name}"), &params, " -> Self");
+            // 35 bytes fit on one line, 36 do not.
+            p.struct_literal(8, "Self", &["a".repeat(field)]);
+            p.line(4, "}");
+        }
+        p.line(0, "}");
+        let item = p.finish();
+        check(&item).unwrap();
+        assert!(item.contains("    pub fn short(mut self, value: TTTT"), "{item}");
+        assert!(item.contains("    pub fn long(\n        mut self,\n"), "{item}");
+        assert!(item.contains(&format!("        Self {{ {} }}\n", "a".repeat(26))), "{item}");
+        assert!(item.contains(&format!("        Self {{\n            {},\n", "a".repeat(27))), "{item}");
+    }
+
+    #[test]
+    fn check_rejects_an_item_prettyplease_would_lay_out_otherwise() {
+        if cfg!(debug_assertions) {
+            assert!(check("pub struct S { a: u8 }\n").is_err());
+            assert!(check("pub struct S {\n    a: u8,\n}\n").is_ok());
+        }
+    }
+}
