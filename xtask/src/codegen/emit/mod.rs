@@ -164,11 +164,13 @@ pub fn rust_file(api: &Api, tokens: TokenStream) -> Result<String, String> {
 }
 
 /// A piece of a generated Rust file: tokens for prettyplease, or one item
-/// that [`text`] printed already.
+/// that [`text`] printed already, in prettyplease's layout or (for what
+/// its rules do not cover) as source for prettyplease to lay out.
 #[derive(Debug)]
 pub enum Part {
     Tokens(TokenStream),
     Text(String),
+    Source(String),
 }
 
 /// Formats `parts` in order as a Rust source file with the generated header.
@@ -176,8 +178,7 @@ pub fn rust_file_of(api: &Api, parts: Vec<Part>) -> Result<String, String> {
     let mut out = header(api, "//");
     let mut previous = None;
     for part in parts {
-        let tokens = match part {
-            Part::Tokens(tokens) => tokens,
+        let file = match part {
             Part::Text(item) => {
                 text::check(&item)?;
                 out.push('\n');
@@ -185,15 +186,21 @@ pub fn rust_file_of(api: &Api, parts: Vec<Part>) -> Result<String, String> {
                 previous = None;
                 continue;
             }
+            Part::Source(source) => syn::parse_file(&source).map_err(|e| {
+                format!("internal error: printed code does not parse: {e}\n{source}")
+            })?,
+            Part::Tokens(tokens) => {
+                // A copy of `tokens` for the message is kept in debug builds
+                // only: a shared token stream is deep-copied when syn consumes
+                // it, which costs a tenth of the release generator's time on
+                // big specs.
+                let shown = cfg!(debug_assertions).then(|| tokens.clone());
+                syn::parse2(tokens).map_err(|e| {
+                    let tokens = shown.map_or_else(String::new, |t| format!("\n{t}"));
+                    format!("internal error: generated code does not parse: {e}{tokens}")
+                })?
+            }
         };
-        // A copy of `tokens` for the message is kept in debug builds only: a
-        // shared token stream is deep-copied when syn consumes it, which costs
-        // a tenth of the release generator's time on big specs.
-        let shown = cfg!(debug_assertions).then(|| tokens.clone());
-        let file: syn::File = syn::parse2(tokens).map_err(|e| {
-            let tokens = shown.map_or_else(String::new, |t| format!("\n{t}"));
-            format!("internal error: generated code does not parse: {e}{tokens}")
-        })?;
         if !file.attrs.is_empty() {
             out.push('\n');
             let attrs = prettyplease::unparse(&syn::File {
@@ -338,16 +345,6 @@ pub fn arg_value(ty: &TypeRef, name: &Ident) -> TokenStream {
     match ty {
         TypeRef::String | TypeRef::File => quote!(#name.into()),
         _ => quote!(#name),
-    }
-}
-
-/// A field initialiser `name: value`, in shorthand (`name`) when the value
-/// is the variable of the same name.
-pub fn field_init(name: &Ident, value: TokenStream) -> TokenStream {
-    if *name == value.to_string() {
-        quote!(#name)
-    } else {
-        quote!(#name: #value)
     }
 }
 

@@ -7,12 +7,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{
-    inner_doc_attrs, prose_and_facts, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs,
+    inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs,
 };
-use super::text::{Printer, Ty, str_literal};
+use super::text::{self, Printer, Ty, str_literal};
 use super::features::FeatureMap;
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, arg_type, arg_value, field_init, ident, manifest,
+    CrateNames, GeneratedFile, ManifestMode, ident, manifest,
     module_index, option_str, parallel_map, rust_file, rust_file_of, shards, type_tokens, Part,
 };
 use crate::codegen::ir::{
@@ -168,7 +168,7 @@ fn operation_files(
     let mut files = parallel_map(operations, |op| {
         Ok(GeneratedFile {
             path: format!("{dir}/src/operations/{}.rs", op.module),
-            contents: rust_file(api, operation(op))?,
+            contents: rust_file_of(api, operation(op))?,
         })
     })?;
     let index: Vec<(String, TokenStream)> = operations
@@ -349,8 +349,8 @@ fn type_def(def: &TypeDef) -> Vec<Part> {
     let body = match &def.kind {
         TypeKind::Struct(s) => {
             return vec![
-                Part::Text(struct_def(&def.name, &docs, s)),
-                Part::Text(constructor_and_setters(&def.name, s)),
+                struct_def(&def.name, &docs, s),
+                constructor_and_setters(&def.name, s),
             ];
         }
         TypeKind::Enum(variants) => enum_def(&name, variants),
@@ -382,7 +382,7 @@ fn field_type(field: &Field) -> Ty {
 }
 
 /// The struct of an object schema, printed as text (see [`text`]).
-fn struct_def(name: &str, docs: &[String], s: &Struct) -> String {
+fn struct_def(name: &str, docs: &[String], s: &Struct) -> Part {
     let all_optional = s.fields.iter().all(|f| !f.required || f.nullable);
     let mut p = Printer::default();
     p.docs(0, docs);
@@ -395,13 +395,8 @@ fn struct_def(name: &str, docs: &[String], s: &Struct) -> String {
         },
     );
     p.line(0, "#[non_exhaustive]");
-    if s.fields.is_empty() && s.additional.is_none() {
-        p.line(0, &format!("pub struct {name} {{}}"));
-        return p.finish();
-    }
-    p.line(0, &format!("pub struct {name} {{"));
+    let mut fields = Printer::default();
     for field in &s.fields {
-        p.docs(4, &field_doc(field));
         let mut serde = Vec::new();
         if field.rust_name != field.wire_name {
             serde.push(format!("rename = {}", str_literal(&field.wire_name)));
@@ -419,22 +414,26 @@ fn struct_def(name: &str, docs: &[String], s: &Struct) -> String {
                 "with = \"::serde_with::rust::double_option\"".into(),
             ]),
         }
-        if !serde.is_empty() {
-            p.attr_list(4, "serde", &serde);
-        }
-        p.typed(4, &format!("pub {}: ", field.rust_name), &field_type(field), ",");
+        fields.field(&field_doc(field), &serde, &field.rust_name, &field_type(field));
     }
     if let Some(value) = &s.additional {
-        p.docs(4, &["Properties not declared by the schema."]);
-        p.line(4, "#[serde(flatten)]");
-        let map = Ty::Generic(
-            "::std::collections::BTreeMap",
-            vec![Ty::Leaf("String".into()), Ty::of(value)],
+        fields.field(
+            &["Properties not declared by the schema."],
+            &["flatten".to_owned()],
+            &s.additional_field,
+            &string_map(value),
         );
-        p.typed(4, &format!("pub {}: ", s.additional_field), &map, ",");
     }
-    p.line(0, "}");
-    p.finish()
+    p.struct_body(name, fields);
+    p.into_part()
+}
+
+/// `::std::collections::BTreeMap<String, value>`.
+fn string_map(value: &TypeRef) -> Ty {
+    Ty::Generic(
+        "::std::collections::BTreeMap",
+        vec![Ty::Leaf("String".into()), Ty::of(value)],
+    )
 }
 
 /// Whether a field is an argument of the struct's `new`: it must be sent
@@ -448,7 +447,7 @@ fn is_constructor_arg(field: &Field) -> bool {
 /// a new optional field (a new setter) does not break. A setter takes the
 /// field's type without its outer `Option`, so it changes exactly when the
 /// field's Rust type does. Printed as text (see [`text`]).
-fn constructor_and_setters(name: &str, s: &Struct) -> String {
+fn constructor_and_setters(name: &str, s: &Struct) -> Part {
     let mut args = Vec::new();
     let mut inits = Vec::new();
     let mut required = Vec::new();
@@ -463,24 +462,20 @@ fn constructor_and_setters(name: &str, s: &Struct) -> String {
         } else {
             Ty::arg(&field.ty)
         };
-        let into = matches!(field.ty, TypeRef::String | TypeRef::File);
-        let stored = |name: &str| match (field.boxed, double, into) {
-            (false, false, false) | (false, true, _) => name.to_owned(),
-            (false, false, true) => format!("{name}.into()"),
-            (true, false, false) => format!("Box::new({name})"),
-            (true, false, true) => format!("Box::new({name}.into())"),
-            (true, true, _) => format!("{name}.map(Box::new)"),
+        let stored = |name: &str| {
+            let value = text::arg_value(&field.ty, name);
+            match (field.boxed, double) {
+                (false, false) => value,
+                (true, false) => format!("Box::new({value})"),
+                (false, true) => name.to_owned(),
+                (true, true) => format!("{name}.map(Box::new)"),
+            }
         };
         if is_constructor_arg(field) {
             required.push(format!("`{rust}`"));
             args.push((format!("{rust}: "), arg));
             // Shorthand where the argument is stored as it is.
-            let value = stored(rust);
-            inits.push(if value == *rust {
-                value
-            } else {
-                format!("{rust}: {value}")
-            });
+            inits.push(text::field_init(rust, &stored(rust)));
             continue;
         }
         inits.push(format!("{rust}: None"));
@@ -495,39 +490,19 @@ fn constructor_and_setters(name: &str, s: &Struct) -> String {
             doc.push(String::new());
             doc.push("A field never set is sent as `null`.".into());
         }
-        setters.docs(4, &doc);
-        setters.fn_open(
-            4,
-            &format!("pub fn {rust}"),
-            &[("mut self".into(), Ty::Leaf(String::new())), ("value: ".into(), arg)],
-            " -> Self",
-        );
-        setters.line(8, &format!("self.{rust} = Some({});", stored("value")));
-        setters.line(8, "self");
-        setters.line(4, "}");
+        setters.setter(&doc, rust, arg, &format!("Some({})", stored("value")));
     }
     if let Some(value) = &s.additional {
         let rust = &s.additional_field;
         inits.push(format!("{rust}: ::std::collections::BTreeMap::new()"));
-        setters.docs(
-            4,
+        setters.setter(
             &["Sets the properties not declared by the schema (sent beside the declared ones)."],
+            rust,
+            string_map(value),
+            "value",
         );
-        let map = Ty::Generic(
-            "::std::collections::BTreeMap",
-            vec![Ty::Leaf("String".into()), Ty::of(value)],
-        );
-        setters.fn_open(
-            4,
-            &format!("pub fn {rust}"),
-            &[("mut self".into(), Ty::Leaf(String::new())), ("value: ".into(), map)],
-            " -> Self",
-        );
-        setters.line(8, &format!("self.{rust} = value;"));
-        setters.line(8, "self");
-        setters.line(4, "}");
     }
-    let setters = setters.finish();
+    let has_setters = !setters.is_empty();
     let mut doc = vec![if required.is_empty() {
         format!("Creates [`{name}`] with every field unset (`None`), as `{name}::default()` does.")
     } else {
@@ -541,7 +516,7 @@ fn constructor_and_setters(name: &str, s: &Struct) -> String {
             required.join(", ")
         )
     }];
-    if !setters.is_empty() {
+    if has_setters {
         doc.push(String::new());
         doc.push(format!(
             "Set {} with the chainable setters. The struct is `#[non_exhaustive]`: a field the \
@@ -560,10 +535,9 @@ fn constructor_and_setters(name: &str, s: &Struct) -> String {
     p.fn_open(4, "pub fn new", &args, " -> Self");
     p.struct_literal(8, "Self", &inits);
     p.line(4, "}");
-    let mut out = p.finish();
-    out.push_str(&setters);
-    out.push_str("}\n");
-    out
+    p.append(setters);
+    p.line(0, "}");
+    p.into_part()
 }
 
 /// An open string enum. Its serde impls are written out rather than
@@ -729,7 +703,7 @@ fn method_tokens(method: Method) -> TokenStream {
     }
 }
 
-fn param_doc(param: &Param) -> TokenStream {
+fn param_doc(param: &Param) -> Vec<String> {
     let location = match param.location {
         ParamLocation::Path => "Path",
         ParamLocation::Query => "Query",
@@ -737,7 +711,7 @@ fn param_doc(param: &Param) -> TokenStream {
         ParamLocation::Cookie => "Cookie",
     };
     let fact = format!("{location} parameter {}.", code(&param.wire_name));
-    prose_and_facts(param.docs.as_deref(), &[fact])
+    prose_and_facts_lines(param.docs.as_deref(), &[fact])
 }
 
 /// `text` as inline code, whatever it holds.
@@ -746,7 +720,7 @@ fn code(text: &str) -> String {
 }
 
 /// How a body is sent, for its field's docs.
-fn body_doc(body: &RequestBody) -> TokenStream {
+fn body_doc(body: &RequestBody) -> Vec<String> {
     let fact = match &body.choice {
         None => format!("Sent as the request body ({}).", code(&body.content_type)),
         Some(choice) => {
@@ -761,11 +735,15 @@ fn body_doc(body: &RequestBody) -> TokenStream {
             )
         }
     };
-    prose_and_facts(body.docs.as_deref(), &[fact])
+    prose_and_facts_lines(body.docs.as_deref(), &[fact])
 }
 
-fn operation(op: &Operation) -> TokenStream {
-    let name = ident(&op.rust_name);
+/// An operation's file: its optional parameters, its body choice, the
+/// operation struct and its impls. The structs and the simple impls are
+/// printed as text (see [`text`]); the `Operation` impl and the rest go
+/// through prettyplease.
+fn operation(op: &Operation) -> Vec<Part> {
+    let name = &op.rust_name;
     let signature = format!("`{} {}`", op.method.as_str(), op.path);
     let mut facts = vec![format!(
         "{signature} (operation {}).",
@@ -776,56 +754,92 @@ fn operation(op: &Operation) -> TokenStream {
         // methods carry `#[deprecated]` instead.
         facts.push("**Deprecated** by the API.".to_owned());
     }
-    let op_docs = prose_and_facts(op.docs.as_deref(), &facts);
+    let mut parts = Vec::new();
+    if let Some(params) = &op.params_struct {
+        parts.extend(params_struct(op, params));
+    }
+    parts.extend(super::body::body_enum(op).map(Part::Tokens));
 
-    let params_struct = op
-        .params_struct
-        .as_ref()
-        .map(|name| params_struct(op, name));
-
-    // The operation struct.
-    let mut fields = Vec::new();
+    // The operation struct and its constructor.
+    let mut fields = Printer::default();
     let mut ctor_args = Vec::new();
     let mut ctor_fields = Vec::new();
     for param in &op.required_params {
-        let docs = param_doc(param);
-        let rust = ident(&param.rust_name);
-        let ty = type_tokens(&param.ty);
-        fields.push(quote! { #docs pub #rust: #ty, });
-        let arg = arg_type(&param.ty);
-        ctor_args.push(quote!(#rust: #arg));
-        ctor_fields.push(field_init(&rust, arg_value(&param.ty, &rust)));
+        let rust = &param.rust_name;
+        fields.field(&param_doc(param), &[], rust, &Ty::of(&param.ty));
+        ctor_args.push((format!("{rust}: "), Ty::arg(&param.ty)));
+        ctor_fields.push(text::field_init(rust, &text::arg_value(&param.ty, rust)));
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let docs = body_doc(body);
-        let ty = super::body::body_type(body);
-        fields.push(quote! { #docs pub body: #ty, });
-        let (arg, value) = super::body::body_arg(body);
-        ctor_args.push(quote!(body: #arg));
-        ctor_fields.push(field_init(&format_ident!("body"), value));
+        fields.field(&body_doc(body), &[], "body", &body_type(body));
+        let (arg, value) = body_arg(body);
+        ctor_args.push(("body: ".to_owned(), arg));
+        ctor_fields.push(text::field_init("body", &value));
     }
     // Optional inputs are not constructor arguments: they are set on the
     // call (`OptionalParams`), so a first optional parameter keeps `new`.
-    let optional_params = op.params_struct.as_ref().map(|params| {
-        let params = ident(params);
-        fields.push(quote! {
-            /// Optional parameters (set with `.params(…)` on the call).
-            pub params: #params,
-        });
-        ctor_fields.push(quote!(params: #params::new()));
-        quote! {
-            impl ::apigen_runtime::OptionalParams for #name {
-                type Params = #params;
-
-                fn params_mut(&mut self) -> &mut #params {
-                    &mut self.params
-                }
-            }
-        }
-    });
-
+    if let Some(params) = &op.params_struct {
+        fields.field(
+            &["Optional parameters (set with `.params(…)` on the call)."],
+            &[],
+            "params",
+            &Ty::Leaf(params.clone()),
+        );
+        ctor_fields.push(format!("params: {params}::new()"));
+    }
+    let mut p = Printer::default();
+    p.docs(0, &prose_and_facts_lines(op.docs.as_deref(), &facts));
     // An operation without arguments is its own default value.
-    let default = ctor_args.is_empty().then(|| quote!(Default));
+    p.line(
+        0,
+        if ctor_args.is_empty() {
+            "#[derive(Debug, Clone, PartialEq, Default)]"
+        } else {
+            "#[derive(Debug, Clone, PartialEq)]"
+        },
+    );
+    p.line(0, "#[non_exhaustive]");
+    p.struct_body(name, fields);
+    parts.push(p.into_part());
+
+    let mut p = Printer::default();
+    p.line(0, &format!("impl {name} {{"));
+    p.docs(4, &[format!("Creates the `{}` request.", op.operation_id)]);
+    p.fn_open(4, "pub fn new", &ctor_args, " -> Self");
+    p.struct_literal(8, "Self", &ctor_fields);
+    p.line(4, "}");
+    p.line(0, "}");
+    parts.push(p.into_part());
+
+    parts.push(Part::Tokens(operation_impl(op)));
+
+    if let Some(params) = &op.params_struct {
+        let mut p = Printer::default();
+        p.impl_open("::apigen_runtime::OptionalParams", name);
+        p.line(4, &format!("type Params = {params};"));
+        p.fn_open(
+            4,
+            "fn params_mut",
+            &[("&mut self".to_owned(), Ty::Leaf(String::new()))],
+            &format!(" -> &mut {params}"),
+        );
+        p.line(8, "&mut self.params");
+        p.line(4, "}");
+        p.line(0, "}");
+        parts.push(p.into_part());
+    }
+    let paginated = op.pagination.as_ref().map(|_| paginated_impl(op));
+    let responses = super::responses::items(op);
+    parts.push(Part::Tokens(quote! {
+        #paginated
+        #responses
+    }));
+    parts
+}
+
+/// The `impl Operation` of an operation: what the runtime needs to send it.
+fn operation_impl(op: &Operation) -> TokenStream {
+    let name = ident(&op.rust_name);
     let mut build = build_body(op);
     if let Some(accept) = &op.output.accept {
         // The media types the output decodes, not the default JSON.
@@ -862,31 +876,8 @@ fn operation(op: &Operation) -> TokenStream {
     let operation_id = &op.operation_id;
     let path = &op.path;
     let method = method_tokens(op.method);
-    let paginated = op.pagination.as_ref().map(|_| paginated_impl(op));
-    let ctor_doc = format!(" Creates the `{}` request.", op.operation_id);
-    let responses = super::responses::items(op);
     let security = super::security::security_const(op);
-
-    let body_enum = super::body::body_enum(op);
-
     quote! {
-        #params_struct
-        #body_enum
-
-        #op_docs
-        #[derive(Debug, Clone, PartialEq, #default)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-        }
-
-        impl #name {
-            #[doc = #ctor_doc]
-            pub fn new(#(#ctor_args),*) -> Self {
-                Self { #(#ctor_fields),* }
-            }
-        }
-
         impl ::apigen_runtime::Operation for #name {
             type Output = #output;
             type Meta = #meta;
@@ -904,63 +895,60 @@ fn operation(op: &Operation) -> TokenStream {
                 Ok(())
             }
         }
-
-        #optional_params
-        #paginated
-        #responses
     }
 }
 
-fn params_struct(op: &Operation, name: &str) -> TokenStream {
-    let name = ident(name);
-    let doc = format!(" Optional parameters of [`{}`].", op.rust_name);
-    let mut fields = Vec::new();
-    let mut setters = Vec::new();
+/// The Rust type of a body field, as text.
+fn body_type(body: &RequestBody) -> Ty {
+    match &body.choice {
+        Some(choice) => Ty::Leaf(format!("crate::operations::{choice}")),
+        None => Ty::of(&body.ty),
+    }
+}
+
+/// The constructor argument of a required body and the value it stores.
+fn body_arg(body: &RequestBody) -> (Ty, String) {
+    if body.choice.is_none() && body.ty == TypeRef::File {
+        (Ty::arg(&body.ty), "body.into()".to_owned())
+    } else {
+        (body_type(body), "body".to_owned())
+    }
+}
+
+/// The optional parameters of an operation and their setters, as text.
+fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
+    let mut fields = Printer::default();
+    let mut setters = Printer::default();
     for param in &op.optional_params {
-        let docs = param_doc(param);
-        let rust = ident(&param.rust_name);
-        let ty = type_tokens(&param.ty);
-        fields.push(quote! { #docs pub #rust: Option<#ty>, });
-        let arg = arg_type(&param.ty);
-        let value = arg_value(&param.ty, &format_ident!("value"));
-        let setter_doc = format!(" Sets [`{}`](Self::{}).", param.rust_name, param.rust_name);
-        setters.push(quote! {
-            #[doc = #setter_doc]
-            pub fn #rust(mut self, value: #arg) -> Self {
-                self.#rust = Some(#value);
-                self
-            }
-        });
+        let rust = &param.rust_name;
+        fields.field(&param_doc(param), &[], rust, &Ty::wrap("Option", Ty::of(&param.ty)));
+        setters.setter(
+            &[format!("Sets [`{rust}`](Self::{rust}).")],
+            rust,
+            Ty::arg(&param.ty),
+            &format!("Some({})", text::arg_value(&param.ty, "value")),
+        );
     }
     if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
-        let docs = body_doc(body);
-        let ty = super::body::body_type(body);
-        fields.push(quote! { #docs pub body: Option<#ty>, });
-        setters.push(quote! {
-            /// Sets the request body.
-            pub fn body(mut self, value: #ty) -> Self {
-                self.body = Some(value);
-                self
-            }
-        });
+        fields.field(&body_doc(body), &[], "body", &Ty::wrap("Option", body_type(body)));
+        setters.setter(&["Sets the request body."], "body", body_type(body), "Some(value)");
     }
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, Default, PartialEq)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-        }
+    let mut p = Printer::default();
+    p.docs(0, &[format!("Optional parameters of [`{}`].", op.rust_name)]);
+    p.line(0, "#[derive(Debug, Clone, Default, PartialEq)]");
+    p.line(0, "#[non_exhaustive]");
+    p.struct_body(name, fields);
+    let definition = p.into_part();
 
-        impl #name {
-            /// Parameters with nothing set.
-            pub fn new() -> Self {
-                Self::default()
-            }
-
-            #(#setters)*
-        }
-    }
+    let mut p = Printer::default();
+    p.line(0, &format!("impl {name} {{"));
+    p.docs(4, &["Parameters with nothing set."]);
+    p.line(4, "pub fn new() -> Self {");
+    p.line(8, "Self::default()");
+    p.line(4, "}");
+    p.append(setters);
+    p.line(0, "}");
+    [definition, p.into_part()]
 }
 
 fn build_body(op: &Operation) -> TokenStream {

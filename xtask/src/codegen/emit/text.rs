@@ -13,6 +13,7 @@
 //! printed here once more with prettyplease and fail on any difference
 //! ([`check`]), so the two printers cannot drift apart unnoticed.
 
+use super::Part;
 use crate::codegen::ir::TypeRef;
 
 /// prettyplease's line width: a group that fits in it stays on one line.
@@ -120,6 +121,24 @@ pub fn str_literal(value: &str) -> String {
     out
 }
 
+/// Converts an argument of [`Ty::arg`]`(ty)` called `name` into `ty`.
+pub fn arg_value(ty: &TypeRef, name: &str) -> String {
+    match ty {
+        TypeRef::String | TypeRef::File => format!("{name}.into()"),
+        _ => name.to_owned(),
+    }
+}
+
+/// A field initialiser `name: value`, in shorthand (`name`) when the value
+/// is the variable of the same name.
+pub fn field_init(name: &str, value: &str) -> String {
+    if name == value {
+        name.to_owned()
+    } else {
+        format!("{name}: {value}")
+    }
+}
+
 /// A printed item under construction.
 #[derive(Debug, Default)]
 pub struct Printer {
@@ -127,8 +146,18 @@ pub struct Printer {
 }
 
 impl Printer {
-    pub fn finish(self) -> String {
-        self.out
+    /// The printed item, as it is when every line fits in the margin; else
+    /// as source for prettyplease, whose rules for lines that do not fit
+    /// (a long method receiver, a long path) are more than these.
+    pub fn into_part(self) -> Part {
+        let fits = self.out.lines().all(|line| {
+            line.len() <= MARGIN || line.trim_start().starts_with("///")
+        });
+        if fits {
+            Part::Text(self.out)
+        } else {
+            Part::Source(self.out)
+        }
     }
 
     /// One line at `indent`.
@@ -184,6 +213,62 @@ impl Printer {
         }
         self.out.push_str(suffix);
         self.out.push('\n');
+    }
+
+    /// A documented `pub` field of a struct, under `#[serde(…)]` when
+    /// `serde` has arguments.
+    pub fn field<S: AsRef<str>>(&mut self, docs: &[S], serde: &[String], name: &str, ty: &Ty) {
+        self.docs(INDENT, docs);
+        if !serde.is_empty() {
+            self.attr_list(INDENT, "serde", serde);
+        }
+        self.typed(INDENT, &format!("pub {name}: "), ty, ",");
+    }
+
+    /// `pub struct name { fields }`, or `{}` when there are none.
+    pub fn struct_body(&mut self, name: &str, fields: Printer) {
+        if fields.out.is_empty() {
+            self.line(0, &format!("pub struct {name} {{}}"));
+        } else {
+            self.line(0, &format!("pub struct {name} {{"));
+            self.append(fields);
+            self.line(0, "}");
+        }
+    }
+
+    /// A documented chainable setter of an impl: `name(mut self, value)`
+    /// stores `assigned` (an expression of `value`) and returns `self`.
+    pub fn setter<S: AsRef<str>>(&mut self, docs: &[S], name: &str, arg: Ty, assigned: &str) {
+        self.docs(INDENT, docs);
+        let params = [
+            ("mut self".to_owned(), Ty::Leaf(String::new())),
+            ("value: ".to_owned(), arg),
+        ];
+        self.fn_open(INDENT, &format!("pub fn {name}"), &params, " -> Self");
+        self.line(2 * INDENT, &format!("self.{name} = {assigned};"));
+        self.line(2 * INDENT, "self");
+        self.line(INDENT, "}");
+    }
+
+    /// `impl trait_ for name {`, with `for name {` on a line of its own
+    /// when the whole is too wide.
+    pub fn impl_open(&mut self, trait_: &str, name: &str) {
+        let one_line = format!("impl {trait_} for {name} {{");
+        if one_line.len() <= MARGIN {
+            self.line(0, &one_line);
+        } else {
+            self.line(0, &format!("impl {trait_}"));
+            self.line(0, &format!("for {name} {{"));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// The lines printed by `other`, after these.
+    pub fn append(&mut self, other: Printer) {
+        self.out.push_str(&other.out);
     }
 
     /// `#[name(a, b)]`, or one argument per line when that does not fit.
@@ -293,7 +378,7 @@ mod tests {
             let ty = Ty::wrap("Option", Ty::wrap("Vec", long));
             p.typed(4, &format!("pub {field}: "), &ty, ",");
         }
-        let item = format!("pub struct S {{\n{}}}\n", p.finish());
+        let item = format!("pub struct S {{\n{}}}\n", p.out);
         check(&item).unwrap();
         // `a` breaks once; `b`, whose `Vec<…>` is too wide on its own, twice.
         assert!(item.contains("    pub a: Option<\n        Vec<crate"), "{item}");
@@ -315,7 +400,7 @@ mod tests {
             p.line(4, "}");
         }
         p.line(0, "}");
-        let item = p.finish();
+        let item = p.out;
         check(&item).unwrap();
         assert!(item.contains("    pub fn short(mut self, value: TTTT"), "{item}");
         assert!(item.contains("    pub fn long(\n        mut self,\n"), "{item}");
