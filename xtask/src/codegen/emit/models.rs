@@ -353,7 +353,7 @@ fn type_def(def: &TypeDef) -> Vec<Part> {
                 constructor_and_setters(&def.name, s),
             ];
         }
-        TypeKind::Enum(variants) => enum_def(&name, variants),
+        TypeKind::Enum(variants) => return enum_def(&def.name, &docs, variants),
         TypeKind::Union(union) => union_def(&name, union),
         TypeKind::Alias(target) => {
             let target = type_tokens(target);
@@ -544,76 +544,84 @@ fn constructor_and_setters(name: &str, s: &Struct) -> Part {
 /// derived: a derive with an `untagged` fallback variant buffers every value
 /// and expands to several times the code, which on an API with 1,500 enums
 /// costs 10% of the models' compile time and memory.
-fn enum_def(name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
-    let defs = variants.iter().map(|v| {
+fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> {
+    let mut p = Printer::default();
+    p.docs(0, docs);
+    p.line(0, "#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]");
+    p.line(0, "#[non_exhaustive]");
+    p.line(0, &format!("pub enum {name} {{"));
+    for v in variants {
         let doc = if v.wire_name.is_empty() {
-            " The empty string.".to_owned()
+            "The empty string.".to_owned()
         } else {
-            format!(" `{}`", v.wire_name.replace('`', "'"))
+            format!("`{}`", v.wire_name.replace('`', "'"))
         };
-        let rust = ident(&v.rust_name);
-        quote! {
-            #[doc = #doc]
-            #rust,
-        }
-    });
-    let to_wire = variants.iter().map(|v| {
-        let rust = ident(&v.rust_name);
-        let wire = &v.wire_name;
-        quote!(Self::#rust => #wire,)
-    });
-    let from_wire = variants.iter().map(|v| {
-        let rust = ident(&v.rust_name);
-        let wire = &v.wire_name;
-        quote!(#wire => Self::#rust,)
-    });
-    quote! {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#defs)*
-            /// A value this version of the SDK does not know, kept verbatim.
-            Unknown(String),
-        }
-
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_wire)*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-
-        impl From<String> for #name {
-            /// The variant for a wire value; `Unknown` for any other.
-            fn from(value: String) -> Self {
-                match value.as_str() {
-                    #(#from_wire)*
-                    _ => Self::Unknown(value),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-            }
-        }
+        p.docs(4, &[doc]);
+        p.line(4, &format!("{},", v.rust_name));
     }
+    p.docs(4, &["A value this version of the SDK does not know, kept verbatim."]);
+    p.line(4, "Unknown(String),");
+    p.line(0, "}");
+    let definition = p.into_part();
+
+    let mut p = Printer::default();
+    p.line(0, &format!("impl {name} {{"));
+    p.docs(4, &["The value as sent on the wire."]);
+    p.line(4, "pub fn as_str(&self) -> &str {");
+    p.line(8, "match self {");
+    for v in variants {
+        let wire = str_literal(&v.wire_name);
+        p.line(12, &format!("Self::{} => {wire},", v.rust_name));
+    }
+    p.line(12, "Self::Unknown(value) => value,");
+    p.line(8, "}");
+    p.line(4, "}");
+    p.line(0, "}");
+    let as_str = p.into_part();
+
+    let mut p = Printer::default();
+    p.impl_open("impl From<String>", name);
+    p.docs(4, &["The variant for a wire value; `Unknown` for any other."]);
+    p.line(4, "fn from(value: String) -> Self {");
+    p.line(8, "match value.as_str() {");
+    for v in variants {
+        let wire = str_literal(&v.wire_name);
+        p.line(12, &format!("{wire} => Self::{},", v.rust_name));
+    }
+    p.line(12, "_ => Self::Unknown(value),");
+    p.line(8, "}");
+    p.line(4, "}");
+    p.line(0, "}");
+    let from = p.into_part();
+
+    let mut p = Printer::default();
+    p.impl_open("impl ::std::fmt::Display", name);
+    p.line(4, "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {");
+    p.line(8, "f.write_str(self.as_str())");
+    p.line(4, "}");
+    p.line(0, "}");
+    let display = p.into_part();
+
+    let mut p = Printer::default();
+    p.impl_open("impl ::serde::Serialize", name);
+    p.line(4, "fn serialize<S: ::serde::Serializer>(");
+    p.line(8, "&self,");
+    p.line(8, "serializer: S,");
+    p.line(4, ") -> Result<S::Ok, S::Error> {");
+    p.line(8, "serializer.serialize_str(self.as_str())");
+    p.line(4, "}");
+    p.line(0, "}");
+    let serialize = p.into_part();
+
+    let mut p = Printer::default();
+    p.impl_open("impl<'de> ::serde::Deserialize<'de>", name);
+    p.line(4, "fn deserialize<D: ::serde::Deserializer<'de>>(");
+    p.line(8, "deserializer: D,");
+    p.line(4, ") -> Result<Self, D::Error> {");
+    p.line(8, "<String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)");
+    p.line(4, "}");
+    p.line(0, "}");
+    vec![definition, as_str, from, display, serialize, p.into_part()]
 }
 
 fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
@@ -815,7 +823,7 @@ fn operation(op: &Operation) -> Vec<Part> {
 
     if let Some(params) = &op.params_struct {
         let mut p = Printer::default();
-        p.impl_open("::apigen_runtime::OptionalParams", name);
+        p.impl_open("impl ::apigen_runtime::OptionalParams", name);
         p.line(4, &format!("type Params = {params};"));
         p.fn_open(
             4,

@@ -250,14 +250,14 @@ impl Printer {
         self.line(INDENT, "}");
     }
 
-    /// `impl trait_ for name {`, with `for name {` on a line of its own
-    /// when the whole is too wide.
-    pub fn impl_open(&mut self, trait_: &str, name: &str) {
-        let one_line = format!("impl {trait_} for {name} {{");
+    /// `head for name {` (`head` is `impl Trait`), with `for name {` on a
+    /// line of its own when the whole is too wide.
+    pub fn impl_open(&mut self, head: &str, name: &str) {
+        let one_line = format!("{head} for {name} {{");
         if one_line.len() <= MARGIN {
             self.line(0, &one_line);
         } else {
-            self.line(0, &format!("impl {trait_}"));
+            self.line(0, head);
             self.line(0, &format!("for {name} {{"));
         }
     }
