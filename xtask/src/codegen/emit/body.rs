@@ -25,29 +25,6 @@ pub fn uses_files(api: &Api) -> bool {
     })
 }
 
-/// The argument type and the conversion of a required body argument
-/// named `body` (a binary body takes anything `Into<FilePart>`, bytes
-/// included).
-pub fn body_arg(body: &RequestBody) -> (TokenStream, TokenStream) {
-    if body.choice.is_none() && body.ty == TypeRef::File {
-        let name = quote::format_ident!("body");
-        (super::arg_type(&body.ty), super::arg_value(&body.ty, &name))
-    } else {
-        (body_type(body), quote!(body))
-    }
-}
-
-/// The Rust type of a body field or argument.
-pub fn body_type(body: &RequestBody) -> TokenStream {
-    match &body.choice {
-        Some(choice) => {
-            let choice = ident(choice);
-            quote!(crate::operations::#choice)
-        }
-        None => type_tokens(&body.ty),
-    }
-}
-
 fn query_style(style: Style) -> TokenStream {
     match style {
         Style::Form { explode } | Style::Simple { explode } => {

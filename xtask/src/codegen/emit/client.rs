@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{inner_doc_attrs, prose_and_facts, raw_doc_attrs, raw_inner_doc_attrs};
+use super::docs::{inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs};
+use super::text::{self, Printer, Ty};
 use super::features::FeatureMap;
 use super::{
-    CrateNames, Flavor, GeneratedFile, ManifestMode, arg_type, arg_value, ident, manifest,
-    module_index, option_str, parallel_map, rust_file,
+    CrateNames, Flavor, GeneratedFile, ManifestMode, ident, manifest,
+    module_index, option_str, parallel_map, rust_file, rust_file_of, Part,
 };
 use crate::codegen::ir::{Api, AuthMethod, KeyPlace, Method, Operation, PaginationKind, TypeRef};
 
@@ -102,12 +103,11 @@ pub fn render(
         let doc = format!(" Operations under `{segment}`.");
         Ok(GeneratedFile {
             path: format!("{dir}/src/resources/{file}.rs"),
-            contents: rust_file(
+            contents: rust_file_of(
                 api,
-                quote! {
-                    #![doc = #doc]
-                    #(#resources)*
-                },
+                std::iter::once(Part::Tokens(quote!(#![doc = #doc])))
+                    .chain(resources)
+                    .collect(),
             )?,
         })
     })?);
@@ -384,7 +384,7 @@ fn lib_rs(
         ],
     ));
     let new_docs = raw_doc_attrs(&new_lines);
-    let accessors = accessors(api, tree, &[], Parent::Client, features);
+    let accessors = accessors(api, tree, features);
     let consumer = consumer_items(flavor);
     let file_part = super::body::uses_files(api).then(|| {
         quote! {
@@ -513,47 +513,19 @@ fn credentials_example(api: &Api) -> String {
     }
 }
 
-/// Where accessor methods are generated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Parent {
-    /// `Client`, which holds the runtime client and reaches the resource
-    /// types through their module.
-    Client,
-    /// A resource type, beside its children in `resources`.
-    Resource,
-}
-
-/// Accessor methods for the children of a resource node.
-fn accessors(
-    api: &Api,
-    node: &Resource<'_>,
-    path: &[String],
-    parent: Parent,
-    features: Option<&FeatureMap>,
-) -> TokenStream {
+/// The `Client`'s accessor methods for the top-level resources, under
+/// their features when there are any.
+fn accessors(api: &Api, node: &Resource<'_>, features: Option<&FeatureMap>) -> TokenStream {
     let methods = node.children.keys().map(|segment| {
-        let mut child_path = path.to_vec();
-        child_path.push(segment.clone());
-        let ty = resource_type(api, &child_path);
-        let (ty, client, lifetime) = match parent {
-            Parent::Client => (
-                quote!(crate::resources::#ty),
-                quote!(&self.inner),
-                quote!('_),
-            ),
-            Parent::Resource => (quote!(#ty), quote!(self.client), quote!('c)),
-        };
+        let ty = resource_type(api, std::slice::from_ref(segment));
         let method = ident(segment);
-        let doc = format!(" Operations on `{}`.", child_path.join("."));
-        // Only top-level resources are features.
-        let cfg = features
-            .filter(|_| path.is_empty())
-            .map(|_| super::features::cfg([segment]));
+        let doc = format!(" Operations on `{segment}`.");
+        let cfg = features.map(|_| super::features::cfg([segment]));
         quote! {
             #[doc = #doc]
             #cfg
-            pub fn #method(&self) -> #ty<#lifetime> {
-                #ty { client: #client }
+            pub fn #method(&self) -> crate::resources::#ty<'_> {
+                crate::resources::#ty { client: &self.inner }
             }
         }
     });
@@ -565,10 +537,10 @@ fn collect_resources(
     node: &Resource<'_>,
     path: &mut Vec<String>,
     flavor: Flavor,
-    out: &mut Vec<TokenStream>,
+    out: &mut Vec<Part>,
 ) {
     if !path.is_empty() {
-        out.push(resource_struct(api, node, path, flavor));
+        out.extend(resource_struct(api, node, path, flavor));
     }
     for (segment, child) in &node.children {
         path.push(segment.clone());
@@ -577,33 +549,52 @@ fn collect_resources(
     }
 }
 
-fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flavor) -> TokenStream {
-    let ty = resource_type(api, path);
-    let runtime_client = flavor.runtime_client();
-    let doc = format!(" Operations on `{}`.", path.join("."));
-    let children = accessors(api, node, path, Parent::Resource, None);
-    let operations = node
-        .operations
-        .iter()
-        .map(|op| operation_method(api, op, flavor));
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, Copy)]
-        pub struct #ty<'c> {
-            pub(crate) client: &'c #runtime_client,
-        }
+/// A resource's struct and its impl (accessors of its children, then its
+/// operations), printed as text (see [`text`]).
+fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flavor) -> [Part; 2] {
+    let ty = &api.resource_types[path];
+    let runtime_client = match flavor {
+        Flavor::Async => "::apigen_runtime::Client",
+        Flavor::Blocking => "::apigen_runtime::blocking::Client",
+    };
+    let mut p = Printer::default();
+    p.docs(0, &[format!("Operations on `{}`.", path.join("."))]);
+    p.line(0, "#[derive(Debug, Clone, Copy)]");
+    p.line(0, &format!("pub struct {ty}<'c> {{"));
+    p.line(4, &format!("pub(crate) client: &'c {runtime_client},"));
+    p.line(0, "}");
+    let definition = p.into_part();
 
-        impl<'c> #ty<'c> {
-            #children
-            #(#operations)*
-        }
+    let mut p = Printer::default();
+    p.line(0, &format!("impl<'c> {ty}<'c> {{"));
+    for segment in node.children.keys() {
+        let mut child_path = path.to_vec();
+        child_path.push(segment.clone());
+        let child = &api.resource_types[&child_path];
+        p.docs(4, &[format!("Operations on `{}`.", child_path.join("."))]);
+        p.fn_open(4, &format!("pub fn {segment}"), &[self_param()], &format!(" -> {child}<'c>"));
+        p.struct_literal(8, child, &["client: self.client".to_owned()]);
+        p.line(4, "}");
     }
+    for op in &node.operations {
+        operation_method(&mut p, api, op, flavor);
+    }
+    p.line(0, "}");
+    [definition, p.into_part()]
 }
 
-fn operation_method(api: &Api, op: &Operation, flavor: Flavor) -> TokenStream {
-    let name = ident(&op.method_name);
-    let op_ty = ident(&op.rust_name);
-    let call = flavor.call();
+/// `&self`, as a parameter for [`Printer::fn_open`].
+fn self_param() -> (String, Ty) {
+    ("&self".to_owned(), Ty::Leaf(String::new()))
+}
+
+/// A resource's method for one operation: its required inputs as
+/// arguments, returning the call.
+fn operation_method(p: &mut Printer, api: &Api, op: &Operation, flavor: Flavor) {
+    let call = match flavor {
+        Flavor::Async => "::apigen_runtime::Call",
+        Flavor::Blocking => "::apigen_runtime::blocking::Call",
+    };
     let link = |name: &str| format!("[`{name}`](crate::operations::{name})");
     let mut sends = format!(
         "`{} {}`: sends {}",
@@ -619,12 +610,12 @@ fn operation_method(api: &Api, op: &Operation, flavor: Flavor) -> TokenStream {
         ));
     }
     let mut facts = vec![sends];
-    if let Some(p) = &op.pagination {
+    if let Some(pagination) = &op.pagination {
         let how = match flavor {
             Flavor::Async => "a `Stream`",
             Flavor::Blocking => "an `Iterator`",
         };
-        let pages = match p.kind {
+        let pages = match pagination.kind {
             PaginationKind::SinglePage => "the API returns the whole list at once",
             PaginationKind::PageNumber { .. } => "numbered pages",
             PaginationKind::Cursor { .. } => "cursor pages",
@@ -635,29 +626,31 @@ fn operation_method(api: &Api, op: &Operation, flavor: Flavor) -> TokenStream {
     }
     facts.extend(super::responses::client_facts(op, flavor));
     facts.extend(super::security::client_facts(api, op));
-    let docs = prose_and_facts(op.docs.as_deref(), &facts);
-    let deprecated = op
-        .deprecated
-        .then(|| quote!(#[deprecated = "deprecated by the API"]));
+    p.docs(4, &prose_and_facts_lines(op.docs.as_deref(), &facts));
+    if op.deprecated {
+        p.line(4, "#[deprecated = \"deprecated by the API\"]");
+    }
 
-    let mut args = Vec::new();
+    let mut params = vec![self_param()];
     let mut values = Vec::new();
     for param in &op.required_params {
-        let rust = ident(&param.rust_name);
-        let ty = arg_type(&param.ty);
-        args.push(quote!(#rust: #ty));
-        values.push(arg_value(&param.ty, &rust));
+        let rust = &param.rust_name;
+        params.push((format!("{rust}: "), Ty::arg(&param.ty)));
+        values.push(text::arg_value(&param.ty, rust));
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        let (ty, value) = super::body::body_arg(body);
-        args.push(quote!(body: #ty));
+        let (ty, value) = text::body_arg(body);
+        params.push(("body: ".to_owned(), ty));
         values.push(value);
     }
-    quote! {
-        #docs
-        #deprecated
-        pub fn #name(&self, #(#args),*) -> #call<'c, crate::operations::#op_ty> {
-            self.client.call(crate::operations::#op_ty::new(#(#values),*))
-        }
-    }
+    let op_ty = &op.rust_name;
+    p.fn_open(
+        4,
+        &format!("pub fn {}", op.method_name),
+        &params,
+        &format!(" -> {call}<'c, crate::operations::{op_ty}>"),
+    );
+    let new = format!("crate::operations::{op_ty}::new");
+    p.call_chain(8, "self.client", "call", &new, &values);
+    p.line(4, "}");
 }

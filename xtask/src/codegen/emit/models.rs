@@ -779,8 +779,8 @@ fn operation(op: &Operation) -> Vec<Part> {
         ctor_fields.push(text::field_init(rust, &text::arg_value(&param.ty, rust)));
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        fields.field(&body_doc(body), &[], "body", &body_type(body));
-        let (arg, value) = body_arg(body);
+        fields.field(&body_doc(body), &[], "body", &text::body_type(body));
+        let (arg, value) = text::body_arg(body);
         ctor_args.push(("body: ".to_owned(), arg));
         ctor_fields.push(text::field_init("body", &value));
     }
@@ -906,23 +906,6 @@ fn operation_impl(op: &Operation) -> TokenStream {
     }
 }
 
-/// The Rust type of a body field, as text.
-fn body_type(body: &RequestBody) -> Ty {
-    match &body.choice {
-        Some(choice) => Ty::Leaf(format!("crate::operations::{choice}")),
-        None => Ty::of(&body.ty),
-    }
-}
-
-/// The constructor argument of a required body and the value it stores.
-fn body_arg(body: &RequestBody) -> (Ty, String) {
-    if body.choice.is_none() && body.ty == TypeRef::File {
-        (Ty::arg(&body.ty), "body.into()".to_owned())
-    } else {
-        (body_type(body), "body".to_owned())
-    }
-}
-
 /// The optional parameters of an operation and their setters, as text.
 fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
     let mut fields = Printer::default();
@@ -938,8 +921,8 @@ fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
         );
     }
     if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
-        fields.field(&body_doc(body), &[], "body", &Ty::wrap("Option", body_type(body)));
-        setters.setter(&["Sets the request body."], "body", body_type(body), "Some(value)");
+        fields.field(&body_doc(body), &[], "body", &Ty::wrap("Option", text::body_type(body)));
+        setters.setter(&["Sets the request body."], "body", text::body_type(body), "Some(value)");
     }
     let mut p = Printer::default();
     p.docs(0, &[format!("Optional parameters of [`{}`].", op.rust_name)]);

@@ -14,7 +14,7 @@
 //! ([`check`]), so the two printers cannot drift apart unnoticed.
 
 use super::Part;
-use crate::codegen::ir::TypeRef;
+use crate::codegen::ir::{RequestBody, TypeRef};
 
 /// prettyplease's line width: a group that fits in it stays on one line.
 const MARGIN: usize = 89;
@@ -136,6 +136,23 @@ pub fn field_init(name: &str, value: &str) -> String {
         name.to_owned()
     } else {
         format!("{name}: {value}")
+    }
+}
+
+/// The Rust type of a body field or argument.
+pub fn body_type(body: &RequestBody) -> Ty {
+    match &body.choice {
+        Some(choice) => Ty::Leaf(format!("crate::operations::{choice}")),
+        None => Ty::of(&body.ty),
+    }
+}
+
+/// The constructor argument of a required body, and the value it stores.
+pub fn body_arg(body: &RequestBody) -> (Ty, String) {
+    if body.choice.is_none() && body.ty == TypeRef::File {
+        (Ty::arg(&body.ty), "body.into()".to_owned())
+    } else {
+        (body_type(body), "body".to_owned())
     }
 }
 
@@ -264,6 +281,38 @@ impl Printer {
 
     pub fn is_empty(&self) -> bool {
         self.out.is_empty()
+    }
+
+    /// `receiver.method(function(args))` as the whole of a statement: on one
+    /// line, else with `.method(…)` on the next, else with the call broken
+    /// out as well, as prettyplease lays out a method call that does not fit.
+    pub fn call_chain(&mut self, indent: usize, receiver: &str, method: &str, function: &str, args: &[String]) {
+        let call = format!("{function}({})", args.join(", "));
+        let one_line = format!("{receiver}.{method}({call})");
+        if indent + one_line.len() <= MARGIN {
+            self.line(indent, &one_line);
+            return;
+        }
+        self.line(indent, receiver);
+        let inner = indent + INDENT;
+        let second = format!(".{method}({call})");
+        if inner + second.len() <= MARGIN {
+            self.line(inner, &second);
+            return;
+        }
+        self.line(inner, &format!(".{method}("));
+        let arg = inner + INDENT;
+        // The call is the last argument: its comma does not count.
+        if arg + call.len() <= MARGIN {
+            self.line(arg, &format!("{call},"));
+        } else {
+            self.line(arg, &format!("{function}("));
+            for a in args {
+                self.line(arg + INDENT, &format!("{a},"));
+            }
+            self.line(arg, "),");
+        }
+        self.line(inner, ")");
     }
 
     /// The lines printed by `other`, after these.
