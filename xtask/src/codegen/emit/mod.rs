@@ -331,23 +331,6 @@ pub fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream
     }
 }
 
-/// The argument type a setter or constructor accepts for `ty`.
-pub fn arg_type(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(impl Into<String>),
-        TypeRef::File => quote!(impl Into<::apigen_runtime::FilePart>),
-        other => type_tokens(other),
-    }
-}
-
-/// Converts an argument of `arg_type(ty)` called `name` into `ty`.
-pub fn arg_value(ty: &TypeRef, name: &Ident) -> TokenStream {
-    match ty {
-        TypeRef::String | TypeRef::File => quote!(#name.into()),
-        _ => quote!(#name),
-    }
-}
-
 /// `Some("…")` or `None`, for an optional string in generated code.
 pub fn option_str(value: &Option<String>) -> TokenStream {
     match value {

@@ -1,13 +1,20 @@
 //! Items printed as text, directly in prettyplease's layout.
 //!
 //! Building tokens with `quote`, re-parsing them with `syn` and printing
-//! them with `prettyplease` is most of the generator's time on big specs.
-//! The shapes that make up most of a big API's models (a struct with its
-//! fields, and the impl of its constructor and setters) are printed here
-//! directly instead, with prettyplease's rules for the few constructs they
-//! use: a line breaks only when it is wider than [`MARGIN`], generic
-//! arguments, parameters and attribute arguments then go one per line with
-//! a trailing comma, and a struct literal breaks when wider than 35 bytes.
+//! them with `prettyplease` was most of the generator's time on big specs.
+//! The shapes that make up most of a big API's output are printed here
+//! directly instead: structs with their fields, constructor and setter
+//! impls, open enums with their impls, the operations' parameter and
+//! request structs, and the clients' resource types and methods. This
+//! module knows prettyplease's rules for the few constructs they use: a
+//! group breaks only when it is wider than [`MARGIN`]; generic arguments,
+//! parameters and attribute arguments then go one per line, with a trailing
+//! comma that only counts towards the width when it is not the last; a
+//! struct literal also breaks when it is wider than 35 bytes; a method
+//! call that does not fit moves to the next line, then breaks its argument.
+//! An item with a line these rules cannot fit ([`Printer::into_part`]) is
+//! handed to prettyplease as source instead. The rest of the output (the
+//! `Operation` impls, unions, crate roots) still goes through `quote`.
 //!
 //! Debug builds (every test, and `cargo xtask generate`) format each item
 //! printed here once more with prettyplease and fail on any difference
@@ -59,8 +66,7 @@ impl Ty {
         }
     }
 
-    /// The argument type of a setter or constructor, as
-    /// [`super::arg_type`] spells it.
+    /// The argument type a setter or constructor accepts for `ty`.
     pub fn arg(ty: &TypeRef) -> Ty {
         match ty {
             TypeRef::String | TypeRef::File => Ty::Generic("impl Into", vec![Ty::of(ty)]),
@@ -462,6 +468,37 @@ mod tests {
         if cfg!(debug_assertions) {
             assert!(check("pub struct S { a: u8 }\n").is_err());
             assert!(check("pub struct S {\n    a: u8,\n}\n").is_ok());
+        }
+    }
+
+    #[test]
+    fn types_are_spelled_as_the_token_emitters_spell_them() {
+        let named = || Box::new(TypeRef::Named("Pet".into()));
+        let types = [
+            TypeRef::String,
+            TypeRef::Bool,
+            TypeRef::I32,
+            TypeRef::I64,
+            TypeRef::U32,
+            TypeRef::U64,
+            TypeRef::F32,
+            TypeRef::F64,
+            TypeRef::DateTime,
+            TypeRef::Json,
+            TypeRef::Unit,
+            TypeRef::Bytes,
+            TypeRef::File,
+            TypeRef::Named("Pet".into()),
+            TypeRef::Vec(named()),
+            TypeRef::Map(Box::new(TypeRef::Vec(named()))),
+            TypeRef::Option(named()),
+        ];
+        for ty in types {
+            let tokens = super::super::type_tokens(&ty);
+            let printed = prettyplease::unparse(&syn::parse_quote!(type T = #tokens;));
+            let mut flat = String::new();
+            Ty::of(&ty).write_flat(&mut flat);
+            assert_eq!(printed, format!("type T = {flat};\n"), "{ty:?}");
         }
     }
 }
