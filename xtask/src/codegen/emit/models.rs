@@ -594,34 +594,39 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     p.line(0, "}");
     let from = p.into_part();
 
-    let mut p = Printer::default();
-    p.impl_open("impl ::std::fmt::Display", name);
-    p.line(4, "fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {");
-    p.line(8, "f.write_str(self.as_str())");
-    p.line(4, "}");
-    p.line(0, "}");
-    let display = p.into_part();
-
-    let mut p = Printer::default();
-    p.impl_open("impl ::serde::Serialize", name);
-    p.line(4, "fn serialize<S: ::serde::Serializer>(");
-    p.line(8, "&self,");
-    p.line(8, "serializer: S,");
-    p.line(4, ") -> Result<S::Ok, S::Error> {");
-    p.line(8, "serializer.serialize_str(self.as_str())");
-    p.line(4, "}");
-    p.line(0, "}");
-    let serialize = p.into_part();
-
-    let mut p = Printer::default();
-    p.impl_open("impl<'de> ::serde::Deserialize<'de>", name);
-    p.line(4, "fn deserialize<D: ::serde::Deserializer<'de>>(");
-    p.line(8, "deserializer: D,");
-    p.line(4, ") -> Result<Self, D::Error> {");
-    p.line(8, "<String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)");
-    p.line(4, "}");
-    p.line(0, "}");
-    vec![definition, as_str, from, display, serialize, p.into_part()]
+    let display = text::impl_block(
+        "impl ::std::fmt::Display",
+        name,
+        &[
+            "    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
+            "        f.write_str(self.as_str())",
+            "    }",
+        ],
+    );
+    let serialize = text::impl_block(
+        "impl ::serde::Serialize",
+        name,
+        &[
+            "    fn serialize<S: ::serde::Serializer>(",
+            "        &self,",
+            "        serializer: S,",
+            "    ) -> Result<S::Ok, S::Error> {",
+            "        serializer.serialize_str(self.as_str())",
+            "    }",
+        ],
+    );
+    let deserialize = text::impl_block(
+        "impl<'de> ::serde::Deserialize<'de>",
+        name,
+        &[
+            "    fn deserialize<D: ::serde::Deserializer<'de>>(",
+            "        deserializer: D,",
+            "    ) -> Result<Self, D::Error> {",
+            "        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)",
+            "    }",
+        ],
+    );
+    vec![definition, as_str, from, display, serialize, deserialize]
 }
 
 fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {

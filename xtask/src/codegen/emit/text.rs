@@ -162,6 +162,18 @@ pub fn body_arg(body: &RequestBody) -> (Ty, String) {
     }
 }
 
+/// `head for name { … }` (`head` is `impl Trait`) around `lines`, which
+/// are already laid out (indented one level).
+pub fn impl_block(head: &str, name: &str, lines: &[&str]) -> Part {
+    let mut p = Printer::default();
+    p.impl_open(head, name);
+    for line in lines {
+        p.line(0, line);
+    }
+    p.line(0, "}");
+    p.into_part()
+}
+
 /// A printed item under construction.
 #[derive(Debug, Default)]
 pub struct Printer {
