@@ -5,6 +5,8 @@
 //! lint-worthy and fenced or indented blocks as doctests, so those are
 //! neutralised here.
 
+use std::borrow::Cow;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -55,7 +57,7 @@ enum Placement {
 /// `/// text` rather than `///text`.
 fn attrs<S: AsRef<str>>(lines: &[S], placement: Placement) -> TokenStream {
     let attrs = lines.iter().map(|line| {
-        let line = line.as_ref();
+        let line = single_line(line.as_ref());
         let line = if line.is_empty() {
             String::new()
         } else {
@@ -69,10 +71,30 @@ fn attrs<S: AsRef<str>>(lines: &[S], placement: Placement) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// `line` with any line break in it (a generator-written line can quote a
+/// wire name or value that has one) turned into a space, so that it stays
+/// one `///` line.
+pub fn single_line(line: &str) -> Cow<'_, str> {
+    if line.contains(['\n', '\r']) {
+        Cow::Owned(line.replace(['\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(line)
+    }
+}
+
 fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
     let mut list_indent = None;
+    // A carriage return is a line break too, alone or after a line feed
+    // (both in vtex.local's Orders API): left in a `///` comment, rustc
+    // rejects it ("bare CR").
+    let text = if text.contains('\r') {
+        let text = text.replace("\r\n", "\n").replace("\n\r", "\n");
+        Cow::Owned(text.replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
     for raw in text.trim().lines() {
         // Tabs (GitHub's Markdown tables) trip clippy::tabs_in_doc_comments.
         let expanded = raw.replace('\t', "    ");

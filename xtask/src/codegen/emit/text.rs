@@ -209,7 +209,8 @@ impl Printer {
     /// `///` lines, trailing spaces trimmed as prettyplease trims them.
     pub fn docs<S: AsRef<str>>(&mut self, indent: usize, lines: &[S]) {
         for line in lines {
-            let line = line.as_ref().trim_end_matches(' ');
+            let line = super::docs::single_line(line.as_ref());
+            let line = line.trim_end_matches(' ');
             self.indent(indent);
             self.out.push_str("///");
             if !line.is_empty() {
