@@ -32,6 +32,7 @@ pub struct UsersListParams {
 
 impl UsersListParams {
     /// Parameters with nothing set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
@@ -55,12 +56,14 @@ impl UsersListParams {
     }
 
     /// Sets [`page`](Self::page).
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Sets [`per_page`](Self::per_page).
+    #[inline]
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self

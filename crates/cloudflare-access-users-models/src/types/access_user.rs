@@ -43,6 +43,7 @@ impl AccessUser {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`AccessUser`] this way keeps
     /// compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -62,6 +63,7 @@ impl AccessUser {
     }
 
     /// Sets [`active`](Self::active) (JSON property `active`).
+    #[inline]
     pub fn active(mut self, value: bool) -> Self {
         self.active = Some(value);
         self
@@ -74,6 +76,7 @@ impl AccessUser {
     }
 
     /// Sets [`emails`](Self::emails) (JSON property `emails`).
+    #[inline]
     pub fn emails(mut self, value: Vec<crate::types::AccessUserEmail>) -> Self {
         self.emails = Some(value);
         self
@@ -86,12 +89,14 @@ impl AccessUser {
     }
 
     /// Sets [`meta`](Self::meta) (JSON property `meta`).
+    #[inline]
     pub fn meta(mut self, value: crate::types::AccessUserMeta) -> Self {
         self.meta = Some(value);
         self
     }
 
     /// Sets [`schemas`](Self::schemas) (JSON property `schemas`).
+    #[inline]
     pub fn schemas(mut self, value: Vec<String>) -> Self {
         self.schemas = Some(value);
         self

@@ -26,6 +26,7 @@ impl AccessUserEmail {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`AccessUserEmail`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             primary: None,
@@ -35,6 +36,7 @@ impl AccessUserEmail {
     }
 
     /// Sets [`primary`](Self::primary) (JSON property `primary`).
+    #[inline]
     pub fn primary(mut self, value: bool) -> Self {
         self.primary = Some(value);
         self

@@ -22,6 +22,7 @@ impl AccessUserMeta {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`AccessUserMeta`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             created: None,
@@ -30,12 +31,14 @@ impl AccessUserMeta {
     }
 
     /// Sets [`created`](Self::created) (JSON property `created`).
+    #[inline]
     pub fn created(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.created = Some(value);
         self
     }
 
     /// Sets [`last_modified`](Self::last_modified) (JSON property `lastModified`).
+    #[inline]
     pub fn last_modified(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.last_modified = Some(value);
         self

@@ -26,6 +26,7 @@ impl ActiveSession {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`ActiveSession`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             expiration: None,
@@ -35,12 +36,14 @@ impl ActiveSession {
     }
 
     /// Sets [`expiration`](Self::expiration) (JSON property `expiration`).
+    #[inline]
     pub fn expiration(mut self, value: i64) -> Self {
         self.expiration = Some(value);
         self
     }
 
     /// Sets [`metadata`](Self::metadata) (JSON property `metadata`).
+    #[inline]
     pub fn metadata(mut self, value: crate::types::ActiveSessionMetadata) -> Self {
         self.metadata = Some(value);
         self

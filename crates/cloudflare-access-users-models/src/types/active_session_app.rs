@@ -30,6 +30,7 @@ impl ActiveSessionApp {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`ActiveSessionApp`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             hostname: None,

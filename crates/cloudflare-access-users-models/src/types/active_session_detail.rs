@@ -94,6 +94,7 @@ impl ActiveSessionDetail {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`ActiveSessionDetail`] this
     /// way keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             account_id: None,
@@ -143,6 +144,7 @@ impl ActiveSessionDetail {
     }
 
     /// Sets [`device_sessions`](Self::device_sessions) (JSON property `device_sessions`).
+    #[inline]
     pub fn device_sessions(
         mut self,
         value: ::std::collections::BTreeMap<String, crate::types::IdentityDeviceSession>,
@@ -152,6 +154,7 @@ impl ActiveSessionDetail {
     }
 
     /// Sets [`device_posture`](Self::device_posture) (JSON property `devicePosture`).
+    #[inline]
     pub fn device_posture(
         mut self,
         value: ::std::collections::BTreeMap<String, crate::types::IdentityDevicePosture>,
@@ -167,18 +170,21 @@ impl ActiveSessionDetail {
     }
 
     /// Sets [`geo`](Self::geo) (JSON property `geo`).
+    #[inline]
     pub fn geo(mut self, value: crate::types::UserPolicyCheckGeo) -> Self {
         self.geo = Some(value);
         self
     }
 
     /// Sets [`iat`](Self::iat) (JSON property `iat`).
+    #[inline]
     pub fn iat(mut self, value: f64) -> Self {
         self.iat = Some(value);
         self
     }
 
     /// Sets [`idp`](Self::idp) (JSON property `idp`).
+    #[inline]
     pub fn idp(mut self, value: crate::types::IdentityIdp) -> Self {
         self.idp = Some(value);
         self
@@ -191,18 +197,21 @@ impl ActiveSessionDetail {
     }
 
     /// Sets [`is_gateway`](Self::is_gateway) (JSON property `is_gateway`).
+    #[inline]
     pub fn is_gateway(mut self, value: bool) -> Self {
         self.is_gateway = Some(value);
         self
     }
 
     /// Sets [`is_warp`](Self::is_warp) (JSON property `is_warp`).
+    #[inline]
     pub fn is_warp(mut self, value: bool) -> Self {
         self.is_warp = Some(value);
         self
     }
 
     /// Sets [`mtls_auth`](Self::mtls_auth) (JSON property `mtls_auth`).
+    #[inline]
     pub fn mtls_auth(mut self, value: crate::types::IdentityMtlsAuth) -> Self {
         self.mtls_auth = Some(value);
         self
@@ -216,6 +225,7 @@ impl ActiveSessionDetail {
 
     /// Sets [`service_token_status`](Self::service_token_status) (JSON property
     /// `service_token_status`).
+    #[inline]
     pub fn service_token_status(mut self, value: bool) -> Self {
         self.service_token_status = Some(value);
         self
@@ -228,12 +238,14 @@ impl ActiveSessionDetail {
     }
 
     /// Sets [`version`](Self::version) (JSON property `version`).
+    #[inline]
     pub fn version(mut self, value: f64) -> Self {
         self.version = Some(value);
         self
     }
 
     /// Sets [`is_active`](Self::is_active) (JSON property `isActive`).
+    #[inline]
     pub fn is_active(mut self, value: bool) -> Self {
         self.is_active = Some(value);
         self

@@ -36,6 +36,7 @@ impl ActiveSessionMetadata {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`ActiveSessionMetadata`]
     /// this way keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             apps: None,
@@ -47,6 +48,7 @@ impl ActiveSessionMetadata {
     }
 
     /// Sets [`apps`](Self::apps) (JSON property `apps`).
+    #[inline]
     pub fn apps(
         mut self,
         value: ::std::collections::BTreeMap<String, crate::types::ActiveSessionApp>,
@@ -56,12 +58,14 @@ impl ActiveSessionMetadata {
     }
 
     /// Sets [`expires`](Self::expires) (JSON property `expires`).
+    #[inline]
     pub fn expires(mut self, value: i64) -> Self {
         self.expires = Some(value);
         self
     }
 
     /// Sets [`iat`](Self::iat) (JSON property `iat`).
+    #[inline]
     pub fn iat(mut self, value: i64) -> Self {
         self.iat = Some(value);
         self
@@ -74,6 +78,7 @@ impl ActiveSessionMetadata {
     }
 
     /// Sets [`ttl`](Self::ttl) (JSON property `ttl`).
+    #[inline]
     pub fn ttl(mut self, value: i64) -> Self {
         self.ttl = Some(value);
         self

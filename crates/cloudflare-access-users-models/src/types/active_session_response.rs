@@ -27,6 +27,7 @@ impl ActiveSessionResponse {
     /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
     /// API adds later comes with a setter of its own, so code that builds [`ActiveSessionResponse`]
     /// this way keeps compiling.
+    #[inline]
     pub fn new(
         errors: Vec<crate::types::ResponseMessage>,
         messages: Vec<crate::types::ResponseMessage>,
@@ -41,6 +42,7 @@ impl ActiveSessionResponse {
     }
 
     /// Sets [`result`](Self::result) (JSON property `result`).
+    #[inline]
     pub fn result(mut self, value: crate::types::ActiveSessionDetail) -> Self {
         self.result = Some(value);
         self

@@ -27,6 +27,7 @@ impl ApiResponseCollection {
     /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
     /// API adds later comes with a setter of its own, so code that builds [`ApiResponseCollection`]
     /// this way keeps compiling.
+    #[inline]
     pub fn new(
         errors: Vec<crate::types::ResponseMessage>,
         messages: Vec<crate::types::ResponseMessage>,
@@ -41,6 +42,7 @@ impl ApiResponseCollection {
     }
 
     /// Sets [`result_info`](Self::result_info) (JSON property `result_info`).
+    #[inline]
     pub fn result_info(mut self, value: crate::types::ResultInfo) -> Self {
         self.result_info = Some(value);
         self

@@ -19,6 +19,7 @@ pub struct ApiResponseCommon {
 impl ApiResponseCommon {
     /// Creates [`ApiResponseCommon`] from its required fields `errors`, `messages`, `success`;
     /// every other field starts unset (`None`).
+    #[inline]
     pub fn new(
         errors: Vec<crate::types::ResponseMessage>,
         messages: Vec<crate::types::ResponseMessage>,

@@ -22,6 +22,7 @@ pub struct ApiResponseCommonFailure {
 impl ApiResponseCommonFailure {
     /// Creates [`ApiResponseCommonFailure`] from its required fields `errors`, `messages`,
     /// `result`, `success`; every other field starts unset (`None`).
+    #[inline]
     pub fn new(
         errors: Vec<crate::types::ResponseMessage>,
         messages: Vec<crate::types::ResponseMessage>,

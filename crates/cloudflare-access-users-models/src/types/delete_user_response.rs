@@ -27,6 +27,7 @@ impl DeleteUserResponse {
     /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
     /// API adds later comes with a setter of its own, so code that builds [`DeleteUserResponse`]
     /// this way keeps compiling.
+    #[inline]
     pub fn new(
         errors: Vec<crate::types::ResponseMessage>,
         messages: Vec<crate::types::ResponseMessage>,
@@ -41,6 +42,7 @@ impl DeleteUserResponse {
     }
 
     /// Sets [`result`](Self::result) (JSON property `result`).
+    #[inline]
     pub fn result(mut self, value: ::serde_json::Value) -> Self {
         self.result = Some(value);
         self

@@ -21,6 +21,7 @@ impl FailedLogin {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`FailedLogin`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             expiration: None,
@@ -29,12 +30,14 @@ impl FailedLogin {
     }
 
     /// Sets [`expiration`](Self::expiration) (JSON property `expiration`).
+    #[inline]
     pub fn expiration(mut self, value: i64) -> Self {
         self.expiration = Some(value);
         self
     }
 
     /// Sets [`metadata`](Self::metadata) (JSON property `metadata`).
+    #[inline]
     pub fn metadata(mut self, value: ::serde_json::Value) -> Self {
         self.metadata = Some(value);
         self

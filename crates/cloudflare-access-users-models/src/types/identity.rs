@@ -89,6 +89,7 @@ impl Identity {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`Identity`] this way keeps
     /// compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             account_id: None,
@@ -137,6 +138,7 @@ impl Identity {
     }
 
     /// Sets [`device_sessions`](Self::device_sessions) (JSON property `device_sessions`).
+    #[inline]
     pub fn device_sessions(
         mut self,
         value: ::std::collections::BTreeMap<String, crate::types::IdentityDeviceSession>,
@@ -146,6 +148,7 @@ impl Identity {
     }
 
     /// Sets [`device_posture`](Self::device_posture) (JSON property `devicePosture`).
+    #[inline]
     pub fn device_posture(
         mut self,
         value: ::std::collections::BTreeMap<String, crate::types::IdentityDevicePosture>,
@@ -161,18 +164,21 @@ impl Identity {
     }
 
     /// Sets [`geo`](Self::geo) (JSON property `geo`).
+    #[inline]
     pub fn geo(mut self, value: crate::types::UserPolicyCheckGeo) -> Self {
         self.geo = Some(value);
         self
     }
 
     /// Sets [`iat`](Self::iat) (JSON property `iat`).
+    #[inline]
     pub fn iat(mut self, value: f64) -> Self {
         self.iat = Some(value);
         self
     }
 
     /// Sets [`idp`](Self::idp) (JSON property `idp`).
+    #[inline]
     pub fn idp(mut self, value: crate::types::IdentityIdp) -> Self {
         self.idp = Some(value);
         self
@@ -185,18 +191,21 @@ impl Identity {
     }
 
     /// Sets [`is_gateway`](Self::is_gateway) (JSON property `is_gateway`).
+    #[inline]
     pub fn is_gateway(mut self, value: bool) -> Self {
         self.is_gateway = Some(value);
         self
     }
 
     /// Sets [`is_warp`](Self::is_warp) (JSON property `is_warp`).
+    #[inline]
     pub fn is_warp(mut self, value: bool) -> Self {
         self.is_warp = Some(value);
         self
     }
 
     /// Sets [`mtls_auth`](Self::mtls_auth) (JSON property `mtls_auth`).
+    #[inline]
     pub fn mtls_auth(mut self, value: crate::types::IdentityMtlsAuth) -> Self {
         self.mtls_auth = Some(value);
         self
@@ -210,6 +219,7 @@ impl Identity {
 
     /// Sets [`service_token_status`](Self::service_token_status) (JSON property
     /// `service_token_status`).
+    #[inline]
     pub fn service_token_status(mut self, value: bool) -> Self {
         self.service_token_status = Some(value);
         self
@@ -222,6 +232,7 @@ impl Identity {
     }
 
     /// Sets [`version`](Self::version) (JSON property `version`).
+    #[inline]
     pub fn version(mut self, value: f64) -> Self {
         self.version = Some(value);
         self

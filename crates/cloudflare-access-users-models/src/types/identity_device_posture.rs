@@ -50,6 +50,7 @@ impl IdentityDevicePosture {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`IdentityDevicePosture`]
     /// this way keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -71,12 +72,14 @@ impl IdentityDevicePosture {
     }
 
     /// Sets [`check`](Self::check) (JSON property `check`).
+    #[inline]
     pub fn check(mut self, value: crate::types::IdentityDevicePostureCheck) -> Self {
         self.check = Some(value);
         self
     }
 
     /// Sets [`data`](Self::data) (JSON property `data`).
+    #[inline]
     pub fn data(mut self, value: ::serde_json::Value) -> Self {
         self.data = Some(value);
         self
@@ -101,6 +104,7 @@ impl IdentityDevicePosture {
     }
 
     /// Sets [`success`](Self::success) (JSON property `success`).
+    #[inline]
     pub fn success(mut self, value: bool) -> Self {
         self.success = Some(value);
         self

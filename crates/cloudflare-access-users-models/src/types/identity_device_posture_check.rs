@@ -22,11 +22,13 @@ impl IdentityDevicePostureCheck {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds
     /// [`IdentityDevicePostureCheck`] this way keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self { exists: None, path: None }
     }
 
     /// Sets [`exists`](Self::exists) (JSON property `exists`).
+    #[inline]
     pub fn exists(mut self, value: bool) -> Self {
         self.exists = Some(value);
         self

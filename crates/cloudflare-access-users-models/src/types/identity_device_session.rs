@@ -18,11 +18,13 @@ impl IdentityDeviceSession {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`IdentityDeviceSession`]
     /// this way keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self { last_authenticated: None }
     }
 
     /// Sets [`last_authenticated`](Self::last_authenticated) (JSON property `last_authenticated`).
+    #[inline]
     pub fn last_authenticated(mut self, value: f64) -> Self {
         self.last_authenticated = Some(value);
         self

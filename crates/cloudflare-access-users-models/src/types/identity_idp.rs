@@ -21,6 +21,7 @@ impl IdentityIdp {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`IdentityIdp`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, type_: None }
     }

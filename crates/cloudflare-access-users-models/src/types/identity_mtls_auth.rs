@@ -34,6 +34,7 @@ impl IdentityMtlsAuth {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`IdentityMtlsAuth`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             auth_status: None,
@@ -63,6 +64,7 @@ impl IdentityMtlsAuth {
     }
 
     /// Sets [`cert_presented`](Self::cert_presented) (JSON property `cert_presented`).
+    #[inline]
     pub fn cert_presented(mut self, value: bool) -> Self {
         self.cert_presented = Some(value);
         self

@@ -44,6 +44,7 @@ impl ResponseMessage {
     }
 
     /// Sets [`source`](Self::source) (JSON property `source`).
+    #[inline]
     pub fn source(mut self, value: crate::types::ResponseMessageSource) -> Self {
         self.source = Some(value);
         self

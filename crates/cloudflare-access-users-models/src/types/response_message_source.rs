@@ -18,6 +18,7 @@ impl ResponseMessageSource {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`ResponseMessageSource`]
     /// this way keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self { pointer: None }
     }

@@ -33,6 +33,7 @@ impl ResultInfo {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`ResultInfo`] this way keeps
     /// compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             count: None,
@@ -44,30 +45,35 @@ impl ResultInfo {
     }
 
     /// Sets [`count`](Self::count) (JSON property `count`).
+    #[inline]
     pub fn count(mut self, value: f64) -> Self {
         self.count = Some(value);
         self
     }
 
     /// Sets [`page`](Self::page) (JSON property `page`).
+    #[inline]
     pub fn page(mut self, value: f64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Sets [`per_page`](Self::per_page) (JSON property `per_page`).
+    #[inline]
     pub fn per_page(mut self, value: f64) -> Self {
         self.per_page = Some(value);
         self
     }
 
     /// Sets [`total_count`](Self::total_count) (JSON property `total_count`).
+    #[inline]
     pub fn total_count(mut self, value: f64) -> Self {
         self.total_count = Some(value);
         self
     }
 
     /// Sets [`total_pages`](Self::total_pages) (JSON property `total_pages`).
+    #[inline]
     pub fn total_pages(mut self, value: f64) -> Self {
         self.total_pages = Some(value);
         self

@@ -57,6 +57,7 @@ impl User {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`User`] this way keeps
     /// compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -80,6 +81,7 @@ impl User {
     }
 
     /// Sets [`access_seat`](Self::access_seat) (JSON property `access_seat`).
+    #[inline]
     pub fn access_seat(mut self, value: bool) -> Self {
         self.access_seat = Some(value);
         self
@@ -87,12 +89,14 @@ impl User {
 
     /// Sets [`active_device_count`](Self::active_device_count) (JSON property
     /// `active_device_count`).
+    #[inline]
     pub fn active_device_count(mut self, value: f64) -> Self {
         self.active_device_count = Some(value);
         self
     }
 
     /// Sets [`created_at`](Self::created_at) (JSON property `created_at`).
+    #[inline]
     pub fn created_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.created_at = Some(value);
         self
@@ -105,6 +109,7 @@ impl User {
     }
 
     /// Sets [`gateway_seat`](Self::gateway_seat) (JSON property `gateway_seat`).
+    #[inline]
     pub fn gateway_seat(mut self, value: bool) -> Self {
         self.gateway_seat = Some(value);
         self
@@ -112,6 +117,7 @@ impl User {
 
     /// Sets [`last_successful_login`](Self::last_successful_login) (JSON property
     /// `last_successful_login`).
+    #[inline]
     pub fn last_successful_login(
         mut self,
         value: ::chrono::DateTime<::chrono::Utc>,
@@ -139,6 +145,7 @@ impl User {
     }
 
     /// Sets [`updated_at`](Self::updated_at) (JSON property `updated_at`).
+    #[inline]
     pub fn updated_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.updated_at = Some(value);
         self

@@ -31,6 +31,7 @@ impl UserListResponse {
     /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
     /// API adds later comes with a setter of its own, so code that builds [`UserListResponse`] this
     /// way keeps compiling.
+    #[inline]
     pub fn new(
         errors: Vec<crate::types::ResponseMessage>,
         messages: Vec<crate::types::ResponseMessage>,
@@ -46,12 +47,14 @@ impl UserListResponse {
     }
 
     /// Sets [`result_info`](Self::result_info) (JSON property `result_info`).
+    #[inline]
     pub fn result_info(mut self, value: crate::types::ResultInfo) -> Self {
         self.result_info = Some(value);
         self
     }
 
     /// Sets [`result`](Self::result) (JSON property `result`).
+    #[inline]
     pub fn result(mut self, value: Vec<crate::types::User>) -> Self {
         self.result = Some(value);
         self

@@ -18,6 +18,7 @@ impl UserPolicyCheckGeo {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`UserPolicyCheckGeo`] this
     /// way keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self { country: None }
     }

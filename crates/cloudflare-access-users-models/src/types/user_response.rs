@@ -27,6 +27,7 @@ impl UserResponse {
     /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
     /// API adds later comes with a setter of its own, so code that builds [`UserResponse`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new(
         errors: Vec<crate::types::ResponseMessage>,
         messages: Vec<crate::types::ResponseMessage>,
@@ -41,6 +42,7 @@ impl UserResponse {
     }
 
     /// Sets [`result`](Self::result) (JSON property `result`).
+    #[inline]
     pub fn result(mut self, value: crate::types::User) -> Self {
         self.result = Some(value);
         self

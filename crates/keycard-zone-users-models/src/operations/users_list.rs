@@ -61,6 +61,7 @@ pub struct UsersListParams {
 
 impl UsersListParams {
     /// Parameters with nothing set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
@@ -78,42 +79,49 @@ impl UsersListParams {
     }
 
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Sets [`expand`](Self::expand).
+    #[inline]
     pub fn expand(mut self, value: Vec<crate::types::UsersListExpandItem>) -> Self {
         self.expand = Some(value);
         self
     }
 
     /// Sets [`filter_email`](Self::filter_email).
+    #[inline]
     pub fn filter_email(mut self, value: Vec<String>) -> Self {
         self.filter_email = Some(value);
         self
     }
 
     /// Sets [`filter_id`](Self::filter_id).
+    #[inline]
     pub fn filter_id(mut self, value: Vec<String>) -> Self {
         self.filter_id = Some(value);
         self
     }
 
     /// Sets [`query`](Self::query).
+    #[inline]
     pub fn query(mut self, value: Vec<String>) -> Self {
         self.query = Some(value);
         self
     }
 
     /// Sets [`query_email`](Self::query_email).
+    #[inline]
     pub fn query_email(mut self, value: Vec<String>) -> Self {
         self.query_email = Some(value);
         self
     }
 
     /// Sets [`query_subject`](Self::query_subject).
+    #[inline]
     pub fn query_subject(mut self, value: Vec<String>) -> Self {
         self.query_subject = Some(value);
         self

@@ -43,6 +43,7 @@ impl Error {
     }
 
     /// Sets the properties not declared by the schema (sent beside the declared ones).
+    #[inline]
     pub fn additional_properties(
         mut self,
         value: ::std::collections::BTreeMap<String, ::serde_json::Value>,

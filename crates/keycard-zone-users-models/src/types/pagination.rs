@@ -30,6 +30,7 @@ impl Pagination {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`Pagination`] this way keeps
     /// compiling.
+    #[inline]
     pub fn new() -> Self {
         Self {
             after_cursor: None,
@@ -56,12 +57,14 @@ impl Pagination {
     }
 
     /// Sets [`total_count`](Self::total_count) (JSON property `total_count`).
+    #[inline]
     pub fn total_count(mut self, value: i64) -> Self {
         self.total_count = Some(value);
         self
     }
 
     /// Sets the properties not declared by the schema (sent beside the declared ones).
+    #[inline]
     pub fn additional_properties(
         mut self,
         value: ::std::collections::BTreeMap<String, ::serde_json::Value>,

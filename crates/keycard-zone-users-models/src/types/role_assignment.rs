@@ -41,12 +41,14 @@ impl RoleAssignment {
     /// Sets [`scope`](Self::scope) (JSON property `scope`).
     ///
     /// A field never set is sent as `null`.
+    #[inline]
     pub fn scope(mut self, value: crate::types::RoleAssignmentScope) -> Self {
         self.scope = Some(value);
         self
     }
 
     /// Sets the properties not declared by the schema (sent beside the declared ones).
+    #[inline]
     pub fn additional_properties(
         mut self,
         value: ::std::collections::BTreeMap<String, ::serde_json::Value>,

@@ -35,6 +35,7 @@ impl RoleAssignmentScope {
     }
 
     /// Sets the properties not declared by the schema (sent beside the declared ones).
+    #[inline]
     pub fn additional_properties(
         mut self,
         value: ::std::collections::BTreeMap<String, ::serde_json::Value>,

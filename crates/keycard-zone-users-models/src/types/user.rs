@@ -118,6 +118,7 @@ impl User {
     }
 
     /// Sets [`grant_count`](Self::grant_count) (JSON property `grant_count`).
+    #[inline]
     pub fn grant_count(mut self, value: i64) -> Self {
         self.grant_count = Some(value);
         self
@@ -136,12 +137,14 @@ impl User {
     }
 
     /// Sets [`role_assignments`](Self::role_assignments) (JSON property `role_assignments`).
+    #[inline]
     pub fn role_assignments(mut self, value: Vec<crate::types::RoleAssignment>) -> Self {
         self.role_assignments = Some(value);
         self
     }
 
     /// Sets [`session_count`](Self::session_count) (JSON property `session_count`).
+    #[inline]
     pub fn session_count(mut self, value: i64) -> Self {
         self.session_count = Some(value);
         self
@@ -154,6 +157,7 @@ impl User {
     }
 
     /// Sets the properties not declared by the schema (sent beside the declared ones).
+    #[inline]
     pub fn additional_properties(
         mut self,
         value: ::std::collections::BTreeMap<String, ::serde_json::Value>,

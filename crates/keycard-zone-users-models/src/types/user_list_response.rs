@@ -24,6 +24,7 @@ impl UserListResponse {
     /// Set the others with the chainable setters. The struct is `#[non_exhaustive]`: a field the
     /// API adds later comes with a setter of its own, so code that builds [`UserListResponse`] this
     /// way keeps compiling.
+    #[inline]
     pub fn new(
         items: Vec<crate::types::User>,
         pagination: crate::types::Pagination,
@@ -36,6 +37,7 @@ impl UserListResponse {
     }
 
     /// Sets the properties not declared by the schema (sent beside the declared ones).
+    #[inline]
     pub fn additional_properties(
         mut self,
         value: ::std::collections::BTreeMap<String, ::serde_json::Value>,

@@ -34,6 +34,7 @@ pub struct CommentsAdd {
 
 impl CommentsAdd {
     /// Creates the `addComment` request.
+    #[inline]
     pub fn new(document_id: i64, body: crate::operations::CommentsAddBody) -> Self {
         Self { document_id, body }
     }

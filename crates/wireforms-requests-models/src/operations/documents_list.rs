@@ -62,71 +62,83 @@ pub struct DocumentsListParams {
 
 impl DocumentsListParams {
     /// Parameters with nothing set.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Sets [`status`](Self::status).
+    #[inline]
     pub fn status(mut self, value: crate::types::DocumentStatus) -> Self {
         self.status = Some(value);
         self
     }
 
     /// Sets [`tag`](Self::tag).
+    #[inline]
     pub fn tag(mut self, value: Vec<String>) -> Self {
         self.tag = Some(value);
         self
     }
 
     /// Sets [`fields`](Self::fields).
+    #[inline]
     pub fn fields(mut self, value: Vec<String>) -> Self {
         self.fields = Some(value);
         self
     }
 
     /// Sets [`ids`](Self::ids).
+    #[inline]
     pub fn ids(mut self, value: Vec<i64>) -> Self {
         self.ids = Some(value);
         self
     }
 
     /// Sets [`owners`](Self::owners).
+    #[inline]
     pub fn owners(mut self, value: Vec<String>) -> Self {
         self.owners = Some(value);
         self
     }
 
     /// Sets [`filter`](Self::filter).
+    #[inline]
     pub fn filter(mut self, value: crate::types::DocumentFilter) -> Self {
         self.filter = Some(value);
         self
     }
 
     /// Sets [`window`](Self::window).
+    #[inline]
     pub fn window(mut self, value: crate::types::DateWindow) -> Self {
         self.window = Some(value);
         self
     }
 
     /// Sets [`paging`](Self::paging).
+    #[inline]
     pub fn paging(mut self, value: crate::types::Paging) -> Self {
         self.paging = Some(value);
         self
     }
 
     /// Sets [`x_request_tags`](Self::x_request_tags).
+    #[inline]
     pub fn x_request_tags(mut self, value: Vec<String>) -> Self {
         self.x_request_tags = Some(value);
         self
     }
 
     /// Sets [`x_client_info`](Self::x_client_info).
+    #[inline]
     pub fn x_client_info(mut self, value: crate::types::ClientInfo) -> Self {
         self.x_client_info = Some(value);
         self
     }
 
     /// Sets [`recent`](Self::recent).
+    #[inline]
     pub fn recent(mut self, value: Vec<i64>) -> Self {
         self.recent = Some(value);
         self

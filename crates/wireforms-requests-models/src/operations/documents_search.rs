@@ -14,6 +14,7 @@ pub struct DocumentsSearch {
 
 impl DocumentsSearch {
     /// Creates the `searchDocuments` request.
+    #[inline]
     pub fn new(body: crate::types::SearchForm) -> Self {
         Self { body }
     }

@@ -14,6 +14,7 @@ pub struct DocumentsUpload {
 
 impl DocumentsUpload {
     /// Creates the `uploadDocument` request.
+    #[inline]
     pub fn new(body: crate::types::UploadForm) -> Self {
         Self { body }
     }

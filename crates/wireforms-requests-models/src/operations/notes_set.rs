@@ -19,6 +19,7 @@ pub struct NotesSet {
 
 impl NotesSet {
     /// Creates the `setDocumentNotes` request.
+    #[inline]
     pub fn new(document_id: i64, body: String) -> Self {
         Self { document_id, body }
     }

@@ -22,6 +22,7 @@ impl DocumentFilter {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`DocumentFilter`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self { kind: None, min_size: None }
     }
@@ -33,6 +34,7 @@ impl DocumentFilter {
     }
 
     /// Sets [`min_size`](Self::min_size) (JSON property `min_size`).
+    #[inline]
     pub fn min_size(mut self, value: i64) -> Self {
         self.min_size = Some(value);
         self

@@ -13,6 +13,7 @@ pub struct DocumentList {
 impl DocumentList {
     /// Creates [`DocumentList`] from its required field `items`; every other field starts unset
     /// (`None`).
+    #[inline]
     pub fn new(items: Vec<crate::types::Document>) -> Self {
         Self { items }
     }

@@ -29,6 +29,7 @@ impl NewComment {
     }
 
     /// Sets [`mentions`](Self::mentions) (JSON property `mentions`).
+    #[inline]
     pub fn mentions(mut self, value: Vec<String>) -> Self {
         self.mentions = Some(value);
         self

@@ -21,17 +21,20 @@ impl Paging {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`Paging`] this way keeps
     /// compiling.
+    #[inline]
     pub fn new() -> Self {
         Self { limit: None, offset: None }
     }
 
     /// Sets [`limit`](Self::limit) (JSON property `limit`).
+    #[inline]
     pub fn limit(mut self, value: i32) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Sets [`offset`](Self::offset) (JSON property `offset`).
+    #[inline]
     pub fn offset(mut self, value: i32) -> Self {
         self.offset = Some(value);
         self

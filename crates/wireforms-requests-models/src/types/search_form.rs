@@ -43,24 +43,28 @@ impl SearchForm {
     }
 
     /// Sets [`tag`](Self::tag) (JSON property `tag`).
+    #[inline]
     pub fn tag(mut self, value: Vec<String>) -> Self {
         self.tag = Some(value);
         self
     }
 
     /// Sets [`fields`](Self::fields) (JSON property `fields`).
+    #[inline]
     pub fn fields(mut self, value: Vec<String>) -> Self {
         self.fields = Some(value);
         self
     }
 
     /// Sets [`filter`](Self::filter) (JSON property `filter`).
+    #[inline]
     pub fn filter(mut self, value: crate::types::DocumentFilter) -> Self {
         self.filter = Some(value);
         self
     }
 
     /// Sets [`limit`](Self::limit) (JSON property `limit`).
+    #[inline]
     pub fn limit(mut self, value: i32) -> Self {
         self.limit = Some(value);
         self

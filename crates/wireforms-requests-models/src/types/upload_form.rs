@@ -51,18 +51,21 @@ impl UploadForm {
     }
 
     /// Sets [`attachments`](Self::attachments) (JSON property `attachments`).
+    #[inline]
     pub fn attachments(mut self, value: Vec<::apigen_runtime::FilePart>) -> Self {
         self.attachments = Some(value);
         self
     }
 
     /// Sets [`tags`](Self::tags) (JSON property `tags`).
+    #[inline]
     pub fn tags(mut self, value: Vec<String>) -> Self {
         self.tags = Some(value);
         self
     }
 
     /// Sets [`metadata`](Self::metadata) (JSON property `metadata`).
+    #[inline]
     pub fn metadata(mut self, value: crate::types::UploadMetadata) -> Self {
         self.metadata = Some(value);
         self

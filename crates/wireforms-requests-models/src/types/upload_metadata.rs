@@ -22,6 +22,7 @@ impl UploadMetadata {
     /// Set fields with the chainable setters. The struct is `#[non_exhaustive]`: a field the API
     /// adds later comes with a setter of its own, so code that builds [`UploadMetadata`] this way
     /// keeps compiling.
+    #[inline]
     pub fn new() -> Self {
         Self { source: None, pages: None }
     }
@@ -33,6 +34,7 @@ impl UploadMetadata {
     }
 
     /// Sets [`pages`](Self::pages) (JSON property `pages`).
+    #[inline]
     pub fn pages(mut self, value: i32) -> Self {
         self.pages = Some(value);
         self

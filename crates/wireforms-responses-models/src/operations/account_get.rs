@@ -11,6 +11,7 @@ pub struct AccountGet {}
 
 impl AccountGet {
     /// Creates the `getAccount` request.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }

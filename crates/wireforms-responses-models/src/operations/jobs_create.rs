@@ -15,6 +15,7 @@ pub struct JobsCreate {
 
 impl JobsCreate {
     /// Creates the `createJob` request.
+    #[inline]
     pub fn new(body: crate::types::JobRequest) -> Self {
         Self { body }
     }

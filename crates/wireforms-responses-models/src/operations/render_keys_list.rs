@@ -11,6 +11,7 @@ pub struct RenderKeysList {}
 
 impl RenderKeysList {
     /// Creates the `listRenderKeys` request.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }

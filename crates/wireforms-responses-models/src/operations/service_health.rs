@@ -11,6 +11,7 @@ pub struct ServiceHealth {}
 
 impl ServiceHealth {
     /// Creates the `getHealth` request.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }

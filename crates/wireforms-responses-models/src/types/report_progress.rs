@@ -13,6 +13,7 @@ pub struct ReportProgress {
 impl ReportProgress {
     /// Creates [`ReportProgress`] from its required field `percent`; every other field starts unset
     /// (`None`).
+    #[inline]
     pub fn new(percent: i32) -> Self {
         Self { percent }
     }

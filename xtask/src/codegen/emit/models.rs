@@ -532,6 +532,7 @@ fn constructor_and_setters(name: &str, s: &Struct) -> Part {
     let mut p = Printer::default();
     p.line(0, &format!("impl {name} {{"));
     p.docs(4, &doc);
+    p.inline_unless_generic(4, &args);
     p.fn_open(4, "pub fn new", &args, " -> Self");
     p.struct_literal(8, "Self", &inits);
     p.line(4, "}");
@@ -818,6 +819,7 @@ fn operation(op: &Operation) -> Vec<Part> {
     let mut p = Printer::default();
     p.line(0, &format!("impl {name} {{"));
     p.docs(4, &[format!("Creates the `{}` request.", op.operation_id)]);
+    p.inline_unless_generic(4, &ctor_args);
     p.fn_open(4, "pub fn new", &ctor_args, " -> Self");
     p.struct_literal(8, "Self", &ctor_fields);
     p.line(4, "}");
@@ -939,6 +941,7 @@ fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
     let mut p = Printer::default();
     p.line(0, &format!("impl {name} {{"));
     p.docs(4, &["Parameters with nothing set."]);
+    p.inline_unless_generic(4, &[]);
     p.line(4, "pub fn new() -> Self {");
     p.line(8, "Self::default()");
     p.line(4, "}");

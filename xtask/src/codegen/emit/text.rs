@@ -280,10 +280,25 @@ impl Printer {
             ("mut self".to_owned(), Ty::Leaf(String::new())),
             ("value: ".to_owned(), arg),
         ];
+        self.inline_unless_generic(INDENT, &params);
         self.fn_open(INDENT, &format!("pub fn {name}"), &params, " -> Self");
         self.line(2 * INDENT, &format!("self.{name} = {assigned};"));
         self.line(2 * INDENT, "self");
         self.line(INDENT, "}");
+    }
+
+    /// `#[inline]` before a function whose parameters are not generic.
+    /// rustc compiles a non-generic function into its crate whether anyone
+    /// calls it or not, and an inline one only where it is called: a models
+    /// crate has thousands of constructors and setters, of which a program
+    /// calls a few (a generic one is already compiled only where it is used).
+    pub fn inline_unless_generic(&mut self, indent: usize, params: &[(String, Ty)]) {
+        let generic = params
+            .iter()
+            .any(|(_, ty)| matches!(ty, Ty::Generic(head, _) if head.starts_with("impl ")));
+        if !generic {
+            self.line(indent, "#[inline]");
+        }
     }
 
     /// `head for name {` (`head` is `impl Trait`), with `for name {` on a
