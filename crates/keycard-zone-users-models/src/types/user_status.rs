@@ -18,6 +18,7 @@ pub enum UserStatus {
 
 impl UserStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -29,6 +30,7 @@ impl UserStatus {
 
 impl From<String> for UserStatus {
     /// The variant for a wire value; `Unknown` for any other.
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "active" => Self::Active,
@@ -39,6 +41,7 @@ impl From<String> for UserStatus {
 }
 
 impl ::std::fmt::Display for UserStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

@@ -22,6 +22,7 @@ pub enum UsersListExpandItem {
 
 impl UsersListExpandItem {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TotalCount => "total_count",
@@ -35,6 +36,7 @@ impl UsersListExpandItem {
 
 impl From<String> for UsersListExpandItem {
     /// The variant for a wire value; `Unknown` for any other.
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "total_count" => Self::TotalCount,
@@ -47,6 +49,7 @@ impl From<String> for UsersListExpandItem {
 }
 
 impl ::std::fmt::Display for UsersListExpandItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

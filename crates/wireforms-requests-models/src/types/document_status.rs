@@ -21,6 +21,7 @@ pub enum DocumentStatus {
 
 impl DocumentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Draft => "draft",
@@ -33,6 +34,7 @@ impl DocumentStatus {
 
 impl From<String> for DocumentStatus {
     /// The variant for a wire value; `Unknown` for any other.
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "draft" => Self::Draft,
@@ -44,6 +46,7 @@ impl From<String> for DocumentStatus {
 }
 
 impl ::std::fmt::Display for DocumentStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

@@ -24,6 +24,7 @@ pub enum JobState {
 
 impl JobState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Queued => "queued",
@@ -37,6 +38,7 @@ impl JobState {
 
 impl From<String> for JobState {
     /// The variant for a wire value; `Unknown` for any other.
+    #[inline]
     fn from(value: String) -> Self {
         match value.as_str() {
             "queued" => Self::Queued,
@@ -49,6 +51,7 @@ impl From<String> for JobState {
 }
 
 impl ::std::fmt::Display for JobState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

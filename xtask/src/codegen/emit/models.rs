@@ -568,6 +568,10 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     let mut p = Printer::default();
     p.line(0, &format!("impl {name} {{"));
     p.docs(4, &["The value as sent on the wire."]);
+    // Inline, as the constructors and setters (`Printer::inline_unless_generic`):
+    // these three are each a `match` over every value, compiled otherwise
+    // into the models crate for all 1,500 enums of a big API.
+    p.line(4, "#[inline]");
     p.line(4, "pub fn as_str(&self) -> &str {");
     p.line(8, "match self {");
     for v in variants {
@@ -583,6 +587,7 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     let mut p = Printer::default();
     p.impl_open("impl From<String>", name);
     p.docs(4, &["The variant for a wire value; `Unknown` for any other."]);
+    p.line(4, "#[inline]");
     p.line(4, "fn from(value: String) -> Self {");
     p.line(8, "match value.as_str() {");
     for v in variants {
@@ -599,6 +604,7 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
         "impl ::std::fmt::Display",
         name,
         &[
+            "    #[inline]",
             "    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
             "        f.write_str(self.as_str())",
             "    }",
