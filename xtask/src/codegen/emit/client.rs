@@ -8,11 +8,11 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs};
-use super::text::{self, Printer, Ty};
 use super::features::FeatureMap;
+use super::text::{self, Printer, Ty};
 use super::{
-    CrateNames, Flavor, GeneratedFile, ManifestMode, ident, manifest,
-    module_index, option_str, parallel_map, rust_file, rust_file_of, Part,
+    CrateNames, Flavor, GeneratedFile, ManifestMode, Part, ident, manifest, module_index,
+    option_str, parallel_map, rust_file, rust_file_of,
 };
 use crate::codegen::ir::{Api, AuthMethod, KeyPlace, Method, Operation, PaginationKind, TypeRef};
 
@@ -572,7 +572,12 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
         child_path.push(segment.clone());
         let child = &api.resource_types[&child_path];
         p.docs(4, &[format!("Operations on `{}`.", child_path.join("."))]);
-        p.fn_open(4, &format!("pub fn {segment}"), &[self_param()], &format!(" -> {child}<'c>"));
+        p.fn_open(
+            4,
+            &format!("pub fn {segment}"),
+            &[self_param()],
+            &format!(" -> {child}<'c>"),
+        );
         p.struct_literal(8, child, &["client: self.client".to_owned()]);
         p.line(4, "}");
     }

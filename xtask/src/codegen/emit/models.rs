@@ -6,14 +6,12 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{
-    inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs,
-};
-use super::text::{self, Printer, Ty, str_literal};
+use super::docs::{inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs};
 use super::features::FeatureMap;
+use super::text::{self, Printer, Ty, str_literal};
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, ident, manifest,
-    module_index, option_str, parallel_map, rust_file, rust_file_of, shards, type_tokens, Part,
+    CrateNames, GeneratedFile, ManifestMode, Part, ident, manifest, module_index, option_str,
+    parallel_map, rust_file, rust_file_of, shards, type_tokens,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Envelope, Field, Method, Operation, OutputShape, PaginationKind,
@@ -414,7 +412,12 @@ fn struct_def(name: &str, docs: &[String], s: &Struct) -> Part {
                 "with = \"::serde_with::rust::double_option\"".into(),
             ]),
         }
-        fields.field(&field_doc(field), &serde, &field.rust_name, &field_type(field));
+        fields.field(
+            &field_doc(field),
+            &serde,
+            &field.rust_name,
+            &field_type(field),
+        );
     }
     if let Some(value) = &s.additional {
         fields.field(
@@ -548,7 +551,10 @@ fn constructor_and_setters(name: &str, s: &Struct) -> Part {
 fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> {
     let mut p = Printer::default();
     p.docs(0, docs);
-    p.line(0, "#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]");
+    p.line(
+        0,
+        "#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]",
+    );
     p.line(0, "#[non_exhaustive]");
     p.line(0, &format!("pub enum {name} {{"));
     for v in variants {
@@ -560,7 +566,10 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
         p.docs(4, &[doc]);
         p.line(4, &format!("{},", v.rust_name));
     }
-    p.docs(4, &["A value this version of the SDK does not know, kept verbatim."]);
+    p.docs(
+        4,
+        &["A value this version of the SDK does not know, kept verbatim."],
+    );
     p.line(4, "Unknown(String),");
     p.line(0, "}");
     let definition = p.into_part();
@@ -586,7 +595,10 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
 
     let mut p = Printer::default();
     p.impl_open("impl From<String>", name);
-    p.docs(4, &["The variant for a wire value; `Unknown` for any other."]);
+    p.docs(
+        4,
+        &["The variant for a wire value; `Unknown` for any other."],
+    );
     p.line(4, "#[inline]");
     p.line(4, "fn from(value: String) -> Self {");
     p.line(8, "match value.as_str() {");
@@ -925,7 +937,12 @@ fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
     let mut setters = Printer::default();
     for param in &op.optional_params {
         let rust = &param.rust_name;
-        fields.field(&param_doc(param), &[], rust, &Ty::wrap("Option", Ty::of(&param.ty)));
+        fields.field(
+            &param_doc(param),
+            &[],
+            rust,
+            &Ty::wrap("Option", Ty::of(&param.ty)),
+        );
         setters.setter(
             &[format!("Sets [`{rust}`](Self::{rust}).")],
             rust,
@@ -934,11 +951,24 @@ fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
         );
     }
     if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
-        fields.field(&body_doc(body), &[], "body", &Ty::wrap("Option", text::body_type(body)));
-        setters.setter(&["Sets the request body."], "body", text::body_type(body), "Some(value)");
+        fields.field(
+            &body_doc(body),
+            &[],
+            "body",
+            &Ty::wrap("Option", text::body_type(body)),
+        );
+        setters.setter(
+            &["Sets the request body."],
+            "body",
+            text::body_type(body),
+            "Some(value)",
+        );
     }
     let mut p = Printer::default();
-    p.docs(0, &[format!("Optional parameters of [`{}`].", op.rust_name)]);
+    p.docs(
+        0,
+        &[format!("Optional parameters of [`{}`].", op.rust_name)],
+    );
     p.line(0, "#[derive(Debug, Clone, Default, PartialEq)]");
     p.line(0, "#[non_exhaustive]");
     p.struct_body(name, fields);

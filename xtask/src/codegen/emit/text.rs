@@ -7,7 +7,7 @@
 //! impls, open enums with their impls, the operations' parameter and
 //! request structs, and the clients' resource types and methods. This
 //! module knows prettyplease's rules for the few constructs they use: a
-//! group breaks only when it is wider than [`MARGIN`]; generic arguments,
+//! group breaks only when it is wider than 89 columns; generic arguments,
 //! parameters and attribute arguments then go one per line, with a trailing
 //! comma that only counts towards the width when it is not the last; a
 //! struct literal also breaks when it is wider than 35 bytes; a method
@@ -115,7 +115,10 @@ pub fn str_literal(value: &str) -> String {
     while let Some(c) = chars.next() {
         match c {
             // `\0` before an octal digit would read as another escape.
-            '\0' if chars.as_str().starts_with(|n: char| ('0'..='7').contains(&n)) => {
+            '\0' if chars
+                .as_str()
+                .starts_with(|n: char| ('0'..='7').contains(&n)) =>
+            {
                 out.push_str("\\x00");
             }
             '\0' => out.push_str("\\0"),
@@ -185,9 +188,10 @@ impl Printer {
     /// as source for prettyplease, whose rules for lines that do not fit
     /// (a long method receiver, a long path) are more than these.
     pub fn into_part(self) -> Part {
-        let fits = self.out.lines().all(|line| {
-            line.len() <= MARGIN || line.trim_start().starts_with("///")
-        });
+        let fits = self
+            .out
+            .lines()
+            .all(|line| line.len() <= MARGIN || line.trim_start().starts_with("///"));
         if fits {
             Part::Text(self.out)
         } else {
@@ -320,7 +324,14 @@ impl Printer {
     /// `receiver.method(function(args))` as the whole of a statement: on one
     /// line, else with `.method(…)` on the next, else with the call broken
     /// out as well, as prettyplease lays out a method call that does not fit.
-    pub fn call_chain(&mut self, indent: usize, receiver: &str, method: &str, function: &str, args: &[String]) {
+    pub fn call_chain(
+        &mut self,
+        indent: usize,
+        receiver: &str,
+        method: &str,
+        function: &str,
+        args: &[String],
+    ) {
         let call = format!("{function}({})", args.join(", "));
         let one_line = format!("{receiver}.{method}({call})");
         if indent + one_line.len() <= MARGIN {
@@ -447,7 +458,16 @@ mod tests {
 
     #[test]
     fn string_literals_escape_as_proc_macro2_does() {
-        for value in ["plain", "a\"b", "back\\slash", "it's", "tab\there", "nul\0x", "nul\u{0}7", "é \u{7f}"] {
+        for value in [
+            "plain",
+            "a\"b",
+            "back\\slash",
+            "it's",
+            "tab\there",
+            "nul\0x",
+            "nul\u{0}7",
+            "é \u{7f}",
+        ] {
             let expected = proc_macro2::Literal::string(value).to_string();
             assert_eq!(str_literal(value), expected, "{value:?}");
         }
@@ -464,8 +484,14 @@ mod tests {
         let item = format!("pub struct S {{\n{}}}\n", p.out);
         check(&item).unwrap();
         // `a` breaks once; `b`, whose `Vec<…>` is too wide on its own, twice.
-        assert!(item.contains("    pub a: Option<\n        Vec<crate"), "{item}");
-        assert!(item.contains("    pub b: Option<\n        Vec<\n            crate"), "{item}");
+        assert!(
+            item.contains("    pub a: Option<\n        Vec<crate"),
+            "{item}"
+        );
+        assert!(
+            item.contains("    pub b: Option<\n        Vec<\n            crate"),
+            "{item}"
+        );
     }
 
     #[test]
@@ -485,10 +511,25 @@ mod tests {
         p.line(0, "}");
         let item = p.out;
         check(&item).unwrap();
-        assert!(item.contains("    pub fn short(mut self, value: TTTT"), "{item}");
-        assert!(item.contains("    pub fn long(\n        mut self,\n"), "{item}");
-        assert!(item.contains(&format!("        Self {{ {} }}\n", "a".repeat(26))), "{item}");
-        assert!(item.contains(&format!("        Self {{\n            {},\n", "a".repeat(27))), "{item}");
+        assert!(
+            item.contains("    pub fn short(mut self, value: TTTT"),
+            "{item}"
+        );
+        assert!(
+            item.contains("    pub fn long(\n        mut self,\n"),
+            "{item}"
+        );
+        assert!(
+            item.contains(&format!("        Self {{ {} }}\n", "a".repeat(26))),
+            "{item}"
+        );
+        assert!(
+            item.contains(&format!(
+                "        Self {{\n            {},\n",
+                "a".repeat(27)
+            )),
+            "{item}"
+        );
     }
 
     #[test]
