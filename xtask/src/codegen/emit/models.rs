@@ -582,13 +582,10 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     // into the models crate for all 1,500 enums of a big API.
     p.line(4, "#[inline]");
     p.line(4, "pub fn as_str(&self) -> &str {");
-    p.line(8, "match self {");
-    for v in variants {
-        let wire = str_literal(&v.wire_name);
-        p.line(12, &format!("Self::{} => {wire},", v.rust_name));
-    }
-    p.line(12, "Self::Unknown(value) => value,");
-    p.line(8, "}");
+    let to_wire = variants
+        .iter()
+        .map(|v| format!("Self::{} => {},", v.rust_name, str_literal(&v.wire_name)));
+    p.match_body("self", to_wire, "Self::Unknown(value) => value,");
     p.line(4, "}");
     p.line(0, "}");
     let as_str = p.into_part();
@@ -601,13 +598,10 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     );
     p.line(4, "#[inline]");
     p.line(4, "fn from(value: String) -> Self {");
-    p.line(8, "match value.as_str() {");
-    for v in variants {
-        let wire = str_literal(&v.wire_name);
-        p.line(12, &format!("{wire} => Self::{},", v.rust_name));
-    }
-    p.line(12, "_ => Self::Unknown(value),");
-    p.line(8, "}");
+    let from_wire = variants
+        .iter()
+        .map(|v| format!("{} => Self::{},", str_literal(&v.wire_name), v.rust_name));
+    p.match_body("value.as_str()", from_wire, "_ => Self::Unknown(value),");
     p.line(4, "}");
     p.line(0, "}");
     let from = p.into_part();

@@ -360,6 +360,21 @@ impl Printer {
         self.line(inner, ")");
     }
 
+    /// `match scrutinee { arms, fallback }` as the body of a method.
+    pub fn match_body(
+        &mut self,
+        scrutinee: &str,
+        arms: impl IntoIterator<Item = String>,
+        fallback: &str,
+    ) {
+        self.line(2 * INDENT, &format!("match {scrutinee} {{"));
+        for arm in arms {
+            self.line(3 * INDENT, &arm);
+        }
+        self.line(3 * INDENT, fallback);
+        self.line(2 * INDENT, "}");
+    }
+
     /// The lines printed by `other`, after these.
     pub fn append(&mut self, other: Printer) {
         self.out.push_str(&other.out);
@@ -456,6 +471,10 @@ pub fn check(item: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    fn assert_has(item: &str, needle: &str) {
+        assert!(item.contains(needle), "{needle:?} not in:\n{item}");
+    }
+
     #[test]
     fn string_literals_escape_as_proc_macro2_does() {
         for value in [
@@ -484,14 +503,8 @@ mod tests {
         let item = format!("pub struct S {{\n{}}}\n", p.out);
         check(&item).unwrap();
         // `a` breaks once; `b`, whose `Vec<…>` is too wide on its own, twice.
-        assert!(
-            item.contains("    pub a: Option<\n        Vec<crate"),
-            "{item}"
-        );
-        assert!(
-            item.contains("    pub b: Option<\n        Vec<\n            crate"),
-            "{item}"
-        );
+        assert_has(&item, "    pub a: Option<\n        Vec<crate");
+        assert_has(&item, "    pub b: Option<\n        Vec<\n            crate");
     }
 
     #[test]
@@ -511,24 +524,12 @@ mod tests {
         p.line(0, "}");
         let item = p.out;
         check(&item).unwrap();
-        assert!(
-            item.contains("    pub fn short(mut self, value: TTTT"),
-            "{item}"
-        );
-        assert!(
-            item.contains("    pub fn long(\n        mut self,\n"),
-            "{item}"
-        );
-        assert!(
-            item.contains(&format!("        Self {{ {} }}\n", "a".repeat(26))),
-            "{item}"
-        );
-        assert!(
-            item.contains(&format!(
-                "        Self {{\n            {},\n",
-                "a".repeat(27)
-            )),
-            "{item}"
+        assert_has(&item, "    pub fn short(mut self, value: TTTT");
+        assert_has(&item, "    pub fn long(\n        mut self,\n");
+        assert_has(&item, &format!("        Self {{ {} }}\n", "a".repeat(26)));
+        assert_has(
+            &item,
+            &format!("        Self {{\n            {},\n", "a".repeat(27)),
         );
     }
 
