@@ -2,14 +2,21 @@
 # Compile cost of huge specs, one models crate against split models, side by side.
 #
 #   scripts/compile-huge.sh [--rounds N] [--spec NAME=FILE]... [--cmd check|build]...
+#                           [--baseline-rev REV] [--layouts base,off,auto]
 #
 # For each spec, generates the crates twice into target/compile-huge/: with
 # `--split-models off` (one models crate) and `--split-models auto` (parts
-# re-exported by a facade). Dependencies are built once, untimed. Then, in
-# alternating rounds (off, auto, off, auto, ...), every models crate of the
-# output is cleaned and `cargo check|build -p <api>-models` runs under GNU time
-# (Debian package `time`), which gives wall time, CPU time and peak RSS. Prints
-# a Markdown table of medians and the auto ÷ off ratios.
+# re-exported by a facade). With `--baseline-rev REV`, also a third time with
+# the generator of git revision REV (built in a worktree under
+# target/compile-huge/), as it generated then: issue 15 asks for the speed-up
+# against the output of the day it was filed (1d73680). Dependencies are built
+# once, untimed. Then, in alternating rounds (base, off, auto, base, ...), every
+# models crate of the output is cleaned and `cargo check|build -p <api>-models`
+# runs under GNU time (Debian package `time`), which gives wall time, CPU time
+# and peak RSS. Prints a Markdown table of medians, and the per-round ratios of
+# the split against each other layout. `--layouts` picks some of them (GitHub's
+# spec in one crate of today's output takes 12 GB and minutes: `base,auto`
+# measures only what issue 15 names).
 #
 # Default specs: the full Cloudflare spec (in the repository) and GitHub's REST
 # spec (npm @octokit/openapi, fetched into target/corpus/ if missing). Minutes
@@ -19,6 +26,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 rounds=2
+baseline_rev=
+layouts=()
 specs=()
 cmds=()
 while [ $# -gt 0 ]; do
@@ -26,6 +35,8 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --spec) specs+=("$2"); shift 2 ;;
     --cmd) cmds+=("$2"); shift 2 ;;
+    --baseline-rev) baseline_rev=$2; shift 2 ;;
+    --layouts) IFS=, read -r -a layouts <<< "$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -51,16 +62,37 @@ mkdir -p "$work"
 results=$work/results.tsv
 : > "$results"
 
+if [ ${#layouts[@]} -eq 0 ]; then
+  if [ -n "$baseline_rev" ]; then layouts=(base off auto); else layouts=(off auto); fi
+fi
+if [[ " ${layouts[*]} " == *" base "* ]]; then
+  [ -n "$baseline_rev" ] || { echo "the base layout needs --baseline-rev" >&2; exit 2; }
+  base_src=$work/base-src
+  if [ ! -d "$base_src" ]; then git worktree add --detach "$base_src" "$baseline_rev" >/dev/null; fi
+  git -C "$base_src" checkout -q --detach "$baseline_rev"
+  (cd "$base_src" && cargo build -q --release -p xtask)
+  base_flags=()
+  # Generators of that time ran rustfmt unless told not to; the timed output is prettyplease's.
+  if "$base_src/target/release/xtask" generate --help 2>&1 | grep -q -- --no-rustfmt; then
+    base_flags+=(--no-rustfmt)
+  fi
+fi
+
 for s in "${specs[@]}"; do
   name=${s%%=*}; spec=${s#*=}
-  for layout in off auto; do
+  for layout in "${layouts[@]}"; do
     out=$work/$name-$layout
     rm -rf "$out"
-    "$xtask" generate --spec "$spec" --out "$out" --split-models "$layout" --quiet >/dev/null
-    cp Cargo.lock "$out/Cargo.lock"
+    if [ "$layout" = base ]; then
+      "$base_src/target/release/xtask" generate --spec "$spec" --out "$out" "${base_flags[@]}" --quiet >/dev/null
+      cp "$base_src/Cargo.lock" "$out/Cargo.lock"
+    else
+      "$xtask" generate --spec "$spec" --out "$out" --split-models "$layout" --quiet >/dev/null
+      cp Cargo.lock "$out/Cargo.lock"
+    fi
   done
-  models=$(sed -n 's/^name = "\(.*-models\)"$/\1/p' "$work/$name-off"/*-models/Cargo.toml)
-  for layout in off auto; do
+  models=$(sed -n 's/^name = "\(.*-models\)"$/\1/p' "$work/$name-${layouts[0]}"/*-models/Cargo.toml)
+  for layout in "${layouts[@]}"; do
     out=$work/$name-$layout
     # Dependencies once, untimed: the runtime and serde are not what is measured.
     (cd "$out" && CARGO_TARGET_DIR=$work/target-$name-$layout cargo check -q -p apigen-runtime \
@@ -68,7 +100,7 @@ for s in "${specs[@]}"; do
   done
   for round in $(seq 1 "$rounds"); do
     for cmd in "${cmds[@]}"; do
-      for layout in off auto; do
+      for layout in "${layouts[@]}"; do
         out=$work/$name-$layout
         target=$work/target-$name-$layout
         parts=()
@@ -96,22 +128,27 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 def secs(wall):
     parts = [float(p) for p in wall.split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+names = {"base": "baseline revision, one crate", "off": "one crate", "auto": "split"}
 data = {}
 for name, cmd, layout, rnd, wall, cpu, rss in rows:
-    if cmd == "lines":
-        continue
-    data.setdefault((name, cmd, layout), []).append((secs(wall), float(cpu), int(rss) / 1024 / 1024))
-print("| spec | command | one crate: wall / CPU / peak RSS | split: wall / CPU / peak RSS | wall, split ÷ one | peak RSS, split ÷ one |")
+    data.setdefault((name, cmd), {}).setdefault(layout, []).append(
+        (secs(wall), float(cpu), int(rss) / 1024 / 1024))
+med = lambda runs, i: statistics.median(r[i] for r in runs)
+print("| spec | command | layout | wall / CPU / peak RSS (medians) | split's speed-up, wall (median of rounds; rounds) | split's peak RSS ÷ this |")
 print("|---|---|---|---|---|---|")
-for (name, cmd, layout) in sorted({(n, c, "off") for n, c, _ in data}):
-    off, auto = data.get((name, cmd, "off"), []), data.get((name, cmd, "auto"), [])
-    if not off or not auto:
-        continue
-    med = lambda runs, i: statistics.median(r[i] for r in runs)
-    # Ratios per round (alternating runs), then their median.
-    wall_ratio = statistics.median(a[0] / o[0] for o, a in zip(off, auto))
-    rss_ratio = statistics.median(a[2] / o[2] for o, a in zip(off, auto))
-    print(f"| {name} | cargo {cmd} | {med(off,0):.0f} s / {med(off,1):.0f} s / {med(off,2):.2f} GB"
-          f" | {med(auto,0):.0f} s / {med(auto,1):.0f} s / {med(auto,2):.2f} GB"
-          f" | {wall_ratio:.2f}× | {rss_ratio:.2f}× |")
+for (name, cmd), by_layout in sorted(data.items()):
+    auto = by_layout.get("auto", [])
+    for layout in ("base", "off", "auto"):
+        runs = by_layout.get(layout)
+        if not runs:
+            continue
+        ratios = "– | –"
+        if layout != "auto" and auto:
+            # Ratios per round (alternating runs), then their median.
+            speedups = [o[0] / a[0] for o, a in zip(runs, auto)]
+            rss = statistics.median(a[2] / o[2] for o, a in zip(runs, auto))
+            ratios = (f"{statistics.median(speedups):.2f}× ({', '.join(f'{r:.2f}×' for r in speedups)})"
+                      f" | {rss:.2f}×")
+        print(f"| {name} | cargo {cmd} | {names[layout]} | {med(runs,0):.0f} s / {med(runs,1):.0f} s"
+              f" / {med(runs,2):.2f} GB | {ratios} |")
 EOF

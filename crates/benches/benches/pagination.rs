@@ -16,8 +16,14 @@
 //! `VmRSS`, walks every page, then reads `VmHWM` (the peak). Growth =
 //! peak − RSS before. The goal: growth ≤ one page + 10 MiB.
 //!
-//! Prints one `RESULT pagination …` line per mode for `scripts/bench.sh`.
-//! Under `cargo test --benches` (smoke) it walks 10 pages.
+//! The walk's wall time is compared with the hand loop's in alternating
+//! rounds, like the other benchmarks: each round runs every mode once, the
+//! hand loop first in odd rounds and last in even ones, and the speed ratio
+//! is the median of the per-round ratios.
+//!
+//! Prints one `RESULT pagination …` line per mode and round for
+//! `scripts/bench.sh`. Under `cargo test --benches` (smoke) it walks 10 pages
+//! in one round.
 
 use std::process::Command;
 use std::time::Instant;
@@ -34,10 +40,11 @@ use futures_util::TryStreamExt as _;
 const MODE_ENV: &str = "APIGEN_BENCH_PAGINATION_MODE";
 const PAGES_ENV: &str = "APIGEN_BENCH_PAGINATION_PAGES";
 const PER_PAGE: u64 = 100;
+/// In the order of odd rounds; even rounds run them backwards.
 const MODES: [&str; 4] = [
+    "hand_page_loop",
     "apigen_async_items",
     "apigen_blocking_items",
-    "hand_page_loop",
     "collect_all",
 ];
 
@@ -50,23 +57,33 @@ fn main() {
         child(&mode, pages);
         return;
     }
-    let pages: u64 = if measuring() { 1000 } else { 10 };
+    let (pages, rounds): (u64, u32) = if measuring() { (1000, 7) } else { (10, 1) };
     let exe = std::env::current_exe().expect("cannot find this benchmark's executable");
     println!(
-        "pagination: {} users in {pages} pages of {PER_PAGE}, one child process per mode",
+        "pagination: {} users in {pages} pages of {PER_PAGE}, one child process per mode, \
+         {rounds} alternating rounds",
         pages * PER_PAGE
     );
-    for mode in MODES {
-        let output = Command::new(&exe)
-            .env(MODE_ENV, mode)
-            .env(PAGES_ENV, pages.to_string())
-            .output()
-            .expect("cannot start a child process");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        print!("{stdout}");
-        if !output.status.success() {
-            eprint!("{}", String::from_utf8_lossy(&output.stderr));
-            panic!("pagination mode {mode} failed: {}", output.status);
+    for round in 1..=rounds {
+        let mut order = MODES;
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for mode in order {
+            let output = Command::new(&exe)
+                .env(MODE_ENV, mode)
+                .env(PAGES_ENV, pages.to_string())
+                .output()
+                .expect("cannot start a child process");
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            if !output.status.success() {
+                print!("{stdout}");
+                eprint!("{}", String::from_utf8_lossy(&output.stderr));
+                panic!("pagination mode {mode} failed: {}", output.status);
+            }
+            for line in stdout.lines() {
+                println!("{line} round={round}");
+            }
         }
     }
 }

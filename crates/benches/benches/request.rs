@@ -111,6 +111,24 @@ fn request_benches(c: &mut Criterion) {
             }
         }
         group.finish();
+
+        // Issue 15's baseline for the blocking client: the hand-written async
+        // call driven the way the blocking client drives its own, by a
+        // current-thread runtime in the caller's thread.
+        let driver = current_thread_runtime();
+        let mut group = c.benchmark_group("request_blocking_driven_seq");
+        group.throughput(Throughput::Elements(1));
+        group.warm_up_time(Duration::from_millis(500));
+        group.measurement_time(Duration::from_secs(2));
+        for round in 1..=rounds() {
+            for side in Side::order(round) {
+                group.bench_function(side.id(round), |b| match side {
+                    Side::Baseline => b.iter(|| driver.block_on(reqwest_call(baseline, url))),
+                    Side::Apigen => b.iter(call_ours),
+                });
+            }
+        }
+        group.finish();
     }
     drop(server);
 }

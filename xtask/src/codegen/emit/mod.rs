@@ -22,7 +22,7 @@ pub mod shards;
 pub mod text;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::ir::{Api, TypeRef};
 
@@ -277,39 +277,9 @@ pub fn ident(name: &str) -> Ident {
 
 /// The Rust type expression for `ty`. Named types are `crate::types::X`,
 /// which resolves in the models crate and in client crates (they re-export
-/// `types`).
+/// `types`). The text printer's [`text::Ty`] is the one spelling of types.
 pub fn type_tokens(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::String => quote!(String),
-        TypeRef::Bool => quote!(bool),
-        TypeRef::I32 => quote!(i32),
-        TypeRef::I64 => quote!(i64),
-        TypeRef::U32 => quote!(u32),
-        TypeRef::U64 => quote!(u64),
-        TypeRef::F32 => quote!(f32),
-        TypeRef::F64 => quote!(f64),
-        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
-        TypeRef::Json => quote!(::serde_json::Value),
-        TypeRef::Unit => quote!(()),
-        TypeRef::Bytes => quote!(Vec<u8>),
-        TypeRef::File => quote!(::apigen_runtime::FilePart),
-        TypeRef::Named(name) => {
-            let name = format_ident!("{}", name);
-            quote!(crate::types::#name)
-        }
-        TypeRef::Vec(inner) => {
-            let inner = type_tokens(inner);
-            quote!(Vec<#inner>)
-        }
-        TypeRef::Map(inner) => {
-            let inner = type_tokens(inner);
-            quote!(::std::collections::BTreeMap<String, #inner>)
-        }
-        TypeRef::Option(inner) => {
-            let inner = type_tokens(inner);
-            quote!(Option<#inner>)
-        }
-    }
+    text::Ty::of(ty).to_tokens()
 }
 
 /// A module that only gathers others: `mod x;` for each, then

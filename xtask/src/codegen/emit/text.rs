@@ -20,6 +20,8 @@
 //! printed here once more with prettyplease and fail on any difference
 //! ([`check`]), so the two printers cannot drift apart unnoticed.
 
+use proc_macro2::TokenStream;
+
 use super::Part;
 use crate::codegen::ir::{RequestBody, TypeRef};
 
@@ -39,7 +41,7 @@ pub enum Ty {
 }
 
 impl Ty {
-    /// The type of `ty`, as [`super::type_tokens`] spells it.
+    /// The type of `ty`.
     pub fn of(ty: &TypeRef) -> Ty {
         let leaf = |s: &str| Ty::Leaf(s.to_owned());
         match ty {
@@ -72,6 +74,16 @@ impl Ty {
             TypeRef::String | TypeRef::File => Ty::Generic("impl Into", vec![Ty::of(ty)]),
             other => Ty::of(other),
         }
+    }
+
+    /// This type as tokens, for the items still built with `quote`.
+    pub fn to_tokens(&self) -> TokenStream {
+        let mut flat = String::new();
+        self.write_flat(&mut flat);
+        // Paths of the runtime and of settled type names (identifiers, never
+        // keywords): always valid Rust.
+        flat.parse()
+            .unwrap_or_else(|e| panic!("type `{flat}` does not lex: {e}"))
     }
 
     /// `head<inner>`.
@@ -542,7 +554,7 @@ mod tests {
     }
 
     #[test]
-    fn types_are_spelled_as_the_token_emitters_spell_them() {
+    fn types_as_tokens_print_as_the_text_printer_spells_them() {
         let named = || Box::new(TypeRef::Named("Pet".into()));
         let types = [
             TypeRef::String,
@@ -564,7 +576,7 @@ mod tests {
             TypeRef::Option(named()),
         ];
         for ty in types {
-            let tokens = super::super::type_tokens(&ty);
+            let tokens = Ty::of(&ty).to_tokens();
             let printed = prettyplease::unparse(&syn::parse_quote!(type T = #tokens;));
             let mut flat = String::new();
             Ty::of(&ty).write_flat(&mut flat);
