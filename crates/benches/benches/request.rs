@@ -16,7 +16,7 @@ use benches::calls::{
 use benches::fixtures::user_body;
 use benches::server::StaticServer;
 use benches::{Side, apigen_blocking_client, apigen_client, current_thread_runtime, rounds};
-use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::{Bencher, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use futures_util::{StreamExt as _, stream};
 
 /// Requests per iteration of the concurrent groups.
@@ -40,21 +40,12 @@ fn request_benches(c: &mut Criterion) {
     assert_eq!(a, b);
 
     let (ours, baseline, url) = (&ours, &baseline, url.as_str());
-    {
-        let mut group = c.benchmark_group("request_async_seq");
-        group.throughput(Throughput::Elements(1));
-        group.warm_up_time(Duration::from_millis(500));
-        group.measurement_time(Duration::from_secs(2));
-        for round in 1..=rounds() {
-            for side in Side::order(round) {
-                group.bench_function(side.id(round), |b| match side {
-                    Side::Baseline => b.to_async(&runtime).iter(|| reqwest_call(baseline, url)),
-                    Side::Apigen => b.to_async(&runtime).iter(|| apigen_call(ours)),
-                });
-            }
-        }
-        group.finish();
-    }
+    sequential_group(
+        c,
+        "request_async_seq",
+        |b| b.to_async(&runtime).iter(|| reqwest_call(baseline, url)),
+        |b| b.to_async(&runtime).iter(|| apigen_call(ours)),
+    );
 
     for in_flight in [8usize, 64] {
         let mut group = c.benchmark_group(format!("request_async_{in_flight}_in_flight"));
@@ -98,39 +89,47 @@ fn request_benches(c: &mut Criterion) {
         let blocking = benches::reqwest_blocking_client();
         let call_ours = || apigen_blocking_call(&ours);
         assert_eq!(call_ours(), reqwest_blocking_call(&blocking, url));
-        let mut group = c.benchmark_group("request_blocking_seq");
-        group.throughput(Throughput::Elements(1));
-        group.warm_up_time(Duration::from_millis(500));
-        group.measurement_time(Duration::from_secs(2));
-        for round in 1..=rounds() {
-            for side in Side::order(round) {
-                group.bench_function(side.id(round), |b| match side {
-                    Side::Baseline => b.iter(|| reqwest_blocking_call(&blocking, url)),
-                    Side::Apigen => b.iter(call_ours),
-                });
-            }
-        }
-        group.finish();
-
+        sequential_group(
+            c,
+            "request_blocking_seq",
+            |b| b.iter(|| reqwest_blocking_call(&blocking, url)),
+            |b| b.iter(call_ours),
+        );
         // Issue 15's baseline for the blocking client: the hand-written async
         // call driven the way the blocking client drives its own, by a
         // current-thread runtime in the caller's thread.
         let driver = current_thread_runtime();
-        let mut group = c.benchmark_group("request_blocking_driven_seq");
-        group.throughput(Throughput::Elements(1));
-        group.warm_up_time(Duration::from_millis(500));
-        group.measurement_time(Duration::from_secs(2));
-        for round in 1..=rounds() {
-            for side in Side::order(round) {
-                group.bench_function(side.id(round), |b| match side {
-                    Side::Baseline => b.iter(|| driver.block_on(reqwest_call(baseline, url))),
-                    Side::Apigen => b.iter(call_ours),
-                });
-            }
-        }
-        group.finish();
+        sequential_group(
+            c,
+            "request_blocking_driven_seq",
+            |b| b.iter(|| driver.block_on(reqwest_call(baseline, url))),
+            |b| b.iter(call_ours),
+        );
     }
     drop(server);
+}
+
+/// A group of one call per iteration: [`rounds`] alternating rounds of the
+/// baseline and ours.
+fn sequential_group(
+    c: &mut Criterion,
+    name: &str,
+    mut baseline: impl FnMut(&mut Bencher<'_>),
+    mut apigen: impl FnMut(&mut Bencher<'_>),
+) {
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(1));
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    for round in 1..=rounds() {
+        for side in Side::order(round) {
+            group.bench_function(side.id(round), |b| match side {
+                Side::Baseline => baseline(b),
+                Side::Apigen => apigen(b),
+            });
+        }
+    }
+    group.finish();
 }
 
 criterion_group!(benches, request_benches);
