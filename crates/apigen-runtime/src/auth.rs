@@ -581,20 +581,30 @@ impl Chosen<'_> {
         }
     }
 
-    /// Handles a 401 to a request that carried `grant`: whether sending it
-    /// again may succeed, because the rejected token was dropped (OAuth2)
-    /// or the provider will be asked for a fresh one.
-    pub(crate) async fn on_unauthorised(&self, grant: Grant) -> bool {
+    /// Whether a request that carried `grant` and got a 401 may succeed if
+    /// sent again after [`on_unauthorised`](Chosen::on_unauthorised): its
+    /// token came from an OAuth2 cache or a token provider.
+    pub(crate) fn renews(&self, grant: Grant) -> bool {
+        matches!(
+            (self.scheme, grant),
+            (
+                Some(Scheme::OAuth2(_) | Scheme::Provider(_)),
+                Grant(Some(_))
+            )
+        )
+    }
+
+    /// Handles a 401 to a request that carried `grant`: drops the rejected
+    /// OAuth2 token, or has the token provider asked for a fresh one.
+    pub(crate) async fn on_unauthorised(&self, grant: Grant) {
         match (self.scheme, grant) {
             (Some(Scheme::OAuth2(oauth)), Grant(Some(generation))) => {
                 oauth.invalidate(generation).await;
-                true
             }
             (Some(Scheme::Provider(_)), Grant(Some(_))) => {
                 self.refresh.store(true, Ordering::Relaxed);
-                true
             }
-            _ => false,
+            _ => {}
         }
     }
 }

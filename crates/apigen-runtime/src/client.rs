@@ -51,7 +51,7 @@ impl Client {
         Call {
             client: self,
             operation,
-            options: CallOptions::default(),
+            options: None,
         }
     }
 
@@ -190,36 +190,54 @@ impl fmt::Debug for ClientOptions {
 pub struct Call<'a, O> {
     client: &'a Client,
     operation: O,
-    options: CallOptions,
+    /// Boxed, and only once an option is set: the call is moved into its
+    /// future, which stays small (and cheap to move) without them.
+    options: Option<Box<CallOptions>>,
 }
 
 impl<O: Operation> fmt::Debug for Call<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
             .field("operation_id", &O::INFO.operation_id)
-            .field("timeout", &self.options.timeout)
-            .field("max_retries", &self.options.max_retries)
+            .field("timeout", &self.options().timeout)
+            .field("max_retries", &self.options().max_retries)
             .finish_non_exhaustive()
+    }
+}
+
+impl<'a, O> Call<'a, O> {
+    fn options(&self) -> &CallOptions {
+        static NONE: CallOptions = CallOptions::NONE;
+        self.options.as_deref().unwrap_or(&NONE)
+    }
+
+    fn options_mut(&mut self) -> &mut CallOptions {
+        self.options.get_or_insert_with(Box::default)
+    }
+
+    fn into_caller(self) -> (O, Caller) {
+        let options = self.options.map(|options| *options).unwrap_or_default();
+        (self.operation, self.client.caller(options))
     }
 }
 
 impl<'a, O: Operation> Call<'a, O> {
     /// Overrides the per-attempt timeout for this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
+        self.options_mut().timeout = Some(timeout);
         self
     }
 
     /// Sets a deadline for the whole call: all attempts and the waits
     /// between them (see [`Config::with_total_timeout`]).
     pub fn total_timeout(mut self, deadline: Duration) -> Self {
-        self.options.total_timeout = Some(deadline);
+        self.options_mut().total_timeout = Some(deadline);
         self
     }
 
     /// Overrides how many times this call is retried.
     pub fn max_retries(mut self, retries: u32) -> Self {
-        self.options.max_retries = Some(retries);
+        self.options_mut().max_retries = Some(retries);
         self
     }
 
@@ -228,7 +246,7 @@ impl<'a, O: Operation> Call<'a, O> {
     /// without a body sends an object of these fields; one with a body that
     /// is not a JSON object fails with [`Error::InvalidRequest`].
     pub fn body_field(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
-        self.options
+        self.options_mut()
             .extra_body
             .get_or_insert_with(serde_json::Map::new)
             .insert(name.into(), value);
@@ -238,7 +256,7 @@ impl<'a, O: Operation> Call<'a, O> {
     /// Adds every field of `fields` to the JSON request body, as
     /// [`body_field`](Call::body_field) does.
     pub fn extra_body(mut self, fields: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.options
+        self.options_mut()
             .extra_body
             .get_or_insert_with(serde_json::Map::new)
             .extend(fields);
@@ -248,13 +266,13 @@ impl<'a, O: Operation> Call<'a, O> {
     /// Adds (or replaces) a header for this call. A value with CR, LF or
     /// NUL fails the call with [`Error::InvalidRequest`].
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
+        self.options_mut().headers.push((name.into(), value.into()));
         self
     }
 
     /// Appends a query parameter for this call (after the operation's own).
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.query.push((name.into(), value.into()));
+        self.options_mut().query.push((name.into(), value.into()));
         self
     }
 
@@ -264,12 +282,23 @@ impl<'a, O: Operation> Call<'a, O> {
     }
 
     /// Sends the request (retrying as configured) and decodes the response.
-    pub async fn send(self) -> Result<Response<O::Output, O::Meta>, Error> {
-        self.client
-            .pipeline
-            .execute(&self.operation, &self.options)
-            .await
-            .map(|(response, _)| response)
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn keeps a second copy of the call in its future"
+    )]
+    pub fn send(
+        self,
+    ) -> impl Future<Output = Result<Response<O::Output, O::Meta>, Error>> + use<'a, O> {
+        // An async block, not an `async fn`: an `async fn` would keep a
+        // second copy of the call (its argument moved into a local) in the
+        // future.
+        async move {
+            self.client
+                .pipeline
+                .execute(&self.operation, self.options())
+                .await
+                .map(|(response, _)| response)
+        }
     }
 
     /// Sends the request (retrying as configured) and returns the
@@ -279,10 +308,10 @@ impl<'a, O: Operation> Call<'a, O> {
         let success = self
             .client
             .pipeline
-            .exchange(&self.operation, &self.options, Want::Bytes)
+            .exchange(&self.operation, self.options(), Want::Bytes)
             .await?;
         let body = match success.body {
-            SuccessBody::Bytes(body) => body,
+            SuccessBody::Bytes(body) => Vec::from(body),
             SuccessBody::Stream(_) => Vec::new(),
         };
         Ok(RawResponse::new(
@@ -300,7 +329,7 @@ impl<'a, O: Operation> Call<'a, O> {
         let success = self
             .client
             .pipeline
-            .exchange(&self.operation, &self.options, Want::Stream)
+            .exchange(&self.operation, self.options(), Want::Stream)
             .await?;
         let body = match success.body {
             SuccessBody::Stream(body) => body,
@@ -329,7 +358,7 @@ impl<'a, O: crate::operation::Paginated> Call<'a, O> {
     /// Stops pagination ([`pages`](Call::pages), [`items`](Call::items),
     /// [`Page::next_page`](crate::Page::next_page)) after `pages` pages.
     pub fn max_pages(mut self, pages: u64) -> Self {
-        self.options.max_pages = Some(pages);
+        self.options_mut().max_pages = Some(pages);
         self
     }
 
@@ -350,7 +379,8 @@ impl<'a, O: crate::operation::Paginated> Call<'a, O> {
     /// # Ok(()) }
     /// ```
     pub async fn page(self) -> Result<crate::Page<O>, Error> {
-        crate::pagination::first_page(self.operation, self.client.caller(self.options)).await
+        let (operation, caller) = self.into_caller();
+        crate::pagination::first_page(operation, caller).await
     }
 
     /// Pages through the list: a stream of responses, one page at a time.
@@ -362,7 +392,8 @@ impl<'a, O: crate::operation::Paginated> Call<'a, O> {
         self,
     ) -> impl futures_util::Stream<Item = Result<Response<O::Output, O::Meta>, Error>> + Unpin + use<O>
     {
-        crate::pagination::pages(self.operation, self.client.caller(self.options))
+        let (operation, caller) = self.into_caller();
+        crate::pagination::pages(operation, caller)
     }
 
     /// Pages through the list: a stream of items across all pages, fetching
@@ -370,7 +401,8 @@ impl<'a, O: crate::operation::Paginated> Call<'a, O> {
     pub fn items(
         self,
     ) -> impl futures_util::Stream<Item = Result<O::Item, Error>> + Unpin + use<O> {
-        crate::pagination::items(self.operation, self.client.caller(self.options))
+        let (operation, caller) = self.into_caller();
+        crate::pagination::items(operation, caller)
     }
 
     /// The items page by page, for the blocking iterator (which hands out
@@ -379,7 +411,8 @@ impl<'a, O: crate::operation::Paginated> Call<'a, O> {
     pub(crate) fn item_pages(
         self,
     ) -> impl futures_util::Stream<Item = Result<Vec<O::Item>, Error>> + use<O> {
-        crate::pagination::item_pages(self.operation, self.client.caller(self.options))
+        let (operation, caller) = self.into_caller();
+        crate::pagination::item_pages(operation, caller)
     }
 }
 

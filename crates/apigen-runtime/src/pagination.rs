@@ -32,7 +32,7 @@ pub(crate) struct Pager<O> {
     next: Option<O>,
     /// The previous page's body (page-number paging), kept to compare
     /// with the next: cheaper than hashing every body, and exact.
-    previous_body: Option<Vec<u8>>,
+    previous_body: Option<bytes::Bytes>,
     /// Every cursor sent so far.
     sent_cursors: HashSet<String>,
     /// Pages yielded so far.

@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use tracing::Instrument as _;
 
@@ -57,6 +58,19 @@ pub(crate) struct CallOptions {
     pub(crate) max_pages: Option<u64>,
 }
 
+impl CallOptions {
+    /// No options set.
+    pub(crate) const NONE: CallOptions = CallOptions {
+        timeout: None,
+        total_timeout: None,
+        max_retries: None,
+        headers: Vec::new(),
+        query: Vec::new(),
+        extra_body: None,
+        max_pages: None,
+    };
+}
+
 /// A pipeline with fixed per-call options: what pagination sends its page
 /// requests through.
 pub(crate) struct Caller {
@@ -83,8 +97,27 @@ pub(crate) struct Success {
 
 /// The body of a [`Success`].
 pub(crate) enum SuccessBody {
-    Bytes(Vec<u8>),
+    Bytes(Bytes),
     Stream(BodyStream),
+}
+
+/// What [`Pipeline::settle`] needs to know of the attempt it settles.
+struct Attempted {
+    /// Its number, from 1.
+    attempt: u32,
+    want: Want,
+    /// Whether a rejected token was already renewed in this call.
+    reauthorised: bool,
+    /// The call's deadline, when it cut this attempt's timeout short.
+    cut_by_deadline: Option<Duration>,
+}
+
+/// What an attempt's outcome means for the call.
+enum Settled {
+    Done(Success),
+    /// The API rejected the token of this grant, which can be renewed.
+    Unauthorised(Grant),
+    Failed(Failure),
 }
 
 /// A decoded response, with the raw body (pagination compares bodies to
@@ -92,7 +125,7 @@ pub(crate) enum SuccessBody {
 pub(crate) type Outcome<O> = Result<
     (
         Response<<O as Operation>::Output, <O as Operation>::Meta>,
-        Vec<u8>,
+        Bytes,
     ),
     Error,
 >;
@@ -173,12 +206,13 @@ impl Pipeline {
         options: &CallOptions,
         want: Want,
     ) -> Result<Success, Error> {
-        let info = O::INFO;
+        // `O::INFO` itself, not a copy in a local: a local would be kept in
+        // this future across the await.
         let span = tracing::debug_span!(
             "apigen_call",
-            operation_id = info.operation_id,
-            method = info.method.as_str(),
-            path = info.path_template,
+            operation_id = O::INFO.operation_id,
+            method = O::INFO.method.as_str(),
+            path = O::INFO.path_template,
             status = tracing::field::Empty,
             attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
@@ -188,10 +222,13 @@ impl Pipeline {
             return self.run(operation, options, want, &span).await;
         }
         let started = Instant::now();
-        let result = self
-            .run(operation, options, want, &span)
-            .instrument(span.clone())
-            .await;
+        // Boxed: the span wrapper would grow every call's future, listened
+        // to or not.
+        let result = Box::pin(
+            self.run(operation, options, want, &span)
+                .instrument(span.clone()),
+        )
+        .await;
         span.record("elapsed_ms", millis(started.elapsed()));
         result
     }
@@ -205,7 +242,8 @@ impl Pipeline {
     ) -> Result<Success, Error> {
         let auth = self.auth.choose(O::SECURITY);
         // The first attempt sends this request; see `Prepared::take_request`
-        // for when a later one builds it again.
+        // for when a later one builds it again. Boxed: this future keeps
+        // the slot across every attempt.
         let mut prepared = Some(self.build(operation, options, &auth)?);
         let timeout = options.timeout.unwrap_or(self.timeout);
         let deadline = options
@@ -213,7 +251,7 @@ impl Pipeline {
             .or(self.total_timeout)
             .map(|total| (total, Instant::now() + total));
         // A streamed body cannot be replayed: one attempt.
-        let max_retries = if prepared.as_ref().is_some_and(Prepared::is_streamed) {
+        let max_retries = if prepared.as_deref().is_some_and(Prepared::is_streamed) {
             Some(0)
         } else {
             options.max_retries
@@ -243,70 +281,44 @@ impl Pipeline {
             if prepared.is_none() {
                 prepared = Some(self.build(operation, options, &auth)?);
             }
-            let failure = match self
-                .attempt(operation, &mut prepared, &auth, attempt_timeout, want)
-                .await
-            {
-                Ok((reply, grant)) => {
-                    let answer = match reply {
-                        Reply::Streaming {
-                            status,
-                            headers,
-                            body,
-                        } => {
-                            span.record("status", status.as_u16());
-                            return Ok(Success {
-                                status,
-                                headers,
-                                body: SuccessBody::Stream(BodyStream::http(body)),
-                                attempts: attempt,
-                            });
-                        }
-                        Reply::Full(answer) => answer,
+            // The attempt's outcome is handed whole to `settle`, so that
+            // neither it nor the answer stays in this future (which every
+            // call moves and copies) across the waits below.
+            let failure = {
+                let settled = {
+                    let outcome = self
+                        .attempt(operation, &mut prepared, &auth, attempt_timeout, want)
+                        .await;
+                    let attempted = Attempted {
+                        attempt,
+                        want,
+                        reauthorised,
+                        cut_by_deadline,
                     };
-                    span.record("status", answer.status.as_u16());
-                    if answer.status.is_success() {
-                        let body = match want {
-                            Want::Bytes => SuccessBody::Bytes(answer.body),
-                            Want::Stream => SuccessBody::Stream(BodyStream::memory(answer.body)),
-                        };
-                        return Ok(Success {
-                            status: answer.status,
-                            headers: answer.headers,
-                            body,
-                            attempts: attempt,
-                        });
-                    }
-                    // A rejected OAuth2 token (revoked, or expired early) is
-                    // replaced once. The API refused the request, so this is
-                    // safe for any method and does not use up a retry.
-                    if answer.status == StatusCode::UNAUTHORIZED
-                        && !reauthorised
-                        && auth.on_unauthorised(grant).await
-                    {
+                    self.settle(
+                        operation,
+                        options,
+                        &auth,
+                        &mut prepared,
+                        outcome,
+                        attempted,
+                        span,
+                    )?
+                };
+                match settled {
+                    Settled::Done(success) => return Ok(success),
+                    Settled::Failed(failure) => failure,
+                    Settled::Unauthorised(grant) => {
+                        // A rejected OAuth2 token (revoked, or expired
+                        // early) is replaced once. The API refused the
+                        // request, so this is safe for any method and does
+                        // not use up a retry.
+                        auth.on_unauthorised(grant).await;
                         reauthorised = true;
                         tracing::info!(attempt, "access token rejected; fetching a new one");
                         continue;
                     }
-                    let details = self.profile.error_details;
-                    // The request was moved into the attempt: build it again
-                    // for its URL (and the next attempt).
-                    let request = match &mut prepared {
-                        Some(request) => request,
-                        slot @ None => slot.insert(self.build(operation, options, &auth)?),
-                    };
-                    answer.into_failure(
-                        request.url(),
-                        O::INFO.operation_id,
-                        details,
-                        self.error_body_limit,
-                    )
                 }
-                Err(Failure::MaybeSent(Error::Timeout { .. })) if cut_by_deadline.is_some() => {
-                    let deadline = cut_by_deadline.unwrap_or(timeout);
-                    return Err(Error::Deadline { deadline });
-                }
-                Err(failure) => failure,
             };
             let (delay, error) = retries.decide(failure, attempt)?;
             if let Some((_, at)) = deadline {
@@ -321,23 +333,96 @@ impl Pipeline {
         }
     }
 
+    /// What an attempt's outcome means for the call: a success to return,
+    /// a rejected token to renew before trying again, or a failure for the
+    /// retry policy. Ends the call at once when the attempt ran out of the
+    /// call's deadline.
+    #[allow(clippy::too_many_arguments)]
+    fn settle<O: Operation>(
+        &self,
+        operation: &O,
+        options: &CallOptions,
+        auth: &Chosen<'_>,
+        prepared: &mut Option<Box<Prepared>>,
+        outcome: Result<(Reply, Grant), Failure>,
+        attempted: Attempted,
+        span: &tracing::Span,
+    ) -> Result<Settled, Error> {
+        let (reply, grant) = match (outcome, attempted.cut_by_deadline) {
+            (Ok(answered), _) => answered,
+            (Err(Failure::MaybeSent(Error::Timeout { .. })), Some(deadline)) => {
+                return Err(Error::Deadline { deadline });
+            }
+            (Err(failure), _) => return Ok(Settled::Failed(failure)),
+        };
+        let answer = match reply {
+            Reply::Streaming {
+                status,
+                headers,
+                body,
+            } => {
+                span.record("status", status.as_u16());
+                return Ok(Settled::Done(Success {
+                    status,
+                    headers,
+                    body: SuccessBody::Stream(BodyStream::http(body)),
+                    attempts: attempted.attempt,
+                }));
+            }
+            Reply::Full(answer) => answer,
+        };
+        span.record("status", answer.status.as_u16());
+        if answer.status.is_success() {
+            let body = match attempted.want {
+                Want::Bytes => SuccessBody::Bytes(answer.body),
+                Want::Stream => SuccessBody::Stream(BodyStream::memory(answer.body)),
+            };
+            return Ok(Settled::Done(Success {
+                status: answer.status,
+                headers: answer.headers,
+                body,
+                attempts: attempted.attempt,
+            }));
+        }
+        if answer.status == StatusCode::UNAUTHORIZED
+            && !attempted.reauthorised
+            && auth.renews(grant)
+        {
+            return Ok(Settled::Unauthorised(grant));
+        }
+        // The request was moved into the attempt: build it again for its
+        // URL (and the next attempt).
+        let request = match prepared {
+            Some(request) => request,
+            slot @ None => slot.insert(self.build(operation, options, auth)?),
+        };
+        Ok(Settled::Failed(answer.into_failure(
+            request.url(),
+            O::INFO.operation_id,
+            self.profile.error_details,
+            self.error_body_limit,
+        )))
+    }
+
     /// Builds the request of an attempt (the same bytes each time).
     fn build<O: Operation>(
         &self,
         operation: &O,
         options: &CallOptions,
         auth: &Chosen<'_>,
-    ) -> Result<Prepared, Error> {
+    ) -> Result<Box<Prepared>, Error> {
         let mut parts = RequestParts::new();
         operation.build(&mut parts)?;
-        self.requests.build(
-            &O::INFO,
-            parts,
-            &options.query,
-            &options.headers,
-            options.extra_body.as_ref(),
-            auth,
-        )
+        self.requests
+            .build(
+                &O::INFO,
+                parts,
+                &options.query,
+                &options.headers,
+                options.extra_body.as_ref(),
+                auth,
+            )
+            .map(Box::new)
     }
 
     /// One attempt, bounded by `timeout` from the token lookup to the end of
@@ -345,30 +430,39 @@ impl Pipeline {
     async fn attempt<O: Operation>(
         &self,
         operation: &O,
-        prepared: &mut Option<Prepared>,
+        prepared: &mut Option<Box<Prepared>>,
         auth: &Chosen<'_>,
         timeout: Duration,
         want: Want,
     ) -> Result<(Reply, Grant), Failure> {
         #[cfg(feature = "test-util")]
-        if let (Some(mocks), Some(request)) = (&self.mocks, prepared.as_ref()) {
+        if let (Some(mocks), Some(request)) = (&self.mocks, prepared.as_deref()) {
             return mocks
                 .answer(operation as &dyn Any, O::INFO, request)
                 .map(|answer| (Reply::Full(answer), Grant::NONE));
         }
         #[cfg(not(feature = "test-util"))]
         let _ = operation;
-        let mut request = Prepared::take_request(prepared).map_err(Failure::Final)?;
+        // The request is taken inside the exchange and handed to reqwest
+        // as soon as it is authorised: held by value in this future (and
+        // in the ones around it), its 264 bytes would be copied with them.
         let exchange = async {
-            let grant = auth
-                .authorise(&mut request, &self.transport, timeout)
-                .await
-                .map_err(Failure::NotSent)?;
-            let reply = self
-                .transport
-                .send_head(request, self.max_response_bytes, want == Want::Stream)
-                .await?;
-            Ok((reply, grant))
+            // In a block of its own: a local that was borrowed stays in the
+            // future until its scope ends, even once moved.
+            let (sent, grant) = {
+                let mut request = Prepared::take_request(prepared).map_err(Failure::Final)?;
+                let grant = auth
+                    .authorise(&mut request, &self.transport, timeout)
+                    .await
+                    .map_err(Failure::NotSent)?;
+                let sent = self.transport.send_head(
+                    request,
+                    self.max_response_bytes,
+                    want == Want::Stream,
+                );
+                (sent, grant)
+            };
+            Ok((sent.await?, grant))
         };
         tokio::time::timeout(timeout, exchange)
             .await

@@ -106,7 +106,7 @@ pub(crate) struct BodyStream(Source);
 enum Source {
     Http(reqwest::Response),
     /// A body already in memory (from a test double); taken once.
-    Memory(Option<Vec<u8>>),
+    Memory(Option<Bytes>),
 }
 
 impl BodyStream {
@@ -114,14 +114,14 @@ impl BodyStream {
         BodyStream(Source::Http(response))
     }
 
-    pub(crate) fn memory(body: Vec<u8>) -> Self {
+    pub(crate) fn memory(body: Bytes) -> Self {
         BodyStream(Source::Memory(Some(body)))
     }
 
     async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
         match &mut self.0 {
             Source::Http(response) => response.chunk().await.map_err(transport_error),
-            Source::Memory(body) => Ok(body.take().filter(|b| !b.is_empty()).map(Bytes::from)),
+            Source::Memory(body) => Ok(body.take().filter(|b| !b.is_empty())),
         }
     }
 }

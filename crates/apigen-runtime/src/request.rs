@@ -193,7 +193,15 @@ impl Requests {
                 .chain(call_query)
                 .map(|(n, v)| (n.as_str(), v.as_str())),
         );
-        let mut headers = self.headers.clone();
+        // Built with room for the request's own headers: a clone of the
+        // defaults is full, and would be copied again when the first
+        // (credential, content type, parameter) header is added.
+        let mut headers = HeaderMap::with_capacity(
+            self.headers.len() + parts.header_params().len() + call_headers.len() + 3,
+        );
+        for (name, value) in &self.headers {
+            headers.append(name.clone(), value.clone());
+        }
         for (name, value) in parts.header_params() {
             let (name, value) = header(name, value)?;
             headers.insert(name, value);
@@ -343,7 +351,9 @@ impl Prepared {
     /// the URL and headers, leaving `slot` empty: a later attempt builds the
     /// request again, which gives the same bytes. A streamed request stays
     /// in `slot` and the attempt sends a copy, whose streams are taken.
-    pub(crate) fn take_request(slot: &mut Option<Prepared>) -> Result<reqwest::Request, Error> {
+    pub(crate) fn take_request(
+        slot: &mut Option<Box<Prepared>>,
+    ) -> Result<reqwest::Request, Error> {
         match slot {
             Some(prepared) if prepared.is_streamed() => prepared.to_request(),
             _ => match slot.take() {

@@ -333,7 +333,7 @@ impl Mocks {
             } => Ok(Exchange {
                 status,
                 headers,
-                body,
+                body: body.into(),
             }),
             Reply::ConnectError => Err(Failure::NotSent(Error::Transport {
                 connect: true,

@@ -7,6 +7,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use reqwest::Url;
 use reqwest::header::LOCATION;
@@ -28,7 +29,7 @@ pub(crate) struct Transport {
 pub(crate) struct Exchange {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
 }
 
 /// An attempt that produced no usable answer, classed by what it tells
@@ -128,33 +129,40 @@ impl Transport {
     /// Sends `request`; with `stream`, a successful answer is returned
     /// before its body is read (the caller reads it). Any other answer is
     /// read whole, within `limit`.
-    pub(crate) async fn send_head(
+    ///
+    /// The request goes to reqwest before the returned future is first
+    /// polled, so that future holds reqwest's small pending future rather
+    /// than the request.
+    pub(crate) fn send_head(
         &self,
         request: reqwest::Request,
         limit: u64,
         stream: bool,
-    ) -> Result<Reply, Failure> {
-        let mut response = self.http.execute(request).await?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        if stream && status.is_success() {
-            return Ok(Reply::Streaming {
+    ) -> impl Future<Output = Result<Reply, Failure>> + Send + use<> {
+        let pending = self.http.execute(request);
+        async move {
+            let mut response = pending.await?;
+            let status = response.status();
+            let headers = std::mem::take(response.headers_mut());
+            if stream && status.is_success() {
+                return Ok(Reply::Streaming {
+                    status,
+                    headers,
+                    body: response,
+                });
+            }
+            let body = read_body(&mut response, limit)
+                .await
+                .map_err(|error| match error {
+                    Error::ResponseTooLarge { .. } => Failure::Final(error),
+                    _ => Failure::MaybeSent(error),
+                })?;
+            Ok(Reply::Full(Exchange {
                 status,
                 headers,
-                body: response,
-            });
+                body,
+            }))
         }
-        let body = read_body(&mut response, limit)
-            .await
-            .map_err(|error| match error {
-                Error::ResponseTooLarge { .. } => Failure::Final(error),
-                _ => Failure::MaybeSent(error),
-            })?;
-        Ok(Reply::Full(Exchange {
-            status,
-            headers,
-            body,
-        }))
     }
 }
 
@@ -250,24 +258,38 @@ pub(crate) fn transport_error(error: reqwest::Error) -> Error {
     }
 }
 
-/// Reads a body, failing as soon as it exceeds `limit` bytes.
+/// Reads a body, failing as soon as it exceeds `limit` bytes. A body that
+/// arrives in one chunk is kept as reqwest hands it over, without a copy.
 pub(crate) async fn read_body(
     response: &mut reqwest::Response,
     limit: u64,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Bytes, Error> {
     let declared = response.content_length();
     if declared.is_some_and(|len| len > limit) {
         return Err(Error::ResponseTooLarge { limit });
     }
+    let too_large = |len: usize| len as u64 > limit;
+    let Some(first) = response.chunk().await.map_err(transport_error)? else {
+        return Ok(Bytes::new());
+    };
+    if too_large(first.len()) {
+        return Err(Error::ResponseTooLarge { limit });
+    }
+    let Some(second) = response.chunk().await.map_err(transport_error)? else {
+        return Ok(first);
+    };
     let capacity = declared.unwrap_or(0).min(limit).min(1024 * 1024);
     let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-        if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+    let mut next = Some(second);
+    body.extend_from_slice(&first);
+    while let Some(chunk) = next {
+        if too_large(body.len().saturating_add(chunk.len())) {
             return Err(Error::ResponseTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
+        next = response.chunk().await.map_err(transport_error)?;
     }
-    Ok(body)
+    Ok(Bytes::from(body))
 }
 
 /// The wait the server asked for: `retry-after-ms` (milliseconds), else
