@@ -4,7 +4,8 @@
 # the load of a shared 2-core machine. Same binary, same input: the same count, whatever else runs.
 #
 #   scripts/bench-instructions.sh            both sections (about 3 minutes after the build)
-#   scripts/bench-instructions.sh request    per-call cost of one GET through each client, and of
+#   scripts/bench-instructions.sh request    per-call cost of one GET through each client (with cache
+#                                            simulation: estimated cycles, L1 data misses), and of
 #                                            the async calls with 8 and 64 in flight
 #   scripts/bench-instructions.sh decode     the 10,000-user decode, unknown fields ignored / kept
 #   scripts/bench-instructions.sh pagination a walk of pages of 100 users through pages()/items()
@@ -48,7 +49,7 @@ t = dict(zip(events, totals))
 cycles = t["Ir"]
 if "D1mr" in t:
     cycles += 10 * (t["I1mr"] + t["D1mr"] + t["D1mw"]) + 100 * (t["ILmr"] + t["DLmr"] + t["DLmw"])
-print(t["Ir"], cycles)
+print(t["Ir"], cycles, t.get("D1mr", 0) + t.get("D1mw", 0))
 PY
   rm -f "$file"
 }
@@ -59,30 +60,37 @@ if [[ " $sections " == *" request "* ]]; then
   calls=2000
   echo "## Per call: one GET of a user (instructions, $calls calls after 20 warm-up calls)"
   echo
-  echo "| way | instructions per call |"
-  echo "|---|---:|"
-  declare -A per_call
+  echo "| way | instructions per call | estimated cycles per call | L1 data misses per call |"
+  echo "|---|---:|---:|---:|"
+  declare -A per_call cycles_per_call misses_per_call
+  # measure KEY ARGS...: per-call instructions, estimated cycles and L1 data misses of one way.
+  measure() {
+    local key=$1; shift
+    read -r i0 c0 m0 < <(count cycles "$@" 0)
+    read -r i1 c1 m1 < <(count cycles "$@" "$calls")
+    per_call[$key]=$(( (i1 - i0) / calls ))
+    cycles_per_call[$key]=$(( (c1 - c0) / calls ))
+    misses_per_call[$key]=$(( (m1 - m0) / calls ))
+  }
   for way in reqwest apigen blocking; do
-    read -r zero _ < <(count ir "$bin/request_instructions" "$way" 0)
-    read -r many _ < <(count ir "$bin/request_instructions" "$way" "$calls")
-    per_call[$way]=$(( (many - zero) / calls ))
-    echo "| $way | ${per_call[$way]} |"
+    measure "$way" "$bin/request_instructions" "$way"
+    echo "| $way | ${per_call[$way]} | ${cycles_per_call[$way]} | ${misses_per_call[$way]} |"
   done
   echo
-  echo "- async client: ratio $(ratio "${per_call[reqwest]}" "${per_call[apigen]}") (hand-written reqwest ÷ ours)"
-  echo "- blocking client: ratio $(ratio "${per_call[reqwest]}" "${per_call[blocking]}") (the same hand-written call on a current-thread runtime ÷ ours)"
+  echo "- async client: ratio $(ratio "${per_call[reqwest]}" "${per_call[apigen]}") in instructions, $(ratio "${cycles_per_call[reqwest]}" "${cycles_per_call[apigen]}") in estimated cycles (hand-written reqwest ÷ ours)"
+  echo "- blocking client: ratio $(ratio "${per_call[reqwest]}" "${per_call[blocking]}") in instructions, $(ratio "${cycles_per_call[reqwest]}" "${cycles_per_call[blocking]}") in estimated cycles (the same hand-written call on a current-thread runtime ÷ ours)"
   echo
   echo "## Per call with N in flight (async, buffer_unordered; $calls calls after a warm-up)"
   echo
-  echo "| in flight | reqwest | apigen | ratio (reqwest ÷ apigen) |"
-  echo "|---:|---:|---:|---:|"
+  echo "| in flight | way | instructions | estimated cycles | L1 data misses | ratio in instructions (reqwest ÷ apigen) | ratio in estimated cycles |"
+  echo "|---:|---|---:|---:|---:|---:|---:|"
   for n in 8 64; do
     for way in reqwest apigen; do
-      read -r zero _ < <(count ir "$bin/request_instructions" "$way-$n" 0)
-      read -r many _ < <(count ir "$bin/request_instructions" "$way-$n" "$calls")
-      per_call[$way-$n]=$(( (many - zero) / calls ))
+      measure "$way-$n" "$bin/request_instructions" "$way-$n"
     done
-    echo "| $n | ${per_call[reqwest-$n]} | ${per_call[apigen-$n]} | $(ratio "${per_call[reqwest-$n]}" "${per_call[apigen-$n]}") |"
+    for way in reqwest apigen; do
+      echo "| $n | $way | ${per_call[$way-$n]} | ${cycles_per_call[$way-$n]} | ${misses_per_call[$way-$n]} | $(ratio "${per_call[reqwest-$n]}" "${per_call[apigen-$n]}") | $(ratio "${cycles_per_call[reqwest-$n]}" "${cycles_per_call[apigen-$n]}") |"
+    done
   done
   echo
 fi
