@@ -289,9 +289,6 @@ impl<'a, O: Operation> Call<'a, O> {
     pub fn send(
         self,
     ) -> impl Future<Output = Result<Response<O::Output, O::Meta>, Error>> + use<'a, O> {
-        // An async block, not an `async fn`: an `async fn` would keep a
-        // second copy of the call (its argument moved into a local) in the
-        // future.
         async move {
             self.client
                 .pipeline

@@ -47,7 +47,7 @@ pub(crate) struct Pipeline {
 }
 
 /// Per-call options.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct CallOptions {
     pub(crate) timeout: Option<Duration>,
     pub(crate) total_timeout: Option<Duration>,
@@ -59,7 +59,8 @@ pub(crate) struct CallOptions {
 }
 
 impl CallOptions {
-    /// No options set.
+    /// No options set (a `const`, so a call without options can borrow a
+    /// `static` of it).
     pub(crate) const NONE: CallOptions = CallOptions {
         timeout: None,
         total_timeout: None,
@@ -69,6 +70,12 @@ impl CallOptions {
         extra_body: None,
         max_pages: None,
     };
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions::NONE
+    }
 }
 
 /// A pipeline with fixed per-call options: what pagination sends its page
@@ -242,8 +249,7 @@ impl Pipeline {
     ) -> Result<Success, Error> {
         let auth = self.auth.choose(O::SECURITY);
         // The first attempt sends this request; see `Prepared::take_request`
-        // for when a later one builds it again. Boxed: this future keeps
-        // the slot across every attempt.
+        // for when a later one builds it again.
         let mut prepared = Some(self.build(operation, options, &auth)?);
         let timeout = options.timeout.unwrap_or(self.timeout);
         let deadline = options
@@ -404,7 +410,8 @@ impl Pipeline {
         )))
     }
 
-    /// Builds the request of an attempt (the same bytes each time).
+    /// Builds the request of an attempt (the same bytes each time), boxed:
+    /// the call's future keeps its slot across every attempt.
     fn build<O: Operation>(
         &self,
         operation: &O,

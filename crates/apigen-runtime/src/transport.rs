@@ -280,8 +280,8 @@ pub(crate) async fn read_body(
     };
     let capacity = declared.unwrap_or(0).min(limit).min(1024 * 1024);
     let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    let mut next = Some(second);
     body.extend_from_slice(&first);
+    let mut next = Some(second);
     while let Some(chunk) = next {
         if too_large(body.len().saturating_add(chunk.len())) {
             return Err(Error::ResponseTooLarge { limit });
