@@ -329,7 +329,7 @@ impl<'a, O: Operation> Call<'a, O> {
             .exchange(&self.operation, self.options(), Want::Stream)
             .await?;
         let body = match success.body {
-            SuccessBody::Stream(body) => body,
+            SuccessBody::Stream(body) => *body,
             SuccessBody::Bytes(body) => BodyStream::memory(body),
         };
         Ok(StreamingResponse::new(

@@ -105,7 +105,9 @@ pub(crate) struct Success {
 /// The body of a [`Success`].
 pub(crate) enum SuccessBody {
     Bytes(Bytes),
-    Stream(BodyStream),
+    /// Boxed: rare, and three times the size of the bytes, which every
+    /// call moves through several futures.
+    Stream(Box<BodyStream>),
 }
 
 /// What [`Pipeline::settle`] needs to know of the attempt it settles.
@@ -213,31 +215,21 @@ impl Pipeline {
         options: &CallOptions,
         want: Want,
     ) -> Result<Success, Error> {
-        // `O::INFO` itself, not a copy in a local: a local would be kept in
-        // this future across the await.
-        let span = tracing::debug_span!(
-            "apigen_call",
-            operation_id = O::INFO.operation_id,
-            method = O::INFO.method.as_str(),
-            path = O::INFO.path_template,
-            status = tracing::field::Empty,
-            attempt = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
-        // Nobody listens: no span to enter around each poll, no clock read.
-        if span.is_disabled() {
-            return self.run(operation, options, want, &span).await;
+        // The span is moved into a boxed future: kept in this one, it would
+        // grow every call's future, listened to or not.
+        if let Some(span) = call_span::<O>() {
+            return Box::pin(async move {
+                let started = Instant::now();
+                let result = self
+                    .run(operation, options, want, Some(&span))
+                    .instrument(span.clone())
+                    .await;
+                span.record("elapsed_ms", millis(started.elapsed()));
+                result
+            })
+            .await;
         }
-        let started = Instant::now();
-        // Boxed: the span wrapper would grow every call's future, listened
-        // to or not.
-        let result = Box::pin(
-            self.run(operation, options, want, &span)
-                .instrument(span.clone()),
-        )
-        .await;
-        span.record("elapsed_ms", millis(started.elapsed()));
-        result
+        self.run(operation, options, want, None).await
     }
 
     async fn run<O: Operation>(
@@ -245,7 +237,7 @@ impl Pipeline {
         operation: &O,
         options: &CallOptions,
         want: Want,
-        span: &tracing::Span,
+        span: Option<&tracing::Span>,
     ) -> Result<Success, Error> {
         let auth = self.auth.choose(O::SECURITY);
         // The first attempt sends this request; see `Prepared::take_request`
@@ -269,7 +261,7 @@ impl Pipeline {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            span.record("attempt", attempt);
+            record(span, "attempt", attempt);
             // The attempt gets what is left of the deadline when that is
             // shorter than its own timeout.
             let mut attempt_timeout = timeout;
@@ -352,7 +344,7 @@ impl Pipeline {
         prepared: &mut Option<Box<Prepared>>,
         outcome: Result<(Reply, Grant), Failure>,
         attempted: Attempted,
-        span: &tracing::Span,
+        span: Option<&tracing::Span>,
     ) -> Result<Settled, Error> {
         let (reply, grant) = match (outcome, attempted.cut_by_deadline) {
             (Ok(answered), _) => answered,
@@ -367,21 +359,21 @@ impl Pipeline {
                 headers,
                 body,
             } => {
-                span.record("status", status.as_u16());
+                record(span, "status", status.as_u16());
                 return Ok(Settled::Done(Success {
                     status,
                     headers,
-                    body: SuccessBody::Stream(BodyStream::http(body)),
+                    body: SuccessBody::Stream(Box::new(BodyStream::http(*body))),
                     attempts: attempted.attempt,
                 }));
             }
             Reply::Full(answer) => answer,
         };
-        span.record("status", answer.status.as_u16());
+        record(span, "status", answer.status.as_u16());
         if answer.status.is_success() {
             let body = match attempted.want {
                 Want::Bytes => SuccessBody::Bytes(answer.body),
-                Want::Stream => SuccessBody::Stream(BodyStream::memory(answer.body)),
+                Want::Stream => SuccessBody::Stream(Box::new(BodyStream::memory(answer.body))),
             };
             return Ok(Settled::Done(Success {
                 status: answer.status,
@@ -502,6 +494,28 @@ impl Pipeline {
             success.attempts,
         );
         Ok((response, body))
+    }
+}
+
+/// The `apigen_call` span of a call of `O`, unless nobody listens (then
+/// there is no span to enter around each poll, and no clock to read).
+fn call_span<O: Operation>() -> Option<tracing::Span> {
+    let span = tracing::debug_span!(
+        "apigen_call",
+        operation_id = O::INFO.operation_id,
+        method = O::INFO.method.as_str(),
+        path = O::INFO.path_template,
+        status = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+        elapsed_ms = tracing::field::Empty,
+    );
+    (!span.is_disabled()).then_some(span)
+}
+
+/// Records `value` in the call's span, when someone listens.
+fn record(span: Option<&tracing::Span>, field: &str, value: impl tracing::Value) {
+    if let Some(span) = span {
+        span.record(field, value);
     }
 }
 

@@ -6,8 +6,6 @@
 
 use std::time::Duration;
 
-use http::HeaderMap;
-
 use crate::error::Error;
 use crate::transport::Failure;
 
@@ -87,9 +85,7 @@ impl Retries<'_> {
             // when the cause is transient.
             Failure::NotSent(error) => error.is_retryable(),
             Failure::MaybeSent(_) => self.idempotent,
-            Failure::Answered(error, headers) => {
-                should_retry_answer(error, headers, self.idempotent)
-            }
+            Failure::Answered(error) => should_retry_answer(error, self.idempotent),
             Failure::Final(_) => false,
         };
         let error = failure.into_error();
@@ -128,9 +124,10 @@ impl Retries<'_> {
 /// requests retry what [`Error::is_retryable`] calls transient (408, 409,
 /// 429 and 5xx); non-idempotent ones only 429 and 503, where the server
 /// refused the request without acting on it.
-fn should_retry_answer(answer: &Error, headers: &HeaderMap, idempotent: bool) -> bool {
-    match headers
-        .get("x-should-retry")
+fn should_retry_answer(answer: &Error, idempotent: bool) -> bool {
+    match answer
+        .api_error()
+        .and_then(|api| api.headers.get("x-should-retry"))
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
     {
@@ -161,15 +158,16 @@ pub(crate) fn millis(duration: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use http::StatusCode;
+    use http::{HeaderMap, StatusCode};
 
     use super::*;
     use crate::error::ApiError;
     use crate::transport::tests::headers;
 
     fn should_retry_status(status: StatusCode, headers: &HeaderMap, idempotent: bool) -> bool {
-        let answer = Error::from(ApiError::new(status, "test"));
-        should_retry_answer(&answer, headers, idempotent)
+        let mut answer = ApiError::new(status, "test");
+        answer.headers = headers.clone();
+        should_retry_answer(&Error::from(answer), idempotent)
     }
 
     #[test]

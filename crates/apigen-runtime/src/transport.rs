@@ -41,9 +41,9 @@ pub(crate) enum Failure {
     NotSent(Error),
     /// The request may have reached the server and been carried out.
     MaybeSent(Error),
-    /// The API answered with an error status; the headers may say whether
-    /// to try again (`x-should-retry`).
-    Answered(Error, HeaderMap),
+    /// The API answered with an error status (an [`Error::Api`], whose
+    /// headers may say whether to try again: `x-should-retry`).
+    Answered(Error),
     /// Repeating the request cannot help.
     Final(Error),
 }
@@ -54,7 +54,7 @@ impl Failure {
         match self {
             Failure::NotSent(e)
             | Failure::MaybeSent(e)
-            | Failure::Answered(e, _)
+            | Failure::Answered(e)
             | Failure::Final(e) => e,
         }
     }
@@ -143,12 +143,11 @@ impl Transport {
         async move {
             let mut response = pending.await?;
             let status = response.status();
-            let headers = std::mem::take(response.headers_mut());
             if stream && status.is_success() {
                 return Ok(Reply::Streaming {
                     status,
-                    headers,
-                    body: response,
+                    headers: std::mem::take(response.headers_mut()),
+                    body: Box::new(response),
                 });
             }
             let body = read_body(&mut response, limit)
@@ -157,9 +156,11 @@ impl Transport {
                     Error::ResponseTooLarge { .. } => Failure::Final(error),
                     _ => Failure::MaybeSent(error),
                 })?;
+            // Taken once the body is read: held in this future during the
+            // read, they would be a second header map in it.
             Ok(Reply::Full(Exchange {
                 status,
-                headers,
+                headers: std::mem::take(response.headers_mut()),
                 body,
             }))
         }
@@ -171,10 +172,12 @@ pub(crate) enum Reply {
     /// The whole answer.
     Full(Exchange),
     /// A successful answer whose body is still to be read.
+    /// The response is boxed: it is rare, and as large as the rest of
+    /// this type, which every call moves through several futures.
     Streaming {
         status: StatusCode,
         headers: HeaderMap,
-        body: reqwest::Response,
+        body: Box<reqwest::Response>,
     },
 }
 
@@ -210,7 +213,7 @@ impl Exchange {
             let error = self
                 .api_error(operation_id, details_field, body_limit)
                 .into();
-            return Failure::Answered(error, self.headers);
+            return Failure::Answered(error);
         }
         let target = self
             .headers
