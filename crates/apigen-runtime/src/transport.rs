@@ -267,26 +267,42 @@ pub(crate) async fn read_body(
     response: &mut reqwest::Response,
     limit: u64,
 ) -> Result<Bytes, Error> {
-    let declared = response.content_length();
-    if declared.is_some_and(|len| len > limit) {
+    if response.content_length().is_some_and(|len| len > limit) {
         return Err(Error::ResponseTooLarge { limit });
     }
-    let too_large = |len: usize| len as u64 > limit;
     let Some(first) = response.chunk().await.map_err(transport_error)? else {
         return Ok(Bytes::new());
     };
-    if too_large(first.len()) {
+    if first.len() as u64 > limit {
         return Err(Error::ResponseTooLarge { limit });
     }
     let Some(second) = response.chunk().await.map_err(transport_error)? else {
         return Ok(first);
     };
-    let capacity = declared.unwrap_or(0).min(limit).min(1024 * 1024);
+    // Boxed: the gathering loop's state would otherwise double the size of
+    // this future, which is part of every call's.
+    Box::pin(gather_body(response, limit, first, second)).await
+}
+
+/// The rest of [`read_body`] for a body in several chunks: gathered into
+/// one buffer, within `limit`.
+async fn gather_body(
+    response: &mut reqwest::Response,
+    limit: u64,
+    first: Bytes,
+    second: Bytes,
+) -> Result<Bytes, Error> {
+    let capacity = response
+        .content_length()
+        .unwrap_or(0)
+        .min(limit)
+        .min(1024 * 1024);
     let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     body.extend_from_slice(&first);
+    drop(first);
     let mut next = Some(second);
     while let Some(chunk) = next {
-        if too_large(body.len().saturating_add(chunk.len())) {
+        if body.len().saturating_add(chunk.len()) as u64 > limit {
             return Err(Error::ResponseTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
