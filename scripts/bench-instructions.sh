@@ -6,7 +6,8 @@
 #   scripts/bench-instructions.sh            both sections (about 3 minutes after the build)
 #   scripts/bench-instructions.sh request    per-call cost of one GET through each client (with cache
 #                                            simulation: estimated cycles, L1 data misses), and of
-#                                            the async calls with 8 and 64 in flight
+#                                            the async calls with 8 and 64 in flight (also the
+#                                            client thread's estimated cycles alone)
 #   scripts/bench-instructions.sh decode     the 10,000-user decode, unknown fields ignored / kept
 #   scripts/bench-instructions.sh pagination a walk of pages of 100 users through pages()/items()
 #                                            of both clients against a hand-written page loop
