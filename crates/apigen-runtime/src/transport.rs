@@ -172,6 +172,7 @@ pub(crate) enum Reply {
     /// The whole answer.
     Full(Exchange),
     /// A successful answer whose body is still to be read.
+    ///
     /// The response is boxed: it is rare, and as large as the rest of
     /// this type, which every call moves through several futures.
     Streaming {
@@ -299,6 +300,7 @@ async fn gather_body(
         .min(1024 * 1024);
     let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     body.extend_from_slice(&first);
+    // Copied: its buffer goes back before the waits for more.
     drop(first);
     let mut next = Some(second);
     while let Some(chunk) = next {
