@@ -729,7 +729,8 @@ impl OAuth2 {
             .map_err(|_| Error::Timeout { timeout })??;
         let status = answer.status;
         if !status.is_success() {
-            let mut err = answer.api_error(TOKEN_OPERATION, None, crate::error::BODY_SNIPPET_LEN);
+            let mut err =
+                answer.into_api_error(TOKEN_OPERATION, None, crate::error::BODY_SNIPPET_LEN);
             // A server failure keeps its class (and stays retryable); any
             // other refusal means the client credentials are not accepted.
             if !status.is_server_error() && status != http::StatusCode::TOO_MANY_REQUESTS {

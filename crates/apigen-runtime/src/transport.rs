@@ -185,8 +185,8 @@ pub(crate) enum Reply {
 impl Exchange {
     /// The answer as an [`ApiError`]; `details_field` is where the API's
     /// error bodies keep their messages.
-    pub(crate) fn api_error(
-        &self,
+    pub(crate) fn into_api_error(
+        self,
         operation_id: &'static str,
         details_field: Option<&str>,
         body_limit: usize,
@@ -196,7 +196,7 @@ impl Exchange {
         error.request_id = request_id(&self.headers).map(str::to_owned);
         error.body = snippet_of(&self.body, body_limit);
         error.retry_after = parse_retry_after(&self.headers, SystemTime::now());
-        error.headers = self.headers.clone();
+        error.headers = self.headers;
         error
     }
 
@@ -212,7 +212,7 @@ impl Exchange {
     ) -> Failure {
         if !self.status.is_redirection() {
             let error = self
-                .api_error(operation_id, details_field, body_limit)
+                .into_api_error(operation_id, details_field, body_limit)
                 .into();
             return Failure::Answered(error);
         }
@@ -227,7 +227,7 @@ impl Exchange {
                 host: target.host_str().unwrap_or("unknown").to_owned(),
             },
             _ => self
-                .api_error(operation_id, details_field, body_limit)
+                .into_api_error(operation_id, details_field, body_limit)
                 .into(),
         })
     }
