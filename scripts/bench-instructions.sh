@@ -79,12 +79,13 @@ if [[ " $sections " == *" request "* ]]; then
     cycles_per_call[$key]=$(( (c1 - c0) / calls ))
     misses_per_call[$key]=$(( (m1 - m0) / calls ))
   }
-  for way in reqwest apigen blocking; do
+  for way in reqwest reqwest-url apigen blocking; do
     measure "$way" "$bin/request_instructions" "$way"
     echo "| $way | ${per_call[$way]} | ${cycles_per_call[$way]} | ${misses_per_call[$way]} |"
   done
   echo
   echo "- async client: ratio $(ratio "${per_call[reqwest]}" "${per_call[apigen]}") in instructions, $(ratio "${cycles_per_call[reqwest]}" "${cycles_per_call[apigen]}") in estimated cycles (hand-written reqwest ÷ ours)"
+  echo "- against \`reqwest-url\` (the hand-written call with its URL formatted once, before the calls: the baseline until 2026-12-06): $(ratio "${per_call[reqwest-url]}" "${per_call[apigen]}") in instructions, $(ratio "${cycles_per_call[reqwest-url]}" "${cycles_per_call[apigen]}") in estimated cycles"
   echo "- blocking client: ratio $(ratio "${per_call[reqwest]}" "${per_call[blocking]}") in instructions, $(ratio "${cycles_per_call[reqwest]}" "${cycles_per_call[blocking]}") in estimated cycles (the same hand-written call on a current-thread runtime ÷ ours)"
   echo
   echo "## Per call with N in flight (async, buffer_unordered; $calls calls after a warm-up)"
@@ -93,7 +94,7 @@ if [[ " $sections " == *" request "* ]]; then
   echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
   declare -A client_cycles
   for n in 8 64; do
-    for way in reqwest apigen; do
+    for way in reqwest reqwest-url apigen; do
       measure "$way-$n" "$bin/request_instructions" "$way-$n"
       # Twice the calls: how the two threads interleave varies from run to run, and shows more in
       # one thread's counts than in the sum.
@@ -101,10 +102,17 @@ if [[ " $sections " == *" request "* ]]; then
       read -r _ k1 _ < <(count client "$bin/request_instructions" "$way-$n" $((2 * calls)))
       client_cycles[$way-$n]=$(( (k1 - k0) / (2 * calls) ))
     done
-    for way in reqwest apigen; do
-      echo "| $n | $way | ${per_call[$way-$n]} | ${cycles_per_call[$way-$n]} | ${misses_per_call[$way-$n]} | ${client_cycles[$way-$n]} | $(ratio "${per_call[reqwest-$n]}" "${per_call[apigen-$n]}") | $(ratio "${cycles_per_call[reqwest-$n]}" "${cycles_per_call[apigen-$n]}") | $(ratio "${client_cycles[reqwest-$n]}" "${client_cycles[apigen-$n]}") |"
+    # Each baseline's row holds its ratios to ours (baseline ÷ apigen).
+    for way in reqwest reqwest-url apigen; do
+      base=$way
+      [ "$way" = apigen ] && base=reqwest
+      echo "| $n | $way | ${per_call[$way-$n]} | ${cycles_per_call[$way-$n]} | ${misses_per_call[$way-$n]} | ${client_cycles[$way-$n]} | $(ratio "${per_call[$base-$n]}" "${per_call[apigen-$n]}") | $(ratio "${cycles_per_call[$base-$n]}" "${cycles_per_call[apigen-$n]}") | $(ratio "${client_cycles[$base-$n]}" "${client_cycles[apigen-$n]}") |"
     done
   done
+  echo
+  echo "\`reqwest\` formats its URL from the two ids on every call, as a hand-written \`get_user(account_id,"
+  echo "user_id)\` must; \`reqwest-url\` formats it once before the calls (the baseline until 2026-12-06). The"
+  echo "apigen row repeats the ratios to \`reqwest\`."
   echo
   echo "With calls in flight the client thread is the busy one (the server thread waits part of the"
   echo "time): the pace follows its cost, which the whole-process ratio dilutes with the server's share."

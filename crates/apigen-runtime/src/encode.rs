@@ -31,26 +31,44 @@ pub(crate) fn push_path(
     if !template.starts_with('/') {
         out.push('/');
     }
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
+    // A plain scan of the bytes: templates are short, and `str::find`
+    // would call `memchr` (with its set-up) once per brace.
+    let bytes = template.as_bytes();
+    let mut literal = 0;
+    let mut at = 0;
+    // The parameter after the last one used: the generated code records
+    // them in template order, so the first comparison usually matches.
+    let mut next = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'{' {
+            at += 1;
+            continue;
+        }
+        let name_start = at + 1;
+        let Some(len) = bytes[name_start..].iter().position(|&b| b == b'}') else {
             return Err(Error::invalid_request(format!(
                 "path template `{template}` has an unclosed `{{`"
             )));
         };
-        let name = &after[..close];
-        let Some((_, value)) = params.iter().find(|(n, _)| *n == name) else {
+        out.push_str(&template[literal..at]);
+        let name = &template[name_start..name_start + len];
+        let found = match params.get(next) {
+            Some((n, _)) if *n == name => Some(next),
+            _ => params.iter().position(|(n, _)| *n == name),
+        };
+        let Some(index) = found else {
             return Err(Error::invalid_request(format!(
                 "path parameter `{name}` has no value"
             )));
         };
+        let value = &params[index].1;
         check_segment(name, value)?;
         push_encoded(out, value);
-        rest = &after[close + 1..];
+        next = index + 1;
+        at = name_start + len + 1;
+        literal = at;
     }
-    out.push_str(rest);
+    out.push_str(&template[literal..]);
     Ok(())
 }
 
@@ -169,6 +187,18 @@ mod tests {
         assert!(render_path("/a/{missing}", &[]).is_err());
         assert!(render_path("/a/{open", &[]).is_err());
         assert_eq!(render_path("a", &[]).unwrap(), "/a");
+    }
+
+    #[test]
+    fn parameters_in_any_order_and_adjacent() {
+        let params = [("b", "2".to_owned()), ("a", "1".to_owned())];
+        assert_eq!(
+            render_path("/x/{a}/y/{b}.json", &params).unwrap(),
+            "/x/1/y/2.json"
+        );
+        assert_eq!(render_path("/{a}{b}", &params).unwrap(), "/12");
+        assert_eq!(render_path("/{b}/{b}/é", &params).unwrap(), "/2/2/é");
+        assert!(render_path("/{a}/{c}", &params).is_err());
     }
 
     #[test]

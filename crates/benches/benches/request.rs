@@ -10,9 +10,7 @@
 
 use std::time::Duration;
 
-use benches::calls::{
-    apigen_blocking_call, apigen_call, reqwest_blocking_call, reqwest_call, user_url,
-};
+use benches::calls::{apigen_blocking_call, apigen_call, reqwest_blocking_call, reqwest_call};
 use benches::fixtures::user_body;
 use benches::server::StaticServer;
 use benches::{Side, apigen_blocking_client, apigen_client, current_thread_runtime, rounds};
@@ -25,7 +23,6 @@ const BATCH: u64 = 256;
 fn request_benches(c: &mut Criterion) {
     let server = StaticServer::fixed(user_body()).expect("cannot start the server");
     let base = format!("{}/client/v4", server.base_url());
-    let url = user_url(&server.base_url());
     let runtime = current_thread_runtime();
     let ours = apigen_client(&base);
     let baseline = benches::reqwest_client();
@@ -34,16 +31,16 @@ fn request_benches(c: &mut Criterion) {
     let (a, b) = runtime.block_on(async {
         (
             apigen_call(&ours).await,
-            reqwest_call(&baseline, &url).await,
+            reqwest_call(&baseline, &base).await,
         )
     });
     assert_eq!(a, b);
 
-    let (ours, baseline, url) = (&ours, &baseline, url.as_str());
+    let (ours, baseline, api) = (&ours, &baseline, base.as_str());
     sequential_group(
         c,
         "request_async_seq",
-        |b| b.to_async(&runtime).iter(|| reqwest_call(baseline, url)),
+        |b| b.to_async(&runtime).iter(|| reqwest_call(baseline, api)),
         |b| b.to_async(&runtime).iter(|| apigen_call(ours)),
     );
 
@@ -56,7 +53,7 @@ fn request_benches(c: &mut Criterion) {
         group.measurement_time(Duration::from_secs(2));
         let run_baseline = move || async move {
             stream::iter(0..BATCH)
-                .map(|_| reqwest_call(baseline, url))
+                .map(|_| reqwest_call(baseline, api))
                 .buffer_unordered(in_flight)
                 .for_each(|user| async move {
                     std::hint::black_box(user);
@@ -88,11 +85,11 @@ fn request_benches(c: &mut Criterion) {
         let ours = apigen_blocking_client(&base);
         let blocking = benches::reqwest_blocking_client();
         let call_ours = || apigen_blocking_call(&ours);
-        assert_eq!(call_ours(), reqwest_blocking_call(&blocking, url));
+        assert_eq!(call_ours(), reqwest_blocking_call(&blocking, api));
         sequential_group(
             c,
             "request_blocking_seq",
-            |b| b.iter(|| reqwest_blocking_call(&blocking, url)),
+            |b| b.iter(|| reqwest_blocking_call(&blocking, api)),
             |b| b.iter(call_ours),
         );
         // Issue 15's baseline for the blocking client: the hand-written async
@@ -102,7 +99,7 @@ fn request_benches(c: &mut Criterion) {
         sequential_group(
             c,
             "request_blocking_driven_seq",
-            |b| b.iter(|| driver.block_on(reqwest_call(baseline, url))),
+            |b| b.iter(|| driver.block_on(reqwest_call(baseline, api))),
             |b| b.iter(call_ours),
         );
     }

@@ -9,9 +9,10 @@
 //! ```
 //!
 //! WAY is `reqwest` (hand-written reqwest on a current-thread runtime in
-//! this thread), `apigen` (the generated async client, driven the same way),
+//! this thread), `reqwest-url` (the same with its URL formatted once, the
+//! baseline before 2026-12-06), `apigen` (the generated async client, driven the same way),
 //! `blocking` (the generated blocking client) or `reqwest-blocking`; or
-//! `reqwest-N` / `apigen-N` for the async calls with N in flight
+//! `reqwest-N` / `reqwest-url-N` / `apigen-N` for the async calls with N in flight
 //! (`buffer_unordered`, as in `benches/request.rs`). Each run starts the
 //! local server, builds its client and makes 20 warm-up calls (N at a time
 //! when N are in flight, at least N of them), then CALLS calls; the
@@ -22,9 +23,11 @@
 //! prints the ratios.
 
 use benches::calls::{
-    apigen_blocking_call, apigen_call, reqwest_blocking_call, reqwest_call, user_url,
+    apigen_blocking_call, apigen_call, reqwest_blocking_call, reqwest_call, reqwest_call_prebuilt,
+    user_url,
 };
 use benches::fixtures::user_body;
+use benches::fixtures::{ACCOUNT_ID, USER_ID};
 use benches::server::StaticServer;
 use benches::{apigen_blocking_client, apigen_client, current_thread_runtime};
 use futures_util::{StreamExt as _, stream};
@@ -40,15 +43,24 @@ fn main() {
     };
     let server = StaticServer::fixed(user_body()).expect("cannot start the server");
     let base = format!("{}/client/v4", server.base_url());
-    let url = user_url(&server.base_url());
+    // The URL the baseline of the passes before 2026-12-06 formatted once.
+    let url = user_url(&base, ACCOUNT_ID, USER_ID);
     let total = WARM_UP + calls;
-    if let Some((side, in_flight)) = way.split_once('-') {
+    if let Some((side, in_flight)) = way.rsplit_once('-') {
         if let Ok(in_flight) = in_flight.parse::<usize>() {
             let warm_up = WARM_UP.max(in_flight);
             match side {
                 "reqwest" => {
                     let client = benches::reqwest_client();
-                    let call = || reqwest_call(&client, &url);
+                    let call = || reqwest_call(&client, &base);
+                    current_thread_runtime().block_on(async {
+                        in_flight_calls(warm_up, in_flight, call).await;
+                        in_flight_calls(calls, in_flight, call).await;
+                    });
+                }
+                "reqwest-url" => {
+                    let client = benches::reqwest_client();
+                    let call = || reqwest_call_prebuilt(&client, &url);
                     current_thread_runtime().block_on(async {
                         in_flight_calls(warm_up, in_flight, call).await;
                         in_flight_calls(calls, in_flight, call).await;
@@ -73,7 +85,15 @@ fn main() {
             let client = benches::reqwest_client();
             current_thread_runtime().block_on(async {
                 for _ in 0..total {
-                    std::hint::black_box(reqwest_call(&client, &url).await);
+                    std::hint::black_box(reqwest_call(&client, &base).await);
+                }
+            });
+        }
+        "reqwest-url" => {
+            let client = benches::reqwest_client();
+            current_thread_runtime().block_on(async {
+                for _ in 0..total {
+                    std::hint::black_box(reqwest_call_prebuilt(&client, &url).await);
                 }
             });
         }
@@ -94,7 +114,7 @@ fn main() {
         "reqwest-blocking" => {
             let client = benches::reqwest_blocking_client();
             for _ in 0..total {
-                std::hint::black_box(reqwest_blocking_call(&client, &url));
+                std::hint::black_box(reqwest_blocking_call(&client, &base));
             }
         }
         other => usage(&format!("unknown way {other:?}")),
@@ -119,7 +139,7 @@ where
 
 fn usage(problem: &str) -> ! {
     eprintln!(
-        "{problem}\nusage: request_instructions reqwest|apigen|blocking|reqwest-blocking|reqwest-N|apigen-N CALLS"
+        "{problem}\nusage: request_instructions reqwest|reqwest-url|apigen|blocking|reqwest-blocking|reqwest-N|reqwest-url-N|apigen-N CALLS"
     );
     std::process::exit(2)
 }

@@ -8,9 +8,7 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
 use std::sync::mpsc;
 
-use benches::calls::{
-    apigen_blocking_call, apigen_call, reqwest_blocking_call, reqwest_call, user_url,
-};
+use benches::calls::{apigen_blocking_call, apigen_call, reqwest_blocking_call, reqwest_call};
 use benches::fixtures::user_body;
 use benches::{apigen_blocking_client, apigen_client, current_thread_runtime};
 
@@ -52,17 +50,16 @@ fn recording_server(requests: usize) -> (String, mpsc::Receiver<Vec<String>>) {
 #[test]
 fn baselines_send_the_generated_clients_request_head() {
     let (base, heads) = recording_server(4);
-    let url = user_url(&base);
     let api = format!("{base}/client/v4");
     let runtime = current_thread_runtime();
     let ours = runtime.block_on(apigen_call(&apigen_client(&api)));
     let ours_head = heads.recv().unwrap();
-    let hand = runtime.block_on(reqwest_call(&benches::reqwest_client(), &url));
+    let hand = runtime.block_on(reqwest_call(&benches::reqwest_client(), &api));
     let hand_head = heads.recv().unwrap();
     drop(runtime);
     let blocking = apigen_blocking_call(&apigen_blocking_client(&api));
     let blocking_head = heads.recv().unwrap();
-    let hand_blocking = reqwest_blocking_call(&benches::reqwest_blocking_client(), &url);
+    let hand_blocking = reqwest_blocking_call(&benches::reqwest_blocking_client(), &api);
     let hand_blocking_head = heads.recv().unwrap();
     assert_eq!(ours, hand);
     assert_eq!(blocking, hand_blocking);
