@@ -525,17 +525,31 @@ impl Chosen<'_> {
         else {
             return;
         };
+        for (name, value) in auth {
+            if self.keys.is_none() || self.sends_key(name.as_str()) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        if !(keys.is_empty() && cookies.is_empty()) {
+            self.sign_keys(keys, cookies, query, headers);
+        }
+    }
+
+    /// [`sign`](Self::sign)'s API keys in the query and in the cookie.
+    #[inline(never)]
+    fn sign_keys(
+        &self,
+        keys: &[(String, String)],
+        cookies: &[(String, String)],
+        query: &mut String,
+        headers: &mut HeaderMap,
+    ) {
         push_query(
             query,
             keys.iter()
                 .filter(|(n, _)| self.sends_key(n))
                 .map(|(n, v)| (n.as_str(), v.as_str())),
         );
-        for (name, value) in auth {
-            if self.keys.is_none() || self.sends_key(name.as_str()) {
-                headers.insert(name.clone(), value.clone());
-            }
-        }
         let cookie: Vec<String> = cookies
             .iter()
             .filter(|(n, _)| self.sends_key(n))
@@ -547,6 +561,13 @@ impl Chosen<'_> {
         {
             headers.insert(reqwest::header::COOKIE, value);
         }
+    }
+
+    /// Whether [`authorise`](Chosen::authorise) has a token to place: an
+    /// OAuth2 token or the token provider's (static credentials are placed
+    /// by [`sign`](Chosen::sign)).
+    pub(crate) fn fetches_token(&self) -> bool {
+        matches!(self.scheme, Some(Scheme::OAuth2(_) | Scheme::Provider(_)))
     }
 
     /// Places an access token on one attempt of a request: an OAuth2 token
@@ -561,10 +582,9 @@ impl Chosen<'_> {
     ) -> Result<Grant, Error> {
         match self.scheme {
             Some(Scheme::OAuth2(oauth)) => {
-                // Boxed: the token fetch's future is large, and inline it
-                // would make every call's future (moved when a call is
-                // boxed or sent to a runtime) larger, whatever its auth.
-                let (header, generation) = Box::pin(oauth.token(transport, timeout)).await?;
+                // Not boxed here: the caller boxes this whole future, which
+                // only calls with a fetched token make.
+                let (header, generation) = oauth.token(transport, timeout).await?;
                 request.headers_mut().insert(AUTHORIZATION, header);
                 Ok(Grant(Some(generation)))
             }

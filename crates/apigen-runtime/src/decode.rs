@@ -84,6 +84,11 @@ pub(crate) fn expect_json(body: &[u8], ctx: &DecodeContext<'_>) -> Result<(), Er
 }
 
 /// Decodes the body of a 2xx response according to `shape`.
+///
+/// Only the JSON decode is in this function; the other shapes, an empty
+/// body and every error are in functions of their own, so that the code a
+/// call runs stays dense (the instruction cache counts with calls in
+/// flight).
 pub(crate) fn decode_success<T, M>(
     shape: ResponseShape,
     body: &[u8],
@@ -93,37 +98,10 @@ where
     T: DeserializeOwned,
     M: DeserializeOwned,
 {
-    if let ResponseShape::Empty = shape {
-        // The body is ignored; `()` (or an `Option`) decodes from nothing.
-        return from_nothing::<T>()
-            .map(|output| Decoded { output, meta: None })
-            .map_err(|e| {
-                ctx.decode_error(
-                    String::from("."),
-                    format!("operation declares no body: {e}"),
-                    body,
-                )
-            });
-    }
-    let undecoded = match shape {
-        ResponseShape::Raw => Some(crate::decode_body::binary::<T>(body, ctx)),
-        ResponseShape::Text => Some(crate::decode_body::text::<T>(body, ctx)),
-        ResponseShape::ByStatus(cases) => {
-            Some(crate::decode_body::by_status::<T>(cases, body, ctx))
-        }
-        _ => None,
-    };
-    if let Some(output) = undecoded {
-        return output.map(|output| Decoded { output, meta: None });
-    }
-    if body.iter().all(u8::is_ascii_whitespace) {
-        // An empty body (for example a 204) decodes like `null`: fine for
-        // `()`, `Option<_>` and `serde_json::Value`, an error otherwise.
-        return from_nothing::<T>()
-            .map(|output| Decoded { output, meta: None })
-            .map_err(|e| {
-                ctx.decode_error(String::from("."), format!("empty response body: {e}"), body)
-            });
+    if !matches!(shape, ResponseShape::Envelope(_) | ResponseShape::Plain)
+        || body.iter().all(u8::is_ascii_whitespace)
+    {
+        return decode_not_json(shape, body, ctx);
     }
     expect_json(body, ctx)?;
     match shape {
@@ -134,6 +112,38 @@ where
             Ok(Decoded { output, meta: None })
         }
     }
+}
+
+/// [`decode_success`] for what is not a JSON body: a shape without one
+/// (raw bytes, text, one per status, none at all) or an empty body.
+#[inline(never)]
+fn decode_not_json<T, M>(
+    shape: ResponseShape,
+    body: &[u8],
+    ctx: &DecodeContext<'_>,
+) -> Result<Decoded<T, M>, Error>
+where
+    T: DeserializeOwned,
+{
+    let output = match shape {
+        // The body is ignored; `()` (or an `Option`) decodes from nothing.
+        ResponseShape::Empty => from_nothing::<T>().map_err(|e| {
+            ctx.decode_error(
+                String::from("."),
+                format!("operation declares no body: {e}"),
+                body,
+            )
+        }),
+        ResponseShape::Raw => crate::decode_body::binary::<T>(body, ctx),
+        ResponseShape::Text => crate::decode_body::text::<T>(body, ctx),
+        ResponseShape::ByStatus(cases) => crate::decode_body::by_status::<T>(cases, body, ctx),
+        // An empty body (for example a 204) decodes like `null`: fine for
+        // `()`, `Option<_>` and `serde_json::Value`, an error otherwise.
+        ResponseShape::Plain | ResponseShape::Envelope(_) => from_nothing::<T>().map_err(|e| {
+            ctx.decode_error(String::from("."), format!("empty response body: {e}"), body)
+        }),
+    };
+    output.map(|output| Decoded { output, meta: None })
 }
 
 /// Decodes a whole body as `T`, reporting the JSON path of a failure.
@@ -157,6 +167,17 @@ where
     {
         return Ok(value);
     }
+    decode_tracked(seed, body)
+}
+
+/// [`decode_seed`]'s second decode, with path tracking: a second copy of
+/// the whole decoder, kept apart from the first, which every call runs.
+#[cold]
+#[inline(never)]
+fn decode_tracked<'de, S>(seed: S, body: &'de [u8]) -> Result<S::Value, (String, String)>
+where
+    S: de::DeserializeSeed<'de>,
+{
     let mut de = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();
     let value = seed
@@ -219,20 +240,7 @@ where
     }
     let output = match parsed.result {
         Some(output) => output,
-        None if envelope.result_is_list => {
-            let empty =
-                de::value::SeqDeserializer::<_, de::value::Error>::new(std::iter::empty::<u8>());
-            T::deserialize(empty).map_err(|e| {
-                ctx.decode_error(envelope.result.to_owned(), format!("empty list: {e}"), body)
-            })?
-        }
-        None => from_nothing::<T>().map_err(|e| {
-            ctx.decode_error(
-                envelope.result.to_owned(),
-                format!("missing field `{}`: {e}", envelope.result),
-                body,
-            )
-        })?,
+        None => absent_result(envelope, body, ctx)?,
     };
     Ok(Decoded {
         output,
@@ -240,6 +248,32 @@ where
     })
 }
 
+/// The output of an envelope without its result field (or with `null` for
+/// a list): an empty list, or what `T` makes of nothing.
+#[cold]
+#[inline(never)]
+fn absent_result<T: DeserializeOwned>(
+    envelope: Envelope,
+    body: &[u8],
+    ctx: &DecodeContext<'_>,
+) -> Result<T, Error> {
+    if envelope.result_is_list {
+        let empty =
+            de::value::SeqDeserializer::<_, de::value::Error>::new(std::iter::empty::<u8>());
+        return T::deserialize(empty).map_err(|e| {
+            ctx.decode_error(envelope.result.to_owned(), format!("empty list: {e}"), body)
+        });
+    }
+    from_nothing::<T>().map_err(|e| {
+        ctx.decode_error(
+            envelope.result.to_owned(),
+            format!("missing field `{}`: {e}", envelope.result),
+            body,
+        )
+    })
+}
+
+#[cold]
 fn unsuccessful(
     ctx: &DecodeContext<'_>,
     details: Vec<crate::error::ApiErrorDetail>,
@@ -254,6 +288,7 @@ fn unsuccessful(
     err.into()
 }
 
+#[cold]
 fn unsuccessful_fallback(
     envelope: Envelope,
     body: &[u8],

@@ -313,7 +313,7 @@ impl Pipeline {
                         // not use up a retry.
                         auth.on_unauthorised(grant).await;
                         reauthorised = true;
-                        tracing::info!(attempt, "access token rejected; fetching a new one");
+                        note_token_rejected(attempt);
                         continue;
                     }
                 }
@@ -323,7 +323,7 @@ impl Pipeline {
                 if Instant::now() + delay >= at {
                     // Waiting would end past the deadline: no retry can
                     // finish in time, so the caller gets the real cause.
-                    tracing::info!(attempt, "not retrying: the call's deadline is too close");
+                    note_deadline_too_close(attempt);
                     return Err(error);
                 }
             }
@@ -403,7 +403,9 @@ impl Pipeline {
     }
 
     /// Builds the request of an attempt (the same bytes each time), boxed:
-    /// the call's future keeps its slot across every attempt.
+    /// the call's future keeps its slot across every attempt. Called from
+    /// three places, so not inlined into each.
+    #[inline(never)]
     fn build<O: Operation>(
         &self,
         operation: &O,
@@ -450,10 +452,17 @@ impl Pipeline {
             // future until its scope ends, even once moved.
             let (sent, grant) = {
                 let mut request = Prepared::take_request(prepared).map_err(Failure::Final)?;
-                let grant = auth
-                    .authorise(&mut request, &self.transport, timeout)
-                    .await
-                    .map_err(Failure::NotSent)?;
+                // Boxed, and only for a token that is fetched or asked
+                // for: static credentials were placed when the request was
+                // built, and the token's states would otherwise sit in
+                // every call's future and code.
+                let grant = if auth.fetches_token() {
+                    Box::pin(auth.authorise(&mut request, &self.transport, timeout))
+                        .await
+                        .map_err(Failure::NotSent)?
+                } else {
+                    Grant::NONE
+                };
                 let sent = self.transport.send_head(
                     request,
                     self.max_response_bytes,
@@ -495,6 +504,19 @@ impl Pipeline {
         );
         Ok((response, body))
     }
+}
+
+// The events of rare turns of a call, out of the call's code (each event
+// expands to a callsite check and its recording).
+
+#[cold]
+fn note_token_rejected(attempt: u32) {
+    tracing::info!(attempt, "access token rejected; fetching a new one");
+}
+
+#[cold]
+fn note_deadline_too_close(attempt: u32) {
+    tracing::info!(attempt, "not retrying: the call's deadline is too close");
 }
 
 /// The `apigen_call` span of a call of `O`, unless nobody listens (then

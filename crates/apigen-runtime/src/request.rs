@@ -167,6 +167,10 @@ impl Requests {
     /// call's own headers. Query order: the operation's, the client's
     /// defaults, the call's, then API keys. `extra_body` fields are merged
     /// into (and override) the JSON body's top-level fields.
+    ///
+    /// What most calls do not have (a query, header or cookie parameters,
+    /// per-call headers, a body) is added by functions of its own, so that
+    /// the code every call runs stays dense.
     pub(crate) fn build(
         &self,
         info: &OperationInfo,
@@ -179,7 +183,46 @@ impl Requests {
         let mut path = String::with_capacity(self.base.path.len() + info.path_template.len() + 80);
         path.push_str(&self.base.path);
         push_path(&mut path, info.path_template, parts.path_params())?;
-        // The operation's parameters are already encoded, each in its style.
+        let mut query = String::new();
+        if !(parts.query.is_empty() && self.query.is_empty() && call_query.is_empty()) {
+            query = self.query_string(&parts, call_query);
+        }
+        // Built with room for the request's own headers: a clone of the
+        // defaults is full, and would be copied again when the first
+        // (credential, content type, parameter) header is added.
+        let mut headers = HeaderMap::with_capacity(
+            self.headers.len() + parts.header_params().len() + call_headers.len() + 3,
+        );
+        for (name, value) in &self.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        if !(parts.headers.is_empty() && parts.cookies.is_empty()) {
+            parameter_headers(&mut headers, &parts)?;
+        }
+        auth.sign(&mut query, &mut headers);
+        if !call_headers.is_empty() {
+            add_call_headers(&mut headers, call_headers)?;
+        }
+        let Some(url) = self.url(&path, self.base.path.len(), &query) else {
+            return Err(no_url(info));
+        };
+        let (body, streamed) = match (parts.body.take(), extra_body) {
+            (None, None) => (None, None),
+            (body, extra) => attach_body(&mut headers, body, extra)?,
+        };
+        Ok(Prepared {
+            method: to_reqwest_method(info.method),
+            url,
+            headers,
+            body,
+            streamed,
+        })
+    }
+
+    /// The query string: the operation's parameters (already encoded, each
+    /// in its style), then the client's defaults and the call's, encoded.
+    #[inline(never)]
+    fn query_string(&self, parts: &RequestParts, call_query: &[(String, String)]) -> String {
         let mut query = parts
             .query_params()
             .iter()
@@ -193,69 +236,79 @@ impl Requests {
                 .chain(call_query)
                 .map(|(n, v)| (n.as_str(), v.as_str())),
         );
-        // Built with room for the request's own headers: a clone of the
-        // defaults is full, and would be copied again when the first
-        // (credential, content type, parameter) header is added.
-        let mut headers = HeaderMap::with_capacity(
-            self.headers.len() + parts.header_params().len() + call_headers.len() + 3,
-        );
-        for (name, value) in &self.headers {
-            headers.append(name.clone(), value.clone());
-        }
-        for (name, value) in parts.header_params() {
-            let (name, value) = header(name, value)?;
-            headers.insert(name, value);
-        }
-        if !parts.cookie_params().is_empty() {
-            let cookie = parts
-                .cookie_params()
-                .iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let (name, mut value) = header("cookie", &cookie)?;
-            value.set_sensitive(true);
-            headers.insert(name, value);
-        }
-        auth.sign(&mut query, &mut headers);
-        for (name, value) in call_headers {
-            let (name, mut value) = header(name, value)?;
-            value.set_sensitive(true);
-            headers.insert(name, value);
-        }
-
-        let url = self
-            .url(&path, self.base.path.len(), &query)
-            .ok_or_else(|| {
-                Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
-            })?;
-
-        let mut streamed = None;
-        let body = match (parts.body.take(), extra_body) {
-            (body, Some(extra)) => {
-                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                Some(merge_body(body.as_ref(), extra)?)
-            }
-            (Some(body), None) => {
-                let content_type = HeaderValue::from_str(&body.content_type)
-                    .map_err(|_| Error::invalid_request("invalid body content type"))?;
-                headers.insert(CONTENT_TYPE, content_type);
-                if let Some((segments, len)) = body.streamed {
-                    headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
-                    streamed = Some(segments);
-                }
-                Some(body.bytes)
-            }
-            (None, None) => None,
-        };
-        Ok(Prepared {
-            method: to_reqwest_method(info.method),
-            url,
-            headers,
-            body,
-            streamed,
-        })
+        query
     }
+}
+
+/// Adds the operation's header parameters, and its cookie parameters as
+/// one `Cookie` header.
+#[inline(never)]
+fn parameter_headers(headers: &mut HeaderMap, parts: &RequestParts) -> Result<(), Error> {
+    for (name, value) in parts.header_params() {
+        let (name, value) = header(name, value)?;
+        headers.insert(name, value);
+    }
+    if !parts.cookie_params().is_empty() {
+        let cookie = parts
+            .cookie_params()
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let (name, mut value) = header("cookie", &cookie)?;
+        value.set_sensitive(true);
+        headers.insert(name, value);
+    }
+    Ok(())
+}
+
+/// Adds the call's own headers (`Call::header`), marked sensitive.
+#[inline(never)]
+fn add_call_headers(
+    headers: &mut HeaderMap,
+    call_headers: &[(String, String)],
+) -> Result<(), Error> {
+    for (name, value) in call_headers {
+        let (name, mut value) = header(name, value)?;
+        value.set_sensitive(true);
+        headers.insert(name, value);
+    }
+    Ok(())
+}
+
+/// A [`Prepared`] request's body: bytes held in memory, or streamed parts.
+type SentBody = (Option<Vec<u8>>, Option<Vec<Segment>>);
+
+/// The body to send, its `Content-Type` (and `Content-Length` when
+/// streamed) set: the operation's, with `extra` fields merged in when
+/// given, and its streamed parts apart.
+#[inline(never)]
+fn attach_body(
+    headers: &mut HeaderMap,
+    body: Option<crate::operation::Body>,
+    extra: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<SentBody, Error> {
+    if let Some(extra) = extra {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return Ok((Some(merge_body(body.as_ref(), extra)?), None));
+    }
+    let Some(body) = body else {
+        return Ok((None, None));
+    };
+    let content_type = HeaderValue::from_str(&body.content_type)
+        .map_err(|_| Error::invalid_request("invalid body content type"))?;
+    headers.insert(CONTENT_TYPE, content_type);
+    let mut streamed = None;
+    if let Some((segments, len)) = body.streamed {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+        streamed = Some(segments);
+    }
+    Ok((Some(body.bytes), streamed))
+}
+
+#[cold]
+fn no_url(info: &OperationInfo) -> Error {
+    Error::invalid_request(format!("cannot build a URL for `{}`", info.path_template))
 }
 
 /// The bytes a path may hold to be set on a URL rather than parsed with
@@ -376,6 +429,8 @@ impl Prepared {
     /// A copy to send as one attempt of a streamed request. A streamed
     /// body can be taken once: a second attempt (or the same operation sent
     /// again) fails.
+    #[cold]
+    #[inline(never)]
     fn to_request(&self) -> Result<reqwest::Request, Error> {
         let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
         *request.headers_mut() = self.headers.clone();
