@@ -52,27 +52,17 @@ fn main() {
             match side {
                 "reqwest" => {
                     let client = benches::reqwest_client();
-                    let call = || reqwest_call(&client, &base);
-                    current_thread_runtime().block_on(async {
-                        in_flight_calls(warm_up, in_flight, call).await;
-                        in_flight_calls(calls, in_flight, call).await;
-                    });
+                    in_flight_run(warm_up, calls, in_flight, || reqwest_call(&client, &base));
                 }
                 "reqwest-url" => {
                     let client = benches::reqwest_client();
-                    let call = || reqwest_call_prebuilt(&client, &url);
-                    current_thread_runtime().block_on(async {
-                        in_flight_calls(warm_up, in_flight, call).await;
-                        in_flight_calls(calls, in_flight, call).await;
+                    in_flight_run(warm_up, calls, in_flight, || {
+                        reqwest_call_prebuilt(&client, &url)
                     });
                 }
                 "apigen" => {
                     let client = apigen_client(&base);
-                    let call = || apigen_call(&client);
-                    current_thread_runtime().block_on(async {
-                        in_flight_calls(warm_up, in_flight, call).await;
-                        in_flight_calls(calls, in_flight, call).await;
-                    });
+                    in_flight_run(warm_up, calls, in_flight, || apigen_call(&client));
                 }
                 other => usage(&format!("unknown way {other:?}")),
             }
@@ -83,27 +73,15 @@ fn main() {
     match way.as_str() {
         "reqwest" => {
             let client = benches::reqwest_client();
-            current_thread_runtime().block_on(async {
-                for _ in 0..total {
-                    std::hint::black_box(reqwest_call(&client, &base).await);
-                }
-            });
+            one_at_a_time(total, || reqwest_call(&client, &base));
         }
         "reqwest-url" => {
             let client = benches::reqwest_client();
-            current_thread_runtime().block_on(async {
-                for _ in 0..total {
-                    std::hint::black_box(reqwest_call_prebuilt(&client, &url).await);
-                }
-            });
+            one_at_a_time(total, || reqwest_call_prebuilt(&client, &url));
         }
         "apigen" => {
             let client = apigen_client(&base);
-            current_thread_runtime().block_on(async {
-                for _ in 0..total {
-                    std::hint::black_box(apigen_call(&client).await);
-                }
-            });
+            one_at_a_time(total, || apigen_call(&client));
         }
         "blocking" => {
             let client = apigen_blocking_client(&base);
@@ -120,6 +98,32 @@ fn main() {
         other => usage(&format!("unknown way {other:?}")),
     }
     println!("{way}: {calls} calls after {WARM_UP} warm-up calls");
+}
+
+/// Makes `total` async calls one after another on a current-thread runtime.
+fn one_at_a_time<F, Fut>(total: usize, call: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future,
+{
+    current_thread_runtime().block_on(async {
+        for _ in 0..total {
+            std::hint::black_box(call().await);
+        }
+    });
+}
+
+/// Makes `warm_up` calls, then `calls` calls, `in_flight` at a time, on a
+/// current-thread runtime.
+fn in_flight_run<F, Fut>(warm_up: usize, calls: usize, in_flight: usize, call: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future,
+{
+    current_thread_runtime().block_on(async {
+        in_flight_calls(warm_up, in_flight, &call).await;
+        in_flight_calls(calls, in_flight, &call).await;
+    });
 }
 
 /// Makes `calls` calls, `in_flight` at a time.
