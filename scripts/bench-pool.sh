@@ -35,15 +35,15 @@ for run in $(seq 1 "$runs"); do
   home="$out/run-$run"
   CRITERION_HOME="$home" "$bin" --bench "$group" >"$home.log" 2>&1 \
     || { echo "run $run failed:" >&2; tail -20 "$home.log" >&2; exit 1; }
-  python3 - "$home/$group" "$run" <<'PY' | tee -a "$out/rounds.txt"
-import glob, json, re, sys
-root, run = sys.argv[1], sys.argv[2]
-median = {}
-for path in glob.glob(f"{root}/*/new/estimates.json"):
-    median[path.split("/")[-3]] = json.load(open(path))["median"]["point_estimate"]
-rounds = sorted({int(re.search(r"_r(\d+)$", k).group(1)) for k in median})
-ratios = [median[f"baseline_r{r}"] / median[f"apigen_r{r}"] for r in rounds]
-print(f"run {run}: " + " ".join(f"{x:.3f}" for x in ratios))
+  python3 - "$home/$group" "$run" "$root/scripts" <<'PY' | tee -a "$out/rounds.txt"
+import sys
+group_dir, run = sys.argv[1], sys.argv[2]
+sys.path.insert(0, sys.argv[3])
+from criterion_rounds import round_medians
+rounds = round_medians(lambda side, r: f"{group_dir}/{side}_r{r}/new/estimates.json")
+if not rounds:
+    sys.exit(f"run {run}: no rounds in {group_dir}")
+print(f"run {run}: " + " ".join(f"{b / a:.3f}" for b, a in rounds))
 PY
 done
 

@@ -423,8 +423,11 @@ fi
 # --------------------------------------------------------------------------------------------
 step "summary"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
-python3 - "$out" <<'PYEOF' | tee "$out/summary.md"
+python3 - "$out" "$root/scripts" <<'PYEOF' | tee "$out/summary.md"
 import glob, json, os, re, statistics, sys
+
+sys.path.insert(0, sys.argv[2])
+from criterion_rounds import round_medians
 
 out = sys.argv[1]
 smoke = open(os.path.join(out, "mode")).read().strip() == "smoke"
@@ -509,15 +512,7 @@ if gen:
 # ---------------------------------------------------------------- criterion
 def criterion(group):
     """Per-round (baseline, apigen) medians in ns, from the copied estimates."""
-    rounds = []
-    r = 1
-    while True:
-        paths = [os.path.join(out, "criterion", f"{group}.{side}_r{r}.json") for side in ("baseline", "apigen")]
-        if not all(os.path.exists(p) for p in paths):
-            break
-        rounds.append(tuple(json.load(open(p))["median"]["point_estimate"] for p in paths))
-        r += 1
-    return rounds
+    return round_medians(lambda side, r: os.path.join(out, "criterion", f"{group}.{side}_r{r}.json"))
 
 
 def criterion_table(title, groups, goal, note):
