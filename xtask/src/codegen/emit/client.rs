@@ -576,7 +576,7 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
             4,
             &format!("pub fn {segment}"),
             &[self_param()],
-            &format!(" -> {child}<'c>"),
+            Some(&Ty::borrowing_client(child)),
         );
         p.struct_literal(8, child, &["client: self.client".to_owned()]);
         p.line(4, "}");
@@ -649,11 +649,18 @@ fn operation_method(p: &mut Printer, api: &Api, op: &Operation, flavor: Flavor) 
         values.push(value);
     }
     let op_ty = &op.rust_name;
+    let returned = Ty::Generic(
+        call.into(),
+        vec![
+            Ty::Leaf("'c".to_owned()),
+            Ty::Leaf(format!("crate::operations::{op_ty}")),
+        ],
+    );
     p.fn_open(
         4,
         &format!("pub fn {}", op.method_name),
         &params,
-        &format!(" -> {call}<'c, crate::operations::{op_ty}>"),
+        Some(&returned),
     );
     let new = format!("crate::operations::{op_ty}::new");
     p.call_chain(8, "self.client", "call", &new, &values);

@@ -434,7 +434,7 @@ fn struct_def(name: &str, docs: &[String], s: &Struct) -> Part {
 /// `::std::collections::BTreeMap<String, value>`.
 fn string_map(value: &TypeRef) -> Ty {
     Ty::Generic(
-        "::std::collections::BTreeMap",
+        "::std::collections::BTreeMap".into(),
         vec![Ty::Leaf("String".into()), Ty::of(value)],
     )
 }
@@ -533,10 +533,10 @@ fn constructor_and_setters(name: &str, s: &Struct) -> Part {
         ));
     }
     let mut p = Printer::default();
-    p.line(0, &format!("impl {name} {{"));
+    p.fixed(0, &format!("impl {name} {{"));
     p.docs(4, &doc);
     p.inline_unless_generic(4, &args);
-    p.fn_open(4, "pub fn new", &args, " -> Self");
+    p.fn_open(4, "pub fn new", &args, Some(&Ty::self_type()));
     p.struct_literal(8, "Self", &inits);
     p.line(4, "}");
     p.append(setters);
@@ -556,7 +556,7 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
         "#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]",
     );
     p.line(0, "#[non_exhaustive]");
-    p.line(0, &format!("pub enum {name} {{"));
+    p.fixed(0, &format!("pub enum {name} {{"));
     for v in variants {
         let doc = if v.wire_name.is_empty() {
             "The empty string.".to_owned()
@@ -564,7 +564,7 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
             format!("`{}`", v.wire_name.replace('`', "'"))
         };
         p.docs(4, &[doc]);
-        p.line(4, &format!("{},", v.rust_name));
+        p.fixed(4, &format!("{},", v.rust_name));
     }
     p.docs(
         4,
@@ -575,7 +575,7 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     let definition = p.into_part();
 
     let mut p = Printer::default();
-    p.line(0, &format!("impl {name} {{"));
+    p.fixed(0, &format!("impl {name} {{"));
     p.docs(4, &["The value as sent on the wire."]);
     // Inline, as the constructors and setters (`Printer::inline_unless_generic`):
     // these three are each a `match` over every value, compiled otherwise
@@ -584,7 +584,7 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     p.line(4, "pub fn as_str(&self) -> &str {");
     let to_wire = variants
         .iter()
-        .map(|v| format!("Self::{} => {},", v.rust_name, str_literal(&v.wire_name)));
+        .map(|v| (format!("Self::{}", v.rust_name), str_literal(&v.wire_name)));
     p.match_body("self", to_wire, "Self::Unknown(value) => value,");
     p.line(4, "}");
     p.line(0, "}");
@@ -600,7 +600,7 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     p.line(4, "fn from(value: String) -> Self {");
     let from_wire = variants
         .iter()
-        .map(|v| format!("{} => Self::{},", str_literal(&v.wire_name), v.rust_name));
+        .map(|v| (str_literal(&v.wire_name), format!("Self::{}", v.rust_name)));
     p.match_body("value.as_str()", from_wire, "_ => Self::Unknown(value),");
     p.line(4, "}");
     p.line(0, "}");
@@ -829,10 +829,10 @@ fn operation(op: &Operation) -> Vec<Part> {
     parts.push(p.into_part());
 
     let mut p = Printer::default();
-    p.line(0, &format!("impl {name} {{"));
+    p.fixed(0, &format!("impl {name} {{"));
     p.docs(4, &[format!("Creates the `{}` request.", op.operation_id)]);
     p.inline_unless_generic(4, &ctor_args);
-    p.fn_open(4, "pub fn new", &ctor_args, " -> Self");
+    p.fn_open(4, "pub fn new", &ctor_args, Some(&Ty::self_type()));
     p.struct_literal(8, "Self", &ctor_fields);
     p.line(4, "}");
     p.line(0, "}");
@@ -843,12 +843,12 @@ fn operation(op: &Operation) -> Vec<Part> {
     if let Some(params) = &op.params_struct {
         let mut p = Printer::default();
         p.impl_open("impl ::apigen_runtime::OptionalParams", name);
-        p.line(4, &format!("type Params = {params};"));
+        p.fixed(4, &format!("type Params = {params};"));
         p.fn_open(
             4,
             "fn params_mut",
             &[("&mut self".to_owned(), Ty::Leaf(String::new()))],
-            &format!(" -> &mut {params}"),
+            Some(&Ty::Leaf(format!("&mut {params}"))),
         );
         p.line(8, "&mut self.params");
         p.line(4, "}");
@@ -969,7 +969,7 @@ fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
     let definition = p.into_part();
 
     let mut p = Printer::default();
-    p.line(0, &format!("impl {name} {{"));
+    p.fixed(0, &format!("impl {name} {{"));
     p.docs(4, &["Parameters with nothing set."]);
     p.inline_unless_generic(4, &[]);
     p.line(4, "pub fn new() -> Self {");

@@ -11,14 +11,21 @@
 //! parameters and attribute arguments then go one per line, with a trailing
 //! comma that only counts towards the width when it is not the last; a
 //! struct literal also breaks when it is wider than 35 bytes; a method
-//! call that does not fit moves to the next line, then breaks its argument.
-//! An item with a line these rules cannot fit ([`Printer::into_part`]) is
-//! handed to prettyplease as source instead. The rest of the output (the
-//! `Operation` impls, unions, crate roots) still goes through `quote`.
+//! call that does not fit moves to the next line, then breaks its argument;
+//! a match arm that does not fit becomes a block. What cannot break (a
+//! path, an item's name, a literal) stays wider than the margin, as
+//! prettyplease leaves it: long names are common in big APIs, and handing
+//! such items to prettyplease was half of the generator's time on them. An
+//! item with a wide line that no rule here accounts for
+//! ([`Printer::into_part`]) is handed to prettyplease as source instead.
+//! The rest of the output (the `Operation` impls, unions, crate roots)
+//! still goes through `quote`.
 //!
 //! Debug builds (every test, and `cargo xtask generate`) format each item
 //! printed here once more with prettyplease and fail on any difference
 //! ([`check`]), so the two printers cannot drift apart unnoticed.
+
+use std::borrow::Cow;
 
 use proc_macro2::TokenStream;
 
@@ -37,7 +44,7 @@ const STRUCT_LITERAL_WIDTH: usize = 35;
 #[derive(Debug, Clone)]
 pub enum Ty {
     Leaf(String),
-    Generic(&'static str, Vec<Ty>),
+    Generic(Cow<'static, str>, Vec<Ty>),
 }
 
 impl Ty {
@@ -53,15 +60,15 @@ impl Ty {
             TypeRef::U64 => leaf("u64"),
             TypeRef::F32 => leaf("f32"),
             TypeRef::F64 => leaf("f64"),
-            TypeRef::DateTime => Ty::Generic("::chrono::DateTime", vec![leaf("::chrono::Utc")]),
+            TypeRef::DateTime => Ty::wrap("::chrono::DateTime", leaf("::chrono::Utc")),
             TypeRef::Json => leaf("::serde_json::Value"),
             TypeRef::Unit => leaf("()"),
-            TypeRef::Bytes => Ty::Generic("Vec", vec![leaf("u8")]),
+            TypeRef::Bytes => Ty::wrap("Vec", leaf("u8")),
             TypeRef::File => leaf("::apigen_runtime::FilePart"),
             TypeRef::Named(name) => Ty::Leaf(format!("crate::types::{name}")),
-            TypeRef::Vec(inner) => Ty::Generic("Vec", vec![Ty::of(inner)]),
+            TypeRef::Vec(inner) => Ty::wrap("Vec", Ty::of(inner)),
             TypeRef::Map(inner) => Ty::Generic(
-                "::std::collections::BTreeMap",
+                "::std::collections::BTreeMap".into(),
                 vec![leaf("String"), Ty::of(inner)],
             ),
             TypeRef::Option(inner) => Ty::wrap("Option", Ty::of(inner)),
@@ -71,7 +78,7 @@ impl Ty {
     /// The argument type a setter or constructor accepts for `ty`.
     pub fn arg(ty: &TypeRef) -> Ty {
         match ty {
-            TypeRef::String | TypeRef::File => Ty::Generic("impl Into", vec![Ty::of(ty)]),
+            TypeRef::String | TypeRef::File => Ty::wrap("impl Into", Ty::of(ty)),
             other => Ty::of(other),
         }
     }
@@ -88,7 +95,17 @@ impl Ty {
 
     /// `head<inner>`.
     pub fn wrap(head: &'static str, inner: Ty) -> Ty {
-        Ty::Generic(head, vec![inner])
+        Ty::Generic(head.into(), vec![inner])
+    }
+
+    /// `Self`, as a return type.
+    pub fn self_type() -> Ty {
+        Ty::Leaf("Self".to_owned())
+    }
+
+    /// `name<'c>`: a type borrowing the client for `'c`.
+    pub fn borrowing_client(name: &str) -> Ty {
+        Ty::Generic(name.to_owned().into(), vec![Ty::Leaf("'c".to_owned())])
     }
 
     fn width(&self) -> usize {
@@ -193,29 +210,61 @@ pub fn impl_block(head: &str, name: &str, lines: &[&str]) -> Part {
 #[derive(Debug, Default)]
 pub struct Printer {
     out: String,
+    /// Whether a line wider than the margin was printed that no rule here
+    /// lays out as prettyplease would.
+    unruled_overflow: bool,
 }
 
 impl Printer {
-    /// The printed item, as it is when every line fits in the margin; else
-    /// as source for prettyplease, whose rules for lines that do not fit
-    /// (a long method receiver, a long path) are more than these.
+    /// The printed item, as it is when every line that is wider than the
+    /// margin is one that prettyplease leaves as wide or that a rule here
+    /// broke as it does; else as source for prettyplease, whose rules for
+    /// lines that do not fit are more than these.
     pub fn into_part(self) -> Part {
-        let fits = self
-            .out
-            .lines()
-            .all(|line| line.len() <= MARGIN || line.trim_start().starts_with("///"));
-        if fits {
-            Part::Text(self.out)
-        } else {
+        if self.unruled_overflow {
             Part::Source(self.out)
+        } else {
+            Part::Text(self.out)
         }
     }
 
-    /// One line at `indent`.
+    /// One line at `indent`, which prettyplease prints as it is when it
+    /// fits in the margin. A wider one hands the item to prettyplease.
     pub fn line(&mut self, indent: usize, text: &str) {
+        if indent + text.len() > MARGIN {
+            self.unruled_overflow = true;
+        }
+        self.fixed(indent, text);
+    }
+
+    /// One line at `indent` that prettyplease prints as it is however wide
+    /// it is: it has nowhere to break (an item's name with no generics, an
+    /// enum variant, `type X = path;`).
+    pub fn fixed(&mut self, indent: usize, text: &str) {
         self.indent(indent);
         self.out.push_str(text);
         self.out.push('\n');
+    }
+
+    /// `text` (an argument, or a field of a struct literal: `name: value`
+    /// or the shorthand `name`) and then a comma, on one line when it fits,
+    /// else broken as prettyplease breaks the expressions written here. The
+    /// comma after the last element of a broken list does not count
+    /// towards the width.
+    fn element(&mut self, indent: usize, text: &str, last: bool) {
+        let counted = usize::from(!last);
+        if indent + text.len() + counted <= MARGIN {
+            self.fixed(indent, &format!("{text},"));
+            return;
+        }
+        match overflow(text) {
+            Overflow::AsIs => self.fixed(indent, &format!("{text},")),
+            Overflow::BeforeMethod(dot) => {
+                self.fixed(indent, &text[..dot]);
+                self.fixed(indent + INDENT, &format!("{},", &text[dot..]));
+            }
+            Overflow::Unruled => self.line(indent, &format!("{text},")),
+        }
     }
 
     fn indent(&mut self, indent: usize) {
@@ -280,9 +329,9 @@ impl Printer {
     /// `pub struct name { fields }`, or `{}` when there are none.
     pub fn struct_body(&mut self, name: &str, fields: Printer) {
         if fields.out.is_empty() {
-            self.line(0, &format!("pub struct {name} {{}}"));
+            self.fixed(0, &format!("pub struct {name} {{}}"));
         } else {
-            self.line(0, &format!("pub struct {name} {{"));
+            self.fixed(0, &format!("pub struct {name} {{"));
             self.append(fields);
             self.line(0, "}");
         }
@@ -297,7 +346,12 @@ impl Printer {
             ("value: ".to_owned(), arg),
         ];
         self.inline_unless_generic(INDENT, &params);
-        self.fn_open(INDENT, &format!("pub fn {name}"), &params, " -> Self");
+        self.fn_open(
+            INDENT,
+            &format!("pub fn {name}"),
+            &params,
+            Some(&Ty::self_type()),
+        );
         self.line(2 * INDENT, &format!("self.{name} = {assigned};"));
         self.line(2 * INDENT, "self");
         self.line(INDENT, "}");
@@ -325,7 +379,7 @@ impl Printer {
             self.line(0, &one_line);
         } else {
             self.line(0, head);
-            self.line(0, &format!("for {name} {{"));
+            self.fixed(0, &format!("for {name} {{"));
         }
     }
 
@@ -357,39 +411,57 @@ impl Printer {
             self.line(inner, &second);
             return;
         }
-        self.line(inner, &format!(".{method}("));
+        self.fixed(inner, &format!(".{method}("));
         let arg = inner + INDENT;
-        // The call is the last argument: its comma does not count.
-        if arg + call.len() <= MARGIN {
-            self.line(arg, &format!("{call},"));
+        // The call is the last argument: its comma does not count. A call
+        // without arguments has nowhere to break.
+        if arg + call.len() <= MARGIN || args.is_empty() {
+            self.fixed(arg, &format!("{call},"));
         } else {
-            self.line(arg, &format!("{function}("));
-            for a in args {
-                self.line(arg + INDENT, &format!("{a},"));
+            self.fixed(arg, &format!("{function}("));
+            for (i, a) in args.iter().enumerate() {
+                self.element(arg + INDENT, a, i + 1 == args.len());
             }
-            self.line(arg, "),");
+            self.fixed(arg, "),");
         }
-        self.line(inner, ")");
+        self.fixed(inner, ")");
     }
 
-    /// `match scrutinee { arms, fallback }` as the body of a method.
+    /// `match scrutinee { arms, fallback }` as the body of a method. An arm
+    /// is its pattern and its value, each a literal or a path.
     pub fn match_body(
         &mut self,
         scrutinee: &str,
-        arms: impl IntoIterator<Item = String>,
+        arms: impl IntoIterator<Item = (String, String)>,
         fallback: &str,
     ) {
         self.line(2 * INDENT, &format!("match {scrutinee} {{"));
-        for arm in arms {
-            self.line(3 * INDENT, &arm);
+        for (pattern, value) in arms {
+            self.arm(3 * INDENT, &pattern, &value);
         }
         self.line(3 * INDENT, fallback);
         self.line(2 * INDENT, "}");
     }
 
+    /// `pattern => value,`, or the value in a block of its own when that
+    /// does not fit, as prettyplease breaks an arm (its comma, printed only
+    /// when the arm is not broken, does not count towards the width).
+    /// Literals and paths do not break further.
+    fn arm(&mut self, indent: usize, pattern: &str, value: &str) {
+        let one_line = format!("{pattern} => {value},");
+        if indent + one_line.len() - ",".len() <= MARGIN {
+            self.fixed(indent, &one_line);
+            return;
+        }
+        self.fixed(indent, &format!("{pattern} => {{"));
+        self.fixed(indent + INDENT, value);
+        self.fixed(indent, "}");
+    }
+
     /// The lines printed by `other`, after these.
     pub fn append(&mut self, other: Printer) {
         self.out.push_str(&other.out);
+        self.unruled_overflow |= other.unruled_overflow;
     }
 
     /// `#[name(a, b)]`, or one argument per line when that does not fit.
@@ -407,15 +479,23 @@ impl Printer {
     }
 
     /// `head(params) -> ret {`, or one parameter per line when that does
-    /// not fit. A parameter is its `name: ` (or the whole of `mut self`)
-    /// and its type.
-    pub fn fn_open(&mut self, indent: usize, head: &str, params: &[(String, Ty)], ret: &str) {
+    /// not fit, and then the return type's generic arguments too when
+    /// `) -> ret {` does not. A parameter is its `name: ` (or the whole of
+    /// `mut self`) and its type.
+    pub fn fn_open(
+        &mut self,
+        indent: usize,
+        head: &str,
+        params: &[(String, Ty)],
+        ret: Option<&Ty>,
+    ) {
         let flat: usize = params
             .iter()
             .map(|(prefix, ty)| prefix.len() + ty.width() + 2)
             .sum::<usize>()
             .saturating_sub(2);
-        if indent + head.len() + flat + ret.len() + 4 <= MARGIN {
+        let ret_width = ret.map_or(0, |ty| " -> ".len() + ty.width());
+        if indent + head.len() + flat + ret_width + 4 <= MARGIN {
             self.indent(indent);
             self.out.push_str(head);
             self.out.push('(');
@@ -427,15 +507,21 @@ impl Printer {
                 ty.write_flat(&mut self.out);
             }
             self.out.push(')');
-            self.out.push_str(ret);
+            if let Some(ty) = ret {
+                self.out.push_str(" -> ");
+                ty.write_flat(&mut self.out);
+            }
             self.out.push_str(" {\n");
             return;
         }
-        self.line(indent, &format!("{head}("));
+        self.fixed(indent, &format!("{head}("));
         for (i, (prefix, ty)) in params.iter().enumerate() {
             self.typed_in_list(indent + INDENT, prefix, ty, ",", i + 1 == params.len());
         }
-        self.line(indent, &format!("){ret} {{"));
+        match ret {
+            Some(ty) => self.typed(indent, ") -> ", ty, " {"),
+            None => self.fixed(indent, ") {"),
+        }
     }
 
     /// `name { a, b: c }` as the whole of a line, or one field per line
@@ -451,12 +537,52 @@ impl Printer {
             self.line(indent, &one_line);
             return;
         }
-        self.line(indent, &format!("{name} {{"));
-        for field in fields {
-            self.line(indent + INDENT, &format!("{field},"));
+        self.fixed(indent, &format!("{name} {{"));
+        for (i, field) in fields.iter().enumerate() {
+            self.element(indent + INDENT, field, i + 1 == fields.len());
         }
         self.line(indent, "}");
     }
+}
+
+/// How prettyplease lays out an element of a list (see
+/// [`Printer::element`]) that does not fit.
+#[derive(Debug, PartialEq)]
+enum Overflow {
+    /// As it is: a path, a literal or a call without arguments has
+    /// nowhere to break.
+    AsIs,
+    /// `receiver` on the line, `.method()` on the next, one level in: a
+    /// method call breaks before its dot (at this byte).
+    BeforeMethod(usize),
+    /// An expression these rules do not cover.
+    Unruled,
+}
+
+/// How `element` (`name: value` or an expression alone) breaks.
+fn overflow(element: &str) -> Overflow {
+    let value = element.split_once(": ").map_or(element, |(_, value)| value);
+    let is_path = |s: &str| {
+        !s.is_empty()
+            && s.trim_start_matches("::")
+                .split("::")
+                .all(|segment| !segment.is_empty() && is_ident(segment))
+    };
+    if is_path(value) || value.strip_suffix("()").is_some_and(is_path) {
+        return Overflow::AsIs;
+    }
+    if let Some((receiver, method)) = value.strip_suffix("()").and_then(|v| v.split_once('.')) {
+        if is_ident(receiver) && is_ident(method) {
+            return Overflow::BeforeMethod(element.len() - value.len() + receiver.len());
+        }
+    }
+    Overflow::Unruled
+}
+
+/// Whether `s` is one identifier (settled names only: no raw identifiers).
+fn is_ident(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.chars().next().is_some_and(|c| !c.is_ascii_digit())
 }
 
 /// In debug builds, that prettyplease prints `item` exactly as it is.
@@ -528,7 +654,12 @@ mod tests {
                 ("mut self".to_owned(), Ty::Leaf(String::new())),
                 ("value: ".to_owned(), Ty::Leaf("T".repeat(width))),
             ];
-            p.fn_open(4, &format!("pub fn {name}"), &params, " -> Self");
+            p.fn_open(
+                4,
+                &format!("pub fn {name}"),
+                &params,
+                Some(&Ty::self_type()),
+            );
             // 35 bytes fit on one line, 36 do not.
             p.struct_literal(8, "Self", &["a".repeat(field)]);
             p.line(4, "}");
@@ -543,6 +674,120 @@ mod tests {
             &item,
             &format!("        Self {{\n            {},\n", "a".repeat(27)),
         );
+    }
+
+    /// The text of a part printed as text; fails on source.
+    fn text_of(part: Part) -> String {
+        match part {
+            Part::Text(item) => item,
+            other => panic!("not printed as text: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn match_arms_that_do_not_fit_become_blocks() {
+        let mut p = Printer::default();
+        p.fixed(0, "impl E {");
+        p.line(4, "pub fn as_str(&self) -> &str {");
+        // At indent 12, `Self::… => "…"` of 89 bytes fits, its comma
+        // aside; one byte more does not.
+        let arm = |width: usize| {
+            let value = "v".repeat(width - 12 - r#"Self::Name => """#.len());
+            ("Self::Name".to_owned(), str_literal(&value))
+        };
+        p.match_body("self", [arm(89), arm(90)], "Self::Unknown(value) => value,");
+        p.line(4, "}");
+        p.line(0, "}");
+        let item = text_of(p.into_part());
+        check(&item).unwrap();
+        let (fits, wide) = (arm(89), arm(90));
+        assert_has(&item, &format!("            {} => {},\n", fits.0, fits.1));
+        assert_has(
+            &item,
+            &format!(
+                "            {} => {{\n                {}\n            }}\n",
+                wide.0, wide.1
+            ),
+        );
+    }
+
+    #[test]
+    fn return_types_break_after_the_parameters() {
+        let mut p = Printer::default();
+        p.fixed(0, "impl<'c> R<'c> {");
+        let returned = Ty::Generic(
+            "::apigen_runtime::Call".into(),
+            vec![
+                Ty::Leaf("'c".to_owned()),
+                Ty::Leaf(format!("crate::operations::{}", "Op".repeat(30))),
+            ],
+        );
+        let params = [("&self".to_owned(), Ty::Leaf(String::new()))];
+        p.fn_open(4, "pub fn long", &params, Some(&returned));
+        p.line(8, "todo!()");
+        p.line(4, "}");
+        p.line(0, "}");
+        let item = text_of(p.into_part());
+        check(&item).unwrap();
+        assert_has(
+            &item,
+            "    pub fn long(\n        &self,\n    ) -> ::apigen_runtime::Call<\n        'c,\n",
+        );
+    }
+
+    #[test]
+    fn wide_elements_break_before_their_method_call() {
+        let long = "a".repeat(70);
+        let mut p = Printer::default();
+        p.fixed(0, "impl S {");
+        p.line(4, "pub fn new(value: String) -> Self {");
+        let fields = [format!("{long}: value.into()"), "b: None".to_owned()];
+        p.struct_literal(8, "Self", &fields);
+        p.line(4, "}");
+        p.line(4, "pub fn call(&self) {");
+        let function = format!("crate::operations::{}::new", "Op".repeat(30));
+        p.call_chain(
+            8,
+            "self.client",
+            "call",
+            &function,
+            &[format!("{long}.into()")],
+        );
+        p.line(4, "}");
+        p.line(4, "pub fn empty(&self) {");
+        p.call_chain(8, "self.client", "call", &function, &[]);
+        p.line(4, "}");
+        p.line(0, "}");
+        let item = text_of(p.into_part());
+        check(&item).unwrap();
+        assert_has(
+            &item,
+            &format!("            {long}: value\n                .into(),\n"),
+        );
+        assert_has(
+            &item,
+            &format!("                    {long}\n                        .into(),\n"),
+        );
+        assert_has(&item, &format!("                {function}(),\n"));
+    }
+
+    #[test]
+    fn an_item_with_a_wide_line_no_rule_covers_goes_to_prettyplease() {
+        let wide = format!("pub struct {} {{}}", "S".repeat(90));
+        let mut p = Printer::default();
+        p.fixed(0, &wide);
+        assert!(matches!(p.into_part(), Part::Text(_)));
+        let mut p = Printer::default();
+        p.line(0, &wide);
+        assert!(matches!(p.into_part(), Part::Source(_)));
+        // An element whose expression no rule covers.
+        let mut p = Printer::default();
+        p.struct_literal(
+            8,
+            "Self",
+            &[format!("{}: Some(value.into())", "a".repeat(80))],
+        );
+        assert!(matches!(p.into_part(), Part::Source(_)));
     }
 
     #[test]
