@@ -16,6 +16,7 @@ pub mod docs;
 pub mod features;
 pub mod manifest;
 pub mod models;
+pub mod operation_text;
 pub mod responses;
 pub mod security;
 pub mod shards;

@@ -717,16 +717,8 @@ fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
 }
 
 fn method_tokens(method: Method) -> TokenStream {
-    match method {
-        Method::Get => quote!(Get),
-        Method::Put => quote!(Put),
-        Method::Post => quote!(Post),
-        Method::Delete => quote!(Delete),
-        Method::Patch => quote!(Patch),
-        Method::Head => quote!(Head),
-        Method::Options => quote!(Options),
-        Method::Trace => quote!(Trace),
-    }
+    let variant = ident(super::operation_text::method_variant(method));
+    quote!(#variant)
 }
 
 fn param_doc(param: &Param) -> Vec<String> {
@@ -838,7 +830,10 @@ fn operation(op: &Operation) -> Vec<Part> {
     p.line(0, "}");
     parts.push(p.into_part());
 
-    parts.push(Part::Tokens(operation_impl(op)));
+    parts.push(
+        super::operation_text::operation_impl(op)
+            .unwrap_or_else(|| Part::Tokens(operation_impl(op))),
+    );
 
     if let Some(params) = &op.params_struct {
         let mut p = Printer::default();
@@ -857,15 +852,17 @@ fn operation(op: &Operation) -> Vec<Part> {
     }
     let paginated = op.pagination.as_ref().map(|_| paginated_impl(op));
     let responses = super::responses::items(op);
-    parts.push(Part::Tokens(quote! {
-        #paginated
-        #responses
-    }));
+    if paginated.is_some() || !responses.is_empty() {
+        parts.push(Part::Tokens(quote! {
+            #paginated
+            #responses
+        }));
+    }
     parts
 }
 
 /// The `impl Operation` of an operation: what the runtime needs to send it.
-fn operation_impl(op: &Operation) -> TokenStream {
+pub(super) fn operation_impl(op: &Operation) -> TokenStream {
     let name = ident(&op.rust_name);
     let mut build = build_body(op);
     if let Some(accept) = &op.output.accept {

@@ -263,7 +263,66 @@ impl Printer {
                 self.fixed(indent, &text[..dot]);
                 self.fixed(indent + INDENT, &format!("{},", &text[dot..]));
             }
+            Overflow::InsideCall(open) => {
+                // The argument is the call's last: its comma does not count.
+                self.fixed(indent, &text[..=open]);
+                self.element(indent + INDENT, &text[open + 1..text.len() - 1], true);
+                self.fixed(indent, "),");
+            }
             Overflow::Unruled => self.line(indent, &format!("{text},")),
+        }
+    }
+
+    /// The elements of a broken list, one per line (see
+    /// [`Printer::element`]).
+    pub fn elements(&mut self, indent: usize, elements: &[String]) {
+        for (i, element) in elements.iter().enumerate() {
+            self.element(indent, element, i + 1 == elements.len());
+        }
+    }
+
+    /// `receiver.method(args)` and `end` (`;` or `?;`) as a statement: on
+    /// one line, else with `.method(…)` on the next, else with the
+    /// arguments one per line as well.
+    pub fn method_statement(
+        &mut self,
+        indent: usize,
+        receiver: &str,
+        method: &str,
+        args: &[Arg],
+        end: &str,
+    ) {
+        let flat: Vec<String> = args.iter().map(Arg::flat).collect();
+        let call = format!(".{method}({}){end}", flat.join(", "));
+        // A struct literal argument wider than prettyplease's limit for
+        // one is broken inside the line, which the rules here do not do.
+        let wide_struct = args
+            .iter()
+            .zip(&flat)
+            .any(|(arg, flat)| matches!(arg, Arg::Struct(..)) && flat.len() > STRUCT_LITERAL_WIDTH);
+        let inner = indent + INDENT;
+        if indent + receiver.len() + call.len() <= MARGIN {
+            self.line(indent, &format!("{receiver}{call}"));
+        } else if inner + call.len() <= MARGIN {
+            self.fixed(indent, receiver);
+            self.line(inner, &call);
+        } else {
+            self.fixed(indent, receiver);
+            self.fixed(inner, &format!(".{method}("));
+            for (i, arg) in args.iter().enumerate() {
+                let last = i + 1 == args.len();
+                match arg {
+                    Arg::Expr(expr) => self.element(inner + INDENT, expr, last),
+                    Arg::Struct(path, fields) => {
+                        self.struct_literal_then(inner + INDENT, path, fields, ",")
+                    }
+                }
+            }
+            self.fixed(inner, &format!("){end}"));
+            return;
+        }
+        if wide_struct {
+            self.unruled_overflow = true;
         }
     }
 
@@ -527,6 +586,11 @@ impl Printer {
     /// `name { a, b: c }` as the whole of a line, or one field per line
     /// when it is too wide.
     pub fn struct_literal(&mut self, indent: usize, name: &str, fields: &[String]) {
+        self.struct_literal_then(indent, name, fields, "");
+    }
+
+    /// [`Printer::struct_literal`] followed by `suffix` (a comma).
+    fn struct_literal_then(&mut self, indent: usize, name: &str, fields: &[String], suffix: &str) {
         let flat = fields.join(", ");
         let one_line = if fields.is_empty() {
             format!("{name} {{}}")
@@ -534,14 +598,30 @@ impl Printer {
             format!("{name} {{ {flat} }}")
         };
         if one_line.len() <= STRUCT_LITERAL_WIDTH && indent + one_line.len() <= MARGIN {
-            self.line(indent, &one_line);
+            self.line(indent, &format!("{one_line}{suffix}"));
             return;
         }
         self.fixed(indent, &format!("{name} {{"));
-        for (i, field) in fields.iter().enumerate() {
-            self.element(indent + INDENT, field, i + 1 == fields.len());
+        self.elements(indent + INDENT, fields);
+        self.line(indent, &format!("}}{suffix}"));
+    }
+}
+
+/// An argument of [`Printer::method_statement`].
+#[derive(Debug)]
+pub enum Arg {
+    /// An expression, laid out as [`Printer::element`] lays it out.
+    Expr(String),
+    /// A struct literal: its path and its fields.
+    Struct(String, Vec<String>),
+}
+
+impl Arg {
+    fn flat(&self) -> String {
+        match self {
+            Arg::Expr(expr) => expr.clone(),
+            Arg::Struct(path, fields) => format!("{path} {{ {} }}", fields.join(", ")),
         }
-        self.line(indent, "}");
     }
 }
 
@@ -555,6 +635,9 @@ enum Overflow {
     /// `receiver` on the line, `.method()` on the next, one level in: a
     /// method call breaks before its dot (at this byte).
     BeforeMethod(usize),
+    /// `function(` on the line, its one argument on the next, one level
+    /// in, then `)`: a call breaks inside its parentheses (this byte).
+    InsideCall(usize),
     /// An expression these rules do not cover.
     Unruled,
 }
@@ -568,8 +651,21 @@ fn overflow(element: &str) -> Overflow {
                 .split("::")
                 .all(|segment| !segment.is_empty() && is_ident(segment))
     };
-    if is_path(value) || value.strip_suffix("()").is_some_and(is_path) {
+    // A literal or a path, or a reference to one: nowhere to break.
+    let atom = |s: &str| {
+        let s = s.strip_prefix('&').unwrap_or(s);
+        is_path(s) || is_str_literal(s)
+    };
+    if atom(value) || value.strip_suffix("()").is_some_and(is_path) {
         return Overflow::AsIs;
+    }
+    if let Some((function, argument)) = value
+        .strip_suffix(')')
+        .and_then(|call| call.split_once('('))
+    {
+        if is_path(function) && atom(argument) {
+            return Overflow::InsideCall(element.len() - value.len() + function.len());
+        }
     }
     if let Some((receiver, method)) = value.strip_suffix("()").and_then(|v| v.split_once('.')) {
         if is_ident(receiver) && is_ident(method) {
@@ -577,6 +673,25 @@ fn overflow(element: &str) -> Overflow {
         }
     }
     Overflow::Unruled
+}
+
+/// Whether `s` is one string literal as [`str_literal`] writes it.
+fn is_str_literal(s: &str) -> bool {
+    let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
+        return false;
+    };
+    // No unescaped quote inside: a backslash escapes the next character.
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Whether `s` is one identifier (settled names only: no raw identifiers).
