@@ -2,14 +2,15 @@
 //! [`text`](super::text)):
 //! one per operation, the most common item of a big API after the types.
 //! Operations whose inputs or output take forms not printed here (a body
-//! in several media types or other than JSON, several successful
-//! responses, security alternatives) return `None`, and
+//! in several media types, bytes, a form or multipart body, several
+//! successful responses) return `None`, and
 //! `models::operation_impl` builds theirs with `quote`.
 
 use super::Part;
-use super::text::{Arg, Printer, Ty, str_literal};
+use super::text::{self, Arg, Printer, Ty, str_literal};
 use crate::codegen::ir::{
-    BodyKind, Method, Operation, OutputShape, Param, ParamLocation, Security, Style, TypeRef,
+    BodyKind, Method, Operation, OutputShape, Param, ParamLocation, RequestBody, Security, Style,
+    TypeRef,
 };
 
 const RUNTIME: &str = "::apigen_runtime";
@@ -38,12 +39,25 @@ pub fn operation_impl(op: &Operation) -> Option<Part> {
         }
         OutputShape::ByStatus => return None,
     };
-    let security = match op.security {
+    let security = match &op.security {
         Security::Any => None,
-        Security::None => Some(format!(
+        Security::None => Some(vec![format!(
             "const SECURITY: {RUNTIME}::Security = {RUNTIME}::Security::None;"
-        )),
-        Security::Alternatives(_) => return None,
+        )]),
+        Security::Alternatives(indices) => {
+            // Always wider than the margin: the call's argument goes on a
+            // line of its own, unless it is too wide to (a list of many).
+            let indices: Vec<String> = indices.iter().map(usize::to_string).collect();
+            let argument = format!("&[{}]", indices.join(", "));
+            if 8 + argument.len() > text::MARGIN {
+                return None;
+            }
+            Some(vec![
+                format!("const SECURITY: {RUNTIME}::Security = {RUNTIME}::Security::Alternatives("),
+                format!("    {argument},"),
+                ");".to_owned(),
+            ])
+        }
     };
     let mut build = Printer::default();
     build_statements(&mut build, op)?;
@@ -69,8 +83,8 @@ pub fn operation_impl(op: &Operation) -> Option<Part> {
     ];
     p.elements(8, &info);
     p.line(4, "};");
-    if let Some(security) = security {
-        p.line(4, &security);
+    for line in security.iter().flatten() {
+        p.fixed(4, line);
     }
     let request = if build.is_empty() {
         "_request: "
@@ -109,16 +123,14 @@ fn build_statements(p: &mut Printer, op: &Operation) -> Option<()> {
         record_param(p, 8, param, &format!("&self.params.{}", param.rust_name));
     }
     if let Some(body) = &op.body {
-        if body.choice.is_some() || body.kind != BodyKind::Json {
+        if body.choice.is_some() {
             return None;
         }
         if body.required {
-            let value = Arg::Expr("&self.body".to_owned());
-            p.method_statement(8, "request", "json_body", &[value], "?;");
+            send_body(p, 8, body, "&self.body")?;
         } else {
             p.line(8, "if let Some(body) = &self.params.body {");
-            let value = Arg::Expr("body".to_owned());
-            p.method_statement(12, "request", "json_body", &[value], "?;");
+            send_body(p, 12, body, "body")?;
             p.line(8, "}");
         }
     }
@@ -129,6 +141,30 @@ fn build_statements(p: &mut Printer, op: &Operation) -> Option<()> {
         ];
         p.method_statement(8, "request", "header", &args, "?;");
     }
+    Some(())
+}
+
+/// Sends the body `reference` refers to, as `body::send_body` does with
+/// tokens; `None` for the kinds left to it.
+fn send_body(p: &mut Printer, indent: usize, body: &RequestBody, reference: &str) -> Option<()> {
+    let content_type = || Arg::Expr(str_literal(&body.content_type));
+    let (method, args, end) = match body.kind {
+        BodyKind::Json => ("json_body", vec![Arg::Expr(reference.to_owned())], "?;"),
+        BodyKind::Binary if body.ty == TypeRef::File => (
+            "file_body",
+            vec![content_type(), Arg::Expr(reference.to_owned())],
+            ";",
+        ),
+        BodyKind::Text => (
+            "text_body",
+            vec![content_type(), Arg::Expr(reference.to_owned())],
+            ";",
+        ),
+        // Bytes (`raw_body`), which no spec of the tests sends, forms and
+        // multipart bodies.
+        BodyKind::Binary | BodyKind::Form { .. } | BodyKind::Multipart { .. } => return None,
+    };
+    p.method_statement(indent, "request", method, &args, end);
     Some(())
 }
 
@@ -252,7 +288,10 @@ mod tests {
             "\"accept\"",
             "if let Some(body) = &self.params.body",
             "json_body(&self.body)",
+            "request.file_body(",
+            "request.text_body(",
             "Security::None",
+            "Security::Alternatives(\n        &[0, 1, 2],\n    );",
             "crate::operations::LIST_ENVELOPE",
             "ResponseShape::Raw",
             "ResponseShape::Text",

@@ -139,6 +139,17 @@ fn parse_30(path: &Path, text: &str, is_json: bool) -> Result<LoadedSpec, Diagno
 }
 
 fn strict_30(path: &Path, text: &str, is_json: bool) -> Result<OpenAPI, Diagnostic> {
+    // Tracking the path of every value costs about 6% of the parse (47 MB
+    // of JSON: 0.05 s): it is done only to locate an error, by parsing a
+    // second time.
+    let untracked = if is_json {
+        serde_json::from_str(text).ok()
+    } else {
+        serde_yaml::from_str(text).ok()
+    };
+    if let Some(openapi) = untracked {
+        return Ok(openapi);
+    }
     if is_json {
         let mut de = serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
