@@ -1,10 +1,9 @@
-//! The `impl Operation` of an operation, printed as text (see
-//! [`text`](super::text)):
+//! The `impl Operation` of an operation, printed as text (see [`text`]):
 //! one per operation, the most common item of a big API after the types.
 //! Operations whose inputs or output take forms not printed here (a body
 //! in several media types, bytes, a form or multipart body, several
-//! successful responses) return `None`, and
-//! `models::operation_impl` builds theirs with `quote`.
+//! successful responses) return `None`, and `models::operation_impl`
+//! builds theirs with `quote`.
 
 use super::Part;
 use super::text::{self, Arg, Printer, Ty, str_literal};

@@ -253,7 +253,7 @@ impl Printer {
     /// else broken as prettyplease breaks the expressions written here. The
     /// comma after the last element of a broken list does not count
     /// towards the width.
-    fn element(&mut self, indent: usize, text: &str, last: bool) {
+    pub fn element(&mut self, indent: usize, text: &str, last: bool) {
         let counted = usize::from(!last);
         if indent + text.len() + counted <= MARGIN {
             self.fixed(indent, &format!("{text},"));
@@ -793,12 +793,17 @@ mod tests {
         );
     }
 
-    /// The text of a part printed as text; fails on source.
-    fn text_of(part: Part) -> String {
-        match part {
+    /// The item `p` printed, closed by the ends of its method and impl:
+    /// text, as prettyplease lays it out.
+    fn closed_and_checked(mut p: Printer) -> String {
+        p.line(4, "}");
+        p.line(0, "}");
+        let item = match p.into_part() {
             Part::Text(item) => item,
             other => panic!("not printed as text: {other:?}"),
-        }
+        };
+        check(&item).unwrap();
+        item
     }
 
     #[test]
@@ -813,10 +818,7 @@ mod tests {
             ("Self::Name".to_owned(), str_literal(&value))
         };
         p.match_body("self", [arm(89), arm(90)], "Self::Unknown(value) => value,");
-        p.line(4, "}");
-        p.line(0, "}");
-        let item = text_of(p.into_part());
-        check(&item).unwrap();
+        let item = closed_and_checked(p);
         let (fits, wide) = (arm(89), arm(90));
         assert_has(&item, &format!("            {} => {},\n", fits.0, fits.1));
         assert_has(
@@ -842,10 +844,7 @@ mod tests {
         let params = [("&self".to_owned(), Ty::Leaf(String::new()))];
         p.fn_open(4, "pub fn long", &params, Some(&returned));
         p.line(8, "todo!()");
-        p.line(4, "}");
-        p.line(0, "}");
-        let item = text_of(p.into_part());
-        check(&item).unwrap();
+        let item = closed_and_checked(p);
         assert_has(
             &item,
             "    pub fn long(\n        &self,\n    ) -> ::apigen_runtime::Call<\n        'c,\n",
@@ -873,10 +872,7 @@ mod tests {
         p.line(4, "}");
         p.line(4, "pub fn empty(&self) {");
         p.call_chain(8, "self.client", "call", &function, &[]);
-        p.line(4, "}");
-        p.line(0, "}");
-        let item = text_of(p.into_part());
-        check(&item).unwrap();
+        let item = closed_and_checked(p);
         assert_has(
             &item,
             &format!("            {long}: value\n                .into(),\n"),
