@@ -7,21 +7,20 @@
 //! impls, open enums with their impls, the operations' parameter and
 //! request structs and most of their `Operation` impls
 //! ([`operation_text`](super::operation_text)), and the clients' resource
-//! types and methods. This
-//! module knows prettyplease's rules for the few constructs they use: a
-//! group breaks only when it is wider than 89 columns; generic arguments,
-//! parameters and attribute arguments then go one per line, with a trailing
-//! comma that only counts towards the width when it is not the last; a
-//! struct literal also breaks when it is wider than 35 bytes; a method
-//! call that does not fit moves to the next line, then breaks its
-//! arguments; a match arm that does not fit becomes a block. What cannot break (a
-//! path, an item's name, a literal) stays wider than the margin, as
-//! prettyplease leaves it: long names are common in big APIs, and handing
-//! such items to prettyplease was half of the generator's time on them. An
-//! item with a wide line that no rule here accounts for
+//! types and methods. This module knows prettyplease's rules for the few
+//! constructs they use: a group breaks only when it is wider than 89
+//! columns; generic arguments, parameters and attribute arguments then go
+//! one per line, with a trailing comma that only counts towards the width
+//! when it is not the last; a struct literal also breaks when it is wider
+//! than 35 bytes; a method call that does not fit moves to the next line,
+//! then breaks its arguments; a match arm that does not fit becomes a
+//! block. What cannot break (a path, an item's name, a literal) stays wider
+//! than the margin, as prettyplease leaves it: long names are common in big
+//! APIs, and handing such items to prettyplease was half of the generator's
+//! time on them. An item with a wide line that no rule here accounts for
 //! ([`Printer::into_part`]) is handed to prettyplease as source instead.
-//! The rest of the output (unions, pagination, responses by status,
-//! crate roots) still goes through `quote`.
+//! The rest of the output (unions, pagination, responses by status, crate
+//! roots) still goes through `quote`.
 //!
 //! Debug builds (every test, and `cargo xtask generate`) format each item
 //! printed here once more with prettyplease and fail on any difference
