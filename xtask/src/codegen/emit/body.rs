@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::prose_and_facts;
+use super::text::{Arg, str_literal};
 use super::{ident, type_tokens};
 use crate::codegen::ir::{
     Api, BodyContent, BodyKind, Operation, Param, ParamLocation, RequestBody, Style, TypeRef,
@@ -25,60 +26,121 @@ pub fn uses_files(api: &Api) -> bool {
     })
 }
 
-fn query_style(style: Style) -> TokenStream {
+/// A call on `request` that writes one input into `RequestParts`: the one
+/// spelling of each parameter style and body kind, printed as text by
+/// `operation_text` and turned into tokens ([`RequestCall::tokens`]) for
+/// the impls still built with `quote`.
+#[derive(Debug)]
+pub struct RequestCall {
+    pub method: &'static str,
+    pub args: Vec<Arg>,
+    /// `?;` for a call that can fail, else `;`.
+    pub end: &'static str,
+}
+
+impl RequestCall {
+    /// The call as a statement, in tokens.
+    pub fn tokens(&self) -> TokenStream {
+        let args: Vec<String> = self.args.iter().map(Arg::flat).collect();
+        tokens_of(&format!(
+            "request.{}({}){}",
+            self.method,
+            args.join(", "),
+            self.end
+        ))
+    }
+}
+
+/// Code written here as text, as tokens: settled identifiers, escaped
+/// literals and runtime paths, so always valid Rust.
+fn tokens_of(code: &str) -> TokenStream {
+    code.parse()
+        .unwrap_or_else(|e| panic!("generated code `{code}` does not lex: {e}"))
+}
+
+/// A `QueryStyle` value.
+pub fn query_style(style: Style) -> Arg {
+    let path = |variant: &str| format!("::apigen_runtime::QueryStyle::{variant}");
     match style {
         Style::Form { explode } | Style::Simple { explode } => {
-            quote!(::apigen_runtime::QueryStyle::Form { explode: #explode })
+            Arg::Struct(path("Form"), vec![format!("explode: {explode}")])
         }
-        Style::SpaceDelimited => quote!(::apigen_runtime::QueryStyle::SpaceDelimited),
-        Style::PipeDelimited => quote!(::apigen_runtime::QueryStyle::PipeDelimited),
-        Style::DeepObject => quote!(::apigen_runtime::QueryStyle::DeepObject),
+        Style::SpaceDelimited => Arg::Expr(path("SpaceDelimited")),
+        Style::PipeDelimited => Arg::Expr(path("PipeDelimited")),
+        Style::DeepObject => Arg::Expr(path("DeepObject")),
     }
 }
 
 /// Records one parameter; `value` is a reference to it. The default style
 /// of each location keeps the short call.
-pub fn record_param(param: &Param, value: TokenStream) -> TokenStream {
-    let wire = &param.wire_name;
-    match (param.location, param.style) {
-        (ParamLocation::Path, _) => quote!(request.path(#wire, #value)?;),
-        (ParamLocation::Query, Style::Form { explode: true }) => {
-            quote!(request.query(#wire, #value)?;)
-        }
-        (ParamLocation::Query, style) => {
-            let style = query_style(style);
-            quote!(request.query_styled(#wire, #value, #style)?;)
-        }
+pub fn param_call(param: &Param, value: &str) -> RequestCall {
+    let wire = Arg::Expr(str_literal(&param.wire_name));
+    let value = Arg::Expr(value.to_owned());
+    let flag = |b: bool| Arg::Expr(b.to_string());
+    let (method, args) = match (param.location, param.style) {
+        (ParamLocation::Path, _) => ("path", vec![wire, value]),
+        (ParamLocation::Query, Style::Form { explode: true }) => ("query", vec![wire, value]),
+        (ParamLocation::Query, style) => ("query_styled", vec![wire, value, query_style(style)]),
         (ParamLocation::Header, Style::Simple { explode: true }) => {
-            quote!(request.header_styled(#wire, #value, true)?;)
+            ("header_styled", vec![wire, value, flag(true)])
         }
-        (ParamLocation::Header, _) => quote!(request.header(#wire, #value)?;),
+        (ParamLocation::Header, _) => ("header", vec![wire, value]),
         (ParamLocation::Cookie, style) => {
             let explode = !matches!(style, Style::Form { explode: false });
-            quote!(request.cookie(#wire, #value, #explode)?;)
+            ("cookie", vec![wire, value, flag(explode)])
         }
+    };
+    RequestCall {
+        method,
+        args,
+        end: "?;",
     }
+}
+
+/// Sends one media type's value, held by `place`, in one call: JSON, a
+/// file, bytes or text (`None` for a form or multipart body). `place` is a
+/// reference when `is_ref`.
+pub fn content_call(content: &BodyContent, place: &str, is_ref: bool) -> Option<RequestCall> {
+    let reference = || {
+        Arg::Expr(if is_ref {
+            place.to_owned()
+        } else {
+            format!("&{place}")
+        })
+    };
+    let content_type = || Arg::Expr(str_literal(&content.content_type));
+    let (method, args, end) = match &content.kind {
+        BodyKind::Json => ("json_body", vec![reference()], "?;"),
+        BodyKind::Binary if content.ty == TypeRef::File => {
+            ("file_body", vec![content_type(), reference()], ";")
+        }
+        BodyKind::Binary => (
+            "raw_body",
+            vec![content_type(), Arg::Expr(format!("{place}.to_vec()"))],
+            ";",
+        ),
+        BodyKind::Text => ("text_body", vec![content_type(), reference()], ";"),
+        BodyKind::Form { .. } | BodyKind::Multipart { .. } => return None,
+    };
+    Some(RequestCall { method, args, end })
 }
 
 /// Sends one media type's value: `place` holds it, and is a reference
 /// when `is_ref`.
-fn send_content(content: &BodyContent, place: &TokenStream, is_ref: bool) -> TokenStream {
-    let content_type = &content.content_type;
+fn send_content(content: &BodyContent, place: &str, is_ref: bool) -> TokenStream {
+    if let Some(call) = content_call(content, place, is_ref) {
+        return call.tokens();
+    }
+    let place_tokens = tokens_of(place);
     let value = if is_ref {
-        place.clone()
+        place_tokens.clone()
     } else {
-        quote!(&#place)
+        quote!(&#place_tokens)
     };
     match &content.kind {
-        BodyKind::Json => quote!(request.json_body(#value)?;),
-        BodyKind::Binary if content.ty == TypeRef::File => {
-            quote!(request.file_body(#content_type, #value);)
-        }
-        BodyKind::Binary => quote!(request.raw_body(#content_type, #place.to_vec());),
-        BodyKind::Text => quote!(request.text_body(#content_type, #value);),
         BodyKind::Form { styles } => {
             let styles = styles.iter().map(|(name, style)| {
-                let style = query_style(*style);
+                let style = tokens_of(&query_style(*style).flat());
                 quote!((#name, #style))
             });
             quote!(request.form_body(#value, &[#(#styles),*])?;)
@@ -92,9 +154,9 @@ fn send_content(content: &BodyContent, place: &TokenStream, is_ref: bool) -> Tok
                     None => quote!(None),
                 };
                 if field.file {
-                    quote!(form.file(#wire, &#place.#rust, #content_type);)
+                    quote!(form.file(#wire, &#place_tokens.#rust, #content_type);)
                 } else {
-                    quote!(form.field(#wire, &#place.#rust, #content_type)?;)
+                    quote!(form.field(#wire, &#place_tokens.#rust, #content_type)?;)
                 }
             });
             quote! {
@@ -103,28 +165,32 @@ fn send_content(content: &BodyContent, place: &TokenStream, is_ref: bool) -> Tok
                 request.multipart_body(&form);
             }
         }
+        _ => unreachable!("content_call sends every other kind"),
+    }
+}
+
+/// The one media type of a body that accepts one.
+pub fn only_content(body: &RequestBody) -> BodyContent {
+    BodyContent {
+        variant: String::new(),
+        ty: body.ty.clone(),
+        content_type: body.content_type.clone(),
+        kind: body.kind.clone(),
     }
 }
 
 /// Sends the body held by `place` (a reference when `is_ref`).
-pub fn send_body(body: &RequestBody, place: TokenStream, is_ref: bool) -> TokenStream {
+pub fn send_body(body: &RequestBody, place: &str, is_ref: bool) -> TokenStream {
     match &body.choice {
-        None => {
-            let content = BodyContent {
-                variant: String::new(),
-                ty: body.ty.clone(),
-                content_type: body.content_type.clone(),
-                kind: body.kind.clone(),
-            };
-            send_content(&content, &place, is_ref)
-        }
+        None => send_content(&only_content(body), place, is_ref),
         Some(choice) => {
             let choice = ident(choice);
             let arms = body.alternatives.iter().map(|content| {
                 let variant = ident(&content.variant);
-                let send = send_content(content, &quote!(value), true);
+                let send = send_content(content, "value", true);
                 quote!(#choice::#variant(value) => { #send })
             });
+            let place = tokens_of(place);
             let value = if is_ref { place } else { quote!(&#place) };
             quote! {
                 match #value {

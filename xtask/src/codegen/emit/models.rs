@@ -980,18 +980,18 @@ fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
 fn build_body(op: &Operation) -> TokenStream {
     let mut steps = Vec::new();
     for param in &op.required_params {
-        let rust = ident(&param.rust_name);
-        steps.push(super::body::record_param(param, quote!(&self.#rust)));
+        let value = format!("&self.{}", param.rust_name);
+        steps.push(super::body::param_call(param, &value).tokens());
     }
     for param in &op.optional_params {
-        let rust = ident(&param.rust_name);
-        steps.push(super::body::record_param(param, quote!(&self.params.#rust)));
+        let value = format!("&self.params.{}", param.rust_name);
+        steps.push(super::body::param_call(param, &value).tokens());
     }
     if let Some(body) = &op.body {
         if body.required {
-            steps.push(super::body::send_body(body, quote!(self.body), false));
+            steps.push(super::body::send_body(body, "self.body", false));
         } else {
-            let send = super::body::send_body(body, quote!(body), true);
+            let send = super::body::send_body(body, "body", true);
             steps.push(quote! {
                 if let Some(body) = &self.params.body {
                     #send

@@ -1,16 +1,15 @@
 //! The `impl Operation` of an operation, printed as text (see [`text`]):
 //! one per operation, the most common item of a big API after the types.
+//! What `build` writes is spelled once, in [`body`], for both printers.
 //! Operations whose inputs or output take forms not printed here (a body
-//! in several media types, bytes, a form or multipart body, several
-//! successful responses) return `None`, and `models::operation_impl`
-//! builds theirs with `quote`.
+//! in several media types, a form or multipart body, several successful
+//! responses) return `None`, and `models::operation_impl` builds theirs
+//! with `quote`.
 
 use super::Part;
+use super::body::{self, RequestCall};
 use super::text::{self, Arg, Printer, Ty, str_literal};
-use crate::codegen::ir::{
-    BodyKind, Method, Operation, OutputShape, Param, ParamLocation, RequestBody, Security, Style,
-    TypeRef,
-};
+use crate::codegen::ir::{Method, Operation, OutputShape, Security, TypeRef};
 
 const RUNTIME: &str = "::apigen_runtime";
 
@@ -116,20 +115,23 @@ pub fn operation_impl(op: &Operation) -> Option<Part> {
 /// `Accept` header. `None` for a body this module does not print.
 fn build_statements(p: &mut Printer, op: &Operation) -> Option<()> {
     for param in &op.required_params {
-        record_param(p, 8, param, &format!("&self.{}", param.rust_name));
+        let value = format!("&self.{}", param.rust_name);
+        statement(p, 8, &body::param_call(param, &value));
     }
     for param in &op.optional_params {
-        record_param(p, 8, param, &format!("&self.params.{}", param.rust_name));
+        let value = format!("&self.params.{}", param.rust_name);
+        statement(p, 8, &body::param_call(param, &value));
     }
     if let Some(body) = &op.body {
         if body.choice.is_some() {
             return None;
         }
+        let content = body::only_content(body);
         if body.required {
-            send_body(p, 8, body, "&self.body")?;
+            statement(p, 8, &body::content_call(&content, "self.body", false)?);
         } else {
             p.line(8, "if let Some(body) = &self.params.body {");
-            send_body(p, 12, body, "body")?;
+            statement(p, 12, &body::content_call(&content, "body", true)?);
             p.line(8, "}");
         }
     }
@@ -143,62 +145,9 @@ fn build_statements(p: &mut Printer, op: &Operation) -> Option<()> {
     Some(())
 }
 
-/// Sends the body `reference` refers to, as `body::send_body` does with
-/// tokens; `None` for the kinds left to it.
-fn send_body(p: &mut Printer, indent: usize, body: &RequestBody, reference: &str) -> Option<()> {
-    let content_type = || Arg::Expr(str_literal(&body.content_type));
-    let (method, args, end) = match body.kind {
-        BodyKind::Json => ("json_body", vec![Arg::Expr(reference.to_owned())], "?;"),
-        BodyKind::Binary if body.ty == TypeRef::File => (
-            "file_body",
-            vec![content_type(), Arg::Expr(reference.to_owned())],
-            ";",
-        ),
-        BodyKind::Text => (
-            "text_body",
-            vec![content_type(), Arg::Expr(reference.to_owned())],
-            ";",
-        ),
-        // Bytes (`raw_body`), which no spec of the tests sends, forms and
-        // multipart bodies.
-        BodyKind::Binary | BodyKind::Form { .. } | BodyKind::Multipart { .. } => return None,
-    };
-    p.method_statement(indent, "request", method, &args, end);
-    Some(())
-}
-
-/// Records one parameter, as `body::record_param` does with tokens.
-fn record_param(p: &mut Printer, indent: usize, param: &Param, value: &str) {
-    let wire = Arg::Expr(str_literal(&param.wire_name));
-    let value = Arg::Expr(value.to_owned());
-    let flag = |b: bool| Arg::Expr(b.to_string());
-    let (method, args) = match (param.location, param.style) {
-        (ParamLocation::Path, _) => ("path", vec![wire, value]),
-        (ParamLocation::Query, Style::Form { explode: true }) => ("query", vec![wire, value]),
-        (ParamLocation::Query, style) => ("query_styled", vec![wire, value, query_style(style)]),
-        (ParamLocation::Header, Style::Simple { explode: true }) => {
-            ("header_styled", vec![wire, value, flag(true)])
-        }
-        (ParamLocation::Header, _) => ("header", vec![wire, value]),
-        (ParamLocation::Cookie, style) => {
-            let explode = !matches!(style, Style::Form { explode: false });
-            ("cookie", vec![wire, value, flag(explode)])
-        }
-    };
-    p.method_statement(indent, "request", method, &args, "?;");
-}
-
-/// A `QueryStyle` value, as `body::query_style` writes it with tokens.
-fn query_style(style: Style) -> Arg {
-    let path = |variant: &str| format!("{RUNTIME}::QueryStyle::{variant}");
-    match style {
-        Style::Form { explode } | Style::Simple { explode } => {
-            Arg::Struct(path("Form"), vec![format!("explode: {explode}")])
-        }
-        Style::SpaceDelimited => Arg::Expr(path("SpaceDelimited")),
-        Style::PipeDelimited => Arg::Expr(path("PipeDelimited")),
-        Style::DeepObject => Arg::Expr(path("DeepObject")),
-    }
+/// `call` as a statement of `build`.
+fn statement(p: &mut Printer, indent: usize, call: &RequestCall) {
+    p.method_statement(indent, "request", call.method, &call.args, call.end);
 }
 
 /// The runtime's `Method` variant of `method`.

@@ -618,7 +618,8 @@ pub enum Arg {
 }
 
 impl Arg {
-    fn flat(&self) -> String {
+    /// The argument on one line.
+    pub fn flat(&self) -> String {
         match self {
             Arg::Expr(expr) => expr.clone(),
             Arg::Struct(path, fields) => format!("{path} {{ {} }}", fields.join(", ")),
