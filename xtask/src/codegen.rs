@@ -125,6 +125,9 @@ fn render_here(
         source_label: source_label.to_owned(),
     };
     let api = loaded.lowered(lower::lower(spec, &loaded.openapi, &settings))?;
+    // The parsed document is not needed any more: freeing it now lets
+    // emission reuse its memory instead of touching fresh pages.
+    drop(loaded);
     let lowered_at = started.elapsed();
     let files = emit::render(&api, mode)
         .map_err(|message| Diagnostic::new(spec, Pointer::root(), message))?;
@@ -144,11 +147,22 @@ fn render_here(
     })
 }
 
-/// Every spec rendered, and the files to write for all of them.
+/// Every spec rendered: the files to write for all of them.
 #[derive(Debug)]
 pub struct Plan {
     pub rendered: Vec<Rendered>,
-    pub files: Vec<GeneratedFile>,
+}
+
+impl Plan {
+    /// The files of every spec, in order.
+    pub fn files(&self) -> impl Iterator<Item = &GeneratedFile> {
+        self.rendered.iter().flat_map(|r| &r.files)
+    }
+
+    /// [`Plan::files`], to edit in place (crate versions).
+    pub fn files_mut(&mut self) -> impl Iterator<Item = &mut GeneratedFile> {
+        self.rendered.iter_mut().flat_map(|r| &mut r.files)
+    }
 }
 
 /// Renders `specs` into one set of files: nothing is written, so any error
@@ -177,8 +191,7 @@ pub fn plan_selected(
         );
     }
     check_unique_crates(&rendered).map_err(|d| d.to_string())?;
-    let files: Vec<GeneratedFile> = rendered.iter().flat_map(|r| r.files.clone()).collect();
-    Ok(Plan { rendered, files })
+    Ok(Plan { rendered })
 }
 
 /// How generated headers name `spec`: relative to `root` (with `/`) when
@@ -253,7 +266,7 @@ pub struct Outcome {
 /// Files of generated crates under `out_dir` that `files` no longer contains.
 fn stale_files(
     out_dir: &Path,
-    files: &[GeneratedFile],
+    files: &[&GeneratedFile],
     crate_dirs: &BTreeSet<String>,
 ) -> Vec<PathBuf> {
     let wanted: BTreeSet<PathBuf> = files.iter().map(|f| out_dir.join(&f.path)).collect();
@@ -299,35 +312,46 @@ fn stale_files(
 /// Makes `out_dir` hold exactly `files` (for the generated crates): writes
 /// changed files, removes stale generated ones. In check mode it writes
 /// nothing and returns the differences instead.
-pub fn write_outputs(
+pub fn write_outputs<'a>(
     out_dir: &Path,
-    files: &[GeneratedFile],
+    files: impl IntoIterator<Item = &'a GeneratedFile>,
     mode: WriteMode,
 ) -> std::io::Result<Outcome> {
+    let files: Vec<&GeneratedFile> = files.into_iter().collect();
     let check = mode == WriteMode::Check;
     let mut outcome = Outcome::default();
     let crate_dirs: BTreeSet<String> = files
         .iter()
         .filter_map(|f| f.path.split('/').next().map(str::to_owned))
         .collect();
-    for file in files {
-        let path = out_dir.join(&file.path);
-        let current = fs::read_to_string(&path).ok();
-        if current.as_deref() == Some(file.contents.as_str()) {
-            continue;
-        }
-        outcome.written.insert(file.path.clone());
-        if check {
-            outcome.diffs.push(unified_diff(
-                &file.path,
-                current.as_deref().unwrap_or(""),
-                &file.contents,
-            ));
-        } else {
-            write_atomically(&path, &file.contents)?;
+    if !check {
+        let dirs: BTreeSet<&Path> = files
+            .iter()
+            .filter_map(|f| Path::new(&f.path).parent())
+            .collect();
+        for dir in dirs {
+            fs::create_dir_all(out_dir.join(dir))?;
         }
     }
-    for path in stale_files(out_dir, files, &crate_dirs) {
+    // Big specs have tens of thousands of files: two threads write them,
+    // each taking runs of neighbours, since files of one directory created
+    // from both threads at once wait on its lock.
+    let runs: Vec<&[&GeneratedFile]> = files.chunks(64).collect();
+    let changes = emit::parallel_map(&runs, |run| {
+        run.iter()
+            .map(|file| sync_file(out_dir, file, mode))
+            .collect::<Result<Vec<_>, String>>()
+    })
+    .map_err(std::io::Error::other)?;
+    for (file, change) in files.iter().zip(changes.into_iter().flatten()) {
+        match change {
+            Synced::Unchanged => continue,
+            Synced::Written => {}
+            Synced::Stale(diff) => outcome.diffs.push(diff),
+        }
+        outcome.written.insert(file.path.clone());
+    }
+    for path in stale_files(out_dir, &files, &crate_dirs) {
         let shown = path
             .strip_prefix(out_dir)
             .unwrap_or(&path)
@@ -381,12 +405,52 @@ fn is_generated_tree(dir: &Path) -> bool {
     })
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves a
-/// half-written source file.
-fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
+/// What [`sync_file`] found.
+enum Synced {
+    Unchanged,
+    Written,
+    /// Check mode: the file differs; its diff.
+    Stale(String),
+}
+
+/// Makes the file on disk under `out_dir` hold `file`'s contents; in check
+/// mode, only compares.
+fn sync_file(out_dir: &Path, file: &GeneratedFile, mode: WriteMode) -> Result<Synced, String> {
+    let path = out_dir.join(&file.path);
+    let current = fs::read_to_string(&path).ok();
+    if current.as_deref() == Some(file.contents.as_str()) {
+        return Ok(Synced::Unchanged);
     }
+    if mode == WriteMode::Check {
+        let old = current.as_deref().unwrap_or("");
+        return Ok(Synced::Stale(unified_diff(&file.path, old, &file.contents)));
+    }
+    match current {
+        Some(_) => write_atomically(&path, &file.contents),
+        None => write_new(&path, &file.contents),
+    }
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Synced::Written)
+}
+
+/// Creates a file that did not exist. A crash can leave it half-written,
+/// but then it replaced nothing, and the next run writes it whole.
+fn write_new(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(mut file) => file.write_all(contents.as_bytes()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => write_atomically(path, contents),
+        Err(e) => Err(e),
+    }
+}
+
+/// Replaces a file through a temporary file and a rename, so a crash never
+/// leaves a source file half-written.
+fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     let tmp = path.with_extension("apigen-tmp");
     fs::write(&tmp, contents)?;
     fs::rename(&tmp, path)

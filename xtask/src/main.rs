@@ -206,10 +206,7 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     };
 
     // Render everything before writing anything.
-    let codegen::Plan {
-        rendered,
-        mut files,
-    } = codegen::plan_selected(
+    let mut plan = codegen::plan_selected(
         &specs,
         &label_root,
         &mode,
@@ -223,7 +220,8 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     // changed, after writing.
     let mut changes: Vec<Option<ApiDiff>> = Vec::new();
     if args.bump_versions {
-        changes = rendered
+        changes = plan
+            .rendered
             .iter()
             .map(|r| change_since_head(&root, &out_dir, r))
             .collect();
@@ -231,13 +229,22 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
             return Err("--bump-versions needs each spec's version at HEAD (a git checkout where the spec is committed)".to_owned());
         }
     }
-    apply_versions(&root, &out_dir, &mut files, &changes, args.bump_versions);
+    apply_versions(
+        &root,
+        &out_dir,
+        plan.files_mut(),
+        &changes,
+        args.bump_versions,
+    );
+    // What an `--out` workspace holds besides the generated crates.
+    let mut around = Vec::new();
     if let ManifestMode::Standalone { runtime, .. } = &mode {
         if *runtime == RuntimeSource::Vendor {
-            files.extend(standalone::vendored_runtime(&root)?);
+            around.extend(standalone::vendored_runtime(&root)?);
         }
-        files.push(standalone::workspace_manifest(&files));
+        around.push(standalone::workspace_manifest(plan.files().chain(&around)));
     }
+    let rendered = &plan.rendered;
     if args.deny_warnings {
         let denied: Vec<String> = rendered
             .iter()
@@ -257,7 +264,7 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
             ));
         }
     }
-    for r in &rendered {
+    for r in rendered {
         if !args.quiet {
             for warning in &r.api.warnings {
                 eprintln!("warning: {warning}");
@@ -272,8 +279,12 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     } else {
         WriteMode::Write
     };
-    let outcome = codegen::write_outputs(&out_dir, &files, write_mode)
+    let writing = std::time::Instant::now();
+    let outcome = codegen::write_outputs(&out_dir, plan.files().chain(&around), write_mode)
         .map_err(|e| format!("cannot write {}: {e}", out_dir.display()))?;
+    if std::env::var_os("APIGEN_TIMINGS").is_some() {
+        eprintln!("timings: write {:?}", writing.elapsed());
+    }
     for (i, r) in rendered.iter().enumerate() {
         if let Some(report) = &r.selection {
             println!("{}: {report}", r.api.source);
@@ -349,10 +360,10 @@ fn change_since_head(root: &Path, out_dir: &Path, r: &Rendered) -> Option<ApiDif
 
 /// Gives each generated manifest its version: the one on disk is kept, and
 /// with `bump` the verdict since HEAD is applied to the version at HEAD.
-fn apply_versions(
+fn apply_versions<'a>(
     root: &Path,
     out_dir: &Path,
-    files: &mut [codegen::GeneratedFile],
+    files: impl IntoIterator<Item = &'a mut codegen::GeneratedFile>,
     changes: &[Option<ApiDiff>],
     bump: bool,
 ) {

@@ -138,12 +138,12 @@ fn generated_crates_are_fresh() {
     // As `cargo xtask generate` does: keep crate versions bumped on disk.
     xtask::diff::semver::apply_manifest_versions(
         &root.join("crates"),
-        &mut plan.files,
+        plan.files_mut(),
         &[],
         xtask::diff::semver::workspace_version_at(root).as_deref(),
     );
     let outcome =
-        codegen::write_outputs(&root.join("crates"), &plan.files, WriteMode::Check).unwrap();
+        codegen::write_outputs(&root.join("crates"), plan.files(), WriteMode::Check).unwrap();
     assert!(
         outcome.diffs.is_empty(),
         "generated crates are stale; run `cargo xtask generate` and commit:\n{}",
@@ -180,6 +180,32 @@ fn writer_writes_only_changes_and_prunes() {
     let pruned = codegen::write_outputs(&dir, &fewer, WriteMode::Write).unwrap();
     assert_eq!(pruned.removed.len(), 1);
     assert!(!dir.join("objects-models/src/types/pet_owner.rs").exists());
+
+    // A changed file: reported with its diff in check mode, then replaced
+    // (through a temporary file that does not stay behind).
+    let mut changed = fewer.clone();
+    let lib = changed
+        .iter_mut()
+        .find(|f| f.path == "objects-models/src/lib.rs")
+        .unwrap();
+    lib.contents.push_str("// one more line\n");
+    let check = codegen::write_outputs(&dir, &changed, WriteMode::Check).unwrap();
+    assert_eq!(check.written.len(), 1, "{check:?}");
+    assert!(
+        check.diffs[0].contains("+// one more line"),
+        "{:?}",
+        check.diffs
+    );
+    let rewritten = codegen::write_outputs(&dir, &changed, WriteMode::Write).unwrap();
+    assert_eq!(rewritten.written.len(), 1);
+    let on_disk = std::fs::read_to_string(dir.join("objects-models/src/lib.rs")).unwrap();
+    assert!(on_disk.ends_with("// one more line\n"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("objects-models/src"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "apigen-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -48,7 +48,7 @@ fn generate(
         split,
     };
     let plan = codegen::plan(specs, xtask_dir(), &mode).unwrap();
-    let mut files = plan.files.clone();
+    let mut files: Vec<_> = plan.files().cloned().collect();
     files.extend(extra);
     files.push(standalone::workspace_manifest(&files));
     codegen::write_outputs(&out, &files, WriteMode::Write).unwrap();
@@ -133,8 +133,7 @@ fn split_models_compile_and_behave() {
 fn split_models_keep_resource_features() {
     let (out, plan) = upstream_slice("upstream-slice-split-test", ModelsSplit::TypesPerPart(4));
     let parts = plan
-        .files
-        .iter()
+        .files()
         .filter(|f| f.path.contains("-models-") && f.path.ends_with("/Cargo.toml"))
         .count();
     assert!(parts > 2, "the slice is split ({parts} parts)");

@@ -119,9 +119,9 @@ unimplemented = \"warn\"
 ";
 
 /// The root `Cargo.toml` of the output workspace.
-pub fn workspace_manifest(files: &[GeneratedFile]) -> GeneratedFile {
+pub fn workspace_manifest<'a>(files: impl IntoIterator<Item = &'a GeneratedFile>) -> GeneratedFile {
     let mut members: Vec<String> = files
-        .iter()
+        .into_iter()
         .filter_map(|f| f.path.strip_suffix("/Cargo.toml"))
         .filter(|d| !d.contains('/'))
         .map(|d| format!("    {},", toml_string(d)))

@@ -253,13 +253,13 @@ pub fn workspace_version_at(root: &std::path::Path) -> Option<String> {
 /// `out_dir`) its version: `targets` (crate name, version) where a bump
 /// applies, else the version already on disk. Every writer of generated
 /// crates calls this, so regenerating never undoes a bump.
-pub fn apply_manifest_versions(
+pub fn apply_manifest_versions<'a>(
     out_dir: &std::path::Path,
-    files: &mut [crate::codegen::GeneratedFile],
+    files: impl IntoIterator<Item = &'a mut crate::codegen::GeneratedFile>,
     targets: &[(String, String)],
     workspace: Option<&str>,
 ) {
-    for file in files.iter_mut() {
+    for file in files {
         let Some(name) = file.path.strip_suffix("/Cargo.toml") else {
             continue;
         };
