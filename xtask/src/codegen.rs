@@ -269,38 +269,39 @@ fn stale_files(
     files: &[&GeneratedFile],
     crate_dirs: &BTreeSet<String>,
 ) -> Vec<PathBuf> {
-    let wanted: BTreeSet<PathBuf> = files.iter().map(|f| out_dir.join(&f.path)).collect();
+    // Relative paths, compared as text: tens of thousands of files on big
+    // specs, and `Path`'s component-wise comparison showed in profiles.
+    let wanted: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut stale = Vec::new();
     let Ok(entries) = fs::read_dir(out_dir) else {
         return stale;
     };
-    let mut dirs: Vec<PathBuf> = entries
+    let mut crates: Vec<String> = entries
         .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    dirs.sort();
-    for dir in dirs {
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    crates.sort();
+    for name in crates {
         // Only crates this generator owns: ones it renders now, or whose
         // manifest carries its header (a crate whose spec was removed).
-        if !crate_dirs.contains(&name) && !is_generated(&dir.join("Cargo.toml")) {
+        if !crate_dirs.contains(&name) && !is_generated(&out_dir.join(&name).join("Cargo.toml")) {
             continue;
         }
-        let mut pending = vec![dir];
+        let mut pending = vec![name];
         while let Some(current) = pending.pop() {
-            let Ok(entries) = fs::read_dir(&current) else {
+            let Ok(entries) = fs::read_dir(out_dir.join(&current)) else {
                 continue;
             };
             for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if !wanted.contains(&path) && is_generated(&path) {
-                    stale.push(path);
+                let relative = format!("{current}/{}", entry.file_name().to_string_lossy());
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    pending.push(relative);
+                } else if !wanted.contains(relative.as_str()) {
+                    let path = out_dir.join(&relative);
+                    if is_generated(&path) {
+                        stale.push(path);
+                    }
                 }
             }
         }

@@ -11,8 +11,8 @@ use super::docs::{inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inn
 use super::features::FeatureMap;
 use super::text::{self, Printer, Ty};
 use super::{
-    CrateNames, Flavor, GeneratedFile, ManifestMode, Part, ident, manifest, module_index,
-    option_str, parallel_map, rust_file, rust_file_of,
+    CrateNames, Flavor, Job, ManifestMode, Part, ident, job, manifest, module_index, option_str,
+    rust_file, rust_file_of,
 };
 use crate::codegen::ir::{Api, AuthMethod, KeyPlace, Method, Operation, PaginationKind, TypeRef};
 
@@ -33,22 +33,30 @@ impl Flavor {
 }
 
 /// A node of the resource tree (`zero_trust` → `access` → `users`).
-#[derive(Default)]
-struct Resource<'a> {
+#[derive(Debug, Default)]
+pub struct Resource<'a> {
     children: BTreeMap<String, Resource<'a>>,
     operations: Vec<&'a Operation>,
 }
 
-fn resource_tree(api: &Api) -> Resource<'_> {
-    let mut root = Resource::default();
-    for op in &api.operations {
-        let mut node = &mut root;
-        for segment in &op.resource {
-            node = node.children.entry(segment.clone()).or_default();
+impl<'a> Resource<'a> {
+    /// The root of `api`'s resource tree (both client crates have it).
+    pub fn tree(api: &'a Api) -> Self {
+        let mut root = Resource::default();
+        for op in &api.operations {
+            let mut node = &mut root;
+            for segment in &op.resource {
+                node = node.children.entry(segment.clone()).or_default();
+            }
+            node.operations.push(op);
         }
-        node.operations.push(op);
+        root
     }
-    root
+
+    /// Operations in this subtree.
+    fn size(&self) -> usize {
+        self.operations.len() + self.children.values().map(Resource::size).sum::<usize>()
+    }
 }
 
 /// The resource type of `path`, as naming settled it.
@@ -56,29 +64,21 @@ fn resource_type(api: &Api, path: &[String]) -> proc_macro2::Ident {
     ident(&api.resource_types[path])
 }
 
-pub fn render(
-    api: &Api,
+/// The files of one client crate, as jobs for [`super::render`]: its
+/// manifest, `lib.rs`, and one file per top-level resource (so a spec
+/// change touches few files), the biggest first.
+pub fn jobs<'a>(
+    api: &'a Api,
     flavor: Flavor,
     mode: &ManifestMode,
-    features: Option<&FeatureMap>,
-) -> Result<Vec<GeneratedFile>, String> {
+    features: Option<&'a FeatureMap>,
+    tree: &'a Resource<'a>,
+    jobs: &mut Vec<Job<'a>>,
+) {
     let dir = flavor.crate_name(api);
-    let tree = resource_tree(api);
-    let mut files = vec![
-        GeneratedFile {
-            path: format!("{dir}/Cargo.toml"),
-            contents: manifest::client(api, flavor, mode, features),
-        },
-        GeneratedFile {
-            path: format!("{dir}/src/lib.rs"),
-            contents: rust_file(api, lib_rs(api, flavor, &tree, features))?,
-        },
-    ];
-    // One file per top-level resource, so a spec change touches few files
-    // and large specs format in parallel.
     // File (and private module) names are bounded; the module is only
     // re-exported, so its name is never seen.
-    let top: Vec<(String, &String, &Resource<'_>)> =
+    let mut top: Vec<(String, &String, &Resource<'_>)> =
         super::super::naming::file_modules(tree.children.keys().map(|segment| {
             // `resources` inside `resources/` trips `clippy::module_inception`.
             if segment == "resources" {
@@ -91,44 +91,53 @@ pub fn render(
         .zip(&tree.children)
         .map(|(file, (segment, node))| (file, segment, node))
         .collect();
-    files.extend(parallel_map(&top, |(file, segment, node)| {
-        let mut resources = Vec::new();
-        collect_resources(
-            api,
-            node,
-            &mut vec![(*segment).clone()],
-            flavor,
-            &mut resources,
-        );
-        let doc = format!(" Operations under `{segment}`.");
-        Ok(GeneratedFile {
-            path: format!("{dir}/src/resources/{file}.rs"),
-            contents: rust_file_of(
+    let modules: Vec<(String, &String)> = top
+        .iter()
+        .map(|(file, segment, _)| (file.clone(), *segment))
+        .collect();
+    top.sort_by_key(|(_, _, node)| std::cmp::Reverse(node.size()));
+    for (file, segment, node) in top {
+        jobs.push(job(format!("{dir}/src/resources/{file}.rs"), move || {
+            let mut resources = Vec::new();
+            collect_resources(
+                api,
+                node,
+                &mut vec![segment.clone()],
+                flavor,
+                &mut resources,
+            );
+            let doc = format!(" Operations under `{segment}`.");
+            rust_file_of(
                 api,
                 std::iter::once(Part::Tokens(quote!(#![doc = #doc])))
                     .chain(resources)
                     .collect(),
-            )?,
-        })
-    })?);
-    let modules: Vec<(String, TokenStream)> = top
-        .iter()
-        .map(|(file, segment, _)| {
-            let cfg = features.map(|_| super::features::cfg([*segment]));
-            (file.clone(), cfg.unwrap_or_default())
-        })
-        .collect();
-    files.push(GeneratedFile {
-        path: format!("{dir}/src/resources/mod.rs"),
-        contents: rust_file(
+            )
+        }));
+    }
+    let manifest = manifest::client(api, flavor, mode, features);
+    jobs.push(job(format!("{dir}/Cargo.toml"), move || {
+        Ok(manifest.clone())
+    }));
+    jobs.push(job(format!("{dir}/src/lib.rs"), move || {
+        rust_file(api, lib_rs(api, flavor, tree, features))
+    }));
+    jobs.push(job(format!("{dir}/src/resources/mod.rs"), move || {
+        let modules: Vec<(String, TokenStream)> = modules
+            .iter()
+            .map(|(file, segment)| {
+                let cfg = features.map(|_| super::features::cfg([*segment]));
+                (file.clone(), cfg.unwrap_or_default())
+            })
+            .collect();
+        rust_file(
             api,
             module_index(
                 "The resource tree: one type per group of operations, reached from [`Client`](crate::Client).",
                 &modules,
             ),
-        )?,
-    });
-    Ok(files)
+        )
+    }));
 }
 
 fn profile(api: &Api) -> TokenStream {

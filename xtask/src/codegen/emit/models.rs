@@ -10,67 +10,65 @@ use super::docs::{inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inn
 use super::features::FeatureMap;
 use super::text::{self, Printer, Ty, str_literal};
 use super::{
-    CrateNames, GeneratedFile, ManifestMode, Part, ident, manifest, module_index, option_str,
-    parallel_map, rust_file, rust_file_of, shards, type_tokens,
+    CrateNames, Job, ManifestMode, Part, ident, job, manifest, module_index, option_str, rust_file,
+    rust_file_of, shards, type_tokens,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Envelope, Field, Method, Operation, OutputShape, PaginationKind,
     Param, ParamLocation, RequestBody, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
 
-pub fn render(
-    api: &Api,
-    mode: &ManifestMode,
-    features: Option<&FeatureMap>,
-) -> Result<Vec<GeneratedFile>, String> {
-    let crate_name = CrateNames::of(api).models;
+/// How the models crate is split into parts, if it is (see [`shards`]).
+pub fn layout(api: &Api, mode: &ManifestMode) -> Option<shards::Layout> {
     let split = match mode {
         ManifestMode::Standalone { split, .. } => *split,
         ManifestMode::Workspace => shards::ModelsSplit::Off,
     };
-    if let Some(layout) = shards::plan(api, split, &crate_name) {
-        return render_split(api, mode, features, &layout);
+    shards::plan(api, split, &CrateNames::of(api).models)
+}
+
+/// The files of the models crate (split as `layout` says), as jobs for
+/// [`super::render`].
+pub fn jobs<'a>(
+    api: &'a Api,
+    mode: &ManifestMode,
+    features: Option<&'a FeatureMap>,
+    layout: Option<&'a shards::Layout>,
+    jobs: &mut Vec<Job<'a>>,
+) {
+    if let Some(layout) = layout {
+        return split_jobs(api, mode, features, layout, jobs);
     }
-    let dir = crate_name;
-    let mut files = vec![
-        GeneratedFile {
-            path: format!("{dir}/Cargo.toml"),
-            contents: manifest::models(api, mode, features),
-        },
-        GeneratedFile {
-            path: format!("{dir}/src/lib.rs"),
-            contents: rust_file(api, lib_rs(api))?,
-        },
-    ];
+    let dir = CrateNames::of(api).models;
+    let manifest = manifest::models(api, mode, features);
+    jobs.push(job(format!("{dir}/Cargo.toml"), move || {
+        Ok(manifest.clone())
+    }));
+    jobs.push(job(format!("{dir}/src/lib.rs"), move || {
+        rust_file(api, lib_rs(api))
+    }));
     let types: Vec<&TypeDef> = api.types.values().collect();
-    files.extend(type_files(api, &dir, &types, features, &[])?);
+    type_jobs(api, &dir, types, features, Vec::new(), jobs);
     let operations: Vec<&Operation> = api.operations.iter().collect();
-    let envelope = api
-        .envelope
-        .as_ref()
-        .map(|e| envelope_consts(e, quote!(pub)));
-    files.extend(operation_files(api, &dir, &operations, features, envelope)?);
-    Ok(files)
+    operation_jobs(api, &dir, operations, features, Visibility::Public, jobs);
 }
 
 /// The models as a facade crate that re-exports parts (see [`shards`]).
-fn render_split(
-    api: &Api,
+fn split_jobs<'a>(
+    api: &'a Api,
     mode: &ManifestMode,
-    features: Option<&FeatureMap>,
-    layout: &shards::Layout,
-) -> Result<Vec<GeneratedFile>, String> {
+    features: Option<&'a FeatureMap>,
+    layout: &'a shards::Layout,
+    jobs: &mut Vec<Job<'a>>,
+) {
     let crate_name = CrateNames::of(api).models;
-    let mut files = vec![
-        GeneratedFile {
-            path: format!("{crate_name}/Cargo.toml"),
-            contents: manifest::models_facade(api, mode, features, layout),
-        },
-        GeneratedFile {
-            path: format!("{crate_name}/src/lib.rs"),
-            contents: rust_file(api, facade_lib_rs(api, layout))?,
-        },
-    ];
+    let manifest = manifest::models_facade(api, mode, features, layout);
+    jobs.push(job(format!("{crate_name}/Cargo.toml"), move || {
+        Ok(manifest.clone())
+    }));
+    jobs.push(job(format!("{crate_name}/src/lib.rs"), move || {
+        rust_file(api, facade_lib_rs(api, layout))
+    }));
     let operations: BTreeMap<&str, &Operation> = api
         .operations
         .iter()
@@ -83,20 +81,19 @@ fn render_split(
             .iter()
             .map(|&d| layout.parts[d].crate_name.as_str())
             .collect();
-        files.push(GeneratedFile {
-            path: format!("{dir}/Cargo.toml"),
-            contents: manifest::models_part(api, mode, features, part, &deps),
-        });
-        files.push(GeneratedFile {
-            path: format!("{dir}/src/lib.rs"),
-            contents: rust_file(api, part_lib_rs(api, part))?,
-        });
+        let manifest = manifest::models_part(api, mode, features, part, &deps);
+        jobs.push(job(format!("{dir}/Cargo.toml"), move || {
+            Ok(manifest.clone())
+        }));
+        jobs.push(job(format!("{dir}/src/lib.rs"), move || {
+            rust_file(api, part_lib_rs(api, part))
+        }));
         let types: Vec<&TypeDef> = part
             .types
             .iter()
             .filter_map(|name| api.types.get(name))
             .collect();
-        files.extend(type_files(api, dir, &types, features, &deps)?);
+        type_jobs(api, dir, types, features, deps, jobs);
         if !part.operations.is_empty() {
             let ops: Vec<&Operation> = part
                 .operations
@@ -105,91 +102,102 @@ fn render_split(
                 .collect();
             // Each part keeps the envelope to itself; the facade declares
             // the public one, so the parts' globs cannot clash over it.
-            let envelope = api
-                .envelope
-                .as_ref()
-                .map(|e| envelope_consts(e, quote!(pub(crate))));
-            files.extend(operation_files(api, dir, &ops, features, envelope)?);
+            operation_jobs(api, dir, ops, features, Visibility::Crate, jobs);
         }
     }
-    Ok(files)
 }
 
 /// `src/types/*.rs` of a crate: one module per type, and an index that
 /// also re-exports the `types` of the crates in `deps`, so that
 /// `crate::types::X` names every type the crate's code refers to.
-fn type_files(
-    api: &Api,
+fn type_jobs<'a>(
+    api: &'a Api,
     dir: &str,
-    types: &[&TypeDef],
-    features: Option<&FeatureMap>,
-    deps: &[&str],
-) -> Result<Vec<GeneratedFile>, String> {
-    let mut files = parallel_map(types, |def| {
-        Ok(GeneratedFile {
-            path: format!("{dir}/src/types/{}.rs", def.module),
-            contents: rust_file_of(api, type_def(def))?,
-        })
-    })?;
-    let index: Vec<(String, TokenStream)> = types
-        .iter()
-        .map(|def| {
-            (
-                def.module.clone(),
-                features.map(|f| f.type_cfg(&def.name)).unwrap_or_default(),
-            )
-        })
-        .collect();
-    let mut tokens = module_index("Named schemas of the spec, one module each.", &index);
-    for dep in deps {
-        // With resource features, all of a dependency's types can be
-        // compiled out; its glob is then unused, and that is fine.
-        let dep = ident(&dep.replace('-', "_"));
-        tokens.extend(quote!(#[allow(unused_imports)] pub use ::#dep::types::*;));
+    types: Vec<&'a TypeDef>,
+    features: Option<&'a FeatureMap>,
+    deps: Vec<&'a str>,
+    jobs: &mut Vec<Job<'a>>,
+) {
+    for def in &types {
+        let def = *def;
+        jobs.push(job(
+            format!("{dir}/src/types/{}.rs", def.module),
+            move || rust_file_of(api, type_def(def)),
+        ));
     }
-    files.push(GeneratedFile {
-        path: format!("{dir}/src/types/mod.rs"),
-        contents: rust_file(api, tokens)?,
-    });
-    Ok(files)
+    jobs.push(job(format!("{dir}/src/types/mod.rs"), move || {
+        let index: Vec<(String, TokenStream)> = types
+            .iter()
+            .map(|def| {
+                (
+                    def.module.clone(),
+                    features.map(|f| f.type_cfg(&def.name)).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let mut tokens = module_index("Named schemas of the spec, one module each.", &index);
+        for dep in &deps {
+            // With resource features, all of a dependency's types can be
+            // compiled out; its glob is then unused, and that is fine.
+            let dep = ident(&dep.replace('-', "_"));
+            tokens.extend(quote!(#[allow(unused_imports)] pub use ::#dep::types::*;));
+        }
+        rust_file(api, tokens)
+    }));
+}
+
+/// Who sees the envelope constants of an `operations` module.
+#[derive(Debug, Clone, Copy)]
+enum Visibility {
+    Public,
+    /// A part of split models: the facade declares the public ones.
+    Crate,
 }
 
 /// `src/operations/*.rs` of a crate: one module per operation, and an index
 /// that holds the API's envelope, when it has one.
-fn operation_files(
-    api: &Api,
+fn operation_jobs<'a>(
+    api: &'a Api,
     dir: &str,
-    operations: &[&Operation],
-    features: Option<&FeatureMap>,
-    envelope: Option<TokenStream>,
-) -> Result<Vec<GeneratedFile>, String> {
-    let mut files = parallel_map(operations, |op| {
-        Ok(GeneratedFile {
-            path: format!("{dir}/src/operations/{}.rs", op.module),
-            contents: rust_file_of(api, operation(op))?,
-        })
-    })?;
-    let index: Vec<(String, TokenStream)> = operations
-        .iter()
-        .map(|op| {
-            (
-                op.module.clone(),
-                features
-                    .map(|f| f.operation_cfg(&op.rust_name))
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
-    let mut tokens = module_index(
-        "One module per operation: its request, parameters and `Operation` impl.",
-        &index,
-    );
-    tokens.extend(envelope);
-    files.push(GeneratedFile {
-        path: format!("{dir}/src/operations/mod.rs"),
-        contents: rust_file(api, tokens)?,
-    });
-    Ok(files)
+    operations: Vec<&'a Operation>,
+    features: Option<&'a FeatureMap>,
+    envelope: Visibility,
+    jobs: &mut Vec<Job<'a>>,
+) {
+    for op in &operations {
+        let op = *op;
+        jobs.push(job(
+            format!("{dir}/src/operations/{}.rs", op.module),
+            move || rust_file_of(api, operation(op)),
+        ));
+    }
+    jobs.push(job(format!("{dir}/src/operations/mod.rs"), move || {
+        let index: Vec<(String, TokenStream)> = operations
+            .iter()
+            .map(|op| {
+                (
+                    op.module.clone(),
+                    features
+                        .map(|f| f.operation_cfg(&op.rust_name))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        let mut tokens = module_index(
+            "One module per operation: its request, parameters and `Operation` impl.",
+            &index,
+        );
+        let visibility = match envelope {
+            Visibility::Public => quote!(pub),
+            Visibility::Crate => quote!(pub(crate)),
+        };
+        tokens.extend(
+            api.envelope
+                .as_ref()
+                .map(|e| envelope_consts(e, visibility)),
+        );
+        rust_file(api, tokens)
+    }));
 }
 
 /// The facade of split models: the same `types` and `operations` modules
