@@ -9,12 +9,13 @@
 //! structs, resource types), and [`collisions`] checks every namespace of
 //! the output in one place.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use heck::{ToPascalCase, ToSnakeCase};
 
 use super::diagnostics::{Pointer, Warnings};
-use super::ir::{Api, Operation, TypeDef, TypeKind};
+use super::ir::{Api, Method, Operation, TypeDef, TypeKind};
 
 /// Keywords (strict and reserved, edition 2024) that cannot be identifiers.
 const KEYWORDS: &[&str] = &[
@@ -62,12 +63,41 @@ fn finish(mut ident: String, fallback: &str) -> String {
 
 /// `snake_case` identifier for fields, modules, methods and parameters.
 pub fn snake(raw: &str) -> String {
-    finish(words(raw).to_snake_case(), "value")
+    cased(&SNAKE, raw, |raw| {
+        finish(words(raw).to_snake_case(), "value")
+    })
 }
 
 /// `PascalCase` identifier for types and enum variants.
 pub fn pascal(raw: &str) -> String {
-    finish(words(raw).to_pascal_case(), "Value")
+    cased(&PASCAL, raw, |raw| {
+        finish(words(raw).to_pascal_case(), "Value")
+    })
+}
+
+type Cache = RefCell<HashMap<String, String>>;
+
+thread_local! {
+    // Big specs case the same names again and again (Microsoft Graph:
+    // 300,000 conversions of 83,000 names), and `heck` writes each
+    // character through `fmt`: each name is cased once per thread.
+    static SNAKE: Cache = RefCell::default();
+    static PASCAL: Cache = RefCell::default();
+}
+
+fn cased(
+    cache: &'static std::thread::LocalKey<Cache>,
+    raw: &str,
+    case: impl FnOnce(&str) -> String,
+) -> String {
+    cache.with(|cache| {
+        if let Some(known) = cache.borrow().get(raw) {
+            return known.clone();
+        }
+        let ident = case(raw);
+        cache.borrow_mut().insert(raw.to_owned(), ident.clone());
+        ident
+    })
 }
 
 /// Longest module name the generator writes (its file is `<module>.rs`).
@@ -195,9 +225,10 @@ fn settle_types(api: &mut Api, warnings: &mut Warnings) {
     types.reserve("mod");
     types.reserve("types");
     for def in api.types.values_mut() {
-        let at = type_pointer(def);
         let module = bounded(&snake(&def.name));
-        def.module = settled(&mut types, &module, "type module", warnings, &at);
+        def.module = settled(&mut types, &module, "type module", warnings, || {
+            type_pointer(def)
+        });
         if let TypeKind::Struct(s) = &mut def.kind {
             let mut fields = Namer::new();
             for method in STRUCT_METHODS {
@@ -225,17 +256,17 @@ fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
     // `operations` inside `operations/` trips `clippy::module_inception`.
     operations.reserve("operations");
     for op in &mut api.operations {
-        let at = op_pointer(op);
         let module = bounded(&snake(&op.rust_name));
-        op.module = settled(&mut operations, &module, "operation module", warnings, &at);
+        let at = || op_pointer(&op.path, op.method);
+        op.module = settled(&mut operations, &module, "operation module", warnings, at);
     }
     for op in &mut api.operations {
         let wanted =
             !op.optional_params.is_empty() || op.body.as_ref().is_some_and(|b| !b.required);
         if wanted {
-            let at = op_pointer(op);
             let base = format!("{}Params", op.rust_name);
-            let name = settled(&mut operations, &base, "params struct", warnings, &at);
+            let at = || op_pointer(&op.path, op.method);
+            let name = settled(&mut operations, &base, "params struct", warnings, at);
             op.params_struct = Some(name);
         }
     }
@@ -243,9 +274,9 @@ fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
     for op in &mut api.operations {
         let several = op.body.as_ref().is_some_and(|b| b.alternatives.len() > 1);
         if several {
-            let at = op_pointer(op);
             let base = format!("{}Body", op.rust_name);
-            let name = settled(&mut operations, &base, "body enum", warnings, &at);
+            let at = || op_pointer(&op.path, op.method);
+            let name = settled(&mut operations, &base, "body enum", warnings, at);
             if let Some(body) = &mut op.body {
                 body.choice = Some(name);
             }
@@ -253,9 +284,9 @@ fn settle_operations(api: &mut Api, warnings: &mut Warnings) {
     }
     // The response enum of an operation whose 2xx responses differ.
     for op in &mut api.operations {
-        let at = op_pointer(op);
         if let Some(e) = &mut op.output.by_status {
-            e.name = settled(&mut operations, &e.name, "response enum", warnings, &at);
+            let at = || op_pointer(&op.path, op.method);
+            e.name = settled(&mut operations, &e.name, "response enum", warnings, at);
         }
     }
 }
@@ -267,7 +298,8 @@ fn settle_top_resources(api: &mut Api, warnings: &mut Warnings) {
     let mut tops: BTreeMap<String, Pointer> = BTreeMap::new();
     for op in &api.operations {
         if let Some(top) = op.resource.first() {
-            tops.entry(top.clone()).or_insert_with(|| op_pointer(op));
+            tops.entry(top.clone())
+                .or_insert_with(|| op_pointer(&op.path, op.method));
         }
     }
     let mut client = Namer::new();
@@ -282,7 +314,7 @@ fn settle_top_resources(api: &mut Api, warnings: &mut Warnings) {
         .into_iter()
         .filter(|(top, _)| CLIENT_METHODS.contains(&top.as_str()))
         .map(|(top, at)| {
-            let name = settled(&mut client, &top, "`Client` method", warnings, &at);
+            let name = settled(&mut client, &top, "`Client` method", warnings, || at);
             (top, name)
         })
         .collect();
@@ -312,8 +344,8 @@ fn settle_resource_types(api: &mut Api, warnings: &mut Warnings) {
         .into_iter()
         .map(|(path, op)| {
             let joined: String = path.iter().map(|s| pascal(s)).collect();
-            let at = op_pointer(op);
-            let name = settled(&mut resources, &joined, "resource type", warnings, &at);
+            let at = || op_pointer(&op.path, op.method);
+            let name = settled(&mut resources, &joined, "resource type", warnings, at);
             (path, name)
         })
         .collect();
@@ -326,11 +358,11 @@ fn settled(
     base: &str,
     what: &str,
     warnings: &mut Warnings,
-    at: &Pointer,
+    at: impl FnOnce() -> Pointer,
 ) -> String {
     let name = namer.unique(base);
     if name != base {
-        warnings.warn(at, format!("{what} `{base}` is taken; named `{name}`"));
+        warnings.warn(&at(), format!("{what} `{base}` is taken; named `{name}`"));
     }
     name
 }
@@ -339,15 +371,15 @@ fn type_pointer(def: &TypeDef) -> Pointer {
     Pointer::from_fragment(&format!("#{}", def.origin)).unwrap_or_default()
 }
 
-fn op_pointer(op: &Operation) -> Pointer {
+fn op_pointer(path: &str, method: Method) -> Pointer {
     Pointer::root()
         .join("paths")
-        .join(&op.path)
-        .join(op.method.as_str().to_ascii_lowercase())
+        .join(path)
+        .join(method.as_str().to_ascii_lowercase())
 }
 
 /// Two items of the output that would share a name in one namespace.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Collision {
     /// The Rust scope (`operations`, `struct User`, `impl Client`, …).
     pub namespace: String,
@@ -367,38 +399,53 @@ impl std::fmt::Display for Collision {
     }
 }
 
-/// Every Rust name of one scope, with what claimed it.
-struct Scope<'a> {
-    namespace: String,
-    claimed: BTreeMap<String, String>,
-    out: &'a mut Vec<Collision>,
+/// Every Rust name of one scope, with what claimed it. Describing a claim
+/// costs more than checking it, and big specs make hundreds of thousands:
+/// a scope describes claims only when asked to (see [`collisions`]).
+struct Scope<'a, 'o> {
+    /// The Rust scope, when claims are described.
+    namespace: Option<String>,
+    /// What claimed each name (empty when claims are not described).
+    claimed: HashMap<&'a str, String>,
+    out: &'o mut Vec<Collision>,
 }
 
-impl<'a> Scope<'a> {
-    fn new(namespace: impl Into<String>, out: &'a mut Vec<Collision>) -> Self {
+impl<'a, 'o> Scope<'a, 'o> {
+    fn new(
+        describe: bool,
+        namespace: impl FnOnce() -> String,
+        out: &'o mut Vec<Collision>,
+    ) -> Self {
         Scope {
-            namespace: namespace.into(),
-            claimed: BTreeMap::new(),
+            namespace: describe.then(namespace),
+            claimed: HashMap::new(),
             out,
         }
     }
 
-    fn claim(&mut self, name: &str, owner: impl Into<String>) {
-        let owner = owner.into();
+    fn claim(&mut self, name: &'a str, owner: impl FnOnce() -> String) {
         let first = match self.claimed.get(name) {
             Some(first) => Some(first.clone()),
             None if KEYWORDS.contains(&name) => Some("a Rust keyword".to_owned()),
             None => None,
         };
+        let Some(namespace) = &self.namespace else {
+            if first.is_some() {
+                self.out.push(Collision::default());
+            } else {
+                self.claimed.insert(name, String::new());
+            }
+            return;
+        };
         if let Some(first) = first {
             self.out.push(Collision {
-                namespace: self.namespace.clone(),
+                namespace: namespace.clone(),
                 name: name.to_owned(),
                 first,
-                second: owner,
+                second: owner(),
             });
         } else {
-            self.claimed.insert(name.to_owned(), owner);
+            self.claimed.insert(name, owner());
         }
     }
 }
@@ -408,46 +455,59 @@ impl<'a> Scope<'a> {
 /// deterministic order.
 /// After [`settle`] this is empty; anything else is a generator bug.
 pub fn collisions(api: &Api) -> Vec<Collision> {
-    let mut out = Vec::new();
-    type_scopes(api, &mut out);
-    operation_scopes(api, &mut out);
-    resource_scopes(api, &mut out);
-    out
+    let claims = |describe: bool| {
+        let mut out = Vec::new();
+        type_scopes(api, describe, &mut out);
+        operation_scopes(api, describe, &mut out);
+        resource_scopes(api, describe, &mut out);
+        out
+    };
+    // The names alone first; what claimed them only when some clash.
+    if claims(false).is_empty() {
+        Vec::new()
+    } else {
+        claims(true)
+    }
 }
 
 /// `types`, and the fields or variants of each type.
-fn type_scopes(api: &Api, out: &mut Vec<Collision>) {
-    let mut types = Scope::new("module `types`", out);
+fn type_scopes(api: &Api, describe: bool, out: &mut Vec<Collision>) {
+    let mut types = Scope::new(describe, || "module `types`".to_owned(), out);
     for def in api.types.values() {
-        types.claim(&def.name, format!("the type of `{}`", def.origin));
-        types.claim(&def.module, format!("the module of `{}`", def.origin));
+        types.claim(&def.name, || format!("the type of `{}`", def.origin));
+        types.claim(&def.module, || format!("the module of `{}`", def.origin));
     }
     for def in api.types.values() {
-        let mut scope = Scope::new(format!("type `{}`", def.name), out);
+        let mut scope = Scope::new(describe, || format!("type `{}`", def.name), out);
         match &def.kind {
             TypeKind::Struct(s) => {
                 // Fields and their setters have the same names.
                 for method in STRUCT_METHODS {
-                    scope.claim(method, "a method");
+                    scope.claim(method, || "a method".to_owned());
                 }
                 for field in &s.fields {
-                    scope.claim(&field.rust_name, format!("property `{}`", field.wire_name));
+                    scope.claim(&field.rust_name, || {
+                        format!("property `{}`", field.wire_name)
+                    });
                 }
                 if s.additional.is_some() {
-                    scope.claim(&s.additional_field, "the additional properties");
+                    scope.claim(&s.additional_field, || {
+                        "the additional properties".to_owned()
+                    });
                 }
             }
             TypeKind::Enum(variants) => {
-                scope.claim("Unknown", "the unknown-value variant");
+                scope.claim("Unknown", || "the unknown-value variant".to_owned());
                 for v in variants {
-                    scope.claim(&v.rust_name, format!("value `{}`", v.wire_name));
+                    scope.claim(&v.rust_name, || format!("value `{}`", v.wire_name));
                 }
             }
             TypeKind::Union(union) => {
-                scope.claim("Unknown", "the unknown-value variant");
+                scope.claim("Unknown", || "the unknown-value variant".to_owned());
                 for v in &union.variants {
-                    let owner = format!("a variant of type {}", v.ty.describe());
-                    scope.claim(&v.rust_name, owner);
+                    scope.claim(&v.rust_name, || {
+                        format!("a variant of type {}", v.ty.describe())
+                    });
                 }
             }
             TypeKind::Alias(_) => {}
@@ -456,85 +516,106 @@ fn type_scopes(api: &Api, out: &mut Vec<Collision>) {
 }
 
 /// `operations`, and the fields of each operation and params struct.
-fn operation_scopes(api: &Api, out: &mut Vec<Collision>) {
-    let mut operations = Scope::new("module `operations`", out);
+fn operation_scopes(api: &Api, describe: bool, out: &mut Vec<Collision>) {
+    let mut operations = Scope::new(describe, || "module `operations`".to_owned(), out);
     for item in OPERATIONS_ITEMS {
-        operations.claim(item, "the envelope constant");
+        operations.claim(item, || "the envelope constant".to_owned());
     }
     for op in &api.operations {
         let id = &op.operation_id;
-        operations.claim(&op.rust_name, format!("the struct of `{id}`"));
-        operations.claim(&op.module, format!("the module of `{id}`"));
+        operations.claim(&op.rust_name, || format!("the struct of `{id}`"));
+        operations.claim(&op.module, || format!("the module of `{id}`"));
         if let Some(params) = &op.params_struct {
-            operations.claim(params, format!("the params struct of `{id}`"));
+            operations.claim(params, || format!("the params struct of `{id}`"));
         }
         if let Some(e) = &op.output.by_status {
-            operations.claim(&e.name, format!("the response enum of `{id}`"));
+            operations.claim(&e.name, || format!("the response enum of `{id}`"));
         }
     }
     for op in &api.operations {
-        let mut fields = Scope::new(format!("struct `{}`", op.rust_name), out);
+        let mut fields = Scope::new(describe, || format!("struct `{}`", op.rust_name), out);
         for p in &op.required_params {
-            fields.claim(&p.rust_name, format!("parameter `{}`", p.wire_name));
+            fields.claim(&p.rust_name, || format!("parameter `{}`", p.wire_name));
         }
         if op.body.as_ref().is_some_and(|b| b.required) {
-            fields.claim("body", "the request body");
+            fields.claim("body", || "the request body".to_owned());
         }
         let Some(params) = &op.params_struct else {
             continue;
         };
-        fields.claim("params", "the optional parameters");
+        fields.claim("params", || "the optional parameters".to_owned());
         // Fields and their setters have the same names.
-        let mut members = Scope::new(format!("struct `{params}`"), out);
+        let mut members = Scope::new(describe, || format!("struct `{params}`"), out);
         for method in STRUCT_METHODS {
-            members.claim(method, "a method");
+            members.claim(method, || "a method".to_owned());
         }
         for p in &op.optional_params {
-            members.claim(&p.rust_name, format!("parameter `{}`", p.wire_name));
+            members.claim(&p.rust_name, || format!("parameter `{}`", p.wire_name));
         }
         if op.body.as_ref().is_some_and(|b| !b.required) {
-            members.claim("body", "the request body");
+            members.claim("body", || "the request body".to_owned());
+        }
+    }
+}
+
+/// What claimed a method name of `Client` or of a resource type.
+#[derive(Clone, Copy)]
+enum MethodOwner<'a> {
+    Constructor,
+    Accessor(&'a [String]),
+    Operation(&'a str),
+}
+
+impl MethodOwner<'_> {
+    fn describe(self) -> String {
+        match self {
+            MethodOwner::Constructor => "a constructor or accessor".to_owned(),
+            MethodOwner::Accessor(path) => format!("the accessor of `{}`", path.join(".")),
+            MethodOwner::Operation(id) => format!("the method of `{id}`"),
         }
     }
 }
 
 /// `resources`, and the methods of `Client` and of each resource type.
-fn resource_scopes(api: &Api, out: &mut Vec<Collision>) {
-    let mut resources = Scope::new("module `resources`", out);
+fn resource_scopes(api: &Api, describe: bool, out: &mut Vec<Collision>) {
+    let mut resources = Scope::new(describe, || "module `resources`".to_owned(), out);
     for (path, name) in &api.resource_types {
         if let [top] = path.as_slice() {
-            resources.claim(top, format!("the module of resource `{top}`"));
+            resources.claim(top, || format!("the module of resource `{top}`"));
         }
-        resources.claim(name, format!("the type of resource `{}`", path.join(".")));
+        resources.claim(name, || {
+            format!("the type of resource `{}`", path.join("."))
+        });
     }
-    let mut methods: BTreeMap<&[String], Vec<(&str, String)>> = BTreeMap::new();
+    let mut methods: BTreeMap<&[String], Vec<(&str, MethodOwner<'_>)>> = BTreeMap::new();
     methods.entry(&[]).or_default().extend(
         CLIENT_METHODS
             .iter()
-            .map(|m| (*m, "a constructor or accessor".to_owned())),
+            .map(|m| (*m, MethodOwner::Constructor)),
     );
     for path in api.resource_types.keys() {
         let Some((last, parent)) = path.split_last() else {
             continue;
         };
-        let owner = format!("the accessor of `{}`", path.join("."));
-        methods.entry(parent).or_default().push((last, owner));
+        methods
+            .entry(parent)
+            .or_default()
+            .push((last, MethodOwner::Accessor(path)));
     }
     for op in &api.operations {
-        let owner = format!("the method of `{}`", op.operation_id);
         methods
             .entry(&op.resource)
             .or_default()
-            .push((&op.method_name, owner));
+            .push((&op.method_name, MethodOwner::Operation(&op.operation_id)));
     }
     for (path, members) in methods {
-        let namespace = match path {
+        let namespace = || match path {
             [] => "impl `Client`".to_owned(),
             _ => format!("resource `{}`", path.join(".")),
         };
-        let mut scope = Scope::new(namespace, out);
+        let mut scope = Scope::new(describe, namespace, out);
         for (name, owner) in members {
-            scope.claim(name, owner);
+            scope.claim(name, || owner.describe());
         }
     }
 }
