@@ -15,6 +15,7 @@ pub mod naming;
 pub mod select;
 pub mod standalone;
 pub mod surface;
+pub mod threads;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -338,7 +339,7 @@ pub fn write_outputs<'a>(
     // each taking runs of neighbours, since files of one directory created
     // from both threads at once wait on its lock.
     let runs: Vec<&[&GeneratedFile]> = files.chunks(64).collect();
-    let changes = emit::parallel_map(&runs, |run| {
+    let changes = threads::parallel_map(&runs, |run| {
         run.iter()
             .map(|file| sync_file(out_dir, file, mode))
             .collect::<Result<Vec<_>, String>>()

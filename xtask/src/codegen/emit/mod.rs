@@ -87,7 +87,7 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         client::jobs(api, flavor, mode, features, &tree, &mut jobs);
     }
     models::jobs(api, mode, features, layout.as_ref(), &mut jobs);
-    let mut files = parallel_map(&jobs, |job| job())?;
+    let mut files = crate::codegen::threads::parallel_map(&jobs, |job| job())?;
     let crate_dirs: Vec<String> = files
         .iter()
         .filter_map(|f| f.path.strip_suffix("/Cargo.toml").map(str::to_owned))
@@ -104,7 +104,8 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
 }
 
 /// One file to render. Emitters list their files as jobs, and [`render`]
-/// runs all of them in one [`parallel_map`]: a round per kind of file left
+/// runs all of them in one
+/// [`parallel_map`](crate::codegen::threads::parallel_map): a round per kind of file left
 /// a thread idle at the end of each round, and the work between rounds on
 /// one thread (a third of emission's wall time on Microsoft Graph).
 pub type Job<'a> = Box<dyn Fn() -> Result<GeneratedFile, String> + Send + Sync + 'a>;
@@ -120,60 +121,6 @@ pub fn job<'a>(
             contents: contents()?,
         })
     })
-}
-
-/// Maps `f` over `items` on up to two threads (the machines this runs on
-/// have two cores), keeping the order. Token streams are not `Send`, so
-/// each thread builds and formats its own files. Threads take the next item
-/// as they finish one: files differ in size by orders of magnitude (a
-/// resource of the client against a small type), so equal halves would leave
-/// one thread idle.
-pub fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    f: impl Fn(&T) -> Result<R, String> + Sync,
-) -> Result<Vec<R>, String> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(2);
-    if workers < 2 || items.len() < 2 {
-        return items.iter().map(&f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
-                return done;
-            };
-            done.push((i, f(item)));
-        }
-    };
-    let mut done = std::thread::scope(|scope| {
-        // Deeply nested types format recursively: these threads get the
-        // pipeline's stack, not the 2 MiB default.
-        let handles = (0..workers)
-            .map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(crate::codegen::PIPELINE_STACK)
-                    .spawn_scoped(scope, work)
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("cannot start a formatting thread: {e}"))?;
-        let mut done = Vec::with_capacity(items.len());
-        for handle in handles {
-            // A panic here is a generator bug: let it surface as one.
-            done.extend(
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        Ok::<_, String>(done)
-    })?;
-    // Item order, and so the first failing item's error whatever the timing.
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// The first line of every generated file.

@@ -1,0 +1,55 @@
+//! The generator's worker threads.
+
+/// Maps `f` over `items` on up to two threads (the machines this runs on
+/// have two cores), keeping the order. Threads take the next item as they
+/// finish one: items differ in size by orders of magnitude (a resource file
+/// of the client against a small type), so equal halves would leave one
+/// thread idle. (Token streams are not `Send`: each emitting thread builds
+/// and formats its own files.)
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, String> + Sync,
+) -> Result<Vec<R>, String> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(2);
+    if workers < 2 || items.len() < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut done = std::thread::scope(|scope| {
+        // Deeply nested types format recursively: these threads get the
+        // pipeline's stack, not the 2 MiB default.
+        let handles = (0..workers)
+            .map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(super::PIPELINE_STACK)
+                    .spawn_scoped(scope, work)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("cannot start a worker thread: {e}"))?;
+        let mut done = Vec::with_capacity(items.len());
+        for handle in handles {
+            // A panic here is a generator bug: let it surface as one.
+            done.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        Ok::<_, String>(done)
+    })?;
+    // Item order, and so the first failing item's error whatever the timing.
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
+}
