@@ -302,6 +302,9 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
             println!("  {}", semver::one_line(&change));
         }
     }
+    // The process ends here: freeing the rendered APIs and files (hundreds
+    // of megabytes on big specs) would only delay its exit.
+    std::mem::forget(plan);
     if args.check && !outcome.diffs.is_empty() {
         for diff in &outcome.diffs {
             eprint!("{diff}");
