@@ -145,6 +145,23 @@ pub struct TypeDef {
     pub kind: TypeKind,
 }
 
+impl TypeDef {
+    /// The types this definition's fields, variants or alias refer to.
+    pub fn type_refs(&self) -> Vec<&TypeRef> {
+        match &self.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(s.additional.as_ref())
+                .collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Alias(ty) => vec![ty],
+            TypeKind::Enum(_) => Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum TypeKind {
     Struct(Struct),
@@ -237,6 +254,15 @@ impl TypeRef {
             TypeRef::File => true,
             TypeRef::Vec(inner) => **inner == TypeRef::File,
             _ => false,
+        }
+    }
+
+    /// The named type this refers to, through lists, maps and options.
+    pub fn named(&self) -> Option<&str> {
+        match self {
+            TypeRef::Named(name) => Some(name),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => inner.named(),
+            _ => None,
         }
     }
 

@@ -403,11 +403,18 @@ impl std::fmt::Display for Collision {
 /// costs more than checking it, and big specs make hundreds of thousands:
 /// a scope describes claims only when asked to (see [`collisions`]).
 struct Scope<'a, 'o> {
-    /// The Rust scope, when claims are described.
-    namespace: Option<String>,
-    /// What claimed each name (empty when claims are not described).
-    claimed: HashMap<&'a str, String>,
+    claims: Claims<'a>,
     out: &'o mut Vec<Collision>,
+}
+
+enum Claims<'a> {
+    /// The names alone, checked when the scope ends.
+    Names(Vec<&'a str>),
+    /// Each name with what claimed it, for the report.
+    Described {
+        namespace: String,
+        claimed: HashMap<&'a str, String>,
+    },
 }
 
 impl<'a, 'o> Scope<'a, 'o> {
@@ -416,26 +423,28 @@ impl<'a, 'o> Scope<'a, 'o> {
         namespace: impl FnOnce() -> String,
         out: &'o mut Vec<Collision>,
     ) -> Self {
-        Scope {
-            namespace: describe.then(namespace),
-            claimed: HashMap::new(),
-            out,
-        }
+        let claims = if describe {
+            Claims::Described {
+                namespace: namespace(),
+                claimed: HashMap::new(),
+            }
+        } else {
+            Claims::Names(Vec::new())
+        };
+        Scope { claims, out }
     }
 
     fn claim(&mut self, name: &'a str, owner: impl FnOnce() -> String) {
-        let first = match self.claimed.get(name) {
+        let Claims::Described { namespace, claimed } = &mut self.claims else {
+            if let Claims::Names(names) = &mut self.claims {
+                names.push(name);
+            }
+            return;
+        };
+        let first = match claimed.get(name) {
             Some(first) => Some(first.clone()),
             None if KEYWORDS.contains(&name) => Some("a Rust keyword".to_owned()),
             None => None,
-        };
-        let Some(namespace) = &self.namespace else {
-            if first.is_some() {
-                self.out.push(Collision::default());
-            } else {
-                self.claimed.insert(name, String::new());
-            }
-            return;
         };
         if let Some(first) = first {
             self.out.push(Collision {
@@ -445,7 +454,19 @@ impl<'a, 'o> Scope<'a, 'o> {
                 second: owner(),
             });
         } else {
-            self.claimed.insert(name, owner());
+            claimed.insert(name, owner());
+        }
+    }
+}
+
+impl Drop for Scope<'_, '_> {
+    fn drop(&mut self) {
+        if let Claims::Names(names) = &mut self.claims {
+            names.sort_unstable();
+            let twice = names.windows(2).any(|pair| pair[0] == pair[1]);
+            if twice || names.iter().any(|name| KEYWORDS.contains(name)) {
+                self.out.push(Collision::default());
+            }
         }
     }
 }
@@ -477,6 +498,8 @@ fn type_scopes(api: &Api, describe: bool, out: &mut Vec<Collision>) {
         types.claim(&def.name, || format!("the type of `{}`", def.origin));
         types.claim(&def.module, || format!("the module of `{}`", def.origin));
     }
+    // A scope checks its names when it ends.
+    drop(types);
     for def in api.types.values() {
         let mut scope = Scope::new(describe, || format!("type `{}`", def.name), out);
         match &def.kind {
@@ -532,6 +555,7 @@ fn operation_scopes(api: &Api, describe: bool, out: &mut Vec<Collision>) {
             operations.claim(&e.name, || format!("the response enum of `{id}`"));
         }
     }
+    drop(operations);
     for op in &api.operations {
         let mut fields = Scope::new(describe, || format!("struct `{}`", op.rust_name), out);
         for p in &op.required_params {
@@ -544,6 +568,7 @@ fn operation_scopes(api: &Api, describe: bool, out: &mut Vec<Collision>) {
             continue;
         };
         fields.claim("params", || "the optional parameters".to_owned());
+        drop(fields);
         // Fields and their setters have the same names.
         let mut members = Scope::new(describe, || format!("struct `{params}`"), out);
         for method in STRUCT_METHODS {
@@ -587,6 +612,7 @@ fn resource_scopes(api: &Api, describe: bool, out: &mut Vec<Collision>) {
             format!("the type of resource `{}`", path.join("."))
         });
     }
+    drop(resources);
     let mut methods: BTreeMap<&[String], Vec<(&str, MethodOwner<'_>)>> = BTreeMap::new();
     methods.entry(&[]).or_default().extend(
         CLIENT_METHODS

@@ -262,25 +262,20 @@ fn directions(old: &Api, new: &Api) -> HashMap<String, Direction> {
     let mut dirs: HashMap<String, Direction> = HashMap::new();
     for api in [old, new] {
         for (request, roots) in [(true, request_roots(api)), (false, response_roots(api))] {
-            let mut seen: HashSet<String> = HashSet::new();
-            let mut pending: Vec<String> = Vec::new();
-            for ty in roots {
-                named_in(ty, &mut pending);
-            }
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut pending: Vec<&str> = roots.iter().filter_map(|ty| ty.named()).collect();
             while let Some(name) = pending.pop() {
-                if !seen.insert(name.clone()) {
+                if !seen.insert(name) {
                     continue;
                 }
-                let dir = dirs.entry(name.clone()).or_default();
+                let dir = dirs.entry(name.to_owned()).or_default();
                 if request {
                     dir.request = true;
                 } else {
                     dir.response = true;
                 }
-                if let Some(def) = api.types.get(&name) {
-                    for ty in type_children(def) {
-                        named_in(ty, &mut pending);
-                    }
+                if let Some(def) = api.types.get(name) {
+                    pending.extend(def.type_refs().into_iter().filter_map(TypeRef::named));
                 }
             }
         }
@@ -306,28 +301,6 @@ fn response_roots(api: &Api) -> Vec<&TypeRef> {
         .iter()
         .flat_map(|op| op.output.type_refs())
         .collect()
-}
-
-fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
-    match ty {
-        TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named_in(inner, out),
-        _ => {}
-    }
-}
-
-fn type_children(def: &TypeDef) -> Vec<&TypeRef> {
-    match &def.kind {
-        TypeKind::Struct(s) => s
-            .fields
-            .iter()
-            .map(|f| &f.ty)
-            .chain(s.additional.as_ref())
-            .collect(),
-        TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Alias(t) => vec![t],
-        TypeKind::Enum(_) => Vec::new(),
-    }
 }
 
 fn kind_name(kind: &TypeKind) -> &'static str {

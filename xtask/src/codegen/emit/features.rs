@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::codegen::ir::{Api, TypeKind, TypeRef};
+use crate::codegen::ir::{Api, TypeRef};
 
 /// Types used by more resources than this are always compiled: gating
 /// them would cost long `cfg` lists and save little.
@@ -87,7 +87,7 @@ fn mark<'a>(
 ) {
     let mut seen = BTreeSet::new();
     while let Some(ty) = pending.pop() {
-        let Some(name) = named(ty) else { continue };
+        let Some(name) = ty.named() else { continue };
         if !seen.insert(name.to_owned()) {
             continue;
         }
@@ -95,23 +95,9 @@ fn mark<'a>(
             .entry(name.to_owned())
             .or_default()
             .insert(feature.to_owned());
-        match api.types.get(name).map(|def| &def.kind) {
-            Some(TypeKind::Struct(s)) => {
-                pending.extend(s.fields.iter().map(|f| &f.ty));
-                pending.extend(s.additional.iter());
-            }
-            Some(TypeKind::Union(u)) => pending.extend(u.variants.iter().map(|v| &v.ty)),
-            Some(TypeKind::Alias(t)) => pending.push(t),
-            Some(TypeKind::Enum(_)) | None => {}
+        if let Some(def) = api.types.get(name) {
+            pending.extend(def.type_refs());
         }
-    }
-}
-
-fn named(ty: &TypeRef) -> Option<&str> {
-    match ty {
-        TypeRef::Named(name) => Some(name),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named(inner),
-        _ => None,
     }
 }
 

@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::codegen::graph;
-use crate::codegen::ir::{Api, Operation, TypeKind, TypeRef};
+use crate::codegen::ir::{Api, Operation, TypeDef, TypeRef};
 
 /// How the models crate is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,13 +76,13 @@ pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout>
     let per_part = split.types_per_part(api)?;
     let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
     let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let adjacency: Vec<Vec<usize>> = names
-        .iter()
-        .map(|name| {
-            let mut refs = Vec::new();
-            type_refs_of(api, name, &mut refs);
-            refs.iter()
-                .filter_map(|r| index_of.get(r.as_str()).copied())
+    let adjacency: Vec<Vec<usize>> = api
+        .types
+        .values()
+        .map(|def| {
+            def.type_refs()
+                .into_iter()
+                .filter_map(|r| index_of.get(r.named()?).copied())
                 .collect()
         })
         .collect();
@@ -168,11 +168,11 @@ pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout>
     for part in &mut parts {
         let own = part_of_type(&part.types[0]);
         for name in &part.types {
-            let mut refs = Vec::new();
-            type_refs_of(api, name, &mut refs);
+            let refs = api.types.get(name).map(TypeDef::type_refs);
             part.deps.extend(
-                refs.iter()
-                    .filter_map(|r| part_of_type(r))
+                refs.into_iter()
+                    .flatten()
+                    .filter_map(|r| part_of_type(r.named()?))
                     .filter(|&d| Some(d) != own),
             );
         }
@@ -194,11 +194,10 @@ pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout>
         let resource = op.resource.first().map_or("", String::as_str);
         let part = first_op_part + (stable_hash(resource) % op_count as u64) as usize;
         parts[part].operations.push(op.rust_name.clone());
-        let mut refs = Vec::new();
-        for ty in operation_type_refs(op) {
-            named_in(ty, &mut refs);
-        }
-        let deps: Vec<usize> = refs.iter().filter_map(|r| part_of_type(r)).collect();
+        let deps: Vec<usize> = operation_type_refs(op)
+            .into_iter()
+            .filter_map(|r| part_of_type(r.named()?))
+            .collect();
         parts[part].deps.extend(deps);
     }
     for part in &mut parts {
@@ -229,28 +228,6 @@ pub fn signature_type_refs(op: &Operation) -> Vec<&TypeRef> {
     refs.extend(op.body.iter().map(|b| &b.ty));
     refs.extend(op.output.type_refs());
     refs
-}
-
-/// Named types that the definition of `name` refers to.
-fn type_refs_of(api: &Api, name: &str, out: &mut Vec<String>) {
-    match api.types.get(name).map(|def| &def.kind) {
-        Some(TypeKind::Struct(s)) => {
-            for ty in s.fields.iter().map(|f| &f.ty).chain(s.additional.iter()) {
-                named_in(ty, out);
-            }
-        }
-        Some(TypeKind::Union(u)) => u.variants.iter().for_each(|v| named_in(&v.ty, out)),
-        Some(TypeKind::Alias(ty)) => named_in(ty, out),
-        Some(TypeKind::Enum(_)) | None => {}
-    }
-}
-
-fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
-    match ty {
-        TypeRef::Named(name) => out.push(name.clone()),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named_in(inner, out),
-        _ => {}
-    }
 }
 
 /// FNV-1a: the same on every platform and toolchain, unlike std's hasher.
