@@ -17,7 +17,7 @@ pub mod standalone;
 pub mod surface;
 pub mod threads;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -269,6 +269,7 @@ fn stale_files(
     out_dir: &Path,
     files: &[&GeneratedFile],
     crate_dirs: &BTreeSet<String>,
+    fresh: &HashSet<&Path>,
 ) -> Vec<PathBuf> {
     // Relative paths, compared as text: tens of thousands of files on big
     // specs, and `Path`'s component-wise comparison showed in profiles.
@@ -287,6 +288,9 @@ fn stale_files(
         // Only crates this generator owns: ones it renders now, or whose
         // manifest carries its header (a crate whose spec was removed).
         if !crate_dirs.contains(&name) && !is_generated(&out_dir.join(&name).join("Cargo.toml")) {
+            continue;
+        }
+        if fresh.contains(Path::new(&name)) {
             continue;
         }
         let mut pending = vec![name];
@@ -326,13 +330,20 @@ pub fn write_outputs<'a>(
         .iter()
         .filter_map(|f| f.path.split('/').next().map(str::to_owned))
         .collect();
+    // Directories this run creates: nothing in them to compare or prune.
+    let mut fresh: HashSet<&Path> = HashSet::new();
     if !check {
         let dirs: BTreeSet<&Path> = files
             .iter()
             .filter_map(|f| Path::new(&f.path).parent())
             .collect();
+        // Parents sort before their children.
         for dir in dirs {
-            fs::create_dir_all(out_dir.join(dir))?;
+            let path = out_dir.join(dir);
+            if !path.exists() {
+                fs::create_dir_all(&path)?;
+                fresh.insert(dir);
+            }
         }
     }
     // Big specs have tens of thousands of files: two threads write them,
@@ -341,7 +352,12 @@ pub fn write_outputs<'a>(
     let runs: Vec<&[&GeneratedFile]> = files.chunks(64).collect();
     let changes = threads::parallel_map(&runs, |run| {
         run.iter()
-            .map(|file| sync_file(out_dir, file, mode))
+            .map(|file| {
+                let new = Path::new(&file.path)
+                    .parent()
+                    .is_some_and(|dir| fresh.contains(dir));
+                sync_file(out_dir, file, mode, new)
+            })
             .collect::<Result<Vec<_>, String>>()
     })
     .map_err(std::io::Error::other)?;
@@ -353,7 +369,7 @@ pub fn write_outputs<'a>(
         }
         outcome.written.insert(file.path.clone());
     }
-    for path in stale_files(out_dir, &files, &crate_dirs) {
+    for path in stale_files(out_dir, &files, &crate_dirs, &fresh) {
         let shown = path
             .strip_prefix(out_dir)
             .unwrap_or(&path)
@@ -416,10 +432,19 @@ enum Synced {
 }
 
 /// Makes the file on disk under `out_dir` hold `file`'s contents; in check
-/// mode, only compares.
-fn sync_file(out_dir: &Path, file: &GeneratedFile, mode: WriteMode) -> Result<Synced, String> {
+/// mode, only compares. `new`: its directory was just created.
+fn sync_file(
+    out_dir: &Path,
+    file: &GeneratedFile,
+    mode: WriteMode,
+    new: bool,
+) -> Result<Synced, String> {
     let path = out_dir.join(&file.path);
-    let current = fs::read_to_string(&path).ok();
+    let current = if new {
+        None
+    } else {
+        fs::read_to_string(&path).ok()
+    };
     if current.as_deref() == Some(file.contents.as_str()) {
         return Ok(Synced::Unchanged);
     }
