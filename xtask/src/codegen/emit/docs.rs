@@ -221,35 +221,58 @@ const WIDTH: usize = 100;
 /// to start with something Markdown would read as a list, quote or heading.
 pub fn wrap_doc_comments(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + source.len() / 16);
-    let mut in_fence = false;
-    let mut list_indent = 0;
+    let mut wrapper = DocWrapper::default();
     for line in source.lines() {
+        wrapper.push_line(&mut out, line);
+    }
+    if !source.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// [`wrap_doc_comments`] a line at a time, for code that passes over
+/// printed lines anyway: what it knows of the doc comment being read.
+#[derive(Debug, Default)]
+pub struct DocWrapper {
+    in_fence: bool,
+    list_indent: usize,
+}
+
+impl DocWrapper {
+    /// Appends `line` and a newline to `out`: several lines when it is a
+    /// doc line that has to be wrapped.
+    pub fn push_line(&mut self, out: &mut String, line: &str) {
         let Some((prefix, text)) = doc_comment(line) else {
-            in_fence = false;
-            list_indent = 0;
+            self.in_fence = false;
+            self.list_indent = 0;
             out.push_str(line);
             out.push('\n');
-            continue;
+            return;
         };
         let trimmed = text.trim_start();
         if trimmed.starts_with("```") {
-            in_fence = !in_fence;
+            self.in_fence = !self.in_fence;
         }
         let indent = text.len() - trimmed.len();
         if trimmed.is_empty() {
-            list_indent = 0;
+            self.list_indent = 0;
         } else if let Some(marker) = list_marker(trimmed) {
-            list_indent = indent + marker;
-        } else if indent < list_indent {
-            list_indent = 0;
+            self.list_indent = indent + marker;
+        } else if indent < self.list_indent {
+            self.list_indent = 0;
         }
-        let keep = in_fence || trimmed.starts_with(['#', '|']) || line.len() <= WIDTH;
+        let keep = self.in_fence || trimmed.starts_with(['#', '|']) || line.len() <= WIDTH;
         if keep {
             out.push_str(line);
             out.push('\n');
-            continue;
+            return;
         }
-        let continuation = if list_indent > 0 { list_indent } else { indent };
+        let continuation = if self.list_indent > 0 {
+            self.list_indent
+        } else {
+            indent
+        };
         let mut first = true;
         for piece in wrap(
             &text[indent..],
@@ -257,16 +280,12 @@ pub fn wrap_doc_comments(source: &str) -> String {
         ) {
             let pad = if first { indent } else { continuation };
             out.push_str(prefix);
-            out.push_str(&" ".repeat(pad));
+            out.extend(std::iter::repeat_n(' ', pad));
             out.push_str(piece);
             out.push('\n');
             first = false;
         }
     }
-    if !source.ends_with('\n') {
-        out.pop();
-    }
-    out
 }
 
 /// Splits a printed line into its `/// ` (or `//! `) prefix, indentation
