@@ -340,12 +340,13 @@ fn crate_version(root: &Path, out_dir: &Path, name: &str, rev: Option<&str>) -> 
 /// be known (not a git checkout): generation then says nothing about it.
 fn change_since_head(root: &Path, out_dir: &Path, r: &Rendered) -> Option<ApiDiff> {
     let old_text = source::git_show("HEAD", &r.spec).ok()?;
-    let current = std::fs::read_to_string(&r.spec).ok();
     let lowered;
     let old = match old_text {
         // Unchanged since HEAD: the same text and label lower to the API
         // just rendered, so it is not lowered a second time.
-        Some(text) if current.as_deref() == Some(text.as_str()) => Some(&r.api),
+        Some(text) if std::fs::read_to_string(&r.spec).is_ok_and(|current| current == text) => {
+            Some(&r.api)
+        }
         Some(text) => {
             lowered = source::lower_text(&r.spec, &text, &r.api.source).ok()?;
             Some(&lowered)
