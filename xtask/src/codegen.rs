@@ -273,7 +273,7 @@ fn stale_files(
 ) -> Vec<PathBuf> {
     // Relative paths, compared as text: tens of thousands of files on big
     // specs, and `Path`'s component-wise comparison showed in profiles.
-    let wanted: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let wanted: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut stale = Vec::new();
     let Ok(entries) = fs::read_dir(out_dir) else {
         return stale;

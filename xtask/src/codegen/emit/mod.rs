@@ -2,13 +2,15 @@
 //! parsed by `syn` and printed by `prettyplease`, except for the few shapes
 //! that dominate big specs, which [`text`] prints in prettyplease's layout
 //! itself: the output is a function of the IR and the generator's pinned
-//! dependencies, never of the installed toolchain. Every crate gets a `rustfmt.toml` that turns `cargo fmt` off
-//! for it, so a contributor's rustfmt cannot disagree with the generator.
+//! dependencies, never of the installed toolchain. Every crate gets a
+//! `rustfmt.toml` that turns `cargo fmt` off for it, so a contributor's
+//! rustfmt cannot disagree with the generator.
 //!
-//! Emitters take every name from the IR and invent none. `models` writes the
-//! models crate, `client` both client crates, `manifest` their `Cargo.toml`s;
-//! what more than one of them needs (types, arguments, crate names, the file
-//! printer) lives here, and doc text in `docs`.
+//! Emitters take every name from the IR and invent none. `models` lists the
+//! files of the models crate and `client` those of both client crates, as
+//! [`Job`]s that [`render`] runs on two threads; `manifest` writes their
+//! `Cargo.toml`s. What more than one of them needs (types, arguments, crate
+//! names, the file printer) lives here, and doc text in `docs`.
 
 pub mod body;
 pub mod client;
@@ -26,6 +28,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::ir::{Api, TypeRef};
+use super::threads::parallel_map;
 
 /// One generated file, relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +90,7 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         client::jobs(api, flavor, mode, features, &tree, &mut jobs);
     }
     models::jobs(api, mode, features, layout.as_ref(), &mut jobs);
-    let mut files = crate::codegen::threads::parallel_map(&jobs, |job| job())?;
+    let mut files = parallel_map(&jobs, |job| job())?;
     let crate_dirs: Vec<String> = files
         .iter()
         .filter_map(|f| f.path.strip_suffix("/Cargo.toml").map(str::to_owned))
@@ -104,8 +107,7 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
 }
 
 /// One file to render. Emitters list their files as jobs, and [`render`]
-/// runs all of them in one
-/// [`parallel_map`](crate::codegen::threads::parallel_map): a round per kind of file left
+/// runs all of them in one [`parallel_map`]: a round per kind of file left
 /// a thread idle at the end of each round, and the work between rounds on
 /// one thread (a third of emission's wall time on Microsoft Graph).
 pub type Job<'a> = Box<dyn Fn() -> Result<GeneratedFile, String> + Send + Sync + 'a>;
