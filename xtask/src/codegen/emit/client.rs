@@ -585,7 +585,7 @@ fn resource_struct(api: &Api, node: &Resource<'_>, path: &[String], flavor: Flav
             4,
             &format!("pub fn {segment}"),
             &[self_param()],
-            Some(&Ty::borrowing_client(child)),
+            Some(&Ty::borrowing_client(child.clone(), [])),
         );
         p.struct_literal(8, child, &["client: self.client".to_owned()]);
         p.line(4, "}");
@@ -658,13 +658,7 @@ fn operation_method(p: &mut Printer, api: &Api, op: &Operation, flavor: Flavor) 
         values.push(value);
     }
     let op_ty = &op.rust_name;
-    let returned = Ty::Generic(
-        call.into(),
-        vec![
-            Ty::Leaf("'c".to_owned()),
-            Ty::Leaf(format!("crate::operations::{op_ty}")),
-        ],
-    );
+    let returned = Ty::borrowing_client(call, [Ty::Leaf(format!("crate::operations::{op_ty}"))]);
     p.fn_open(
         4,
         &format!("pub fn {}", op.method_name),

@@ -104,9 +104,13 @@ impl Ty {
         Ty::Leaf("Self".to_owned())
     }
 
-    /// `name<'c>`: a type borrowing the client for `'c`.
-    pub fn borrowing_client(name: &str) -> Ty {
-        Ty::Generic(name.to_owned().into(), vec![Ty::Leaf("'c".to_owned())])
+    /// `head<'c, args…>`: a type borrowing the client for `'c`.
+    pub fn borrowing_client(
+        head: impl Into<Cow<'static, str>>,
+        args: impl IntoIterator<Item = Ty>,
+    ) -> Ty {
+        let lifetime = std::iter::once(Ty::Leaf("'c".to_owned()));
+        Ty::Generic(head.into(), lifetime.chain(args).collect())
     }
 
     fn width(&self) -> usize {
