@@ -189,3 +189,24 @@ pub fn merge_warnings(
     all.dedup();
     all
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 6901 §3: `~` becomes `~0` and `/` becomes `~1`, so that `~1` in
+    /// a name does not read back as `/`.
+    #[test]
+    fn tokens_are_escaped() {
+        assert_eq!(escape_token("plain"), "plain");
+        assert_eq!(escape_token("/users/{id}"), "~1users~1{id}");
+        assert_eq!(escape_token("a~1b"), "a~01b");
+        assert_eq!(escape_token("/~"), "~1~0");
+        assert_eq!(escape_token("é/~"), "é~1~0");
+        let pointer = Pointer::root()
+            .join("paths")
+            .join("/a~b")
+            .join(3.to_string());
+        assert_eq!(pointer.as_str(), "/paths/~1a~0b/3");
+    }
+}
