@@ -465,6 +465,8 @@ impl Drop for Scope<'_, '_> {
             names.sort_unstable();
             let twice = names.windows(2).any(|pair| pair[0] == pair[1]);
             if twice || names.iter().any(|name| KEYWORDS.contains(name)) {
+                // Only that there is a clash: `collisions` then runs again,
+                // describing, to say which.
                 self.out.push(Collision::default());
             }
         }

@@ -95,7 +95,7 @@ pub fn jobs<'a>(
         .iter()
         .map(|(file, segment, _)| (file.clone(), *segment))
         .collect();
-    top.sort_by_key(|(_, _, node)| std::cmp::Reverse(node.size()));
+    top.sort_by_cached_key(|(_, _, node)| std::cmp::Reverse(node.size()));
     for (file, segment, node) in top {
         jobs.push(job(format!("{dir}/src/resources/{file}.rs"), move || {
             let mut resources = Vec::new();

@@ -216,23 +216,11 @@ fn markdown_link(text: &str) -> Option<&str> {
 const WIDTH: usize = 100;
 
 /// Wraps the `///` and `//!` lines of printed Rust source at `WIDTH`
-/// columns. Markdown stays intact: code blocks, headings and table rows are
-/// left alone, list items continue under their text, and no line is made
-/// to start with something Markdown would read as a list, quote or heading.
-pub fn wrap_doc_comments(source: &str) -> String {
-    let mut out = String::with_capacity(source.len() + source.len() / 16);
-    let mut wrapper = DocWrapper::default();
-    for line in source.lines() {
-        wrapper.push_line(&mut out, line);
-    }
-    if !source.ends_with('\n') {
-        out.pop();
-    }
-    out
-}
-
-/// [`wrap_doc_comments`] a line at a time, for code that passes over
-/// printed lines anyway: what it knows of the doc comment being read.
+/// columns, a line at a time, as emission passes over each printed item:
+/// what it knows of the doc comment being read. Markdown stays intact:
+/// code blocks, headings and table rows are left alone, list items
+/// continue under their text, and no line is made to start with something
+/// Markdown would read as a list, quote or heading.
 #[derive(Debug, Default)]
 pub struct DocWrapper {
     in_fence: bool,
@@ -378,6 +366,16 @@ fn starts_block(rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `source` through a [`DocWrapper`], as emission passes it.
+    fn wrap_doc_comments(source: &str) -> String {
+        let mut out = String::new();
+        let mut wrapper = DocWrapper::default();
+        for line in source.lines() {
+            wrapper.push_line(&mut out, line);
+        }
+        out
+    }
 
     #[test]
     fn wraps_long_doc_lines_and_keeps_markdown() {

@@ -529,7 +529,7 @@ impl Printer {
     }
 
     /// `#[name(a, b)]`, or one argument per line when that does not fit.
-    pub fn attr_list(&mut self, indent: usize, name: &str, args: &[String]) {
+    fn attr_list(&mut self, indent: usize, name: &str, args: &[String]) {
         let flat = args.join(", ");
         if indent + name.len() + flat.len() + 5 <= MARGIN {
             self.line(indent, &format!("#[{name}({flat})]"));
