@@ -106,13 +106,8 @@ pub fn jobs<'a>(
                 flavor,
                 &mut resources,
             );
-            let doc = format!(" Operations under `{segment}`.");
-            rust_file_of(
-                api,
-                std::iter::once(Part::Tokens(quote!(#![doc = #doc])))
-                    .chain(resources)
-                    .collect(),
-            )
+            let doc = text::inner_doc(&format!("Operations under `{segment}`."));
+            rust_file_of(api, std::iter::once(doc).chain(resources).collect())
         }));
     }
     let manifest = manifest::client(api, flavor, mode, features);
@@ -123,18 +118,19 @@ pub fn jobs<'a>(
         rust_file(api, lib_rs(api, flavor, tree, features))
     }));
     jobs.push(job(format!("{dir}/src/resources/mod.rs"), move || {
-        let modules: Vec<(String, TokenStream)> = modules
+        let modules: Vec<(String, Option<String>)> = modules
             .iter()
             .map(|(file, segment)| {
                 let cfg = features.map(|_| super::features::cfg([*segment]));
-                (file.clone(), cfg.unwrap_or_default())
+                (file.clone(), cfg)
             })
             .collect();
-        rust_file(
+        rust_file_of(
             api,
             module_index(
                 "The resource tree: one type per group of operations, reached from [`Client`](crate::Client).",
                 &modules,
+                &[],
             ),
         )
     }));
@@ -529,7 +525,7 @@ fn accessors(api: &Api, node: &Resource<'_>, features: Option<&FeatureMap>) -> T
         let ty = resource_type(api, std::slice::from_ref(segment));
         let method = ident(segment);
         let doc = format!(" Operations on `{segment}`.");
-        let cfg = features.map(|_| super::features::cfg([segment]));
+        let cfg = features.map(|_| super::features::cfg_tokens([segment]));
         quote! {
             #[doc = #doc]
             #cfg

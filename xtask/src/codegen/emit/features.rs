@@ -11,7 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::quote;
+
+use super::text::str_literal;
 
 use crate::codegen::ir::{Api, TypeRef};
 
@@ -66,15 +67,15 @@ impl FeatureMap {
     }
 
     /// `#[cfg(...)]` for a type, or nothing when it is always compiled.
-    pub fn type_cfg(&self, name: &str) -> TokenStream {
-        self.types.get(name).map_or_else(TokenStream::new, cfg)
+    pub fn type_cfg(&self, name: &str) -> Option<String> {
+        self.types.get(name).map(cfg)
     }
 
     /// `#[cfg(feature = "...")]` for an operation.
-    pub fn operation_cfg(&self, rust_name: &str) -> TokenStream {
+    pub fn operation_cfg(&self, rust_name: &str) -> Option<String> {
         self.operations
             .get(rust_name)
-            .map_or_else(TokenStream::new, |f| cfg(std::iter::once(f)))
+            .map(|f| cfg(std::iter::once(f)))
     }
 }
 
@@ -101,12 +102,25 @@ fn mark<'a>(
     }
 }
 
-pub fn cfg<'a>(features: impl IntoIterator<Item = &'a String>) -> TokenStream {
-    let features: Vec<&String> = features.into_iter().collect();
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", …))]` for
+/// several features, as prettyplease prints it.
+pub fn cfg<'a>(features: impl IntoIterator<Item = &'a String>) -> String {
+    let features: Vec<String> = features
+        .into_iter()
+        .map(|f| format!("feature = {}", str_literal(f)))
+        .collect();
     match features.as_slice() {
-        [one] => quote!(#[cfg(feature = #one)]),
-        many => quote!(#[cfg(any(#(feature = #many),*))]),
+        [one] => format!("#[cfg({one})]"),
+        many => format!("#[cfg(any({}))]", many.join(", ")),
     }
+}
+
+/// [`cfg`] as tokens, for items still built with `quote`.
+pub fn cfg_tokens<'a>(features: impl IntoIterator<Item = &'a String>) -> TokenStream {
+    let cfg = cfg(features);
+    // An attribute of string literals: it always lexes.
+    cfg.parse()
+        .unwrap_or_else(|e| panic!("`{cfg}` does not lex: {e}"))
 }
 
 /// The `[features]` table: `default = ["all"]`, `all` = every feature, and

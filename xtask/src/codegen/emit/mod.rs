@@ -29,6 +29,7 @@ use quote::quote;
 
 use super::ir::{Api, TypeRef};
 use super::threads::parallel_map;
+use text::Printer;
 
 /// One generated file, relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,23 +262,40 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
     text::Ty::of(ty).to_tokens()
 }
 
-/// A module that only gathers others: `mod x;` for each, then
-/// `pub use x::*;` for each, under its `cfg` if any.
-pub fn module_index(doc: &str, modules: &[(String, TokenStream)]) -> TokenStream {
-    let doc = format!(" {doc}");
-    let mods = modules.iter().map(|(module, cfg)| {
-        let module = ident(module);
-        quote!(#cfg mod #module;)
-    });
-    let uses = modules.iter().map(|(module, cfg)| {
-        let module = ident(module);
-        quote!(#cfg pub use #module::*;)
-    });
-    quote! {
-        #![doc = #doc]
-        #(#mods)*
-        #(#uses)*
+/// A module that only gathers others: its doc, `mod x;` for each module,
+/// then `pub use x::*;` for each and for each of `globs` (paths of other
+/// crates' modules, whose glob may go unused), under its `cfg` if any.
+/// Printed as text: on big APIs these indexes re-export tens of thousands
+/// of modules, and a round through prettyplease per line cost a tenth of
+/// emission.
+pub fn module_index(
+    doc: &str,
+    modules: &[(String, Option<String>)],
+    globs: &[String],
+) -> Vec<Part> {
+    let mut mods = Printer::default();
+    let mut uses = Printer::default();
+    for (module, cfg) in modules {
+        for p in [&mut mods, &mut uses] {
+            if let Some(cfg) = cfg {
+                p.line(0, cfg);
+            }
+        }
+        mods.fixed(0, &format!("mod {module};"));
+        uses.fixed(0, &format!("pub use {module}::*;"));
     }
+    for glob in globs {
+        uses.line(0, "#[allow(unused_imports)]");
+        uses.fixed(0, &format!("pub use {glob}::*;"));
+    }
+    let mut parts = vec![text::inner_doc(doc)];
+    parts.extend(
+        [mods, uses]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .map(Printer::into_part),
+    );
+    parts
 }
 
 /// `Some("…")` or `None`, for an optional string in generated code.

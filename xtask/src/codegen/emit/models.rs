@@ -126,23 +126,25 @@ fn type_jobs<'a>(
         ));
     }
     jobs.push(job(format!("{dir}/src/types/mod.rs"), move || {
-        let index: Vec<(String, TokenStream)> = types
+        let index: Vec<(String, Option<String>)> = types
             .iter()
             .map(|def| {
-                (
-                    def.module.clone(),
-                    features.map(|f| f.type_cfg(&def.name)).unwrap_or_default(),
-                )
+                let cfg = features.and_then(|f| f.type_cfg(&def.name));
+                (def.module.clone(), cfg)
             })
             .collect();
-        let mut tokens = module_index("Named schemas of the spec, one module each.", &index);
-        for dep in &deps {
-            // With resource features, all of a dependency's types can be
-            // compiled out; its glob is then unused, and that is fine.
-            let dep = ident(&dep.replace('-', "_"));
-            tokens.extend(quote!(#[allow(unused_imports)] pub use ::#dep::types::*;));
-        }
-        rust_file(api, tokens)
+        // With resource features, all of a dependency's types can be
+        // compiled out; its glob is then unused, and that is fine.
+        let globs: Vec<String> = deps
+            .iter()
+            .map(|dep| format!("::{}::types", dep.replace('-', "_")))
+            .collect();
+        let index = module_index(
+            "Named schemas of the spec, one module each.",
+            &index,
+            &globs,
+        );
+        rust_file_of(api, index)
     }));
 }
 
@@ -172,31 +174,26 @@ fn operation_jobs<'a>(
         ));
     }
     jobs.push(job(format!("{dir}/src/operations/mod.rs"), move || {
-        let index: Vec<(String, TokenStream)> = operations
+        let index: Vec<(String, Option<String>)> = operations
             .iter()
             .map(|op| {
-                (
-                    op.module.clone(),
-                    features
-                        .map(|f| f.operation_cfg(&op.rust_name))
-                        .unwrap_or_default(),
-                )
+                let cfg = features.and_then(|f| f.operation_cfg(&op.rust_name));
+                (op.module.clone(), cfg)
             })
             .collect();
-        let mut tokens = module_index(
+        let mut parts = module_index(
             "One module per operation: its request, parameters and `Operation` impl.",
             &index,
+            &[],
         );
         let visibility = match envelope {
             Visibility::Public => quote!(pub),
             Visibility::Crate => quote!(pub(crate)),
         };
-        tokens.extend(
-            api.envelope
-                .as_ref()
-                .map(|e| envelope_consts(e, visibility)),
-        );
-        rust_file(api, tokens)
+        if let Some(e) = &api.envelope {
+            parts.push(Part::Tokens(envelope_consts(e, visibility)));
+        }
+        rust_file_of(api, parts)
     }));
 }
 
@@ -360,7 +357,10 @@ fn type_def(def: &TypeDef) -> Vec<Part> {
             ];
         }
         TypeKind::Enum(variants) => return enum_def(&def.name, &docs, variants),
-        TypeKind::Union(union) => union_def(&name, union),
+        TypeKind::Union(union) => match &union.discriminator {
+            None => return vec![untagged_union(&def.name, &docs, union)],
+            Some(property) => discriminated_union(&name, union, property),
+        },
         TypeKind::Alias(target) => {
             let target = type_tokens(target);
             quote!(pub type #name = #target;)
@@ -650,19 +650,46 @@ fn enum_def(name: &str, docs: &[String], variants: &[EnumVariant]) -> Vec<Part> 
     vec![definition, as_str, from, display, serialize, deserialize]
 }
 
-fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
+/// A union without a discriminator, printed as text: serde tries the
+/// variants in order. `#[non_exhaustive]`: a variant the API adds later is
+/// not a break for code that matches on the union.
+fn untagged_union(name: &str, docs: &[String], union: &Union) -> Part {
+    let mut p = Printer::default();
+    p.docs(0, docs);
+    p.line(
+        0,
+        "#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]",
+    );
+    p.line(0, "#[serde(untagged)]");
+    p.line(0, "#[non_exhaustive]");
+    p.fixed(0, &format!("pub enum {name} {{"));
+    for v in &union.variants {
+        p.docs(4, &[format!("A {}.", v.ty.describe())]);
+        let mut ty = Ty::of(&v.ty);
+        if v.boxed {
+            ty = Ty::wrap("Box", ty);
+        }
+        let mut variant = format!("{}(", v.rust_name);
+        ty.write_flat(&mut variant);
+        variant.push_str("),");
+        // A variant too wide for the margin goes to prettyplease.
+        p.line(4, &variant);
+    }
+    p.line(0, "}");
+    p.into_part()
+}
+
+/// A union with a discriminator: the variant is picked by the property's
+/// value, so a variant keeps the property as its own field, and unknown
+/// values are kept.
+fn discriminated_union(name: &proc_macro2::Ident, union: &Union, property: &str) -> TokenStream {
     let defs = union.variants.iter().map(|v| {
-        let doc = match &union.discriminator {
-            Some(property) => {
-                let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
-                format!(
-                    " A {} (`{property}` is {}).",
-                    v.ty.describe(),
-                    tags.join(" or ")
-                )
-            }
-            None => format!(" A {}.", v.ty.describe()),
-        };
+        let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+        let doc = format!(
+            " A {} (`{property}` is {}).",
+            v.ty.describe(),
+            tags.join(" or ")
+        );
         let rust = ident(&v.rust_name);
         let mut ty = type_tokens(&v.ty);
         if v.boxed {
@@ -673,21 +700,6 @@ fn union_def(name: &proc_macro2::Ident, union: &Union) -> TokenStream {
             #rust(#ty),
         }
     });
-    let Some(property) = &union.discriminator else {
-        // No discriminator: serde tries the variants in order.
-        // `#[non_exhaustive]`: a variant the API adds later is not a break
-        // for code that matches on the union.
-        return quote! {
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-            #[serde(untagged)]
-            #[non_exhaustive]
-            pub enum #name {
-                #(#defs)*
-            }
-        };
-    };
-    // Discriminated: pick the variant by the property's value, so a variant
-    // keeps the property as its own field, and keep unknown values.
     let arms = union.variants.iter().map(|v| {
         let rust = ident(&v.rust_name);
         let tags = &v.tags;

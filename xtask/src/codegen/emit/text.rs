@@ -122,7 +122,8 @@ impl Ty {
         }
     }
 
-    fn write_flat(&self, out: &mut String) {
+    /// Appends the type on one line.
+    pub fn write_flat(&self, out: &mut String) {
         match self {
             Ty::Leaf(s) => out.push_str(s),
             Ty::Generic(head, args) => {
@@ -208,6 +209,19 @@ pub fn impl_block(head: &str, name: &str, lines: &[&str]) -> Part {
         p.line(0, line);
     }
     p.line(0, "}");
+    p.into_part()
+}
+
+/// The inner doc `//! doc`, as prettyplease prints `#![doc = " doc"]`:
+/// a line comment when the text is one line, else (rare) the attribute
+/// for prettyplease to print.
+pub fn inner_doc(doc: &str) -> Part {
+    if doc.contains(['\n', '\r']) {
+        let doc = format!(" {doc}");
+        return Part::Tokens(quote::quote!(#![doc = #doc]));
+    }
+    let mut p = Printer::default();
+    p.fixed(0, format!("//! {doc}").trim_end_matches(' '));
     p.into_part()
 }
 
