@@ -115,7 +115,7 @@ pub fn cfg<'a>(features: impl IntoIterator<Item = &'a String>) -> String {
     }
 }
 
-/// [`cfg`] as tokens, for items still built with `quote`.
+/// [`cfg()`] as tokens, for items still built with `quote`.
 pub fn cfg_tokens<'a>(features: impl IntoIterator<Item = &'a String>) -> TokenStream {
     let cfg = cfg(features);
     // An attribute of string literals: it always lexes.
