@@ -229,7 +229,10 @@ fn settle_types(api: &mut Api, warnings: &mut Warnings) {
         def.module = settled(&mut types, &module, "type module", warnings, || {
             type_pointer(def)
         });
-        if let TypeKind::Struct(s) = &mut def.kind {
+        // The field only exists with an additional-properties schema.
+        if let TypeKind::Struct(s) = &mut def.kind
+            && s.additional.is_some()
+        {
             let mut fields = Namer::new();
             for method in STRUCT_METHODS {
                 fields.reserve(method);

@@ -231,12 +231,22 @@ impl DocWrapper {
     /// Appends `line` and a newline to `out`: several lines when it is a
     /// doc line that has to be wrapped.
     pub fn push_line(&mut self, out: &mut String, line: &str) {
-        let Some((prefix, text)) = doc_comment(line) else {
-            self.in_fence = false;
-            self.list_indent = 0;
+        if self.must_wrap(line) {
+            self.push_wrapped(out, line);
+        } else {
             out.push_str(line);
             out.push('\n');
-            return;
+        }
+    }
+
+    /// Reads the next printed line: whether it is a doc line too wide to
+    /// keep as it is. A caller that keeps the lines that are not can copy
+    /// them in runs, and call [`DocWrapper::push_wrapped`] for the others.
+    pub fn must_wrap(&mut self, line: &str) -> bool {
+        let Some((_, text)) = doc_comment(line) else {
+            self.in_fence = false;
+            self.list_indent = 0;
+            return false;
         };
         let trimmed = text.trim_start();
         if trimmed.starts_with("```") {
@@ -250,12 +260,18 @@ impl DocWrapper {
         } else if indent < self.list_indent {
             self.list_indent = 0;
         }
-        let keep = self.in_fence || trimmed.starts_with(['#', '|']) || line.len() <= WIDTH;
-        if keep {
+        !(self.in_fence || trimmed.starts_with(['#', '|']) || line.len() <= WIDTH)
+    }
+
+    /// Appends the doc line `line`, which [`DocWrapper::must_wrap`] has
+    /// just read, wrapped, each piece with its newline.
+    pub fn push_wrapped(&self, out: &mut String, line: &str) {
+        let Some((prefix, text)) = doc_comment(line) else {
             out.push_str(line);
             out.push('\n');
             return;
-        }
+        };
+        let indent = text.len() - text.trim_start().len();
         let continuation = if self.list_indent > 0 {
             self.list_indent
         } else {
