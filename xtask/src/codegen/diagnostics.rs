@@ -125,6 +125,17 @@ impl Warnings {
 }
 
 impl Warnings {
+    /// An empty collection for the same file, for work done on another
+    /// thread; [`Warnings::absorb`] brings its warnings back.
+    pub fn fork(&self) -> Self {
+        Warnings::new(&self.file)
+    }
+
+    /// Adds the warnings of a [`Warnings::fork`], after these.
+    pub fn absorb(&mut self, other: Warnings) {
+        self.items.extend(other.items);
+    }
+
     /// Whether nothing has been reported yet.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

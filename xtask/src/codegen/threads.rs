@@ -53,3 +53,44 @@ pub fn parallel_map<T: Sync, R: Send>(
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, result)| result).collect()
 }
+
+/// Runs `a` on a second thread while `b` runs on this one. Without a
+/// second thread to be had, `a` runs here, after `b`.
+pub fn both(a: impl FnOnce() + Send, b: impl FnOnce()) {
+    let slot = std::sync::Mutex::new(Some(a));
+    let run = || {
+        let taken = slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(a) = taken {
+            a();
+        }
+    };
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new()
+            .stack_size(super::PIPELINE_STACK)
+            .spawn_scoped(scope, run);
+        b();
+        if let Ok(handle) = other {
+            // A panic here is a generator bug: let it surface as one.
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+        // `a`, unless the other thread ran it.
+        run();
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_runs_each_closure_once() {
+        let (mut a, mut b) = (0, 0);
+        both(|| a += 1, || b += 1);
+        assert_eq!((a, b), (1, 1));
+    }
+}

@@ -109,17 +109,17 @@ pub fn is_text(media_type: &str) -> bool {
     essence.starts_with("text/") || essence == "application/xml" || essence.ends_with("+xml")
 }
 
-pub fn lower_body(
-    space: &mut TypeSpace<'_>,
-    op: &openapiv3::Operation,
+pub fn lower_body<'a>(
+    space: &mut TypeSpace<'a>,
+    op: &'a openapiv3::Operation,
     rust_name: &str,
     pointer: &Pointer,
 ) -> Option<RequestBody> {
     let reference = op.request_body.as_ref()?;
     let at = pointer.join("requestBody");
     let map = space.spec_components().map(|c| &c.request_bodies);
-    let body: OaBody = match resolve_component(map, "#/components/requestBodies/", reference) {
-        Ok(body) => body.clone(),
+    let body: &OaBody = match resolve_component(map, "#/components/requestBodies/", reference) {
+        Ok(body) => body,
         Err(message) => {
             space
                 .warnings

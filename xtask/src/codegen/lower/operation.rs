@@ -54,11 +54,11 @@ struct Pending<'a> {
     candidate: String,
 }
 
-pub fn lower_operations(
+pub fn lower_operations<'a>(
     file: &Path,
-    spec: &OpenAPI,
+    spec: &'a OpenAPI,
     envelope: Option<&Envelope>,
-    space: &mut TypeSpace<'_>,
+    space: &mut TypeSpace<'a>,
 ) -> Result<(Vec<Operation>, Vec<Diagnostic>), Diagnostic> {
     let mut pending = Vec::new();
     let mut skipped = Vec::new();
@@ -202,13 +202,13 @@ fn method_of(method: &str) -> Method {
     }
 }
 
-fn lower_operation(
+fn lower_operation<'a>(
     file: &Path,
-    p: Pending<'_>,
+    p: Pending<'a>,
     rust_name: String,
     method_name: String,
     envelope: Option<&Envelope>,
-    space: &mut TypeSpace<'_>,
+    space: &mut TypeSpace<'a>,
 ) -> Result<Operation, Diagnostic> {
     let op = p.op;
     // Parameters are fields of the operation struct (beside `body` and
@@ -222,7 +222,7 @@ fn lower_operation(
     }
 
     // Operation-level parameters override path-level ones of the same name.
-    let mut merged: IndexMap<(String, &'static str), (Parameter, Pointer)> = IndexMap::new();
+    let mut merged: IndexMap<(String, &'static str), (&Parameter, Pointer)> = IndexMap::new();
     let sources = p
         .path_params
         .iter()
@@ -238,7 +238,7 @@ fn lower_operation(
         let Some(param) = resolve_parameter(space, reference, &pointer) else {
             continue;
         };
-        let location = match &param {
+        let location = match param {
             Parameter::Path { .. } => "path",
             Parameter::Query { .. } => "query",
             Parameter::Header { .. } => "header",
@@ -450,14 +450,14 @@ pub(super) fn resolve_component<'a, T>(
     Err("reference chain too long (a cycle?)".to_owned())
 }
 
-fn resolve_parameter(
-    space: &mut TypeSpace<'_>,
-    reference: &ReferenceOr<Parameter>,
+fn resolve_parameter<'a>(
+    space: &mut TypeSpace<'a>,
+    reference: &'a ReferenceOr<Parameter>,
     pointer: &Pointer,
-) -> Option<Parameter> {
+) -> Option<&'a Parameter> {
     let map = space.spec_components().map(|c| &c.parameters);
     match resolve_component(map, "#/components/parameters/", reference) {
-        Ok(param) => Some(param.clone()),
+        Ok(param) => Some(param),
         Err(message) => {
             space
                 .warnings

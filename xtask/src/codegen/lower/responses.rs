@@ -63,9 +63,9 @@ fn variant_name(status: &str) -> String {
 }
 
 /// The success output of an operation.
-pub(super) fn lower_output(
-    space: &mut TypeSpace<'_>,
-    op: &openapiv3::Operation,
+pub(super) fn lower_output<'a>(
+    space: &mut TypeSpace<'a>,
+    op: &'a openapiv3::Operation,
     rust_name: &str,
     pointer: &Pointer,
     envelope: Option<&Envelope>,
@@ -115,9 +115,9 @@ fn accept(space: &mut TypeSpace<'_>, op: &openapiv3::Operation) -> Option<String
     Some(types.join(", "))
 }
 
-fn lower_success(
-    space: &mut TypeSpace<'_>,
-    op: &openapiv3::Operation,
+fn lower_success<'a>(
+    space: &mut TypeSpace<'a>,
+    op: &'a openapiv3::Operation,
     rust_name: &str,
     pointer: &Pointer,
     envelope: Option<&Envelope>,
@@ -211,14 +211,14 @@ fn output(ty: TypeRef, shape: OutputShape) -> Output {
     }
 }
 
-fn resolve(
-    space: &mut TypeSpace<'_>,
-    reference: &ReferenceOr<Response>,
+fn resolve<'a>(
+    space: &mut TypeSpace<'a>,
+    reference: &'a ReferenceOr<Response>,
     at: &Pointer,
-) -> Option<Response> {
+) -> Option<&'a Response> {
     let map = space.spec_components().map(|c| &c.responses);
     match resolve_component(map, "#/components/responses/", reference) {
-        Ok(r) => Some(r.clone()),
+        Ok(r) => Some(r),
         Err(message) => {
             space
                 .warnings
@@ -230,9 +230,9 @@ fn resolve(
 
 /// One response as an output: `rust_name` is the operation's (types
 /// lowered inline are named after it).
-fn lower_one(
-    space: &mut TypeSpace<'_>,
-    reference: &ReferenceOr<Response>,
+fn lower_one<'a>(
+    space: &mut TypeSpace<'a>,
+    reference: &'a ReferenceOr<Response>,
     rust_name: &str,
     at: &Pointer,
     envelope: Option<&Envelope>,
@@ -285,9 +285,9 @@ fn lower_one(
 
 /// The schema of the `default` response, when it is JSON: the type error
 /// bodies of the operation decode into.
-fn lower_default_error(
-    space: &mut TypeSpace<'_>,
-    op: &openapiv3::Operation,
+fn lower_default_error<'a>(
+    space: &mut TypeSpace<'a>,
+    op: &'a openapiv3::Operation,
     rust_name: &str,
     pointer: &Pointer,
 ) -> Option<TypeRef> {

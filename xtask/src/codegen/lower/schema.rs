@@ -144,10 +144,11 @@ impl<'a> TypeSpace<'a> {
         if let Some(found) = self.component_refs.get(key) {
             return found.clone();
         }
-        let (Some(name), Some(schema)) = (
-            self.component_names.get(key).cloned(),
-            self.components.get(key).cloned(),
-        ) else {
+        // The spec outlives the space: its schemas are borrowed, not cloned.
+        let components: &'a IndexMap<String, ReferenceOr<Schema>> = self.components;
+        let (Some(name), Some(schema)) =
+            (self.component_names.get(key).cloned(), components.get(key))
+        else {
             return TypeRef::Json;
         };
         let pointer = component_pointer(key);
@@ -166,10 +167,10 @@ impl<'a> TypeSpace<'a> {
         // Another component is being lowered and refers to this one.
         let nested = self.in_progress.len() > 1;
         self.aliasing.insert(key.to_owned());
-        let reference = match &schema {
+        let reference = match schema {
             // A component that is only a reference is an alias of its target.
             ReferenceOr::Reference { .. } => {
-                let target = strip_option(self.lower_inline(&schema, &name, &pointer));
+                let target = strip_option(self.lower_inline(schema, &name, &pointer));
                 self.aliasing.remove(key);
                 self.insert(TypeDef {
                     name: name.clone(),
@@ -181,7 +182,7 @@ impl<'a> TypeSpace<'a> {
                 target
             }
             ReferenceOr::Item(item) => {
-                let docs = self.schema_docs(&schema);
+                let docs = self.schema_docs(schema);
                 let mut view = None;
                 let unnamed = self.unnamed(item, &name, &pointer, &mut view);
                 self.aliasing.remove(key);
