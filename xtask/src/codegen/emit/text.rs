@@ -19,8 +19,9 @@
 //! APIs, and handing such items to prettyplease was half of the generator's
 //! time on them. An item with a wide line that no rule here accounts for
 //! ([`Printer::into_part`]) is handed to prettyplease as source instead.
-//! The rest of the output (unions, pagination, responses by status, crate
-//! roots) still goes through `quote`.
+//! Module indexes and unions without a discriminator are text too. The rest
+//! of the output (discriminated unions, pagination, responses by status,
+//! crate roots) still goes through `quote`.
 //!
 //! Debug builds (every test, and `cargo xtask generate`) format each item
 //! printed here once more with prettyplease and fail on any difference
