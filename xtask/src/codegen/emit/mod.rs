@@ -243,7 +243,8 @@ fn declaration_kind(item: &syn::Item) -> Option<&'static str> {
 /// was a third of emission's time.
 fn push_item(out: &mut String, item: &str) {
     if item.contains('\r') {
-        // Never printed; kept exact (`lines` drops a `\r` before `\n`).
+        // Printed items hold no `\r`; should one, the pass a line at a time
+        // keeps its output exact (`lines` drops a `\r` before a `\n`).
         return push_item_by_line(out, item);
     }
     let mut wrapper = docs::DocWrapper::default();
