@@ -1,7 +1,7 @@
 //! The generator's worker threads.
 
-/// Maps `f` over `items` on up to two threads (the machines this runs on
-/// have two cores), keeping the order. Threads take the next item as they
+/// Maps `f` over `items` on up to two threads, this one and another (the
+/// machines this runs on have two cores), keeping the order. Threads take the next item as they
 /// finish one: items differ in size by orders of magnitude (a resource file
 /// of the client against a small type), so equal halves would leave one
 /// thread idle. (Token streams are not `Send`: each emitting thread builds
@@ -30,7 +30,7 @@ pub fn parallel_map<T: Sync, R: Send>(
     let mut done = std::thread::scope(|scope| {
         // Deeply nested types format recursively: these threads get the
         // pipeline's stack, not the 2 MiB default.
-        let handles = (0..workers)
+        let handles = (1..workers)
             .map(|_| {
                 std::thread::Builder::new()
                     .stack_size(super::PIPELINE_STACK)
@@ -38,7 +38,10 @@ pub fn parallel_map<T: Sync, R: Send>(
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("cannot start a worker thread: {e}"))?;
-        let mut done = Vec::with_capacity(items.len());
+        // This thread works too: its heap holds what the pipeline freed
+        // before (the parsed document), which it reuses.
+        let mut done = work();
+        done.reserve(items.len());
         for handle in handles {
             // A panic here is a generator bug: let it surface as one.
             done.extend(
