@@ -16,6 +16,7 @@ pub mod select;
 pub mod standalone;
 pub mod surface;
 pub mod threads;
+pub mod timings;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
@@ -108,8 +109,7 @@ fn render_here(
     mode: &ManifestMode,
     selection: &select::Selection,
 ) -> Result<Rendered, Diagnostic> {
-    let timings = std::env::var_os("APIGEN_TIMINGS").is_some();
-    let started = std::time::Instant::now();
+    let mut phases = timings::Phases::start("render");
     let mut loaded = load::parse(spec, text)?;
     let report = if selection.is_empty() {
         None
@@ -119,7 +119,7 @@ fn render_here(
             .map_err(|message| Diagnostic::new(spec, Pointer::root(), message))?;
         Some(report)
     };
-    let loaded_at = started.elapsed();
+    phases.end("load");
     let default_crate = default_crate_name(spec);
     let settings = lower::Settings {
         default_crate,
@@ -129,17 +129,11 @@ fn render_here(
     // The parsed document is not needed any more: freeing it now lets
     // emission reuse its memory instead of touching fresh pages.
     drop(loaded);
-    let lowered_at = started.elapsed();
+    phases.end("lower");
     let files = emit::render(&api, mode)
         .map_err(|message| Diagnostic::new(spec, Pointer::root(), message))?;
-    if timings {
-        eprintln!(
-            "timings: load {:?}, lower {:?}, emit {:?}",
-            loaded_at,
-            lowered_at - loaded_at,
-            started.elapsed() - lowered_at
-        );
-    }
+    phases.end("emit");
+    phases.report();
     Ok(Rendered {
         spec: spec.to_owned(),
         api,

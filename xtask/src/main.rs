@@ -279,12 +279,11 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
     } else {
         WriteMode::Write
     };
-    let writing = std::time::Instant::now();
+    let mut phases = codegen::timings::Phases::start("output");
     let outcome = codegen::write_outputs(&out_dir, plan.files().chain(&around), write_mode)
         .map_err(|e| format!("cannot write {}: {e}", out_dir.display()))?;
-    if std::env::var_os("APIGEN_TIMINGS").is_some() {
-        eprintln!("timings: write {:?}", writing.elapsed());
-    }
+    phases.end("write");
+    phases.report();
     for (i, r) in rendered.iter().enumerate() {
         if let Some(report) = &r.selection {
             println!("{}: {report}", r.api.source);

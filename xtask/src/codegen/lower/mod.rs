@@ -20,6 +20,7 @@ use serde::Deserialize;
 use super::diagnostics::{Diagnostic, Pointer, Warnings};
 use super::ir::{Api, Envelope};
 use super::naming;
+use super::timings;
 
 /// Settings that come from the command line rather than the spec.
 #[derive(Debug, Clone, Default)]
@@ -97,6 +98,7 @@ const MAX_RESOURCE_DEPTH: usize = 32;
 
 /// Lowers a parsed spec into the IR.
 pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Diagnostic> {
+    let mut phases = timings::Phases::start("lower");
     let mut warnings = Warnings::new(file);
     let ext: ApigenExtension = match spec.extensions.get("x-apigen") {
         Some(value) => extension(file, Pointer::root().join("x-apigen"), value)?,
@@ -128,11 +130,13 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     });
 
     check_resource_groups(file, spec)?;
+    phases.end("document");
     let empty = Default::default();
     let components = spec.components.as_ref();
     let schemas = components.map_or(&empty, |c| &c.schemas);
     let mut space = schema::TypeSpace::new(components, schemas, &mut warnings);
     space.lower_components();
+    phases.end("components");
     let (mut operations, skipped) =
         operation::lower_operations(file, spec, envelope.as_ref(), &mut space)?;
     for op in &mut operations {
@@ -142,6 +146,7 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
         }
     }
     let auth = auth.methods;
+    phases.end("operations");
     if let Some(at) = space.too_deep() {
         return Err(Diagnostic::new(
             file,
@@ -154,6 +159,7 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     }
     let mut types = std::mem::take(&mut space.types);
     recursion::box_cycles(&mut types);
+    phases.end("cycles");
     if ext.unknown_fields == UnknownFields::Keep {
         keep_unknown_fields(&mut types);
     }
@@ -180,6 +186,7 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
         skipped,
     };
     naming::settle(&mut api, &mut warnings);
+    phases.end("names");
     if let Some(collision) = naming::collisions(&api).first() {
         return Err(Diagnostic::new(
             file,
@@ -187,6 +194,8 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
             format!("internal error: a name collision survived naming: {collision}"),
         ));
     }
+    phases.end("check");
+    phases.report();
     api.warnings = warnings.into_vec();
     Ok(api)
 }
