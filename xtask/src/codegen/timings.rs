@@ -32,7 +32,7 @@ impl Phases {
         }
     }
 
-    /// Prints the phases on one line (see [`Phases::line`]).
+    /// Prints the phases on one line: `timings: what: a 0.120 s, b …`.
     pub fn report(&self) {
         if let Some(line) = self.line() {
             eprintln!("{line}");
