@@ -12,7 +12,7 @@ use super::features::FeatureMap;
 use super::text::{self, Printer, Ty};
 use super::{
     CrateNames, Flavor, Job, ManifestMode, Part, ident, job, manifest, module_index, option_str,
-    rust_file, rust_file_of,
+    ready, rust_file, rust_file_of,
 };
 use crate::codegen::ir::{Api, AuthMethod, KeyPlace, Method, Operation, PaginationKind, TypeRef};
 
@@ -110,10 +110,10 @@ pub fn jobs<'a>(
             rust_file_of(api, std::iter::once(doc).chain(resources).collect())
         }));
     }
-    let manifest = manifest::client(api, flavor, mode, features);
-    jobs.push(job(format!("{dir}/Cargo.toml"), move || {
-        Ok(manifest.clone())
-    }));
+    jobs.push(ready(
+        format!("{dir}/Cargo.toml"),
+        manifest::client(api, flavor, mode, features),
+    ));
     jobs.push(job(format!("{dir}/src/lib.rs"), move || {
         rust_file(api, lib_rs(api, flavor, tree, features))
     }));

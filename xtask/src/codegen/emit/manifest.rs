@@ -91,15 +91,7 @@ fn uses(api: &Api, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
                 _ => false,
             }
     }
-    let in_def = |def: &TypeDef| match &def.kind {
-        TypeKind::Struct(s) => {
-            s.fields.iter().any(|f| walk(&f.ty, wanted))
-                || s.additional.as_ref().is_some_and(|t| walk(t, wanted))
-        }
-        TypeKind::Union(u) => u.variants.iter().any(|v| walk(&v.ty, wanted)),
-        TypeKind::Alias(t) => walk(t, wanted),
-        TypeKind::Enum(_) => false,
-    };
+    let in_def = |def: &TypeDef| def.type_refs().into_iter().any(|t| walk(t, wanted));
     api.types.values().any(in_def)
         || api.operations.iter().any(|op| {
             op.required_params

@@ -126,6 +126,11 @@ pub fn job<'a>(
     })
 }
 
+/// A [`Job`] for a file whose contents are made already (a manifest).
+pub fn ready<'a>(path: String, contents: String) -> Job<'a> {
+    job(path, move || Ok(contents.clone()))
+}
+
 /// The first line of every generated file.
 pub fn header(api: &Api, comment: &str) -> String {
     format!(
@@ -199,10 +204,7 @@ pub fn rust_file_of(api: &Api, parts: Vec<Part>) -> Result<String, String> {
                 items: Vec::new(),
             });
             // The crate's docs, a blank line, then its lint attributes.
-            let mut wrapper = docs::DocWrapper::default();
-            for line in attrs.replacen("\n#![", "\n\n#![", 1).lines() {
-                wrapper.push_line(&mut out, line);
-            }
+            push_item(&mut out, &attrs.replacen("\n#![", "\n\n#![", 1));
         }
         // prettyplease puts no blank line between items; print them one by
         // one and join them with one, for readable files and smaller diffs.

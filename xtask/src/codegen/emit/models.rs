@@ -10,8 +10,8 @@ use super::docs::{inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inn
 use super::features::FeatureMap;
 use super::text::{self, Printer, Ty, str_literal};
 use super::{
-    CrateNames, Job, ManifestMode, Part, ident, job, manifest, module_index, option_str, rust_file,
-    rust_file_of, shards, type_tokens,
+    CrateNames, Job, ManifestMode, Part, ident, job, manifest, module_index, option_str, ready,
+    rust_file, rust_file_of, shards, type_tokens,
 };
 use crate::codegen::ir::{
     Access, Api, EnumVariant, Envelope, Field, Method, Operation, OutputShape, PaginationKind,
@@ -40,10 +40,10 @@ pub fn jobs<'a>(
         return split_jobs(api, mode, features, layout, jobs);
     }
     let dir = CrateNames::of(api).models;
-    let manifest = manifest::models(api, mode, features);
-    jobs.push(job(format!("{dir}/Cargo.toml"), move || {
-        Ok(manifest.clone())
-    }));
+    jobs.push(ready(
+        format!("{dir}/Cargo.toml"),
+        manifest::models(api, mode, features),
+    ));
     jobs.push(job(format!("{dir}/src/lib.rs"), move || {
         rust_file(api, lib_rs(api))
     }));
@@ -62,10 +62,10 @@ fn split_jobs<'a>(
     jobs: &mut Vec<Job<'a>>,
 ) {
     let crate_name = CrateNames::of(api).models;
-    let manifest = manifest::models_facade(api, mode, features, layout);
-    jobs.push(job(format!("{crate_name}/Cargo.toml"), move || {
-        Ok(manifest.clone())
-    }));
+    jobs.push(ready(
+        format!("{crate_name}/Cargo.toml"),
+        manifest::models_facade(api, mode, features, layout),
+    ));
     jobs.push(job(format!("{crate_name}/src/lib.rs"), move || {
         rust_file(api, facade_lib_rs(api, layout))
     }));
@@ -81,10 +81,10 @@ fn split_jobs<'a>(
             .iter()
             .map(|&d| layout.parts[d].crate_name.as_str())
             .collect();
-        let manifest = manifest::models_part(api, mode, features, part, &deps);
-        jobs.push(job(format!("{dir}/Cargo.toml"), move || {
-            Ok(manifest.clone())
-        }));
+        jobs.push(ready(
+            format!("{dir}/Cargo.toml"),
+            manifest::models_part(api, mode, features, part, &deps),
+        ));
         jobs.push(job(format!("{dir}/src/lib.rs"), move || {
             rust_file(api, part_lib_rs(api, part))
         }));
