@@ -9,7 +9,26 @@ use std::path::{Path, PathBuf};
 
 /// Escapes one reference token of a JSON pointer (RFC 6901 §3).
 pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut escaped = String::with_capacity(token.len());
+    push_escaped(&mut escaped, token);
+    escaped
+}
+
+/// Appends `token` to `text`, escaped as [`escape_token`] does.
+fn push_escaped(text: &mut String, token: &str) {
+    // Lowering joins a pointer for nearly every node it visits; tokens
+    // rarely hold `~` or `/`, so they are copied in runs between those.
+    let mut rest = token;
+    while let Some(at) = rest.find(['~', '/']) {
+        text.push_str(&rest[..at]);
+        text.push_str(if rest.as_bytes()[at] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[at + 1..];
+    }
+    text.push_str(rest);
 }
 
 /// A JSON pointer under construction.
@@ -29,7 +48,12 @@ impl Pointer {
 
     /// The pointer one level down, at `token`.
     pub fn join(&self, token: impl AsRef<str>) -> Self {
-        Pointer(format!("{}/{}", self.0, escape_token(token.as_ref())))
+        let token = token.as_ref();
+        let mut pointer = String::with_capacity(self.0.len() + 1 + token.len());
+        pointer.push_str(&self.0);
+        pointer.push('/');
+        push_escaped(&mut pointer, token);
+        Pointer(pointer)
     }
 
     /// The pointer as text.

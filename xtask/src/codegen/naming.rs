@@ -151,6 +151,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[derive(Debug, Default)]
 pub struct Namer {
     taken: BTreeSet<String>,
+    /// For a base that clashed: the suffix to try first next time. Every
+    /// smaller one is taken (names are never given back), so a base asked
+    /// for a thousand times (`Value`) is not tried a thousand times over.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl Namer {
@@ -179,10 +183,14 @@ impl Namer {
         } else {
             ""
         };
-        (2..)
-            .map(|n| format!("{base}{separator}{n}"))
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .unwrap_or_else(|| base.to_owned())
+        let next = self.next_suffix.entry(base.to_owned()).or_insert(2);
+        loop {
+            let candidate = format!("{base}{separator}{next}");
+            *next += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
