@@ -762,6 +762,24 @@ mod tests {
         assert_eq!(namer.unique("user_id"), "user_id_2");
     }
 
+    /// The search for a free suffix resumes after the last one given, and
+    /// still skips names taken otherwise (reserved, or asked for as such),
+    /// before or after it started: the names a search from 2 each time gave.
+    #[test]
+    fn namer_suffixes_skip_names_taken_otherwise() {
+        let mut namer = Namer::new();
+        namer.reserve("Item3");
+        assert_eq!(namer.unique("Item"), "Item");
+        assert_eq!(namer.unique("Item"), "Item2");
+        assert_eq!(namer.unique("Item"), "Item4");
+        namer.reserve("Item5");
+        assert_eq!(namer.unique("Item6"), "Item6");
+        assert_eq!(namer.unique("Item"), "Item7");
+        // Another base's suffixes are its own.
+        assert_eq!(namer.unique("Item2"), "Item22");
+        assert_eq!(namer.unique("Item"), "Item8");
+    }
+
     /// The `collisions` fixture holds names that meet once they are Rust
     /// identifiers: `settle` must part them, and `collisions` must report
     /// each one if they were left as they would have been.

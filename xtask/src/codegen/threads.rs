@@ -1,10 +1,10 @@
 //! The generator's worker threads.
 
 /// Maps `f` over `items` on up to two threads, this one and another (the
-/// machines this runs on have two cores), keeping the order. Threads take the next item as they
-/// finish one: items differ in size by orders of magnitude (a resource file
-/// of the client against a small type), so equal halves would leave one
-/// thread idle. (Token streams are not `Send`: each emitting thread builds
+/// machines this runs on have two cores), keeping the order. Threads take
+/// the next item as they finish one: items differ in size by orders of
+/// magnitude (a resource file of the client against a small type), so
+/// equal halves would leave one thread idle. (Token streams are not `Send`: each emitting thread builds
 /// and formats its own files.)
 pub fn parallel_map<T: Sync, R: Send>(
     items: &[T],
