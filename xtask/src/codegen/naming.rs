@@ -41,19 +41,24 @@ fn words(raw: &str) -> String {
     out
 }
 
+/// `ident` made a valid identifier: `fallback` when empty, a keyword with a
+/// trailing `_`, and a leading digit behind a prefix: `V` for a type or
+/// variant (`V1`), `_` for a snake name with a letter in it (`_2fa`), `v`
+/// for one of digits only (`v1`): clippy rejects a binding made of
+/// underscores and digits (`fn new(_1: i64)`).
 fn finish(mut ident: String, fallback: &str) -> String {
     if ident.is_empty() {
         ident = fallback.to_owned();
     }
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
-        ident.insert(
-            0,
-            if fallback.starts_with(char::is_uppercase) {
-                'V'
-            } else {
-                '_'
-            },
-        );
+        let prefix = if fallback.starts_with(char::is_uppercase) {
+            'V'
+        } else if ident.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+            'v'
+        } else {
+            '_'
+        };
+        ident.insert(0, prefix);
     }
     if KEYWORDS.contains(&ident.as_str()) {
         ident.push('_');
@@ -680,6 +685,8 @@ mod tests {
         assert_eq!(snake("expand[]"), "expand");
         assert_eq!(snake("filter[email]"), "filter_email");
         assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("1"), "v1");
+        assert_eq!(snake("4-5"), "v4_5");
         assert_eq!(pascal("role-assignments"), "RoleAssignments");
         assert_eq!(pascal("self"), "Self_");
         assert_eq!(pascal("+1"), "Plus1");
