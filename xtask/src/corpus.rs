@@ -57,9 +57,13 @@ pub struct CorpusArgs {
     /// Which specs to run.
     #[arg(long, value_enum, default_value_t = Set::Sample)]
     set: Set,
-    /// Generate only: no `cargo check` / `cargo clippy`.
+    /// Generate only: no `cargo check` / `cargo clippy` / `cargo doc`.
     #[arg(long)]
     generate_only: bool,
+    /// Skip `cargo doc` (run after clippy on every workspace that compiled;
+    /// doc-clean = no rustdoc warning).
+    #[arg(long)]
+    no_doc: bool,
     /// Run `cargo check`, then `cargo clippy -- -D warnings` (two passes over
     /// every generated crate). By default one `cargo clippy` pass gives both
     /// answers: compiled = no rustc error, clippy-clean = no warning at all.
@@ -114,6 +118,7 @@ enum Stage {
     Generate,
     Check,
     Clippy,
+    Doc,
 }
 
 impl Stage {
@@ -122,6 +127,7 @@ impl Stage {
             Stage::Generate => "generate",
             Stage::Check => "check",
             Stage::Clippy => "clippy",
+            Stage::Doc => "doc",
         }
     }
 }
@@ -145,6 +151,9 @@ struct Outcome {
     /// `Some(true)` compiled, `Some(false)` failed, `None` not run.
     compiled: Option<bool>,
     clippy_clean: Option<bool>,
+    /// `cargo doc` without a warning (rustdoc's lints: bare URLs, broken
+    /// links, unclosed HTML tags in the spec's prose).
+    doc_clean: Option<bool>,
     /// Panic or crash (signal) of the generator.
     crashed: bool,
     build_secs: f64,
@@ -603,33 +612,13 @@ fn run_one(
         )]
     };
     for (stage, cargo_args) in steps {
-        let step_log = log_path(log, stage.label());
-        let mut cmd = Command::new("cargo");
-        cmd.args(*cargo_args)
-            .current_dir(out)
-            .env("CARGO_TARGET_DIR", &target)
-            .env("CARGO_TERM_COLOR", "never")
-            // One-off checks: incremental state would only cost disk.
-            .env("CARGO_INCREMENTAL", "0");
-        let mut run = supervise(cmd, &step_log, timeout, None)?;
-        let mut text = fs::read_to_string(&step_log).unwrap_or_default();
-        let silent = !text
-            .lines()
-            .any(|l| l.starts_with("error") || l.contains(r#""level":"error""#));
-        if matches!(run.exit, Exit::Failed(_)) && silent {
-            // Seen once on a loaded machine: cargo exiting non-zero with no
-            // message at all while another run held the build lock. Once
-            // more, so that a spec is not blamed for its neighbour.
-            let mut again = Command::new("cargo");
-            again
-                .args(*cargo_args)
-                .current_dir(out)
-                .env("CARGO_TARGET_DIR", &target)
-                .env("CARGO_TERM_COLOR", "never")
-                .env("CARGO_INCREMENTAL", "0");
-            run = supervise(again, &step_log, timeout, None)?;
-            text = fs::read_to_string(&step_log).unwrap_or_default();
-        }
+        let (run, text) = cargo_step(
+            out,
+            &target,
+            cargo_args,
+            &log_path(log, stage.label()),
+            timeout,
+        )?;
         let diags = Diagnostics::parse(&text);
         let process_failed = run.exit != Exit::Ok;
         match stage {
@@ -685,8 +674,58 @@ fn run_one(
             }
         }
     }
+    if outcome.compiled == Some(true) && !args.no_doc {
+        let doc_args: &[&str] = &["doc", "--workspace", "--no-deps", "--message-format=json"];
+        let (run, text) = cargo_step(out, &target, doc_args, &log_path(log, "doc"), timeout)?;
+        // The HTML is not looked at, and a big API's is hundreds of MB.
+        fs::remove_dir_all(target.join("doc")).ok();
+        let diags = Diagnostics::parse(&text);
+        let clean = run.exit == Exit::Ok && diags.errors.is_empty() && diags.warnings.is_empty();
+        outcome.doc_clean = Some(clean);
+        if !clean && outcome.failure.is_none() {
+            let all = Diagnostics {
+                errors: diags.errors.into_iter().chain(diags.warnings).collect(),
+                warnings: Vec::new(),
+            };
+            outcome.failure = Some(build_failure(Stage::Doc, &run.exit, &all, &text));
+        }
+    }
     outcome.build_secs = build_started.elapsed().as_secs_f64();
     Ok(outcome)
+}
+
+/// Runs `cargo <cargo_args>` in the workspace `out` with the shared target
+/// directory, its output in `step_log`: how it ended, and that output.
+fn cargo_step(
+    out: &Path,
+    target: &Path,
+    cargo_args: &[&str],
+    step_log: &Path,
+    timeout: Duration,
+) -> Result<(Supervised, String), String> {
+    let command = || {
+        let mut cmd = Command::new("cargo");
+        cmd.args(cargo_args)
+            .current_dir(out)
+            .env("CARGO_TARGET_DIR", target)
+            .env("CARGO_TERM_COLOR", "never")
+            // One-off checks: incremental state would only cost disk.
+            .env("CARGO_INCREMENTAL", "0");
+        cmd
+    };
+    let mut run = supervise(command(), step_log, timeout, None)?;
+    let mut text = fs::read_to_string(step_log).unwrap_or_default();
+    let silent = !text
+        .lines()
+        .any(|l| l.starts_with("error") || l.contains(r#""level":"error""#));
+    if matches!(run.exit, Exit::Failed(_)) && silent {
+        // Seen once on a loaded machine: cargo exiting non-zero with no
+        // message at all while another run held the build lock. Once
+        // more, so that a spec is not blamed for its neighbour.
+        run = supervise(command(), step_log, timeout, None)?;
+        text = fs::read_to_string(step_log).unwrap_or_default();
+    }
+    Ok((run, text))
 }
 
 fn generate_failure(exit: &Exit, text: &str, args: &CorpusArgs) -> (String, String) {
@@ -1021,16 +1060,21 @@ fn progress_line(o: &Outcome) -> String {
             return s;
         }
     }
-    match o.clippy_clean {
-        Some(true) => {
-            let _ = write!(s, ", clippy ok {:.0} s", o.build_secs);
+    for (stage, clean) in [(Stage::Clippy, o.clippy_clean), (Stage::Doc, o.doc_clean)] {
+        match clean {
+            Some(true) => {
+                let _ = write!(s, ", {} ok", stage.label());
+            }
+            Some(false) => {
+                let _ = write!(s, ", {} FAILED", stage.label());
+                if let Some((_, key, _)) = o.failure.as_ref().filter(|f| f.0 == stage) {
+                    let _ = write!(s, ": {key}");
+                }
+            }
+            None => {}
         }
-        Some(false) => {
-            let key = o.failure.as_ref().map(|f| f.1.as_str()).unwrap_or("");
-            let _ = write!(s, ", clippy FAILED {:.0} s: {key}", o.build_secs);
-        }
-        None => {}
     }
+    let _ = write!(s, " {:.0} s", o.build_secs);
     s
 }
 
@@ -1050,7 +1094,7 @@ fn render_report(
     let _ = writeln!(r, "# Corpus run: `{set}`\n");
     let _ = writeln!(
         r,
-        "{} of {planned} specs in {:.0} s; generator built in {profile} mode; {}.\n",
+        "{} of {planned} specs in {:.0} s; generator built in {profile} mode; {}{}.\n",
         results.len(),
         elapsed.as_secs_f64(),
         if args.generate_only {
@@ -1059,6 +1103,11 @@ fn render_report(
             "`cargo check`, then `cargo clippy -- -D warnings`"
         } else {
             "one `cargo clippy` pass (compiled = no rustc error; clean = no warning)"
+        },
+        if args.generate_only || args.no_doc {
+            ""
+        } else {
+            ", then `cargo doc` (doc-clean = no rustdoc warning)"
         }
     );
     let n = results.len();
@@ -1071,20 +1120,31 @@ fn render_report(
         .iter()
         .filter(|(_, o)| o.clippy_clean == Some(true))
         .count();
+    let documented = results
+        .iter()
+        .filter(|(_, o)| o.doc_clean == Some(true))
+        .count();
     let crashed = results.iter().filter(|(_, o)| o.crashed).count();
     let _ = writeln!(
         r,
-        "| specs | generated | compiled | clippy-clean | panics or crashes |"
+        "| specs | generated | compiled | clippy-clean | doc-clean | panics or crashes |"
     );
-    let _ = writeln!(r, "|---:|---:|---:|---:|---:|");
-    if args.generate_only {
-        let _ = writeln!(r, "| {n} | {generated} | – | – | {crashed} |\n");
-    } else {
-        let _ = writeln!(
-            r,
-            "| {n} | {generated} | {compiled} | {clean} | {crashed} |\n"
-        );
-    }
+    let _ = writeln!(r, "|---:|---:|---:|---:|---:|---:|");
+    let shown = |count: usize, ran: bool| {
+        if ran {
+            count.to_string()
+        } else {
+            "–".to_owned()
+        }
+    };
+    let built = !args.generate_only;
+    let _ = writeln!(
+        r,
+        "| {n} | {generated} | {} | {} | {} | {crashed} |\n",
+        shown(compiled, built),
+        shown(clean, built),
+        shown(documented, built && !args.no_doc),
+    );
 
     // Causes: failures grouped by stage and key, with one example each.
     let mut causes: BTreeMap<(Stage, String), Vec<&str>> = BTreeMap::new();
@@ -1190,7 +1250,7 @@ fn render_report(
                 "| {} | {:.0} s | {} |",
                 cell(&e.name),
                 o.build_secs,
-                if o.clippy_clean == Some(true) {
+                if o.failure.is_none() {
                     "clean"
                 } else {
                     "failed"
@@ -1209,7 +1269,7 @@ fn render_tsv(results: &[(Entry, Outcome)]) -> String {
         None => "-",
     };
     let mut t = String::from(
-        "spec\tgenerated\tcompiled\tclippy_clean\twall_s\tcpu_s\tpeak_mb\tbuild_s\tstage\tcause\tfirst_error\n",
+        "spec\tgenerated\tcompiled\tclippy_clean\tdoc_clean\twall_s\tcpu_s\tpeak_mb\tbuild_s\tstage\tcause\tfirst_error\n",
     );
     for (e, o) in results {
         let (stage, key, first) = o
@@ -1219,11 +1279,12 @@ fn render_tsv(results: &[(Entry, Outcome)]) -> String {
             .unwrap_or(("", "", ""));
         let _ = writeln!(
             t,
-            "{}\t{}\t{}\t{}\t{:.2}\t{:.2}\t{}\t{:.0}\t{stage}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{:.2}\t{:.2}\t{}\t{:.0}\t{stage}\t{}\t{}",
             e.name,
             flag(Some(o.generated)),
             flag(o.compiled),
             flag(o.clippy_clean),
+            flag(o.doc_clean),
             o.generate_secs,
             o.generate_cpu_secs,
             o.peak_rss_kib / 1024,
@@ -1332,6 +1393,46 @@ mod tests {
         assert_eq!(d.errors[0].line, "src/lib.rs:3: cannot find type `X`");
         assert_eq!(d.errors[1].code, "clippy::too_many_arguments");
         assert_eq!(d.warnings[0].code, "unused_imports");
+    }
+
+    #[test]
+    fn doc_failures_are_counted_and_shown() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: CorpusArgs,
+        }
+        let args = <Cli as clap::Parser>::parse_from(["corpus"]).args;
+        let entry = |name: &str| Entry {
+            name: name.to_owned(),
+            path: PathBuf::from(name),
+        };
+        let built = |doc_clean| Outcome {
+            generated: true,
+            compiled: Some(true),
+            clippy_clean: Some(true),
+            doc_clean: Some(doc_clean),
+            ..Outcome::default()
+        };
+        let mut bare_url = built(false);
+        let text = r#"{"reason":"compiler-message","message":{"level":"warning","message":"this URL is not a hyperlink","code":{"code":"rustdoc::bare_urls"},"spans":[{"file_name":"m/src/a.rs","line_start":4,"is_primary":true}],"children":[]}}"#;
+        let diags = Diagnostics::parse(text);
+        let all = Diagnostics {
+            errors: diags.warnings,
+            warnings: Vec::new(),
+        };
+        bare_url.failure = Some(build_failure(Stage::Doc, &Exit::Ok, &all, text));
+        assert_eq!(
+            progress_line(&bare_url),
+            "generate ok 0.00 s (0.00 s CPU), check ok, clippy ok, doc FAILED: rustdoc::bare_urls 0 s"
+        );
+        let results = vec![(entry("a.json"), built(true)), (entry("b.json"), bare_url)];
+        let report = render_report(&args, &results, 2, Duration::from_secs(1));
+        assert!(report.contains("| 2 | 2 | 2 | 2 | 1 | 0 |"), "{report}");
+        assert!(
+            report.contains("| b.json | doc | m/src/a.rs:4: this URL is not a hyperlink |"),
+            "{report}"
+        );
     }
 
     #[test]

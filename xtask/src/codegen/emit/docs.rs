@@ -164,12 +164,15 @@ fn escape_line(line: &str) -> String {
     let mut rest = line;
     while let Some(ch) = rest.chars().next() {
         if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
+            // A URL ends where an autolink cannot go on (a space, `<`, `>`)
+            // and at a quote or backtick: in `<a href="https://…">text</a>`
+            // (AWS's descriptions) the URL is what the quotes hold.
             let end = rest
-                .find(|c: char| c.is_whitespace() || c == '`')
+                .find(|c: char| c.is_whitespace() || matches!(c, '`' | '<' | '>' | '"'))
                 .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ')', ';', ':']);
             escaped.push('<');
-            escaped.push_str(&url.replace('>', "%3E"));
+            escaped.push_str(url);
             escaped.push('>');
             rest = &rest[url.len()..];
             continue;
@@ -439,6 +442,19 @@ mod tests {
                 "",
                 "after",
             ]
+        );
+    }
+
+    /// Corpus: amazonaws.com/cloudfront's `<a href="https://…">text</a>`
+    /// made one "URL" of the address, the quote and the rest of the tag,
+    /// which rustdoc then reported as a bare URL (`rustdoc::bare_urls`).
+    #[test]
+    fn a_url_ends_at_a_quote_or_an_angle_bracket() {
+        assert_eq!(
+            escape_line(
+                r#"See <a href="https://example.com/a.html">A</a> and https://example.com/b>x"#
+            ),
+            r#"See \<a href="<https://example.com/a.html>"\>A\</a\> and <https://example.com/b>\>x"#
         );
     }
 
