@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::prose_and_facts;
+use super::docs::{prose_and_facts, type_link};
 use super::text::{Arg, str_literal};
 use super::{ident, type_tokens};
 use crate::codegen::ir::{
@@ -207,8 +207,8 @@ pub fn body_enum(op: &Operation) -> Option<TokenStream> {
     let choice = body.choice.as_ref()?;
     let name = ident(choice);
     let doc = format!(
-        " The request body of [`{}`], in one of the media types the operation accepts: the variant chosen is the `Content-Type` sent.",
-        op.rust_name
+        " The request body of {}, in one of the media types the operation accepts: the variant chosen is the `Content-Type` sent.",
+        type_link(&op.rust_name)
     );
     let variants = body.alternatives.iter().map(|content| {
         let variant = ident(&content.variant);

@@ -10,6 +10,31 @@ use std::borrow::Cow;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// Derive macros of the prelude: a generated type of the same name (a
+/// schema called `Hash`) makes a bare intra-doc link to it ambiguous.
+const PRELUDE_DERIVES: &[&str] = &[
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "Eq",
+    "Hash",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+];
+
+/// An intra-doc link to the generated type `name`, in scope where the doc
+/// is: [`Name`], or [`Hash`](type@Hash) for a name the prelude also has as
+/// a derive macro (`rustdoc::broken_intra_doc_links` otherwise).
+pub fn type_link(name: &str) -> String {
+    if PRELUDE_DERIVES.contains(&name) {
+        format!("[`{name}`](type@{name})")
+    } else {
+        format!("[`{name}`]")
+    }
+}
+
 /// `#![doc = " …"]` attributes, one per line, for spec prose `text` that
 /// documents the enclosing module.
 pub fn inner_doc_attrs(text: &str) -> TokenStream {
@@ -443,6 +468,12 @@ mod tests {
                 "after",
             ]
         );
+    }
+
+    #[test]
+    fn links_to_types_named_like_derive_macros_are_disambiguated() {
+        assert_eq!(type_link("User"), "[`User`]");
+        assert_eq!(type_link("Hash"), "[`Hash`](type@Hash)");
     }
 
     /// Corpus: amazonaws.com/cloudfront's `<a href="https://…">text</a>`

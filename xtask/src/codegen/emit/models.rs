@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs};
+use super::docs::{
+    inner_doc_attrs, prose_and_facts_lines, raw_doc_attrs, raw_inner_doc_attrs, type_link,
+};
 use super::features::FeatureMap;
 use super::text::{self, Printer, Ty, str_literal};
 use super::{
@@ -515,10 +517,14 @@ fn constructor_and_setters(name: &str, s: &Struct) -> Part {
     }
     let has_setters = !setters.is_empty();
     let mut doc = vec![if required.is_empty() {
-        format!("Creates [`{name}`] with every field unset (`None`), as `{name}::default()` does.")
+        format!(
+            "Creates {} with every field unset (`None`), as `{name}::default()` does.",
+            type_link(name)
+        )
     } else {
         format!(
-            "Creates [`{name}`] from its required {} {}; every other field starts unset (`None`).",
+            "Creates {} from its required {} {}; every other field starts unset (`None`).",
+            type_link(name),
             if required.len() == 1 {
                 "field"
             } else {
@@ -531,13 +537,14 @@ fn constructor_and_setters(name: &str, s: &Struct) -> Part {
         doc.push(String::new());
         doc.push(format!(
             "Set {} with the chainable setters. The struct is `#[non_exhaustive]`: a field the \
-             API adds later comes with a setter of its own, so code that builds [`{name}`] this \
+             API adds later comes with a setter of its own, so code that builds {} this \
              way keeps compiling.",
             if required.is_empty() {
                 "fields"
             } else {
                 "the others"
-            }
+            },
+            type_link(name)
         ));
     }
     let mut p = Printer::default();
@@ -768,7 +775,8 @@ fn body_doc(body: &RequestBody) -> Vec<String> {
                 .map(|a| code(&a.content_type))
                 .collect();
             format!(
-                "Sent as the request body in the media type of the [`{choice}`] variant chosen ({}).",
+                "Sent as the request body in the media type of the {} variant chosen ({}).",
+                type_link(choice),
                 types.join(", ")
             )
         }
@@ -978,7 +986,10 @@ fn params_struct(op: &Operation, name: &str) -> [Part; 2] {
     let mut p = Printer::default();
     p.docs(
         0,
-        &[format!("Optional parameters of [`{}`].", op.rust_name)],
+        &[format!(
+            "Optional parameters of {}.",
+            type_link(&op.rust_name)
+        )],
     );
     p.line(0, "#[derive(Debug, Clone, Default, PartialEq)]");
     p.line(0, "#[non_exhaustive]");

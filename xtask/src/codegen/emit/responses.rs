@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::prose_and_facts;
+use super::docs::{prose_and_facts, type_link};
 use super::{ident, type_tokens};
 use crate::codegen::ir::{Operation, OutputShape, ResponseBodyKind, StatusVariant};
 
@@ -67,8 +67,8 @@ pub fn items(op: &Operation) -> TokenStream {
     let status_enum = op.output.by_status.as_ref().map(|e| {
         let name = ident(&e.name);
         let doc = format!(
-            " The successful responses of [`{}`]: one variant per status code, chosen by the status the server sends.",
-            op.rust_name
+            " The successful responses of {}: one variant per status code, chosen by the status the server sends.",
+            type_link(&op.rust_name)
         );
         let variants = e.variants.iter().map(|v| {
             let variant = ident(&v.rust_name);
