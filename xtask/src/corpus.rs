@@ -1312,6 +1312,8 @@ fn cell(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]
@@ -1339,12 +1341,19 @@ mod tests {
     #[test]
     fn the_committed_lists_parse() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        for list in ["sample.txt", "ci.txt"] {
+        let read = |list: &str| {
             let entries = read_list(root, &root.join("xtask/corpus").join(list)).unwrap();
             assert!(!entries.is_empty(), "{list}");
-        }
-        let sample = read_list(root, &root.join("xtask/corpus/sample.txt")).unwrap();
+            entries.into_iter().map(|e| e.name).collect::<BTreeSet<_>>()
+        };
+        read("ci.txt");
+        let sample = read("sample.txt");
         assert!(sample.len() >= 150, "{}", sample.len());
+        // The other samples cover other specs.
+        let second = read("second-sample.txt");
+        let third = read("third-sample.txt");
+        assert!(sample.is_disjoint(&second) && sample.is_disjoint(&third));
+        assert!(second.is_disjoint(&third));
     }
 
     #[test]
