@@ -225,7 +225,11 @@ fn escape_line(line: &str) -> String {
     escaped
 }
 
-/// The `[text](target)` inline link at the start of `text`, if any.
+/// The `[text](target)` inline link at the start of `text`, if any, to an
+/// absolute URL. A relative target (`errors#bad-request`, a page of the
+/// API's own site) means nothing in rustdoc, which would try it as a path
+/// to an item (`rustdoc::broken_intra_doc_links`): such a link is left to
+/// be escaped as text.
 fn markdown_link(text: &str) -> Option<&str> {
     let close = text.find("](")?;
     let label = &text[1..close];
@@ -234,7 +238,10 @@ fn markdown_link(text: &str) -> Option<&str> {
     }
     let end = text[close + 2..].find(')')?;
     let target = &text[close + 2..close + 2 + end];
-    if target.is_empty() || target.contains([' ', '(', '<', '>']) {
+    let absolute = ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|scheme| target.starts_with(scheme));
+    if !absolute || target.contains([' ', '(', '<', '>']) {
         return None;
     }
     Some(&text[..close + 3 + end])
@@ -467,6 +474,19 @@ mod tests {
                 "",
                 "after",
             ]
+        );
+    }
+
+    /// Corpus: bulksms.com's `[bad_request error](errors#bad-request)`.
+    #[test]
+    fn only_links_to_absolute_urls_stay_links() {
+        assert_eq!(
+            escape_line("See [errors](errors#bad-request) and [docs](https://example.com/d)."),
+            "See \\[errors\\](errors#bad-request) and [docs](https://example.com/d)."
+        );
+        assert_eq!(
+            escape_line("Write to [us](mailto:a@example.com)."),
+            "Write to [us](mailto:a@example.com)."
         );
     }
 
