@@ -203,9 +203,17 @@ fn escape_line(line: &str) -> String {
             continue;
         }
         if !in_code && ch == '[' {
-            if let Some(link) = markdown_link(rest) {
-                // `[text](target)` is a real link; rustdoc renders it as is.
-                escaped.push_str(link);
+            if let Some((label, link)) = markdown_link(rest) {
+                // `[text](target)` is a real link; rustdoc renders it as
+                // is, but would read `<Pay>` in its text as an HTML tag.
+                escaped.push('[');
+                for c in label.chars() {
+                    if matches!(c, '<' | '>') {
+                        escaped.push('\\');
+                    }
+                    escaped.push(c);
+                }
+                escaped.push_str(&link[label.len() + 1..]);
                 rest = &rest[link.len()..];
                 continue;
             }
@@ -226,11 +234,12 @@ fn escape_line(line: &str) -> String {
 }
 
 /// The `[text](target)` inline link at the start of `text`, if any, to an
-/// absolute URL. A relative target (`errors#bad-request`, a page of the
-/// API's own site) means nothing in rustdoc, which would try it as a path
-/// to an item (`rustdoc::broken_intra_doc_links`): such a link is left to
-/// be escaped as text.
-fn markdown_link(text: &str) -> Option<&str> {
+/// absolute URL: its text and the whole link. A relative target
+/// (`errors#bad-request`, a page of the API's own site) means nothing in
+/// rustdoc, which would try it as a path to an item
+/// (`rustdoc::broken_intra_doc_links`): such a link is left to be escaped
+/// as text.
+fn markdown_link(text: &str) -> Option<(&str, &str)> {
     let close = text.find("](")?;
     let label = &text[1..close];
     if label.contains(['[', ']', '`']) {
@@ -244,7 +253,7 @@ fn markdown_link(text: &str) -> Option<&str> {
     if !absolute || target.contains([' ', '(', '<', '>']) {
         return None;
     }
-    Some(&text[..close + 3 + end])
+    Some((label, &text[..close + 3 + end]))
 }
 
 /// Printed doc lines longer than this many columns are wrapped.
@@ -487,6 +496,11 @@ mod tests {
         assert_eq!(
             escape_line("Write to [us](mailto:a@example.com)."),
             "Write to [us](mailto:a@example.com)."
+        );
+        // twilio.com: an unclosed HTML tag for rustdoc in a link's text.
+        assert_eq!(
+            escape_line("Learn about [<Pay> Connectors](https://example.com/pay)."),
+            "Learn about [\\<Pay\\> Connectors](https://example.com/pay)."
         );
     }
 
