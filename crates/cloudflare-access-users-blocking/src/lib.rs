@@ -45,7 +45,9 @@
 
 pub mod resources;
 
+#[doc(no_inline)]
 pub use ::cloudflare_access_users_models::{operations, types};
+
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
 pub use ::apigen_runtime::blocking::Call;
 

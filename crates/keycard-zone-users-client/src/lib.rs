@@ -31,7 +31,9 @@
 
 pub mod resources;
 
+#[doc(no_inline)]
 pub use ::keycard_zone_users_models::{operations, types};
+
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
 pub use ::apigen_runtime::Call;
 

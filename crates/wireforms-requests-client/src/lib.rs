@@ -30,7 +30,9 @@
 
 pub mod resources;
 
+#[doc(no_inline)]
 pub use ::wireforms_requests_models::{operations, types};
+
 pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
 pub use ::apigen_runtime::Call;
 

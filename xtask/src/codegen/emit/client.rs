@@ -408,6 +408,9 @@ fn lib_rs(
 
         pub mod resources;
 
+        // Documented once, in the models crate: inlined here, a big API's
+        // models would be rendered again for each client crate.
+        #[doc(no_inline)]
         pub use ::#models::{operations, types};
         pub use ::apigen_runtime::{Config, Credentials, Error, ErrorKind, Response};
         #call_reexport

@@ -25,8 +25,8 @@ const PRELUDE_DERIVES: &[&str] = &[
 ];
 
 /// An intra-doc link to the generated type `name`, in scope where the doc
-/// is: [`Name`], or [`Hash`](type@Hash) for a name the prelude also has as
-/// a derive macro (`rustdoc::broken_intra_doc_links` otherwise).
+/// is: ``[`Name`]``, or ``[`Hash`](type@Hash)`` for a name the prelude also
+/// has as a derive macro (`rustdoc::broken_intra_doc_links` otherwise).
 pub fn type_link(name: &str) -> String {
     if PRELUDE_DERIVES.contains(&name) {
         format!("[`{name}`](type@{name})")

@@ -328,7 +328,8 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
 
 /// A module that only gathers others: its doc, `mod x;` for each module,
 /// then `pub use x::*;` for each and for each of `globs` (paths of other
-/// crates' modules, whose glob may go unused), under its `cfg` if any.
+/// crates' modules, whose glob may go unused, and is not inlined in the docs),
+/// under its `cfg` if any.
 /// Printed as text: on big APIs these indexes re-export tens of thousands
 /// of modules, and a round through prettyplease per line cost a tenth of
 /// emission.
@@ -350,6 +351,10 @@ pub fn module_index(
     }
     for glob in globs {
         uses.line(0, "#[allow(unused_imports)]");
+        // Each part documents its own items; inlined, every part that
+        // re-exports another would render it again (GitHub's split models:
+        // 11 GB of HTML).
+        uses.line(0, "#[doc(no_inline)]");
         uses.fixed(0, &format!("pub use {glob}::*;"));
     }
     let mut parts = vec![text::inner_doc(doc)];
