@@ -1352,8 +1352,13 @@ mod tests {
         // The other samples cover other specs.
         let second = read("second-sample.txt");
         let third = read("third-sample.txt");
-        assert!(sample.is_disjoint(&second) && sample.is_disjoint(&third));
-        assert!(second.is_disjoint(&third));
+        let fourth = read("fourth-sample.txt");
+        let lists = [&sample, &second, &third, &fourth];
+        for (i, a) in lists.iter().enumerate() {
+            for b in &lists[i + 1..] {
+                assert!(a.is_disjoint(b));
+            }
+        }
     }
 
     #[test]

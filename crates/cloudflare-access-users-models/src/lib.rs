@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 #![allow(
     clippy::large_enum_variant,
+    clippy::self_named_constructors,
     clippy::should_implement_trait,
     clippy::too_many_arguments
 )]

@@ -33,7 +33,7 @@
 //! the async crate there.
 
 #![warn(missing_docs)]
-#![allow(clippy::too_many_arguments)]
+#![allow(clippy::new_ret_no_self, clippy::too_many_arguments)]
 
 pub mod resources;
 

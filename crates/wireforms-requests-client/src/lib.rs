@@ -26,7 +26,7 @@
 //!   implements auth, retries, timeouts, pagination and error decoding.
 
 #![warn(missing_docs)]
-#![allow(clippy::too_many_arguments)]
+#![allow(clippy::new_ret_no_self, clippy::too_many_arguments)]
 
 pub mod resources;
 

@@ -403,8 +403,10 @@ fn lib_rs(
         #organization
 
         #![warn(missing_docs)]
-        // Required parameters are arguments, however many the API has.
-        #![allow(clippy::too_many_arguments)]
+        // Required parameters are arguments, however many the API has;
+        // an operation or a resource called `new` is a method `new` that
+        // does not return `Self`.
+        #![allow(clippy::new_ret_no_self, clippy::too_many_arguments)]
 
         pub mod resources;
 

@@ -109,7 +109,7 @@ pub fn single_line(line: &str) -> Cow<'_, str> {
 
 fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut in_fence = false;
+    let mut fence = Fence::default();
     let mut list_indent = None;
     // A carriage return is a line break too, alone or after a line feed
     // (both in vtex.local's Orders API): left in a `///` comment, rustc
@@ -125,38 +125,86 @@ fn sanitize(text: &str) -> Vec<String> {
         let expanded = raw.replace('\t', "    ");
         let line = expanded.trim_end();
         let trimmed = line.trim_start();
-        if trimmed.starts_with("```") {
+        match fence.read(trimmed) {
             // Keep code blocks, but never as doctests.
-            in_fence = !in_fence;
-            out.push(if in_fence {
-                "```text".to_owned()
-            } else {
-                "```".to_owned()
-            });
-            continue;
+            FenceLine::Opens(marker) => out.push(format!("{marker}text")),
+            FenceLine::Closes(marker) => out.push(marker),
+            FenceLine::Inside => out.push(line.to_owned()),
+            FenceLine::Outside => {
+                // Spec prose often wraps list items without indenting the
+                // continuation; rustdoc (and clippy) want it indented.
+                if trimmed.is_empty() {
+                    list_indent = None;
+                } else if let Some(marker) = list_marker(trimmed) {
+                    list_indent = Some(marker);
+                } else if let Some(indent) = list_indent {
+                    out.push(format!("{}{}", " ".repeat(indent), escape_line(trimmed)));
+                    continue;
+                }
+                out.push(escape_line(trimmed));
+            }
         }
-        if in_fence {
-            out.push(line.to_owned());
-            continue;
-        }
-        // Spec prose often wraps list items without indenting the
-        // continuation; rustdoc (and clippy) want it indented.
-        if trimmed.is_empty() {
-            list_indent = None;
-        } else if let Some(marker) = list_marker(trimmed) {
-            list_indent = Some(marker);
-        } else if let Some(indent) = list_indent {
-            out.push(format!("{}{}", " ".repeat(indent), escape_line(trimmed)));
-            continue;
-        }
-        out.push(escape_line(trimmed));
     }
-    if in_fence {
-        out.push("```".to_owned());
+    if let Some(marker) = fence.unclosed() {
+        out.push(marker);
     }
     // Collapse runs of blank lines.
     out.dedup_by(|a, b| a.is_empty() && b.is_empty());
     out
+}
+
+/// Where a line stands against Markdown code fences (CommonMark's: three
+/// or more backticks or tildes, closed by a run of the same character at
+/// least as long with nothing after it). A block opened with `~~~` is a
+/// code block too, and rustdoc would compile its contents as a doctest;
+/// a ```` ```json ```` line inside a block does not close it.
+#[derive(Debug, Default)]
+struct Fence {
+    /// The open fence's character and length.
+    open: Option<(char, usize)>,
+}
+
+/// What [`Fence::read`] makes of a line.
+#[derive(Debug, PartialEq, Eq)]
+enum FenceLine {
+    /// Opens a code block with this fence (without its info string).
+    Opens(String),
+    /// Closes the open block; its fence.
+    Closes(String),
+    Inside,
+    Outside,
+}
+
+impl Fence {
+    /// Reads the next line, `trimmed` of its indentation.
+    fn read(&mut self, trimmed: &str) -> FenceLine {
+        let run = trimmed
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '`' | '~'))
+            .map(|c| (c, trimmed.chars().take_while(|&x| x == c).count()))
+            .filter(|&(_, n)| n >= 3);
+        let marker = |(c, n): (char, usize)| c.to_string().repeat(n);
+        match (self.open, run) {
+            (None, Some(run)) => {
+                self.open = Some(run);
+                FenceLine::Opens(marker(run))
+            }
+            (None, None) => FenceLine::Outside,
+            (Some((c, n)), Some((d, m)))
+                if c == d && m >= n && trimmed[m * c.len_utf8()..].trim().is_empty() =>
+            {
+                self.open = None;
+                FenceLine::Closes(marker((c, n)))
+            }
+            (Some(_), _) => FenceLine::Inside,
+        }
+    }
+
+    /// The fence that closes a block left open at the end of the text.
+    fn unclosed(&self) -> Option<String> {
+        self.open.map(|(c, n)| c.to_string().repeat(n))
+    }
 }
 
 /// The content indent of a Markdown list item (`- `, `* `, `+ `, `1. `,
@@ -267,7 +315,7 @@ const WIDTH: usize = 100;
 /// Markdown would read as a list, quote or heading.
 #[derive(Debug, Default)]
 pub struct DocWrapper {
-    in_fence: bool,
+    fence: Fence,
     list_indent: usize,
 }
 
@@ -288,14 +336,12 @@ impl DocWrapper {
     /// them in runs, and call [`DocWrapper::push_wrapped`] for the others.
     pub fn must_wrap(&mut self, line: &str) -> bool {
         let Some((_, text)) = doc_comment(line) else {
-            self.in_fence = false;
+            self.fence = Fence::default();
             self.list_indent = 0;
             return false;
         };
         let trimmed = text.trim_start();
-        if trimmed.starts_with("```") {
-            self.in_fence = !self.in_fence;
-        }
+        let in_fence = self.fence.read(trimmed) != FenceLine::Outside;
         let indent = text.len() - trimmed.len();
         if trimmed.is_empty() {
             self.list_indent = 0;
@@ -304,7 +350,7 @@ impl DocWrapper {
         } else if indent < self.list_indent {
             self.list_indent = 0;
         }
-        !(self.in_fence || trimmed.starts_with(['#', '|']) || line.len() <= WIDTH)
+        !(in_fence || trimmed.starts_with(['#', '|']) || line.len() <= WIDTH)
     }
 
     /// Appends the doc line `line`, which [`DocWrapper::must_wrap`] has
@@ -482,6 +528,50 @@ mod tests {
                 "  wrapped",
                 "",
                 "after",
+            ]
+        );
+    }
+
+    /// A `~~~` block is a code block to rustdoc too (a doctest, unless it
+    /// is marked as text); a fence of another length or character inside
+    /// a block is part of its text, not its end.
+    #[test]
+    fn every_code_fence_is_kept_as_text() {
+        let lines = sanitize(
+            "Run:\n~~~\nlet x = [1];\n```json\n~~~\nThen:\n````sh\n```\nmake <all>\n````\nand [x]\n~~~~\nopen",
+        );
+        assert_eq!(
+            lines,
+            vec![
+                "Run:",
+                "~~~text",
+                "let x = [1];",
+                "```json",
+                "~~~",
+                "Then:",
+                "````text",
+                "```",
+                "make <all>",
+                "````",
+                "and \\[x\\]",
+                "~~~~text",
+                "open",
+                "~~~~",
+            ]
+        );
+        let mut fence = Fence::default();
+        let read: Vec<FenceLine> = ["```", "~~~", "``` x", "````  ", "text"]
+            .iter()
+            .map(|line| fence.read(line))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                FenceLine::Opens("```".to_owned()),
+                FenceLine::Inside,
+                FenceLine::Inside,
+                FenceLine::Closes("```".to_owned()),
+                FenceLine::Outside,
             ]
         );
     }

@@ -261,6 +261,7 @@ fn part_lib_rs(api: &Api, part: &shards::Part) -> TokenStream {
         #![warn(missing_docs)]
         #![allow(
             clippy::large_enum_variant,
+            clippy::self_named_constructors,
             clippy::should_implement_trait,
             clippy::too_many_arguments
         )]
@@ -320,6 +321,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         #![warn(missing_docs)]
         #![allow(
             clippy::large_enum_variant,
+            clippy::self_named_constructors,
             clippy::should_implement_trait,
             clippy::too_many_arguments
         )]
