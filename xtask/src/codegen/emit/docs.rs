@@ -183,7 +183,9 @@ impl Fence {
             .next()
             .filter(|c| matches!(c, '`' | '~'))
             .map(|c| (c, trimmed.chars().take_while(|&x| x == c).count()))
-            .filter(|&(_, n)| n >= 3);
+            // After a run of backticks, another backtick makes it a code
+            // span (```` ```x``` ````), not a fence.
+            .filter(|&(c, n)| n >= 3 && !(c == '`' && trimmed[n..].contains('`')));
         let marker = |(c, n): (char, usize)| c.to_string().repeat(n);
         match (self.open, run) {
             (None, Some(run)) => {
@@ -560,7 +562,7 @@ mod tests {
             ]
         );
         let mut fence = Fence::default();
-        let read: Vec<FenceLine> = ["```", "~~~", "``` x", "````  ", "text"]
+        let read: Vec<FenceLine> = ["```", "~~~", "``` x", "````  ", "```a``` b", "text"]
             .iter()
             .map(|line| fence.read(line))
             .collect();
@@ -571,6 +573,7 @@ mod tests {
                 FenceLine::Inside,
                 FenceLine::Inside,
                 FenceLine::Closes("```".to_owned()),
+                FenceLine::Outside,
                 FenceLine::Outside,
             ]
         );
