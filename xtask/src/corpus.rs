@@ -1353,7 +1353,8 @@ mod tests {
         let second = read("second-sample.txt");
         let third = read("third-sample.txt");
         let fourth = read("fourth-sample.txt");
-        let lists = [&sample, &second, &third, &fourth];
+        let fifth = read("fifth-sample.txt");
+        let lists = [&sample, &second, &third, &fourth, &fifth];
         for (i, a) in lists.iter().enumerate() {
             for b in &lists[i + 1..] {
                 assert!(a.is_disjoint(b));
