@@ -241,9 +241,11 @@ fn escape_line(line: &str) -> String {
         if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
             // A URL ends where an autolink cannot go on (a space, `<`, `>`)
             // and at a quote or backtick: in `<a href="https://…">text</a>`
-            // (AWS's descriptions) the URL is what the quotes hold.
+            // (AWS's descriptions) the URL is what the quotes hold. It ends
+            // at `|` too, which splits a table's cells before links are
+            // read (zuora.com's `| https://rest.apisandbox.zuora.com|`).
             let end = rest
-                .find(|c: char| c.is_whitespace() || matches!(c, '`' | '<' | '>' | '"'))
+                .find(|c: char| c.is_whitespace() || matches!(c, '`' | '<' | '>' | '"' | '|'))
                 .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ')', ';', ':']);
             escaped.push('<');
@@ -613,6 +615,10 @@ mod tests {
                 r#"See <a href="https://example.com/a.html">A</a> and https://example.com/b>x"#
             ),
             r#"See \<a href="<https://example.com/a.html>"\>A\</a\> and <https://example.com/b>\>x"#
+        );
+        assert_eq!(
+            escape_line("|Sandbox | https://example.com/api|"),
+            "|Sandbox | <https://example.com/api>|"
         );
     }
 
