@@ -400,6 +400,10 @@ fn doc_comment(line: &str) -> Option<(&str, &str)> {
 /// start a Markdown block at the start of a line.
 fn wrap(text: &str, width: usize) -> Vec<&str> {
     let mut breaks = Vec::new();
+    // A list marker keeps its first word: a marker alone on its line is an
+    // empty item, after which clippy reads the text as a lazy continuation
+    // (docusign.net's `- [a long link](…) (…)`, clippy::doc_lazy_continuation).
+    let marker = list_marker(text).unwrap_or(0);
     let (mut in_code, mut in_target, mut in_angle, mut brackets) = (false, false, false, 0usize);
     let bytes = text.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
@@ -423,6 +427,7 @@ fn wrap(text: &str, width: usize) -> Vec<&str> {
             b' ' if brackets == 0
                 && !in_target
                 && !in_angle
+                && i >= marker
                 && (i == 0 || bytes[i - 1] != b' ') =>
             {
                 let next = i + bytes[i..].iter().take_while(|&&c| c == b' ').count();
@@ -645,6 +650,20 @@ mod tests {
         assert_eq!(list_marker("-x"), None);
         assert_eq!(list_marker("2024) no"), Some(6));
         assert_eq!(list_marker("2024"), None);
+    }
+
+    /// Corpus: docusign.net's `- [Void an envelope](https://…) ([…](…))`:
+    /// the link fits no line, and the wrapper left `-` alone on its line,
+    /// an empty item, so clippy read the rest as a lazy continuation.
+    #[test]
+    fn a_list_marker_keeps_its_first_word() {
+        let link = "[Void an envelope](https://www.docusign.com/blog/dsdev-common-api-tasks-void-an-envelope)";
+        let tasks = "([Common API Tasks](https://www.docusign.com/blog/tags/common-api-tasks))";
+        let source = format!("    /// - {link} {tasks}\n");
+        assert_eq!(
+            wrap_doc_comments(&source),
+            format!("    /// - {link}\n    ///   {tasks}\n")
+        );
     }
 
     /// Corpus: bulksms.com (` - item.  Two spaces after a full stop`)
