@@ -237,9 +237,9 @@ fn clear_docs_of_parts_and_clients() {
     for entry in entries {
         let dir = entry.unwrap().path();
         let krate = dir.file_name().unwrap().to_string_lossy().into_owned();
-        if krate.contains("_models_t") || krate.contains("_models_ops") {
+        if is_models_part(&krate) {
             std::fs::remove_dir_all(&dir).unwrap();
-        } else if krate.ends_with("_client") || krate.ends_with("_blocking") {
+        } else if is_client(&krate) {
             for module in ["types", "operations"] {
                 let _ = std::fs::remove_dir_all(dir.join(module));
             }
@@ -257,14 +257,13 @@ fn items_documented_once() {
     for entry in std::fs::read_dir(&doc).unwrap() {
         let krate = entry.unwrap().file_name().to_string_lossy().into_owned();
         let dir = doc.join(&krate);
-        if krate.ends_with("_client") || krate.ends_with("_blocking") {
+        if is_client(&krate) {
             assert!(
                 !dir.join("types").exists() && !dir.join("operations").exists(),
                 "{krate} renders the models' items again"
             );
         }
-        let is_part = krate.contains("_models_t") || krate.contains("_models_ops");
-        if !is_part {
+        if !is_models_part(&krate) {
             continue;
         }
         for (path, _) in all_files(&dir) {
@@ -285,6 +284,16 @@ fn items_documented_once() {
         }
     }
     assert!(!part_of.is_empty(), "no part crate was documented");
+}
+
+/// Whether the docs of crate `krate` are those of a part of split models.
+fn is_models_part(krate: &str) -> bool {
+    krate.contains("_models_t") || krate.contains("_models_ops")
+}
+
+/// Whether the docs of crate `krate` are those of a client crate.
+fn is_client(krate: &str) -> bool {
+    krate.ends_with("_client") || krate.ends_with("_blocking")
 }
 
 /// Every file below `dir`, with its contents (lossy: the copies are text).

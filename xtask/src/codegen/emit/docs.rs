@@ -127,8 +127,8 @@ fn sanitize(text: &str) -> Vec<String> {
         let trimmed = line.trim_start();
         match fence.read(trimmed) {
             // Keep code blocks, but never as doctests.
-            FenceLine::Opens(marker) => out.push(format!("{marker}text")),
-            FenceLine::Closes(marker) => out.push(marker),
+            FenceLine::Opens(run) => out.push(format!("{run}text")),
+            FenceLine::Closes(run) => out.push(run.to_string()),
             FenceLine::Inside => out.push(line.to_owned()),
             FenceLine::Outside => {
                 // Spec prose often wraps list items without indenting the
@@ -145,8 +145,8 @@ fn sanitize(text: &str) -> Vec<String> {
             }
         }
     }
-    if let Some(marker) = fence.unclosed() {
-        out.push(marker);
+    if let Some(run) = fence.open {
+        out.push(run.to_string());
     }
     // Collapse runs of blank lines.
     out.dedup_by(|a, b| a.is_empty() && b.is_empty());
@@ -160,17 +160,30 @@ fn sanitize(text: &str) -> Vec<String> {
 /// a ```` ```json ```` line inside a block does not close it.
 #[derive(Debug, Default)]
 struct Fence {
-    /// The open fence's character and length.
-    open: Option<(char, usize)>,
+    /// The fence of the open block, if one is open.
+    open: Option<FenceRun>,
+}
+
+/// A fence: `len` times `char` (a backtick or a tilde), printed as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FenceRun {
+    char: char,
+    len: usize,
+}
+
+impl std::fmt::Display for FenceRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (0..self.len).try_for_each(|_| std::fmt::Write::write_char(f, self.char))
+    }
 }
 
 /// What [`Fence::read`] makes of a line.
 #[derive(Debug, PartialEq, Eq)]
 enum FenceLine {
-    /// Opens a code block with this fence (without its info string).
-    Opens(String),
-    /// Closes the open block; its fence.
-    Closes(String),
+    /// Opens a code block with this fence (and maybe an info string).
+    Opens(FenceRun),
+    /// Closes the open block, whose fence this is.
+    Closes(FenceRun),
     Inside,
     Outside,
 }
@@ -178,34 +191,37 @@ enum FenceLine {
 impl Fence {
     /// Reads the next line, `trimmed` of its indentation.
     fn read(&mut self, trimmed: &str) -> FenceLine {
+        // Both fence characters are ASCII: lengths are byte offsets.
         let run = trimmed
             .chars()
             .next()
             .filter(|c| matches!(c, '`' | '~'))
-            .map(|c| (c, trimmed.chars().take_while(|&x| x == c).count()))
+            .map(|char| FenceRun {
+                char,
+                len: trimmed
+                    .bytes()
+                    .take_while(|&b| char::from(b) == char)
+                    .count(),
+            })
             // After a run of backticks, another backtick makes it a code
             // span (```` ```x``` ````), not a fence.
-            .filter(|&(c, n)| n >= 3 && !(c == '`' && trimmed[n..].contains('`')));
-        let marker = |(c, n): (char, usize)| c.to_string().repeat(n);
+            .filter(|run| run.len >= 3 && !(run.char == '`' && trimmed[run.len..].contains('`')));
         match (self.open, run) {
             (None, Some(run)) => {
                 self.open = Some(run);
-                FenceLine::Opens(marker(run))
+                FenceLine::Opens(run)
             }
             (None, None) => FenceLine::Outside,
-            (Some((c, n)), Some((d, m)))
-                if c == d && m >= n && trimmed[m * c.len_utf8()..].trim().is_empty() =>
+            (Some(open), Some(run))
+                if run.char == open.char
+                    && run.len >= open.len
+                    && trimmed[run.len..].trim().is_empty() =>
             {
                 self.open = None;
-                FenceLine::Closes(marker((c, n)))
+                FenceLine::Closes(open)
             }
             (Some(_), _) => FenceLine::Inside,
         }
-    }
-
-    /// The fence that closes a block left open at the end of the text.
-    fn unclosed(&self) -> Option<String> {
-        self.open.map(|(c, n)| c.to_string().repeat(n))
     }
 }
 
@@ -573,13 +589,14 @@ mod tests {
             .iter()
             .map(|line| fence.read(line))
             .collect();
+        let backticks = |len| FenceRun { char: '`', len };
         assert_eq!(
             read,
             [
-                FenceLine::Opens("```".to_owned()),
+                FenceLine::Opens(backticks(3)),
                 FenceLine::Inside,
                 FenceLine::Inside,
-                FenceLine::Closes("```".to_owned()),
+                FenceLine::Closes(backticks(3)),
                 FenceLine::Outside,
                 FenceLine::Outside,
             ]
