@@ -27,7 +27,7 @@ pub fn parallel_map<T: Sync, R: Send>(
             done.push((i, f(item)));
         }
     };
-    let mut done = std::thread::scope(|scope| {
+    let done = std::thread::scope(|scope| {
         // Deeply nested types format recursively: these threads get the
         // pipeline's stack, not the 2 MiB default.
         let handles = (1..workers)
@@ -53,8 +53,14 @@ pub fn parallel_map<T: Sync, R: Send>(
         Ok::<_, String>(done)
     })?;
     // Item order, and so the first failing item's error whatever the timing.
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, result)| result).collect()
+    // Each result moves once, into its slot: results can be large (a parsed
+    // path item is kilobytes), so sorting them would copy them many times.
+    let mut slots: Vec<Option<Result<R, String>>> =
+        std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, result) in done {
+        slots[i] = Some(result);
+    }
+    slots.into_iter().flatten().collect()
 }
 
 /// Runs `a` on a second thread while `b` runs on this one. Without a

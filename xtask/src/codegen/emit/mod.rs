@@ -81,9 +81,12 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         } => Some(features::FeatureMap::of(api)),
         _ => None,
     };
+    let mut phases = super::timings::Phases::start("emit");
     let features = features.as_ref();
     let layout = models::layout(api, mode);
+    phases.end("layout");
     let tree = client::Resource::tree(api);
+    phases.end("tree");
     // The client crates' resource files are the biggest: they go first, so
     // that the last job a thread takes is a small one.
     let mut jobs = Vec::new();
@@ -91,7 +94,9 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         client::jobs(api, flavor, mode, features, &tree, &mut jobs);
     }
     models::jobs(api, mode, features, layout.as_ref(), &mut jobs);
+    phases.end("jobs");
     let mut files = parallel_map(&jobs, |job| job())?;
+    phases.end("files");
     let crate_dirs: Vec<String> = files
         .iter()
         .filter_map(|f| f.path.strip_suffix("/Cargo.toml").map(str::to_owned))
@@ -104,6 +109,8 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
         ),
     }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    phases.end("sort");
+    phases.report();
     Ok(files)
 }
 

@@ -1,14 +1,16 @@
 //! Reading a spec file: YAML or JSON text → `openapiv3::OpenAPI`.
 //!
 //! OpenAPI 3.0 documents are deserialized straight from the text, so syntax
-//! and structural errors keep the parser's line. OpenAPI 3.1 and Swagger 2.0
-//! documents are first read as a value tree and rewritten into 3.0
-//! (`openapi31`, `swagger2`); what they cannot carry over becomes a
-//! located warning, and errors point into the document the user wrote.
+//! and structural errors keep the parser's line (JSON in pieces on two
+//! threads, `pieces`, falling back to one piece for any error). OpenAPI 3.1
+//! and Swagger 2.0 documents are first read as a value tree and rewritten
+//! into 3.0 (`openapi31`, `swagger2`); what they cannot carry over becomes
+//! a located warning, and errors point into the document the user wrote.
 
 mod lenient;
 mod lines;
 mod openapi31;
+mod pieces;
 mod swagger2;
 #[cfg(test)]
 mod testing;
@@ -54,17 +56,34 @@ enum Version {
 
 /// Parses spec text; `path` is used for messages and to pick the syntax.
 ///
-/// The text is deserialized twice: once loosely to check the version, then
-/// (for 3.0) straight into `openapiv3` types, which keeps line numbers.
+/// The text is read twice: once loosely to check the version (for JSON, by
+/// splitting it into its top-level members), then (for 3.0) straight into
+/// `openapiv3` types, which keeps line numbers.
 pub fn parse(path: &Path, text: &str) -> Result<LoadedSpec, Diagnostic> {
     let is_json = path.extension().is_some_and(|e| e == "json");
-    let version: VersionProbe = if is_json {
+    // JSON is split into its top-level members first: that reads the
+    // version, and a 3.0 document is then parsed in pieces on two threads.
+    let top = if is_json {
+        pieces::Members::of(text)
+    } else {
+        None
+    };
+    let version: VersionProbe = if let Some(top) = &top {
+        VersionProbe::of(top)
+    } else if is_json {
         serde_json::from_str(text).map_err(|e| json_error(path, &e))?
     } else {
         serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?
     };
     let version = version.check(path)?;
     if version == Version::OpenApi30 {
+        if let Some(openapi) = top.as_ref().and_then(pieces::parse) {
+            return Ok(LoadedSpec {
+                openapi,
+                warnings: Vec::new(),
+                origins: Origins::default(),
+            });
+        }
         return parse_30(path, text, is_json);
     }
     let mut value = to_value(path, text, is_json)?;
@@ -239,6 +258,20 @@ struct VersionProbe {
 }
 
 impl VersionProbe {
+    /// The version fields among a JSON document's members.
+    fn of(top: &pieces::Members<'_>) -> Self {
+        // `null` reads as absent, as it does in the derived probe.
+        let field = |name| {
+            top.get(name)
+                .and_then(|raw| serde_json::from_str::<Option<_>>(raw.get()).ok())
+                .flatten()
+        };
+        Self {
+            openapi: field("openapi"),
+            swagger: field("swagger"),
+        }
+    }
+
     /// Which reader the document needs; a plain message for the rest.
     fn check(&self, path: &Path) -> Result<Version, Diagnostic> {
         let root = Pointer::root();
@@ -304,4 +337,38 @@ pub fn extend_pointer(base: Pointer, path: &serde_path_to_error::Path) -> Pointe
         Segment::Enum { variant } => pointer.join(variant),
         Segment::Unknown => pointer,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> Diagnostic {
+        parse(Path::new("t.json"), text).expect_err("the document is refused")
+    }
+
+    #[test]
+    fn json_version_errors_read_as_they_did_before_the_split() {
+        for text in ["{}", r#"{"openapi": null, "info": {}}"#] {
+            let e = error_of(text);
+            assert!(e.message.starts_with("missing `openapi`"), "{text}: {e}");
+        }
+        let e = error_of(r#"{"openapi": 3.1}"#);
+        assert!(e.message.contains("must be a string"), "{e}");
+        let e = error_of(r#"{"swagger": "1.2"}"#);
+        assert!(e.message.contains("only 2.0 is"), "{e}");
+        let e = error_of("7");
+        assert_eq!(e.message, "the spec must be a JSON object");
+        let e = error_of(r#"{"openapi": "3.0.0", "paths": {"#);
+        assert!(e.message.starts_with("invalid JSON"), "{e}");
+    }
+
+    #[test]
+    fn a_json_3_0_error_keeps_its_pointer_and_line() {
+        let text = "{\"openapi\": \"3.0.0\",\n\"info\": {\"title\": \"t\", \"version\": \"1\"},\n\"paths\": {\"/a\": {\"get\":\n{\"responses\": 7}}}}";
+        let e = error_of(text);
+        // `openapiv3` flattens path items, which hides the path below.
+        assert_eq!(e.pointer.as_str(), "/paths", "{e}");
+        assert_eq!(e.line, Some(4), "{e}");
+    }
 }

@@ -96,8 +96,13 @@ fn extension<T: for<'de> Deserialize<'de>>(
 /// Deepest resource group (`a.b.c` in `x-fern-sdk-group-name`) accepted.
 const MAX_RESOURCE_DEPTH: usize = 32;
 
-/// Lowers a parsed spec into the IR.
-pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Diagnostic> {
+/// Lowers a parsed spec into the IR, its names settled but not yet
+/// checked ([`check_names`]).
+pub fn lower_unchecked(
+    file: &Path,
+    spec: &OpenAPI,
+    settings: &Settings,
+) -> Result<Api, Diagnostic> {
     let mut phases = timings::Phases::start("lower");
     let mut warnings = Warnings::new(file);
     let ext: ApigenExtension = match spec.extensions.get("x-apigen") {
@@ -187,17 +192,31 @@ pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Di
     };
     naming::settle(&mut api, &mut warnings);
     phases.end("names");
-    if let Some(collision) = naming::collisions(&api).first() {
-        return Err(Diagnostic::new(
-            file,
-            Pointer::root(),
-            format!("internal error: a name collision survived naming: {collision}"),
-        ));
-    }
-    phases.end("check");
     phases.report();
     api.warnings = warnings.into_vec();
     Ok(api)
+}
+
+/// [`lower_unchecked`], then [`check_names`].
+pub fn lower(file: &Path, spec: &OpenAPI, settings: &Settings) -> Result<Api, Diagnostic> {
+    let api = lower_unchecked(file, spec, settings)?;
+    check_names(file, &api)?;
+    Ok(api)
+}
+
+/// Checks that naming left no two items of one scope with one name. A
+/// collision is a generator bug, but one that must not reach the output.
+/// Apart from [`lower_unchecked`] so that the generator can run it beside
+/// emission.
+pub fn check_names(file: &Path, api: &Api) -> Result<(), Diagnostic> {
+    match naming::collisions(api).first() {
+        Some(collision) => Err(Diagnostic::new(
+            file,
+            Pointer::root(),
+            format!("internal error: a name collision survived naming: {collision}"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Refuses absurdly deep resource groups before operations are lowered:
