@@ -52,15 +52,17 @@ pub fn parallel_map<T: Sync, R: Send>(
         }
         Ok::<_, String>(done)
     })?;
-    // Item order, and so the first failing item's error whatever the timing.
-    // Each result moves once, into its slot: results can be large (a parsed
-    // path item is kilobytes), so sorting them would copy them many times.
+    // Item order, and so the first failing item's error whatever the timing:
+    // each result moves once, into its item's slot.
     let mut slots: Vec<Option<Result<R, String>>> =
         std::iter::repeat_with(|| None).take(items.len()).collect();
     for (i, result) in done {
         slots[i] = Some(result);
     }
-    slots.into_iter().flatten().collect()
+    slots
+        .into_iter()
+        .map(|slot| slot.unwrap_or_else(|| Err("internal error: an item was not mapped".into())))
+        .collect()
 }
 
 /// Runs `a` on a second thread while `b` runs on this one. Without a
@@ -95,6 +97,21 @@ pub fn both(a: impl FnOnce() + Send, b: impl FnOnce()) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_map_keeps_the_order_and_the_first_error() {
+        let items: Vec<u32> = (0..1000).collect();
+        let doubled = parallel_map(&items, |i| Ok(i * 2)).expect("no error");
+        assert_eq!(doubled, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        let failed = parallel_map(&items, |&i| {
+            if i % 300 == 299 {
+                Err(format!("item {i}"))
+            } else {
+                Ok(i)
+            }
+        });
+        assert_eq!(failed, Err("item 299".to_owned()));
+    }
 
     #[test]
     fn both_runs_each_closure_once() {
