@@ -56,7 +56,7 @@ fn wireforms_requests_generated_code() {
 #[test]
 fn spec_errors_name_the_file_and_pointer() {
     std::env::set_current_dir(manifest_dir()).unwrap();
-    insta::glob!("errors/*.yaml", |path| {
+    insta::glob!("errors/*.{yaml,json}", |path| {
         let rel = relative(path);
         let error =
             codegen::render(&rel, "x", &ManifestMode::Workspace).expect_err("the spec is invalid");

@@ -71,6 +71,10 @@ pub fn parse(path: &Path, text: &str) -> Result<LoadedSpec, Diagnostic> {
     let version: VersionProbe = if let Some(top) = &top {
         VersionProbe::of(top)
     } else if is_json {
+        // serde_json reads an array as a struct's fields in order: only an
+        // object is a spec.
+        serde_json::from_str::<indexmap::IndexMap<String, serde::de::IgnoredAny>>(text)
+            .map_err(|e| json_error(path, &e))?;
         serde_json::from_str(text).map_err(|e| json_error(path, &e))?
     } else {
         serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?
@@ -348,7 +352,7 @@ mod tests {
     }
 
     #[test]
-    fn json_version_errors_read_as_they_did_before_the_split() {
+    fn json_version_errors_are_plain() {
         for text in ["{}", r#"{"openapi": null, "info": {}}"#] {
             let e = error_of(text);
             assert!(e.message.starts_with("missing `openapi`"), "{text}: {e}");
@@ -357,8 +361,10 @@ mod tests {
         assert!(e.message.contains("must be a string"), "{e}");
         let e = error_of(r#"{"swagger": "1.2"}"#);
         assert!(e.message.contains("only 2.0 is"), "{e}");
-        let e = error_of("7");
-        assert_eq!(e.message, "the spec must be a JSON object");
+        for text in ["7", "[1, 2]", "[\"3.0.0\"]"] {
+            let e = error_of(text);
+            assert_eq!(e.message, "the spec must be a JSON object", "{text}");
+        }
         let e = error_of(r#"{"openapi": "3.0.0", "paths": {"#);
         assert!(e.message.starts_with("invalid JSON"), "{e}");
     }
