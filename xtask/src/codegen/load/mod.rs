@@ -148,7 +148,7 @@ fn parse_30(path: &Path, text: &str, is_json: bool) -> Result<LoadedSpec, Diagno
     };
     let mut warnings = Warnings::new(path);
     if lenient::repair(&mut value, &mut warnings) == 0 {
-        return Err(error);
+        return Err(narrow_to_path_item(path, text, is_json, error));
     }
     match from_value(path, value, "OpenAPI 3.0") {
         Ok(openapi) => Ok(LoadedSpec {
@@ -156,9 +156,42 @@ fn parse_30(path: &Path, text: &str, is_json: bool) -> Result<LoadedSpec, Diagno
             warnings: warnings.into_vec(),
             origins: Origins::default(),
         }),
-        Err(later) if later.pointer == error.pointer => Err(error),
+        Err(later) if later.pointer == error.pointer => {
+            Err(narrow_to_path_item(path, text, is_json, error))
+        }
         Err(later) => Err(later),
     }
+}
+
+/// An error at `/paths` narrowed to the first path item (in document order)
+/// that fails on its own, in the document as written. `openapiv3` reads the
+/// path items through a flattened map, which hides where below `/paths` the
+/// parse failed: in a big spec, that is one line at the end of millions.
+/// Only refused documents come here, so the text is read once more.
+fn narrow_to_path_item(path: &Path, text: &str, is_json: bool, error: Diagnostic) -> Diagnostic {
+    if error.pointer.as_str() != "/paths" {
+        return error;
+    }
+    let Ok(tree) = to_value(path, text, is_json) else {
+        return error;
+    };
+    let Some(Value::Mapping(items)) = tree.get("paths") else {
+        return error;
+    };
+    for (key, item) in items {
+        let Some(key) = key.as_str().filter(|k| k.starts_with('/')) else {
+            continue;
+        };
+        let parsed: Result<openapiv3::ReferenceOr<openapiv3::PathItem>, _> =
+            serde_path_to_error::deserialize(item);
+        if let Err(e) = parsed {
+            let pointer = extend_pointer(Pointer::root().join("paths").join(key), e.path());
+            let line = lines::line_of(text, is_json, pointer.as_str());
+            let message = format!("not a valid OpenAPI 3.0 document: {}", e.inner());
+            return Diagnostic::new(path, pointer, message).with_line(line);
+        }
+    }
+    error
 }
 
 fn strict_30(path: &Path, text: &str, is_json: bool) -> Result<OpenAPI, Diagnostic> {
@@ -370,11 +403,17 @@ mod tests {
     }
 
     #[test]
-    fn a_json_3_0_error_keeps_its_pointer_and_line() {
-        let text = "{\"openapi\": \"3.0.0\",\n\"info\": {\"title\": \"t\", \"version\": \"1\"},\n\"paths\": {\"/a\": {\"get\":\n{\"responses\": 7}}}}";
+    fn an_error_below_paths_names_its_path_item_and_line() {
+        // `openapiv3` flattens path items, so the parser alone says `/paths`,
+        // at the end of the whole object.
+        let text = "{\"openapi\": \"3.0.0\",\n\"info\": {\"title\": \"t\", \"version\": \"1\"},\n\"paths\": {\n\"/a\": {\"get\": {\"responses\": {}}},\n\"/b\": {\"get\":\n{\"responses\": 7}}\n}}";
         let e = error_of(text);
-        // `openapiv3` flattens path items, which hides the path below.
-        assert_eq!(e.pointer.as_str(), "/paths", "{e}");
-        assert_eq!(e.line, Some(4), "{e}");
+        assert_eq!(e.pointer.as_str(), "/paths/~1b", "{e}");
+        assert_eq!(e.line, Some(5), "{e}");
+        assert!(e.message.ends_with("expected struct Responses"), "{e}");
+        let yaml = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a: {get: {responses: {}}}\n  /b:\n    get: {responses: 7}\n";
+        let e = parse(Path::new("t.yaml"), yaml).expect_err("refused");
+        assert_eq!(e.pointer.as_str(), "/paths/~1b", "{e}");
+        assert_eq!(e.line, Some(6), "{e}");
     }
 }
