@@ -209,21 +209,33 @@ fn strict_30(path: &Path, text: &str, is_json: bool) -> Result<OpenAPI, Diagnost
     if is_json {
         let mut de = serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let line = e.inner().line();
-            structure_error(
-                path,
-                e.path(),
-                e.inner().to_string(),
-                Some(line),
-                "OpenAPI 3.0",
-            )
+            let line = node_line(text, is_json, e.path(), Some(e.inner().line()));
+            structure_error(path, e.path(), e.inner().to_string(), line, "OpenAPI 3.0")
         })
     } else {
         serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| {
-            let line = e.inner().location().map(|l| l.line());
+            let line = node_line(
+                text,
+                is_json,
+                e.path(),
+                e.inner().location().map(|l| l.line()),
+            );
             structure_error(path, e.path(), e.inner().to_string(), line, "OpenAPI 3.0")
         })
     }
+}
+
+/// The line of the node a structure error names. The parser's own line is
+/// where it noticed, which for the objects `openapiv3` buffers whole (those
+/// with extensions) is their last line; it is kept when the node cannot be
+/// found.
+fn node_line(
+    text: &str,
+    is_json: bool,
+    at: &serde_path_to_error::Path,
+    parser: Option<usize>,
+) -> Option<usize> {
+    lines::line_of(text, is_json, pointer_of(at).as_str()).or(parser)
 }
 
 /// The document as an order-preserving value tree.
