@@ -127,6 +127,10 @@ pub fn parse(top: &Members<'_>) -> Option<OpenAPI> {
     Some(openapi)
 }
 
+/// Entries parsed between two moves into the map (graph-beta has 14,227
+/// path items).
+const RUN: usize = 1024;
+
 /// Objects around a path item: the document and `paths`.
 const PATH_ITEM_DEPTH: usize = 2;
 /// Objects around a component: the document, `components` and its section.
@@ -202,14 +206,18 @@ fn entries<T: DeserializeOwned + Send>(
     // Boxed until they reach the map: a path item is kilobytes (eight
     // optional operations, inline), and the lists that gather them from the
     // threads would otherwise copy every one several times.
-    let parsed = threads::parallel_map(items, |(key, raw)| {
-        let value: Box<T> = parse_at(raw.get(), depth).map_err(|e| e.to_string())?;
-        Ok((key.clone(), value))
-    })
-    .ok()?;
-    let mut map = IndexMap::with_capacity(parsed.len());
-    for (key, value) in parsed {
-        map.insert(key, *value);
+    // In runs, each moved into the map before the next is parsed: the
+    // boxes of one run are few, and the next run reuses their memory.
+    let mut map = IndexMap::with_capacity(items.len());
+    for run in items.chunks(RUN) {
+        let parsed = threads::parallel_map(run, |(key, raw)| {
+            let value: Box<T> = parse_at(raw.get(), depth).map_err(|e| e.to_string())?;
+            Ok((key.clone(), value))
+        })
+        .ok()?;
+        for (key, value) in parsed {
+            map.insert(key, *value);
+        }
     }
     Some(map)
 }
