@@ -61,27 +61,22 @@ enum Version {
 /// `openapiv3` types, which keeps line numbers.
 pub fn parse(path: &Path, text: &str) -> Result<LoadedSpec, Diagnostic> {
     let is_json = path.extension().is_some_and(|e| e == "json");
-    // JSON is split into its top-level members first: that reads the
-    // version, and a 3.0 document is then parsed in pieces on two threads.
-    let top = if is_json {
-        pieces::Members::of(text)
+    // JSON is split into its top-level members first (only an object is a
+    // spec): that reads the version, and a 3.0 document is then parsed in
+    // pieces on two threads.
+    let top: Option<pieces::Members> = if is_json {
+        Some(serde_json::from_str(text).map_err(|e| json_error(path, &e))?)
     } else {
         None
     };
-    let version: VersionProbe = if let Some(top) = &top {
-        VersionProbe::of(top)
-    } else if is_json {
-        // serde_json reads an array as a struct's fields in order: only an
-        // object is a spec.
-        serde_json::from_str::<indexmap::IndexMap<String, serde::de::IgnoredAny>>(text)
-            .map_err(|e| json_error(path, &e))?;
-        serde_json::from_str(text).map_err(|e| json_error(path, &e))?
-    } else {
-        serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?
+    let version: VersionProbe = match &top {
+        Some(top) => VersionProbe::of(top),
+        None => serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?,
     };
     let version = version.check(path)?;
     if version == Version::OpenApi30 {
-        if let Some(openapi) = top.as_ref().and_then(pieces::parse) {
+        let splittable = top.as_ref().filter(|top| top.keys_are_unique());
+        if let Some(openapi) = splittable.and_then(pieces::parse) {
             return Ok(LoadedSpec {
                 openapi,
                 warnings: Vec::new(),
@@ -410,6 +405,9 @@ mod tests {
             let e = error_of(text);
             assert_eq!(e.message, "the spec must be a JSON object", "{text}");
         }
+        // A key twice is a structure error, not "not an object".
+        let e = error_of(r#"{"openapi": "3.0.0", "openapi": "3.0.1", "paths": {}}"#);
+        assert!(e.message.ends_with("duplicate field `openapi`"), "{e}");
         let e = error_of(r#"{"openapi": "3.0.0", "paths": {"#);
         assert!(e.message.starts_with("invalid JSON"), "{e}");
     }

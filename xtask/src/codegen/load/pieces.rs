@@ -29,10 +29,15 @@ impl<'a> Members<'a> {
     /// `text`'s members when it is an object with no key twice.
     pub fn of(text: &'a str) -> Option<Self> {
         let members: Self = serde_json::from_str(text).ok()?;
-        let mut keys: Vec<&str> = members.0.iter().map(|(k, _)| k.as_str()).collect();
+        members.keys_are_unique().then_some(members)
+    }
+
+    /// Whether no key comes twice: which value a repeated key means is
+    /// left to the one-piece parse.
+    pub fn keys_are_unique(&self) -> bool {
+        let mut keys: Vec<&str> = self.0.iter().map(|(k, _)| k.as_str()).collect();
         keys.sort_unstable();
-        let unique = keys.windows(2).all(|pair| pair[0] != pair[1]);
-        unique.then_some(members)
+        keys.windows(2).all(|pair| pair[0] != pair[1])
     }
 
     /// The unparsed value of `key`.
@@ -205,9 +210,9 @@ fn entries<T: DeserializeOwned + Send>(
 ) -> Option<IndexMap<String, T>> {
     // Boxed until they reach the map: a path item is kilobytes (eight
     // optional operations, inline), and the lists that gather them from the
-    // threads would otherwise copy every one several times.
-    // In runs, each moved into the map before the next is parsed: the
-    // boxes of one run are few, and the next run reuses their memory.
+    // threads would otherwise copy every one several times. In runs, each
+    // moved into the map before the next is parsed, so that the boxes of
+    // one run are few and the next run reuses their memory.
     let mut map = IndexMap::with_capacity(items.len());
     for run in items.chunks(RUN) {
         let parsed = threads::parallel_map(run, |(key, raw)| {
