@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use heck::{ToPascalCase, ToSnakeCase};
+use rustc_hash::FxHashMap;
 
 use super::diagnostics::{Pointer, Warnings};
 use super::ir::{Api, Method, Operation, TypeDef, TypeKind};
@@ -80,7 +81,7 @@ pub fn pascal(raw: &str) -> String {
     })
 }
 
-type Cache = RefCell<HashMap<String, String>>;
+type Cache = RefCell<FxHashMap<String, String>>;
 
 thread_local! {
     // Big specs case the same names again and again (Microsoft Graph:
@@ -153,13 +154,13 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Hands out unique names within one scope: a clash gets `2`, `3`, … appended
 /// in the order names are requested, which callers keep deterministic.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Namer {
     taken: BTreeSet<String>,
     /// For a base that clashed: the suffix to try first next time. Every
     /// smaller one is taken (names are never given back), so a base asked
     /// for a thousand times (`Value`) is not tried a thousand times over.
-    next_suffix: HashMap<String, usize>,
+    next_suffix: FxHashMap<String, usize>,
 }
 
 impl Namer {
@@ -196,6 +197,30 @@ impl Namer {
                 return candidate;
             }
         }
+    }
+
+    /// Takes `names` (each a base and the name that [`Namer::unique`] gave
+    /// for it in a copy of this namer) if this namer gives each the same
+    /// name, in order; otherwise leaves it as it was and returns `false`.
+    pub fn replay(&mut self, names: &[(String, String)]) -> bool {
+        let mut undo = Vec::with_capacity(names.len());
+        for (base, expected) in names {
+            let suffix = self.next_suffix.get(base).copied();
+            let given = self.unique(base);
+            let same = given == *expected;
+            undo.push((base, suffix, given));
+            if !same {
+                for (base, suffix, given) in undo.into_iter().rev() {
+                    self.taken.remove(&given);
+                    match suffix {
+                        Some(next) => self.next_suffix.insert(base.clone(), next),
+                        None => self.next_suffix.remove(base),
+                    };
+                }
+                return false;
+            }
+        }
+        true
     }
 }
 

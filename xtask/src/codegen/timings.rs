@@ -51,6 +51,14 @@ impl Phases {
     }
 }
 
+/// Prints `timings: what: text` when timings are on; `text` is made only
+/// then.
+pub fn note(what: &str, text: impl FnOnce() -> String) {
+    if std::env::var_os("APIGEN_TIMINGS").is_some() {
+        eprintln!("timings: {what}: {}", text());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -253,7 +253,17 @@ fn escape_line(line: &str) -> String {
     let mut escaped = String::with_capacity(line.len() + 8);
     let mut in_code = false;
     let mut rest = line;
-    while let Some(ch) = rest.chars().next() {
+    loop {
+        // Characters that start nothing here are copied in runs.
+        let plain = rest
+            .bytes()
+            .position(|b| matches!(b, b'h' | b'[' | b']' | b'<' | b'>' | b'`'))
+            .unwrap_or(rest.len());
+        escaped.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(ch) = rest.chars().next() else {
+            break;
+        };
         if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
             // A URL ends where an autolink cannot go on (a space, `<`, `>`)
             // and at a quote or backtick: in `<a href="https://…">text</a>`

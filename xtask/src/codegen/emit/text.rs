@@ -148,7 +148,19 @@ pub fn str_literal(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     let mut chars = value.chars();
-    while let Some(c) = chars.next() {
+    loop {
+        // Printable ASCII other than `\` and `"` stands for itself: runs of
+        // it (nearly every string of a spec) are copied whole.
+        let rest = chars.as_str();
+        let plain = rest
+            .bytes()
+            .position(|b| !(b' '..=b'~').contains(&b) || b == b'\\' || b == b'"')
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        chars = rest[plain..].chars();
+        let Some(c) = chars.next() else {
+            break;
+        };
         match c {
             // `\0` before an octal digit would read as another escape.
             '\0' if chars
@@ -761,6 +773,18 @@ mod tests {
             "nul\u{0}7",
             "é \u{7f}",
         ] {
+            let expected = proc_macro2::Literal::string(value).to_string();
+            assert_eq!(str_literal(value), expected, "{value:?}");
+        }
+        // Every ASCII character, alone and inside runs of plain text (which
+        // are copied whole), and characters escaped beyond ASCII.
+        let mut values: Vec<String> = (0u8..=0x7f)
+            .map(char::from)
+            .chain(['\u{301}', '\u{200b}', '\u{feff}', 'é', '\u{10ffff}'])
+            .flat_map(|c| [c.to_string(), format!("ab{c}cd"), format!("{c}0 x{c}")])
+            .collect();
+        values.push("e\u{301} and \0\u{1}7\0".to_owned());
+        for value in &values {
             let expected = proc_macro2::Literal::string(value).to_string();
             assert_eq!(str_literal(value), expected, "{value:?}");
         }

@@ -79,10 +79,10 @@ pub fn param_style(
 
 /// The kind of a named type, through aliases.
 fn space_kind<'s>(space: &'s TypeSpace<'_>, name: &str) -> Option<&'s TypeKind> {
-    let mut def = space.types.get(name)?;
+    let mut def = space.type_def(name)?;
     for _ in 0..16 {
         match &def.kind {
-            TypeKind::Alias(TypeRef::Named(target)) => def = space.types.get(target)?,
+            TypeKind::Alias(TypeRef::Named(target)) => def = space.type_def(target)?,
             other => return Some(other),
         }
     }
@@ -362,12 +362,12 @@ fn multipart_fields(
     // Follow aliases to the struct itself.
     let mut target = name.clone();
     for _ in 0..16 {
-        match space.types.get(&target).map(|d| &d.kind) {
+        match space.type_def(&target).map(|d| &d.kind) {
             Some(TypeKind::Alias(TypeRef::Named(next))) => target = next.clone(),
             _ => break,
         }
     }
-    let def = space.types.get_mut(&target)?;
+    let def = space.type_def_mut(&target)?;
     let TypeKind::Struct(s) = &mut def.kind else {
         return None;
     };

@@ -13,11 +13,12 @@ use serde::Deserialize;
 
 use super::body;
 use super::extension;
+use super::parallel::{self, Split};
 use super::schema::TypeSpace;
-use crate::codegen::diagnostics::{Diagnostic, Pointer};
+use crate::codegen::diagnostics::{Diagnostic, Pointer, Warnings};
 use crate::codegen::ir::{
     Access, Envelope, Method, Operation, Output, Pagination, PaginationKind, Param, ParamLocation,
-    Style, TypeDef, TypeKind, TypeRef,
+    Style, TypeKind, TypeRef,
 };
 use crate::codegen::naming::{Namer, pascal, snake};
 
@@ -42,7 +43,7 @@ enum PaginationExtensionKind {
 }
 
 /// An operation whose names are chosen but whose types are not yet lowered.
-struct Pending<'a> {
+pub(super) struct Pending<'a> {
     pointer: Pointer,
     path: &'a str,
     method: Method,
@@ -50,16 +51,31 @@ struct Pending<'a> {
     path_params: &'a [ReferenceOr<Parameter>],
     operation_id: String,
     resource: Vec<String>,
+    /// The method's name in its resource: wanted, then unique.
     method_name: String,
     candidate: String,
+    /// The operation struct's name, once unique.
+    rust_name: String,
 }
 
-pub fn lower_operations<'a>(
+/// The spec's operations, named but not yet lowered: what
+/// [`lower_operations`] needs from the paths besides the type space. It
+/// reads nothing the type space makes, so it runs beside the lowering of
+/// the components.
+#[derive(Default)]
+pub struct Collected<'a> {
+    pending: Vec<Pending<'a>>,
+    /// Path items not lowered, with why.
+    pub skipped: Vec<Diagnostic>,
+}
+
+/// Walks the paths in document order and names each operation: its
+/// `operationId` (made up when missing), resource and method names.
+pub fn collect_operations<'a>(
     file: &Path,
     spec: &'a OpenAPI,
-    envelope: Option<&Envelope>,
-    space: &mut TypeSpace<'a>,
-) -> Result<(Vec<Operation>, Vec<Diagnostic>), Diagnostic> {
+    warnings: &mut Warnings,
+) -> Collected<'a> {
     let mut pending = Vec::new();
     let mut skipped = Vec::new();
     let mut used_ids = BTreeSet::new();
@@ -84,7 +100,7 @@ pub fn lower_operations<'a>(
                 Some(id) => id.to_owned(),
                 None => {
                     let made = format!("{method_str}_{path}");
-                    space.warnings.warn(
+                    warnings.warn(
                         &pointer,
                         format!("no operationId; named `{}`", snake(&made)),
                     );
@@ -92,7 +108,7 @@ pub fn lower_operations<'a>(
                 }
             };
             if !used_ids.insert(operation_id.clone()) {
-                space.warnings.warn(
+                warnings.warn(
                     &pointer.join("operationId"),
                     format!("duplicate operationId `{operation_id}`; disambiguated"),
                 );
@@ -138,10 +154,23 @@ pub fn lower_operations<'a>(
                 resource,
                 method_name,
                 candidate,
+                rust_name: String::new(),
             });
         }
     }
+    Collected { pending, skipped }
+}
 
+/// Lowers the [`collect_operations`] of `spec` into IR operations, sorted
+/// by name, and the types they need into `space`.
+pub fn lower_operations<'a>(
+    file: &Path,
+    collected: Collected<'a>,
+    envelope: Option<&Envelope>,
+    space: &mut TypeSpace<'a>,
+    split: Split,
+) -> Result<Vec<Operation>, Diagnostic> {
+    let mut pending = collected.pending;
     // Struct names: the short resource-based name unless two operations
     // would share it, then the operationId-based one for those.
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -164,29 +193,24 @@ pub fn lower_operations<'a>(
                 .reserve(&p.resource[depth]);
         }
     }
-    let mut operations = Vec::with_capacity(pending.len());
-    for p in pending {
+    for p in &mut pending {
         let base = if clashing.contains(&p.candidate) {
             pascal(&p.operation_id)
         } else {
             p.candidate.clone()
         };
-        let rust_name = namer.unique(&base);
-        let method_name = method_namers
+        p.rust_name = namer.unique(&base);
+        p.method_name = method_namers
             .entry(p.resource.clone())
             .or_default()
             .unique(&p.method_name);
-        operations.push(lower_operation(
-            file,
-            p,
-            rust_name,
-            method_name,
-            envelope,
-            space,
-        )?);
     }
-    operations.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
-    Ok((operations, skipped))
+    let mut operations = parallel::lower_all(file, &pending, envelope, space, split)?;
+    // Names are unique. Sorting the keys and then permuting moves each
+    // operation (a kilobyte) once, where sorting the operations themselves
+    // moved them through the merge buffer again and again.
+    operations.sort_by_cached_key(|op| op.rust_name.clone());
+    Ok(operations)
 }
 
 fn method_of(method: &str) -> Method {
@@ -202,15 +226,14 @@ fn method_of(method: &str) -> Method {
     }
 }
 
-fn lower_operation<'a>(
+pub(super) fn lower_operation<'a>(
     file: &Path,
-    p: Pending<'a>,
-    rust_name: String,
-    method_name: String,
+    p: &Pending<'a>,
     envelope: Option<&Envelope>,
     space: &mut TypeSpace<'a>,
 ) -> Result<Operation, Diagnostic> {
     let op = p.op;
+    let rust_name = p.rust_name.clone();
     // Parameters are fields of the operation struct (beside `body` and
     // `params`), and setters of the params struct (beside `new`).
     let mut names = Namer::new();
@@ -348,14 +371,14 @@ fn lower_operation<'a>(
                 ext,
                 &output,
                 &optional_params,
-                &space.types,
+                space,
             )?)
         }
         None => None,
     };
 
     Ok(Operation {
-        operation_id: p.operation_id,
+        operation_id: p.operation_id.clone(),
         // Settled with every other name by `naming::settle`.
         module: String::new(),
         params_struct: None,
@@ -364,8 +387,8 @@ fn lower_operation<'a>(
         path: p.path.to_owned(),
         docs: operation_docs(op),
         deprecated: op.deprecated,
-        resource: p.resource,
-        method_name,
+        resource: p.resource.clone(),
+        method_name: p.method_name.clone(),
         required_params: path_params,
         optional_params,
         body,
@@ -473,7 +496,7 @@ fn lower_pagination(
     ext: PaginationExtension,
     output: &Output,
     optional_params: &[Param],
-    types: &BTreeMap<String, TypeDef>,
+    types: &TypeSpace<'_>,
 ) -> Result<Pagination, Diagnostic> {
     let error = |message: String| Diagnostic::new(file, at.clone(), message);
     let items_path = match &ext.items {
@@ -568,7 +591,7 @@ fn strip(ty: &TypeRef) -> &TypeRef {
 fn walk(
     start: &TypeRef,
     path: &[String],
-    types: &BTreeMap<String, TypeDef>,
+    types: &TypeSpace<'_>,
 ) -> Result<(Vec<Access>, TypeRef), String> {
     let mut ty = start.clone();
     let mut accesses = Vec::new();
@@ -579,11 +602,11 @@ fn walk(
             ));
         };
         let mut def = types
-            .get(name)
+            .type_def(name)
             .ok_or_else(|| format!("unknown type `{name}`"))?;
         while let TypeKind::Alias(TypeRef::Named(target)) = &def.kind {
             def = types
-                .get(target)
+                .type_def(target)
                 .ok_or_else(|| format!("unknown type `{target}`"))?;
         }
         let TypeKind::Struct(s) = &def.kind else {

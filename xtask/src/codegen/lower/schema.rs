@@ -4,13 +4,15 @@
 //! objects, enums and unions given names derived from where they appear
 //! (`Parent` + `Property`, the schema's `title` winning when present).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
+use rustc_hash::FxHashMap;
 
 use crate::codegen::diagnostics::{Pointer, Warnings};
 use crate::codegen::ir::{
@@ -27,10 +29,31 @@ pub const MAX_NESTING: usize = 192;
 
 /// An object view of a schema after following refs and merging `allOf`.
 #[derive(Debug, Default, Clone)]
-struct ObjectView {
+pub struct ObjectView {
     properties: IndexMap<String, (ReferenceOr<Schema>, Pointer)>,
     required: BTreeSet<String>,
     additional: Option<(ReferenceOr<Schema>, Pointer)>,
+}
+
+/// What a [`TypeSpace`] had made when it was forked ([`TypeSpace::fork`]):
+/// read by the space and its fork, changed by neither. Lookups try the
+/// space's own maps first, then these.
+#[derive(Default, Clone)]
+struct Settled<'a> {
+    component_names: FxHashMap<String, String>,
+    component_refs: FxHashMap<String, TypeRef>,
+    views: FxHashMap<&'a str, ObjectView>,
+    types: BTreeMap<String, TypeDef>,
+}
+
+/// What a fork did that the operations lowered on it must be checked
+/// against before they are kept ([`super::parallel`]).
+#[derive(Debug, Default)]
+pub struct ForkLog {
+    /// Each inline type's name: the name asked for and the one given.
+    pub names: Vec<(String, String)>,
+    /// The types made, by name, in order.
+    pub made: Vec<String>,
 }
 
 /// Owns every named type of one API while it is being lowered.
@@ -38,10 +61,10 @@ pub struct TypeSpace<'a> {
     spec_components: Option<&'a openapiv3::Components>,
     components: &'a IndexMap<String, ReferenceOr<Schema>>,
     /// Component schema name → Rust type name.
-    component_names: HashMap<String, String>,
+    component_names: FxHashMap<String, String>,
     /// Component schema name → reference used for it (a primitive alias
     /// resolves to its target, so fields read `String`, not `Identifier`).
-    component_refs: HashMap<String, TypeRef>,
+    component_refs: FxHashMap<String, TypeRef>,
     in_progress: BTreeSet<String>,
     /// Components whose alias target is being worked out: meeting one again
     /// means an alias of itself (`A: allOf [$ref A]`, `A: [A]`), which Rust
@@ -49,14 +72,24 @@ pub struct TypeSpace<'a> {
     aliasing: BTreeSet<String>,
     /// Object views of components, computed once each: `allOf` hierarchies
     /// share their bases, which would otherwise be merged again per use.
-    views: HashMap<&'a str, ObjectView>,
+    views: FxHashMap<&'a str, ObjectView>,
     views_in_progress: BTreeSet<&'a str>,
     namer: Namer,
     /// Current nesting of lowering calls, bounded by [`MAX_NESTING`].
     nesting: usize,
     /// Where the nesting bound was first hit: the spec is then refused.
     too_deep: Option<Pointer>,
-    pub types: BTreeMap<String, TypeDef>,
+    /// Types made since the space was last forked (all of them until then).
+    types: BTreeMap<String, TypeDef>,
+    settled: Arc<Settled<'a>>,
+    /// Set on a fork: what it did, for [`super::parallel`] to check.
+    pub log: Option<ForkLog>,
+    /// A type made before the last fork was changed since (a multipart
+    /// body's fields): the fork did not see the change.
+    pub changed_settled: bool,
+    /// An `allOf` cycle was cut: a view computed inside the cycle is cut
+    /// short, so views depend on the order they were asked for in.
+    pub cut_cycle: bool,
     pub warnings: &'a mut Warnings,
 }
 
@@ -80,17 +113,106 @@ impl<'a> TypeSpace<'a> {
             spec_components,
             components,
             component_names,
-            component_refs: HashMap::new(),
+            component_refs: FxHashMap::default(),
             in_progress: BTreeSet::new(),
             aliasing: BTreeSet::new(),
-            views: HashMap::new(),
+            views: FxHashMap::default(),
             views_in_progress: BTreeSet::new(),
             namer,
             nesting: 0,
             too_deep: None,
             types: BTreeMap::new(),
+            settled: Arc::default(),
+            log: None,
+            changed_settled: false,
+            cut_cycle: false,
             warnings,
         }
+    }
+
+    /// A space that goes on from where this one stands, for lowering other
+    /// operations on another thread: it sees every type, view and name
+    /// made so far (now shared, not copied) and logs what it makes.
+    pub fn fork<'f>(&mut self, warnings: &'f mut Warnings) -> TypeSpace<'f>
+    where
+        'a: 'f,
+    {
+        let settled = Arc::make_mut(&mut self.settled);
+        settled.component_names.extend(self.component_names.drain());
+        settled.component_refs.extend(self.component_refs.drain());
+        settled.views.extend(self.views.drain());
+        settled.types.append(&mut self.types);
+        TypeSpace {
+            spec_components: self.spec_components,
+            components: self.components,
+            component_names: FxHashMap::default(),
+            component_refs: FxHashMap::default(),
+            in_progress: BTreeSet::new(),
+            aliasing: BTreeSet::new(),
+            views: FxHashMap::default(),
+            views_in_progress: BTreeSet::new(),
+            namer: self.namer.clone(),
+            nesting: 0,
+            too_deep: self.too_deep.clone(),
+            types: BTreeMap::new(),
+            settled: self.settled.clone(),
+            log: Some(ForkLog::default()),
+            changed_settled: false,
+            cut_cycle: self.cut_cycle,
+            warnings,
+        }
+    }
+
+    /// Every type made, the space's own over those made before a fork.
+    pub fn take_types(&mut self) -> BTreeMap<String, TypeDef> {
+        let settled = std::mem::take(&mut self.settled);
+        let mut types =
+            Arc::try_unwrap(settled).map_or_else(|shared| shared.types.clone(), |s| s.types);
+        types.append(&mut self.types);
+        types
+    }
+
+    /// The type called `name`.
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types
+            .get(name)
+            .or_else(|| self.settled.types.get(name))
+    }
+
+    /// The type called `name`, to change.
+    pub fn type_def_mut(&mut self, name: &str) -> Option<&mut TypeDef> {
+        if !self.types.contains_key(name) {
+            let before = self.settled.types.get(name)?.clone();
+            self.changed_settled = true;
+            self.types.insert(name.to_owned(), before);
+        }
+        self.types.get_mut(name)
+    }
+
+    /// A fork's log since the last call: the names it gave, and the types
+    /// it made, taken out of it.
+    pub fn take_made(&mut self) -> (Vec<(String, String)>, Vec<TypeDef>) {
+        let Some(log) = &mut self.log else {
+            return (Vec::new(), Vec::new());
+        };
+        let names = std::mem::take(&mut log.names);
+        let types = log
+            .made
+            .drain(..)
+            .filter_map(|name| self.types.remove(&name))
+            .collect();
+        (names, types)
+    }
+
+    /// Keeps a type that a fork made ([`super::parallel`]).
+    pub fn adopt(&mut self, def: TypeDef) {
+        self.types.insert(def.name.clone(), def);
+    }
+
+    /// Takes the names a fork gave, in order, if this space would have
+    /// given the same ones; else changes nothing and says so.
+    pub fn replay_names(&mut self, names: &[(String, String)]) -> bool {
+        self.namer.replay(names)
     }
 
     /// The spec's `components` (parameters, bodies, responses), if any.
@@ -141,14 +263,22 @@ impl<'a> TypeSpace<'a> {
 
     /// The type reference for component `key`, lowering it on first use.
     fn component(&mut self, key: &str) -> TypeRef {
-        if let Some(found) = self.component_refs.get(key) {
+        if let Some(found) = self
+            .component_refs
+            .get(key)
+            .or_else(|| self.settled.component_refs.get(key))
+        {
             return found.clone();
         }
         // The spec outlives the space: its schemas are borrowed, not cloned.
         let components: &'a IndexMap<String, ReferenceOr<Schema>> = self.components;
-        let (Some(name), Some(schema)) =
-            (self.component_names.get(key).cloned(), components.get(key))
-        else {
+        let (Some(name), Some(schema)) = (
+            self.component_names
+                .get(key)
+                .or_else(|| self.settled.component_names.get(key))
+                .cloned(),
+            components.get(key),
+        ) else {
             return TypeRef::Json;
         };
         let pointer = component_pointer(key);
@@ -231,6 +361,9 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn insert(&mut self, def: TypeDef) {
+        if let Some(log) = &mut self.log {
+            log.made.push(def.name.clone());
+        }
         self.types.insert(def.name.clone(), def);
     }
 
@@ -500,7 +633,11 @@ impl<'a> TypeSpace<'a> {
             .map(pascal)
             .filter(|t| !t.is_empty());
         let base = base.unwrap_or_else(|| pascal(hint));
-        self.namer.unique(&base)
+        let name = self.namer.unique(&base);
+        if let Some(log) = &mut self.log {
+            log.names.push((base, name.clone()));
+        }
+        name
     }
 
     /// Lowers a schema that deserves a named type: a string enum, a union
@@ -659,7 +796,7 @@ impl<'a> TypeSpace<'a> {
     /// The object view of component `key` (whose schema is not a
     /// reference), computed on first use.
     fn component_view(&mut self, key: &'a str, from: &Pointer) -> ObjectView {
-        if let Some(view) = self.views.get(key) {
+        if let Some(view) = self.views.get(key).or_else(|| self.settled.views.get(key)) {
             return view.clone();
         }
         let components = self.components;
@@ -667,6 +804,7 @@ impl<'a> TypeSpace<'a> {
             return ObjectView::default();
         };
         if !self.views_in_progress.insert(key) {
+            self.cut_cycle = true;
             self.warnings.warn(
                 from,
                 format!("`allOf` cycle through `#/components/schemas/{key}`"),
