@@ -9,15 +9,18 @@
 //!   An operation whose names come out different (both halves asked for
 //!   the same title: Microsoft Graph's `CollectionOfEvent`, 169 times in
 //!   graph-beta) is lowered again here;
+//! - an operation that looked at a type made before the fork which this
+//!   thread has changed since (a multipart body's fields become files) is
+//!   lowered again here. When the fork changes such a type, it stops there;
 //! - everything else an operation reads is the same in both spaces, unless
-//!   a type made before the fork was changed since (a multipart body's
-//!   fields become files) or an `allOf` cycle was cut (a view inside a
-//!   cycle depends on where it was first asked for). Then the fork's work
-//!   is dropped, and the second half is lowered here as well.
+//!   an `allOf` cycle was cut (a view inside a cycle depends on where it
+//!   was first asked for). Then the fork's work is dropped, and the second
+//!   half is lowered here as well.
 //!
 //! Warnings are sorted when collected, so which thread found one does not
 //! matter.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::operation::{Pending, lower_operation};
@@ -49,6 +52,8 @@ struct Ahead {
     operation: Operation,
     names: Vec<(String, String)>,
     types: Vec<TypeDef>,
+    /// Types made before the fork that the operation looked at.
+    read: BTreeSet<String>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -88,14 +93,17 @@ pub fn lower_all<'a>(
     drop(fork);
     let mut operations = lowered?;
     operations.reserve(second.len());
-    if space.changed_settled || space.cut_cycle || space.too_deep().is_some() {
+    if space.cut_cycle || space.too_deep().is_some() {
         ahead.clear();
     }
     let (forked, mut kept) = (ahead.len(), 0);
     let mut ahead = ahead.into_iter();
     for p in second {
         match ahead.next() {
-            Some(done) if space.replay_names(&done.names) => {
+            Some(done)
+                if done.read.is_disjoint(&space.changed_settled)
+                    && space.replay_names(&done.names) =>
+            {
                 for def in done.types {
                     space.adopt(def);
                 }
@@ -129,18 +137,19 @@ fn lower_ahead<'f>(
         let Ok(operation) = lower_operation(file, p, envelope, space) else {
             break;
         };
-        if space.changed_settled || space.cut_cycle || space.too_deep().is_some() {
+        if !space.changed_settled.is_empty() || space.cut_cycle || space.too_deep().is_some() {
             // This operation and the rest are lowered again on the other
             // thread. Those before it saw no changed type, and no view
             // that a cut cycle could make differ (a view whose schemas
             // reach a cycle cuts it wherever it is computed).
             break;
         }
-        let (names, types) = space.take_made();
+        let (names, types, read) = space.take_log();
         done.push(Ahead {
             operation,
             names,
             types,
+            read,
             warnings: space.warnings.take(),
         });
     }

@@ -4,6 +4,7 @@
 //! objects, enums and unions given names derived from where they appear
 //! (`Parent` + `Property`, the schema's `title` winning when present).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -54,6 +55,8 @@ pub struct ForkLog {
     pub names: Vec<(String, String)>,
     /// The types made, by name, in order.
     pub made: Vec<String>,
+    /// The types made before the fork that were looked at.
+    pub read: RefCell<BTreeSet<String>>,
 }
 
 /// Owns every named type of one API while it is being lowered.
@@ -84,9 +87,9 @@ pub struct TypeSpace<'a> {
     settled: Arc<Settled<'a>>,
     /// Set on a fork: what it did, for [`super::parallel`] to check.
     pub log: Option<ForkLog>,
-    /// A type made before the last fork was changed since (a multipart
-    /// body's fields): the fork did not see the change.
-    pub changed_settled: bool,
+    /// Types made before the last fork and changed since (a multipart
+    /// body's fields): a fork does not see the changes.
+    pub changed_settled: BTreeSet<String>,
     /// An `allOf` cycle was cut: a view computed inside the cycle is cut
     /// short, so views depend on the order they were asked for in.
     pub cut_cycle: bool,
@@ -124,7 +127,7 @@ impl<'a> TypeSpace<'a> {
             types: BTreeMap::new(),
             settled: Arc::default(),
             log: None,
-            changed_settled: false,
+            changed_settled: BTreeSet::new(),
             cut_cycle: false,
             warnings,
         }
@@ -157,7 +160,7 @@ impl<'a> TypeSpace<'a> {
             types: BTreeMap::new(),
             settled: self.settled.clone(),
             log: Some(ForkLog::default()),
-            changed_settled: false,
+            changed_settled: BTreeSet::new(),
             cut_cycle: self.cut_cycle,
             warnings,
         }
@@ -174,34 +177,41 @@ impl<'a> TypeSpace<'a> {
 
     /// The type called `name`.
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
-        self.types
-            .get(name)
-            .or_else(|| self.settled.types.get(name))
+        if let Some(own) = self.types.get(name) {
+            return Some(own);
+        }
+        let settled = self.settled.types.get(name)?;
+        if let Some(log) = &self.log {
+            log.read.borrow_mut().insert(name.to_owned());
+        }
+        Some(settled)
     }
 
     /// The type called `name`, to change.
     pub fn type_def_mut(&mut self, name: &str) -> Option<&mut TypeDef> {
         if !self.types.contains_key(name) {
             let before = self.settled.types.get(name)?.clone();
-            self.changed_settled = true;
+            self.changed_settled.insert(name.to_owned());
             self.types.insert(name.to_owned(), before);
         }
         self.types.get_mut(name)
     }
 
-    /// A fork's log since the last call: the names it gave, and the types
-    /// it made, taken out of it.
-    pub fn take_made(&mut self) -> (Vec<(String, String)>, Vec<TypeDef>) {
+    /// A fork's log since the last call: the names it gave, the types it
+    /// made (taken out of it), and the types made before the fork that it
+    /// looked at.
+    pub fn take_log(&mut self) -> (Vec<(String, String)>, Vec<TypeDef>, BTreeSet<String>) {
         let Some(log) = &mut self.log else {
-            return (Vec::new(), Vec::new());
+            return Default::default();
         };
         let names = std::mem::take(&mut log.names);
+        let read = log.read.take();
         let types = log
             .made
             .drain(..)
             .filter_map(|name| self.types.remove(&name))
             .collect();
-        (names, types)
+        (names, types, read)
     }
 
     /// Keeps a type that a fork made ([`super::parallel`]).
