@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use diagnostics::{Diagnostic, Pointer};
 pub use emit::{GeneratedFile, ManifestMode};
+use rustc_hash::FxHashSet;
 
 /// Everything generated from one spec.
 #[derive(Debug)]
@@ -260,7 +261,9 @@ pub enum WriteMode {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// Files written (check mode: out of date), relative to the output dir.
-    pub written: BTreeSet<String>,
+    /// Looked up once per file by the summaries: tens of thousands on big
+    /// specs, so hashed.
+    pub written: FxHashSet<String>,
     /// Generated files removed (check mode: to remove), relative.
     pub removed: BTreeSet<String>,
     /// Check mode: a unified diff per stale file.
@@ -272,7 +275,7 @@ fn stale_files(
     out_dir: &Path,
     files: &[&GeneratedFile],
     crate_dirs: &BTreeSet<String>,
-    fresh: &HashSet<&Path>,
+    fresh: &HashSet<&str>,
 ) -> Vec<PathBuf> {
     // Relative paths, compared as text: tens of thousands of files on big
     // specs, and `Path`'s component-wise comparison showed in profiles.
@@ -293,7 +296,7 @@ fn stale_files(
         if !crate_dirs.contains(&name) && !is_generated(&out_dir.join(&name).join("Cargo.toml")) {
             continue;
         }
-        if fresh.contains(Path::new(&name)) {
+        if fresh.contains(name.as_str()) {
             continue;
         }
         let mut pending = vec![name];
@@ -318,6 +321,11 @@ fn stale_files(
     stale
 }
 
+/// The directory of a generated file's relative path (`""` at the top).
+fn parent_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
 /// Makes `out_dir` hold exactly `files` (for the generated crates): writes
 /// changed files, removes stale generated ones. In check mode it writes
 /// nothing and returns the differences instead.
@@ -334,12 +342,11 @@ pub fn write_outputs<'a>(
         .filter_map(|f| f.path.split('/').next().map(str::to_owned))
         .collect();
     // Directories this run creates: nothing in them to compare or prune.
-    let mut fresh: HashSet<&Path> = HashSet::new();
+    // (Compared as text: `Path` compares component by component, which
+    // tens of thousands of files made show.)
+    let mut fresh: HashSet<&str> = HashSet::new();
     if !check {
-        let dirs: BTreeSet<&Path> = files
-            .iter()
-            .filter_map(|f| Path::new(&f.path).parent())
-            .collect();
+        let dirs: BTreeSet<&str> = files.iter().map(|f| parent_dir(&f.path)).collect();
         // Parents sort before their children.
         for dir in dirs {
             let path = out_dir.join(dir);
@@ -354,14 +361,12 @@ pub fn write_outputs<'a>(
     // directory created from both threads at once wait on its lock (in
     // runs of 64 neighbours, 0.03 s of spinning on Microsoft Graph).
     let runs: Vec<&[&GeneratedFile]> = files
-        .chunk_by(|a, b| Path::new(&a.path).parent() == Path::new(&b.path).parent())
+        .chunk_by(|a, b| parent_dir(&a.path) == parent_dir(&b.path))
         .collect();
     let changes = threads::parallel_map(&runs, |run| {
         run.iter()
             .map(|file| {
-                let new = Path::new(&file.path)
-                    .parent()
-                    .is_some_and(|dir| fresh.contains(dir));
+                let new = fresh.contains(parent_dir(&file.path));
                 sync_file(out_dir, file, mode, new)
             })
             .collect::<Result<Vec<_>, String>>()

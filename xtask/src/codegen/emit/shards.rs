@@ -18,8 +18,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
+
 use crate::codegen::graph;
-use crate::codegen::ir::{Api, Operation, TypeDef, TypeRef};
+use crate::codegen::ir::{Api, Operation, TypeRef};
 
 /// How the models crate is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +77,7 @@ pub struct Layout {
 pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout> {
     let per_part = split.types_per_part(api)?;
     let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
-    let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let index_of: FxHashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let adjacency: Vec<Vec<usize>> = api
         .types
         .values()
@@ -165,17 +167,17 @@ pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout>
             .get(name)
             .map(|&i| part_of_component[component_of[i]])
     };
-    for part in &mut parts {
-        let own = part_of_type(&part.types[0]);
-        for name in &part.types {
-            let refs = api.types.get(name).map(TypeDef::type_refs);
-            part.deps.extend(
-                refs.into_iter()
-                    .flatten()
-                    .filter_map(|r| part_of_type(r.named()?))
-                    .filter(|&d| Some(d) != own),
-            );
-        }
+    // A part depends on the parts of the types its types refer to.
+    for (part, comps) in parts.iter_mut().zip(&type_parts) {
+        let own = comps.first().map(|&c| part_of_component[c]);
+        part.deps.extend(
+            comps
+                .iter()
+                .flat_map(|&c| &components[c])
+                .flat_map(|&m| &adjacency[m])
+                .map(|&t| part_of_component[component_of[t]])
+                .filter(|&d| Some(d) != own),
+        );
     }
 
     // Operations, by top-level resource.
