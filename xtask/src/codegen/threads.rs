@@ -10,10 +10,22 @@ pub fn parallel_map<T: Sync, R: Send>(
     items: &[T],
     f: impl Fn(&T) -> Result<R, String> + Sync,
 ) -> Result<Vec<R>, String> {
+    parallel_map_after(items, f, || ())
+}
+
+/// [`parallel_map`], this thread running `first` before it takes items:
+/// the other thread starts on them meanwhile (the previous batch's
+/// results moved into place while the next batch is parsed).
+pub fn parallel_map_after<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, String> + Sync,
+    first: impl FnOnce(),
+) -> Result<Vec<R>, String> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(2);
     if workers < 2 || items.len() < 2 {
+        first();
         return items.iter().map(&f).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -38,6 +50,7 @@ pub fn parallel_map<T: Sync, R: Send>(
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("cannot start a worker thread: {e}"))?;
+        first();
         // This thread works too: its heap holds what the pipeline freed
         // before (the parsed document), which it reuses.
         let mut done = work();

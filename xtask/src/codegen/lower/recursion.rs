@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::codegen::graph;
 use crate::codegen::ir::{TypeDef, TypeKind, TypeRef};
 
@@ -30,35 +32,51 @@ fn edges(def: &TypeDef) -> Vec<&str> {
 
 /// Marks every by-value edge inside a cycle as boxed.
 pub fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
-    let component = strongly_connected(types);
-    let same = |a: &str, b: &str| {
-        component
-            .get(a)
-            .is_some_and(|c| Some(c) == component.get(b))
-    };
-    let cyclic: Vec<(String, Vec<bool>)> = types
-        .iter()
-        .map(|(name, def)| {
-            let flags = match &def.kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .map(|f| by_value(&f.ty).is_some_and(|t| same(name, t)))
-                    .collect(),
-                TypeKind::Union(u) => u
-                    .variants
-                    .iter()
-                    .map(|v| by_value(&v.ty).is_some_and(|t| same(name, t)))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            (name.clone(), flags)
+    // Types by index (the map's order), so that no name is looked up twice.
+    let index_of: FxHashMap<&str, usize> = types
+        .keys()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let adjacency: Vec<Vec<usize>> = types
+        .values()
+        .map(|def| {
+            edges(def)
+                .into_iter()
+                .filter_map(|t| index_of.get(t).copied())
+                .collect()
         })
         .collect();
-    for (name, flags) in cyclic {
-        let Some(def) = types.get_mut(&name) else {
-            continue;
-        };
+    // The cycle each type is part of (one that contains itself included).
+    let mut cycle_of: Vec<Option<usize>> = vec![None; adjacency.len()];
+    for (id, members) in graph::strongly_connected(&adjacency)
+        .into_iter()
+        .enumerate()
+    {
+        let cyclic = members.len() > 1 || adjacency[members[0]].contains(&members[0]);
+        if cyclic {
+            for m in members {
+                cycle_of[m] = Some(id);
+            }
+        }
+    }
+    let boxed = |from: usize, ty: &TypeRef| {
+        cycle_of[from].is_some()
+            && by_value(ty)
+                .and_then(|t| index_of.get(t))
+                .is_some_and(|&to| cycle_of[to] == cycle_of[from])
+    };
+    let flags: Vec<Vec<bool>> = types
+        .values()
+        .enumerate()
+        .map(|(i, def)| match &def.kind {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| boxed(i, &f.ty)).collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|v| boxed(i, &v.ty)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    drop(index_of);
+    for (def, flags) in types.values_mut().zip(flags) {
         match &mut def.kind {
             TypeKind::Struct(s) => s
                 .fields
@@ -73,33 +91,4 @@ pub fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
             _ => {}
         }
     }
-}
-
-/// The component index of every type that is part of a cycle (including a
-/// type that contains itself).
-fn strongly_connected(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
-    let names: Vec<&str> = types.keys().map(String::as_str).collect();
-    let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let adjacency: Vec<Vec<usize>> = names
-        .iter()
-        .map(|n| {
-            edges(&types[*n])
-                .into_iter()
-                .filter_map(|t| index_of.get(t).copied())
-                .collect()
-        })
-        .collect();
-    let mut result = BTreeMap::new();
-    for (id, members) in graph::strongly_connected(&adjacency)
-        .into_iter()
-        .enumerate()
-    {
-        let cyclic = members.len() > 1 || adjacency[members[0]].contains(&members[0]);
-        if cyclic {
-            for m in members {
-                result.insert(names[m].to_owned(), id);
-            }
-        }
-    }
-    result
 }
