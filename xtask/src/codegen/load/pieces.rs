@@ -11,6 +11,7 @@
 //! not parse), the caller parses the whole text the usual way, so errors
 //! and their lines are exactly those of the one-piece parse.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::marker::PhantomData;
 
@@ -164,14 +165,21 @@ fn fill(components: &mut Components, name: &str, items: &[&(String, &RawValue)])
 /// It is parsed inside as many arrays, so that serde_json's nesting limit
 /// (128) refuses exactly what it refuses in the whole document.
 fn parse_at<T: DeserializeOwned>(raw: &str, depth: usize) -> serde_json::Result<T> {
-    let mut text = String::with_capacity(raw.len() + 2 * depth);
-    text.extend(std::iter::repeat_n('[', depth));
-    text.push_str(raw);
-    text.extend(std::iter::repeat_n(']', depth));
-    let mut de = serde_json::Deserializer::from_str(&text);
-    let value = Nested(depth, PhantomData).deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
+    thread_local! {
+        // One buffer per thread for the wrapped pieces: a fresh one for
+        // each of graph-beta's 14,227 path items faulted in new pages.
+        static WRAPPED: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    WRAPPED.with_borrow_mut(|text| {
+        text.clear();
+        text.extend(std::iter::repeat_n('[', depth));
+        text.push_str(raw);
+        text.extend(std::iter::repeat_n(']', depth));
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = Nested(depth, PhantomData).deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
+    })
 }
 
 /// A `T` inside `.0` arrays of one element.
