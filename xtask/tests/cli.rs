@@ -219,3 +219,71 @@ fn selection_slices_the_full_cloudflare_spec() {
         "{error}"
     );
 }
+
+fn git(repo: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=apigen",
+            "-c",
+            "user.email=apigen@example.com",
+        ])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Under each spec's summary, `generate` says how its API changed since the
+/// spec's commit at `HEAD` (git is asked while the specs render): nothing
+/// without a `HEAD`, a new API when `HEAD` has no such file, the change and
+/// the version bumps when the spec was edited since.
+#[test]
+fn generate_reports_the_change_since_head() {
+    let repo = scratch("head");
+    git(&repo, &["init", "--quiet"]);
+    let spec = repo.join("zone.yaml");
+    let text =
+        std::fs::read_to_string(xtask_dir().join("../spec/keycard-zone-users.yaml")).unwrap();
+    std::fs::write(&spec, &text).unwrap();
+    let stdout = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    let generated = |out: &str| {
+        let output = generate(&spec, &repo.join(out), &[]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+
+    let no_head = generated("out-no-head");
+    assert!(
+        no_head.contains("zone.yaml: 2 operations") && !no_head.contains("HEAD"),
+        "{no_head}"
+    );
+
+    std::fs::write(repo.join("README.md"), "A repository.\n").unwrap();
+    git(&repo, &["add", "README.md"]);
+    git(&repo, &["commit", "--quiet", "-m", "readme"]);
+    let new = generated("out-new");
+    assert!(
+        new.contains("  keycard-zone-users: new API (not in HEAD)"),
+        "{new}"
+    );
+
+    git(&repo, &["add", "zone.yaml"]);
+    git(&repo, &["commit", "--quiet", "-m", "spec"]);
+    let edited = text.replace(
+        "Cursor for forward pagination",
+        "Cursor for forward pagination (edited)",
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&spec, edited).unwrap();
+    let changed = generated("out-edited");
+    assert!(
+        changed.contains(
+            "  keycard-zone-users: 1 API change vs HEAD (0 breaking on the wire, 0 breaking for Rust, 0 additive); keycard-zone-users-models 0.1.0 → 0.1.1 (patch)"
+        ),
+        "{changed}"
+    );
+    let _ = std::fs::remove_dir_all(&repo);
+}
