@@ -18,7 +18,9 @@
 //!   half is lowered here as well.
 //!
 //! Warnings are sorted when collected, so which thread found one does not
-//! matter.
+//! matter. This rests on an operation reading nothing another operation
+//! made: its inline types are its own (lowering never reuses one across
+//! operations), and the fork hands each operation's types over with it.
 
 use std::collections::BTreeSet;
 use std::path::Path;

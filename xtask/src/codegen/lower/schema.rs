@@ -30,7 +30,7 @@ pub const MAX_NESTING: usize = 192;
 
 /// An object view of a schema after following refs and merging `allOf`.
 #[derive(Debug, Default, Clone)]
-pub struct ObjectView {
+struct ObjectView {
     properties: IndexMap<String, (ReferenceOr<Schema>, Pointer)>,
     required: BTreeSet<String>,
     additional: Option<(ReferenceOr<Schema>, Pointer)>,
@@ -50,13 +50,13 @@ struct Settled<'a> {
 /// What a fork did that the operations lowered on it must be checked
 /// against before they are kept ([`super::parallel`]).
 #[derive(Debug, Default)]
-pub struct ForkLog {
+struct ForkLog {
     /// Each inline type's name: the name asked for and the one given.
-    pub names: Vec<(String, String)>,
+    names: Vec<(String, String)>,
     /// The types made, by name, in order.
-    pub made: Vec<String>,
+    made: Vec<String>,
     /// The types made before the fork that were looked at.
-    pub read: RefCell<BTreeSet<String>>,
+    read: RefCell<BTreeSet<String>>,
 }
 
 /// Owns every named type of one API while it is being lowered.
@@ -86,7 +86,7 @@ pub struct TypeSpace<'a> {
     types: BTreeMap<String, TypeDef>,
     settled: Arc<Settled<'a>>,
     /// Set on a fork: what it did, for [`super::parallel`] to check.
-    pub log: Option<ForkLog>,
+    log: Option<ForkLog>,
     /// Types made before the last fork and changed since (a multipart
     /// body's fields): a fork does not see the changes.
     pub changed_settled: BTreeSet<String>,
