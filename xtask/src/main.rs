@@ -299,7 +299,7 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot write {}: {e}", out_dir.display()))?;
     phases.end("write");
     phases.report();
-    for (i, r) in rendered.iter().enumerate() {
+    for (i, (r, old)) in rendered.iter().zip(&at_head).enumerate() {
         if let Some(report) = &r.selection {
             println!("{}: {report}", r.api.source);
         }
@@ -308,10 +308,9 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
         if !changed {
             continue;
         }
-        let change = match (changes.get(i), at_head.get(i)) {
-            (Some(change), _) => change.clone(),
-            (None, Some(old)) => change_since_head(&root, &out_dir, r, old),
-            (None, None) => None,
+        let change = match changes.get(i) {
+            Some(change) => change.clone(),
+            None => change_since_head(&root, &out_dir, r, old),
         };
         if let Some(change) = change {
             println!("  {}", semver::one_line(&change));
@@ -351,12 +350,13 @@ fn crate_version(root: &Path, out_dir: &Path, name: &str, rev: Option<&str>) -> 
         .unwrap_or_else(|| "0.1.0".to_owned())
 }
 
-/// The change of a rendered spec since `HEAD`, or `None` when that cannot
-/// be known (not a git checkout): generation then says nothing about it.
 /// What `git show HEAD:spec` gave: the text, `None` when the spec is not
 /// committed, an error outside a git checkout.
 type HeadText = Result<Option<String>, String>;
 
+/// The change of a rendered spec since `HEAD` (its text there: `at_head`),
+/// or `None` when that cannot be known (not a git checkout): generation
+/// then says nothing about it.
 fn change_since_head(
     root: &Path,
     out_dir: &Path,

@@ -160,16 +160,6 @@ impl Warnings {
         self.items.extend(other.items);
     }
 
-    /// Takes the warnings reported so far.
-    pub fn take(&mut self) -> Vec<Diagnostic> {
-        std::mem::take(&mut self.items)
-    }
-
-    /// Adds warnings taken from another collection ([`Warnings::take`]).
-    pub fn extend(&mut self, items: Vec<Diagnostic>) {
-        self.items.extend(items);
-    }
-
     /// Whether nothing has been reported yet.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

@@ -165,7 +165,7 @@ fn lower_split(
     );
     space.warnings.absorb(operation_warnings);
     phases.end("components");
-    let skipped = collected.skipped.clone();
+    let skipped = std::mem::take(&mut collected.skipped);
     let mut operations =
         operation::lower_operations(file, collected, envelope.as_ref(), &mut space, split)?;
     for op in &mut operations {
