@@ -25,7 +25,6 @@ use std::path::{Path, PathBuf};
 
 use diagnostics::{Diagnostic, Pointer};
 pub use emit::{GeneratedFile, ManifestMode};
-use rustc_hash::FxHashSet;
 
 /// Everything generated from one spec.
 #[derive(Debug)]
@@ -87,20 +86,7 @@ pub fn render_selected(
     mode: &ManifestMode,
     selection: &select::Selection,
 ) -> Result<Rendered, Diagnostic> {
-    let run = || render_here(spec, text, source_label, mode, selection);
-    std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .name("apigen-render".into())
-            .stack_size(PIPELINE_STACK)
-            .spawn_scoped(scope, run);
-        match spawned {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to be had: the caller's stack will have to do.
-            Err(_) => run(),
-        }
-    })
+    threads::elsewhere(|| render_here(spec, text, source_label, mode, selection))
 }
 
 fn render_here(
@@ -260,14 +246,42 @@ pub enum WriteMode {
 /// What [`write_outputs`] did (or, in check mode, would do).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// Files written (check mode: out of date), relative to the output dir.
-    /// Looked up once per file by the summaries: tens of thousands on big
-    /// specs, so hashed.
-    pub written: FxHashSet<String>,
+    /// How many files were written (check mode: are out of date), by
+    /// crate: the first directory of their path relative to the output
+    /// dir. (The summaries ask per crate; a set of every path written took
+    /// a hundredth of a second to fill and as much to query on big specs.)
+    pub written: BTreeMap<String, usize>,
     /// Generated files removed (check mode: to remove), relative.
     pub removed: BTreeSet<String>,
     /// Check mode: a unified diff per stale file.
     pub diffs: Vec<String>,
+}
+
+impl Outcome {
+    /// How many files were written (check mode: are out of date) in all.
+    pub fn written_files(&self) -> usize {
+        self.written.values().sum()
+    }
+}
+
+/// The crate a file belongs to: the first directory of its relative path.
+fn crate_of(path: &str) -> &str {
+    path.split('/').next().unwrap_or(path)
+}
+
+/// The crates `files` belong to.
+pub fn crates_of<'a>(files: impl IntoIterator<Item = &'a GeneratedFile>) -> BTreeSet<&'a str> {
+    let mut crates = BTreeSet::new();
+    let mut last = None;
+    for file in files {
+        let name = crate_of(&file.path);
+        // Files come sorted, so a crate's files are neighbours.
+        if last != Some(name) {
+            crates.insert(name);
+            last = Some(name);
+        }
+    }
+    crates
 }
 
 /// Files of generated crates under `out_dir` that `files` no longer contains.
@@ -279,7 +293,8 @@ fn stale_files(
 ) -> Vec<PathBuf> {
     // Relative paths, compared as text: tens of thousands of files on big
     // specs, and `Path`'s component-wise comparison showed in profiles.
-    let wanted: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    // Made at the first crate that was there before: a fresh output has none.
+    let mut wanted: Option<HashSet<&str>> = None;
     let mut stale = Vec::new();
     let Ok(entries) = fs::read_dir(out_dir) else {
         return stale;
@@ -299,6 +314,7 @@ fn stale_files(
         if fresh.contains(name.as_str()) {
             continue;
         }
+        let wanted = wanted.get_or_insert_with(|| files.iter().map(|f| f.path.as_str()).collect());
         let mut pending = vec![name];
         while let Some(current) = pending.pop() {
             let Ok(entries) = fs::read_dir(out_dir.join(&current)) else {
@@ -337,16 +353,23 @@ pub fn write_outputs<'a>(
     let files: Vec<&GeneratedFile> = files.into_iter().collect();
     let check = mode == WriteMode::Check;
     let mut outcome = Outcome::default();
-    let crate_dirs: BTreeSet<String> = files
-        .iter()
-        .filter_map(|f| f.path.split('/').next().map(str::to_owned))
+    let crate_dirs: BTreeSet<String> = crates_of(files.iter().copied())
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    // Big specs have tens of thousands of files: two threads write them,
+    // each taking a directory's files at a time, since files of one
+    // directory created from both threads at once wait on its lock (in
+    // runs of 64 neighbours, 0.03 s of spinning on Microsoft Graph).
+    let runs: Vec<&[&GeneratedFile]> = files
+        .chunk_by(|a, b| parent_dir(&a.path) == parent_dir(&b.path))
         .collect();
     // Directories this run creates: nothing in them to compare or prune.
     // (Compared as text: `Path` compares component by component, which
     // tens of thousands of files made show.)
     let mut fresh: HashSet<&str> = HashSet::new();
     if !check {
-        let dirs: BTreeSet<&str> = files.iter().map(|f| parent_dir(&f.path)).collect();
+        let dirs: BTreeSet<&str> = runs.iter().map(|run| parent_dir(&run[0].path)).collect();
         // Parents sort before their children.
         for dir in dirs {
             let path = out_dir.join(dir);
@@ -356,29 +379,29 @@ pub fn write_outputs<'a>(
             }
         }
     }
-    // Big specs have tens of thousands of files: two threads write them,
-    // each taking a directory's files at a time, since files of one
-    // directory created from both threads at once wait on its lock (in
-    // runs of 64 neighbours, 0.03 s of spinning on Microsoft Graph).
-    let runs: Vec<&[&GeneratedFile]> = files
-        .chunk_by(|a, b| parent_dir(&a.path) == parent_dir(&b.path))
-        .collect();
     let changes = threads::parallel_map(&runs, |run| {
+        let new = fresh.contains(parent_dir(&run[0].path));
         run.iter()
-            .map(|file| {
-                let new = fresh.contains(parent_dir(&file.path));
-                sync_file(out_dir, file, mode, new)
-            })
+            .map(|file| sync_file(out_dir, file, mode, new))
             .collect::<Result<Vec<_>, String>>()
     })
     .map_err(std::io::Error::other)?;
-    for (file, change) in files.iter().zip(changes.into_iter().flatten()) {
-        match change {
-            Synced::Unchanged => continue,
-            Synced::Written => {}
-            Synced::Stale(diff) => outcome.diffs.push(diff),
+    for (run, changes) in runs.iter().zip(changes) {
+        let mut written = 0;
+        for change in changes {
+            match change {
+                Synced::Unchanged => continue,
+                Synced::Written => {}
+                Synced::Stale(diff) => outcome.diffs.push(diff),
+            }
+            written += 1;
         }
-        outcome.written.insert(file.path.clone());
+        if written > 0 {
+            *outcome
+                .written
+                .entry(crate_of(&run[0].path).to_owned())
+                .or_default() += written;
+        }
     }
     for path in stale_files(out_dir, &files, &crate_dirs, &fresh) {
         let shown = path
@@ -506,16 +529,8 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
 pub fn summary(rendered: &Rendered, outcome: &Outcome, mode: WriteMode) -> String {
     let check = mode == WriteMode::Check;
     let api = &rendered.api;
-    let written = rendered
-        .files
-        .iter()
-        .filter(|f| outcome.written.contains(&f.path))
-        .count();
-    let crates: BTreeSet<&str> = rendered
-        .files
-        .iter()
-        .filter_map(|f| f.path.split('/').next())
-        .collect();
+    let crates = crates_of(&rendered.files);
+    let written: usize = crates.iter().filter_map(|c| outcome.written.get(*c)).sum();
     let removed = outcome
         .removed
         .iter()

@@ -304,7 +304,9 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, String> {
             println!("{}: {report}", r.api.source);
         }
         println!("{}", codegen::summary(r, &outcome, write_mode));
-        let changed = r.files.iter().any(|f| outcome.written.contains(&f.path));
+        let changed = codegen::crates_of(&r.files)
+            .iter()
+            .any(|c| outcome.written.contains_key(*c));
         if !changed {
             continue;
         }

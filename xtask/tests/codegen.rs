@@ -162,7 +162,7 @@ fn writer_writes_only_changes_and_prunes() {
         .unwrap()
         .files;
     let first = codegen::write_outputs(&dir, &files, WriteMode::Write).unwrap();
-    assert_eq!(first.written.len(), files.len());
+    assert_eq!(first.written_files(), files.len());
     let second = codegen::write_outputs(&dir, &files, WriteMode::Write).unwrap();
     assert!(second.written.is_empty() && second.removed.is_empty());
 
@@ -190,14 +190,14 @@ fn writer_writes_only_changes_and_prunes() {
         .unwrap();
     lib.contents.push_str("// one more line\n");
     let check = codegen::write_outputs(&dir, &changed, WriteMode::Check).unwrap();
-    assert_eq!(check.written.len(), 1, "{check:?}");
+    assert_eq!(check.written_files(), 1, "{check:?}");
     assert!(
         check.diffs[0].contains("+// one more line"),
         "{:?}",
         check.diffs
     );
     let rewritten = codegen::write_outputs(&dir, &changed, WriteMode::Write).unwrap();
-    assert_eq!(rewritten.written.len(), 1);
+    assert_eq!(rewritten.written_files(), 1);
     let on_disk = std::fs::read_to_string(dir.join("objects-models/src/lib.rs")).unwrap();
     assert!(on_disk.ends_with("// one more line\n"));
     let leftovers: Vec<_> = std::fs::read_dir(dir.join("objects-models/src"))

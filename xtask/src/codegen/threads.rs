@@ -1,5 +1,7 @@
 //! The generator's worker threads.
 
+use std::sync::Mutex;
+
 /// Maps `f` over `items` on up to two threads, this one and another (the
 /// machines this runs on have two cores), keeping the order. Threads take
 /// the next item as they finish one: items differ in size by orders of
@@ -39,32 +41,21 @@ pub fn parallel_map_after<T: Sync, R: Send>(
             done.push((i, f(item)));
         }
     };
-    let done = std::thread::scope(|scope| {
-        // Deeply nested types format recursively: these threads get the
-        // pipeline's stack, not the 2 MiB default.
-        let handles = (1..workers)
-            .map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(super::PIPELINE_STACK)
-                    .spawn_scoped(scope, work)
+    let theirs = Mutex::new(Vec::new());
+    let mut done = std::thread::scope(|scope| {
+        for _ in 1..workers {
+            spawn(scope, || {
+                let mine = work();
+                lock(&theirs).extend(mine);
             })
-            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("cannot start a worker thread: {e}"))?;
+        }
         first();
         // This thread works too: its heap holds what the pipeline freed
         // before (the parsed document), which it reuses.
-        let mut done = work();
-        done.reserve(items.len());
-        for handle in handles {
-            // A panic here is a generator bug: let it surface as one.
-            done.extend(
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        Ok::<_, String>(done)
+        Ok::<_, String>(work())
     })?;
+    done.append(&mut lock(&theirs));
     // Item order, and so the first failing item's error whatever the timing:
     // each result moves once, into its item's slot.
     let mut slots: Vec<Option<Result<R, String>>> =
@@ -81,30 +72,55 @@ pub fn parallel_map_after<T: Sync, R: Send>(
 /// Runs `a` on a second thread while `b` runs on this one. Without a
 /// second thread to be had, `a` runs here, after `b`.
 pub fn both(a: impl FnOnce() + Send, b: impl FnOnce()) {
-    let slot = std::sync::Mutex::new(Some(a));
+    let slot = Mutex::new(Some(a));
     let run = || {
-        let taken = slot
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let taken = lock(&slot).take();
         if let Some(a) = taken {
             a();
         }
     };
     std::thread::scope(|scope| {
-        let other = std::thread::Builder::new()
-            .stack_size(super::PIPELINE_STACK)
-            .spawn_scoped(scope, run);
+        // Not started: `run` below does `a`.
+        let _ = spawn(scope, run);
         b();
-        if let Ok(handle) = other {
-            // A panic here is a generator bug: let it surface as one.
-            handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        }
-        // `a`, unless the other thread ran it.
-        run();
     });
+    // `a`, unless the other thread ran it.
+    run();
+}
+
+/// Starts `f` on a thread of `scope`, with the pipeline's stack (deeply
+/// nested types lower and format recursively; the default is 2 MiB).
+///
+/// Nobody joins these threads: the scope ends when every `f` has returned,
+/// and the thread's exit goes on beside what this one does next. Exiting
+/// hands the thread's heap back to the allocator, which visits every page
+/// the thread holds: 30 ms after emission on Microsoft Graph, which a join
+/// would wait for. A panic in `f` still surfaces, as the scope's panic.
+fn spawn<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    f: impl FnOnce() + Send + 'scope,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .stack_size(super::PIPELINE_STACK)
+        .spawn_scoped(scope, f)
+        .map(drop)
+}
+
+/// Runs `f` on another thread, with the pipeline's stack, and returns its
+/// result as soon as it has one (see [`spawn`]). Without a thread to be
+/// had, `f` runs on this one.
+pub fn elsewhere<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let mut result = None;
+    both(|| result = Some(f()), || ());
+    result.unwrap_or_else(|| unreachable!("`both` runs each closure"))
+}
+
+/// A lock whose holder cannot have panicked halfway through an update
+/// (every critical section here is one move), so poisoning is ignored.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

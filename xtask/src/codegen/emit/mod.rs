@@ -108,7 +108,15 @@ pub fn render(api: &Api, mode: &ManifestMode) -> Result<Vec<GeneratedFile>, Stri
             header(api, "#")
         ),
     }));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Paths are unique (checked next), so an unstable sort gives the one
+    // order.
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    if let Some(twice) = files.windows(2).find(|w| w[0].path == w[1].path) {
+        return Err(format!(
+            "internal error: two files rendered at {}",
+            twice[0].path
+        ));
+    }
     phases.end("sort");
     phases.report();
     Ok(files)

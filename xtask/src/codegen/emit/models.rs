@@ -678,11 +678,7 @@ fn untagged_union(name: &str, docs: &[String], union: &Union) -> Part {
         if v.boxed {
             ty = Ty::wrap("Box", ty);
         }
-        let mut variant = format!("{}(", v.rust_name);
-        ty.write_flat(&mut variant);
-        variant.push_str("),");
-        // A variant too wide for the margin goes to prettyplease.
-        p.line(4, &variant);
+        p.tuple_variant(&v.rust_name, &ty);
     }
     p.line(0, "}");
     p.into_part()

@@ -407,6 +407,23 @@ impl Printer {
         self.out.push('\n');
     }
 
+    /// An enum's variant `name(ty),` on one line when it fits, else with
+    /// its type on a line of its own, broken as a field's type is.
+    pub fn tuple_variant(&mut self, name: &str, ty: &Ty) {
+        if INDENT + name.len() + ty.width() + "(),".len() <= MARGIN {
+            self.indent(INDENT);
+            self.out.push_str(name);
+            self.out.push('(');
+            ty.write_flat(&mut self.out);
+            self.out.push_str("),\n");
+            return;
+        }
+        self.fixed(INDENT, &format!("{name}("));
+        // The only element of the list: its comma does not count.
+        self.typed_in_list(2 * INDENT, "", ty, ",", true);
+        self.fixed(INDENT, "),");
+    }
+
     /// A documented `pub` field of a struct, under `#[serde(…)]` when
     /// `serde` has arguments.
     pub fn field<S: AsRef<str>>(&mut self, docs: &[S], serde: &[String], name: &str, ty: &Ty) {
@@ -803,6 +820,30 @@ mod tests {
         // `a` breaks once; `b`, whose `Vec<…>` is too wide on its own, twice.
         assert_has(&item, "    pub a: Option<\n        Vec<crate");
         assert_has(&item, "    pub b: Option<\n        Vec<\n            crate");
+    }
+
+    #[test]
+    fn tuple_variants_break_where_prettyplease_breaks_them() {
+        let mut p = Printer::default();
+        p.fixed(0, "pub enum E {");
+        // On the margin exactly, too wide with its name, and a type too
+        // wide even on a line of its own.
+        for (name, repeat) in [("Aa", 14), ("Bbbbbbbbbb", 13), ("C", 20)] {
+            let long = Ty::Leaf(format!("crate::types::{}", "Long".repeat(repeat)));
+            p.tuple_variant(name, &Ty::wrap("Box", Ty::wrap("Vec", long)));
+        }
+        p.line(0, "}");
+        let item = match p.into_part() {
+            Part::Text(item) => item,
+            other => panic!("not printed as text: {other:?}"),
+        };
+        check(&item).unwrap();
+        assert_has(&item, "    Aa(Box<Vec<crate::types::LongLong");
+        assert_has(&item, "    Bbbbbbbbbb(\n        Box<Vec<crate");
+        assert_has(
+            &item,
+            "    C(\n        Box<\n            Vec<\n                crate",
+        );
     }
 
     #[test]

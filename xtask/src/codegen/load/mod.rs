@@ -306,7 +306,7 @@ impl VersionProbe {
     fn of(top: &pieces::Members<'_>) -> Self {
         // `null` reads as absent, as it does in the derived probe.
         let field = |name| {
-            top.get(name)
+            top.raw(name)
                 .and_then(|raw| serde_json::from_str::<Option<_>>(raw.get()).ok())
                 .flatten()
         };

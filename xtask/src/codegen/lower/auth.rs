@@ -17,8 +17,9 @@ use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityRequirement, Secur
 use serde::Deserialize;
 
 use super::extension;
+use super::operation::method_of;
 use crate::codegen::diagnostics::{Diagnostic, Pointer, Warnings};
-use crate::codegen::ir::{ApiKey, AuthMethod, KeyPlace, Security};
+use crate::codegen::ir::{ApiKey, AuthMethod, KeyPlace, Method, Security};
 
 /// `x-apigen-env` of an OAuth2 scheme: the client id and secret of the
 /// client-credentials flow, and/or the variable holding an access token
@@ -52,17 +53,17 @@ type OwnSecurity = Option<Option<Vec<usize>>>;
 
 /// The API's auth methods, and the `security` of the operations that do
 /// not accept the default, by (path, method).
-pub struct Lowered {
+pub struct Lowered<'a> {
     pub methods: Vec<AuthMethod>,
-    pub operations: BTreeMap<(String, String), Security>,
+    pub operations: BTreeMap<(&'a str, Method), Security>,
 }
 
-pub fn lower_auth(
+pub fn lower_auth<'a>(
     file: &Path,
-    spec: &OpenAPI,
+    spec: &'a OpenAPI,
     base_url: &str,
     warnings: &mut Warnings,
-) -> Result<Lowered, Diagnostic> {
+) -> Result<Lowered<'a>, Diagnostic> {
     let empty = IndexMap::new();
     let schemes = spec
         .components
@@ -103,13 +104,13 @@ pub fn lower_auth(
         )?),
         None => None,
     };
-    let mut own: Vec<((String, String), OwnSecurity)> = Vec::new();
+    let mut own: Vec<((&str, Method), OwnSecurity)> = Vec::new();
     for (path, item) in &spec.paths.paths {
         let ReferenceOr::Item(item) = item else {
             continue;
         };
         for (method, op) in item.iter() {
-            let key = (path.clone(), method.to_owned());
+            let key = (path.as_str(), method_of(method));
             let Some(list) = &op.security else {
                 own.push((key, None));
                 continue;

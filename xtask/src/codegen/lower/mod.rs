@@ -19,7 +19,7 @@ use openapiv3::OpenAPI;
 use serde::Deserialize;
 
 use super::diagnostics::{Diagnostic, Pointer, Warnings};
-use super::ir::{Api, Envelope};
+use super::ir::{Api, AuthMethod, Envelope};
 use super::naming;
 use super::threads;
 use super::timings;
@@ -139,42 +139,36 @@ fn lower_split(
     }
 
     let base_url = base_url(spec, &mut warnings);
-    let auth = auth::lower_auth(file, spec, &base_url, &mut warnings)?;
     let envelope = ext.envelope.map(|e| Envelope {
         result: e.result,
         meta: e.meta,
         success: e.success,
         errors: e.errors,
     });
-
-    check_resource_groups(file, spec)?;
     phases.end("document");
     let empty = Default::default();
     let components = spec.components.as_ref();
     let schemas = components.map_or(&empty, |c| &c.schemas);
-    // The operations are named (a tenth of a second on Microsoft Graph,
-    // mostly casing their ids) on the other core while this one lowers
-    // the components: neither reads what the other makes. Warnings are
-    // sorted when collected, so where they were found does not matter.
+    // The operations are read (their security, a tenth of a second of
+    // naming on Microsoft Graph, mostly casing their ids) on the other core
+    // while this one lowers the components: neither reads what the other
+    // makes. Warnings are sorted when collected, so where they were found
+    // does not matter.
     let mut operation_warnings = warnings.fork();
-    let mut collected = operation::Collected::default();
+    let mut collected = Ok(Default::default());
     let mut space = schema::TypeSpace::new(components, schemas, &mut warnings);
     threads::both(
-        || collected = operation::collect_operations(file, spec, &mut operation_warnings),
+        || {
+            collected = collect_operations(file, spec, &base_url, &mut operation_warnings);
+        },
         || space.lower_components(),
     );
     space.warnings.absorb(operation_warnings);
+    let (mut collected, auth) = collected?;
     phases.end("components");
     let skipped = std::mem::take(&mut collected.skipped);
-    let mut operations =
+    let operations =
         operation::lower_operations(file, collected, envelope.as_ref(), &mut space, split)?;
-    for op in &mut operations {
-        let key = (op.path.clone(), op.method.as_str().to_ascii_lowercase());
-        if let Some(security) = auth.operations.get(&key) {
-            op.security = security.clone();
-        }
-    }
-    let auth = auth.methods;
     phases.end("operations");
     if let Some(at) = space.too_deep() {
         return Err(Diagnostic::new(
@@ -241,6 +235,21 @@ pub fn check_names(file: &Path, api: &Api) -> Result<(), Diagnostic> {
         )),
         None => Ok(()),
     }
+}
+
+/// The API's auth methods, and its operations named, each with its
+/// security, for [`operation::lower_operations`].
+fn collect_operations<'a>(
+    file: &Path,
+    spec: &'a OpenAPI,
+    base_url: &str,
+    warnings: &mut Warnings,
+) -> Result<(operation::Collected<'a>, Vec<AuthMethod>), Diagnostic> {
+    let auth = auth::lower_auth(file, spec, base_url, warnings)?;
+    check_resource_groups(file, spec)?;
+    let mut collected = operation::collect_operations(file, spec, warnings);
+    collected.secure(&auth.operations);
+    Ok((collected, auth.methods))
 }
 
 /// Refuses absurdly deep resource groups before operations are lowered:

@@ -18,7 +18,7 @@ use super::schema::TypeSpace;
 use crate::codegen::diagnostics::{Diagnostic, Pointer, Warnings};
 use crate::codegen::ir::{
     Access, Envelope, Method, Operation, Output, Pagination, PaginationKind, Param, ParamLocation,
-    Style, TypeKind, TypeRef,
+    Security, Style, TypeKind, TypeRef,
 };
 use crate::codegen::naming::{Namer, pascal, snake};
 
@@ -56,6 +56,8 @@ pub(super) struct Pending<'a> {
     candidate: String,
     /// The operation struct's name, once unique.
     rust_name: String,
+    /// The auth methods it accepts (from the spec's `security`).
+    security: Security,
 }
 
 /// The spec's operations, named but not yet lowered: what
@@ -69,8 +71,24 @@ pub struct Collected<'a> {
     pub skipped: Vec<Diagnostic>,
 }
 
+impl Collected<'_> {
+    /// Gives the operations that do not accept the API's default security
+    /// theirs, from `own`, by (path, method).
+    pub fn secure(&mut self, own: &BTreeMap<(&str, Method), Security>) {
+        if own.is_empty() {
+            return;
+        }
+        for p in &mut self.pending {
+            if let Some(security) = own.get(&(p.path, p.method)) {
+                p.security = security.clone();
+            }
+        }
+    }
+}
+
 /// Walks the paths in document order and names each operation: its
-/// `operationId` (made up when missing), resource and method names.
+/// `operationId` (made up when missing), resource, and unique struct and
+/// method names.
 pub fn collect_operations<'a>(
     file: &Path,
     spec: &'a OpenAPI,
@@ -155,26 +173,21 @@ pub fn collect_operations<'a>(
                 method_name,
                 candidate,
                 rust_name: String::new(),
+                security: Security::default(),
             });
         }
     }
+    name_operations(&mut pending);
     Collected { pending, skipped }
 }
 
-/// Lowers the [`collect_operations`] of `spec` into IR operations, sorted
-/// by name, and the types they need into `space`.
-pub fn lower_operations<'a>(
-    file: &Path,
-    collected: Collected<'a>,
-    envelope: Option<&Envelope>,
-    space: &mut TypeSpace<'a>,
-    split: Split,
-) -> Result<Vec<Operation>, Diagnostic> {
-    let mut pending = collected.pending;
+/// Gives each operation its unique struct name and its unique method name
+/// in its resource, in document order.
+fn name_operations(pending: &mut [Pending<'_>]) {
     // Struct names: the short resource-based name unless two operations
     // would share it, then the operationId-based one for those.
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &pending {
+    for p in pending.iter() {
         *counts.entry(p.candidate.as_str()).or_default() += 1;
     }
     let clashing: BTreeSet<String> = counts
@@ -185,7 +198,7 @@ pub fn lower_operations<'a>(
     let mut namer = Namer::new();
     let mut method_namers: BTreeMap<Vec<String>, Namer> = BTreeMap::new();
     // Child resource names are taken in their parent before methods are named.
-    for p in &pending {
+    for p in pending.iter() {
         for depth in 1..p.resource.len() {
             method_namers
                 .entry(p.resource[..depth].to_vec())
@@ -193,7 +206,7 @@ pub fn lower_operations<'a>(
                 .reserve(&p.resource[depth]);
         }
     }
-    for p in &mut pending {
+    for p in pending.iter_mut() {
         let base = if clashing.contains(&p.candidate) {
             pascal(&p.operation_id)
         } else {
@@ -205,6 +218,18 @@ pub fn lower_operations<'a>(
             .or_default()
             .unique(&p.method_name);
     }
+}
+
+/// Lowers the [`collect_operations`] of `spec` into IR operations, sorted
+/// by name, and the types they need into `space`.
+pub fn lower_operations<'a>(
+    file: &Path,
+    collected: Collected<'a>,
+    envelope: Option<&Envelope>,
+    space: &mut TypeSpace<'a>,
+    split: Split,
+) -> Result<Vec<Operation>, Diagnostic> {
+    let pending = collected.pending;
     let mut operations = parallel::lower_all(file, &pending, envelope, space, split)?;
     // Names are unique. Sorting the keys and then permuting moves each
     // operation (a kilobyte) once, where sorting the operations themselves
@@ -213,7 +238,7 @@ pub fn lower_operations<'a>(
     Ok(operations)
 }
 
-fn method_of(method: &str) -> Method {
+pub(super) fn method_of(method: &str) -> Method {
     match method {
         "put" => Method::Put,
         "post" => Method::Post,
@@ -394,8 +419,7 @@ pub(super) fn lower_operation<'a>(
         body,
         output,
         pagination,
-        // Set from the spec's `security` by `lower::lower`.
-        security: Default::default(),
+        security: p.security.clone(),
     })
 }
 

@@ -80,11 +80,15 @@ pub fn lower_all<'a>(
     }
     let (first, second) = pending.split_at(at);
     let mut fork_warnings = space.warnings.fork();
-    let mut fork = space.fork(&mut fork_warnings);
+    let fork = space.fork(&mut fork_warnings);
     let mut ahead = Vec::new();
     let mut lowered = Ok(Vec::new());
     threads::both(
-        || ahead = lower_ahead(file, second, envelope, &mut fork),
+        || {
+            // Dropped there too: its copy of the namer is thousands of names.
+            let mut fork = fork;
+            ahead = lower_ahead(file, second, envelope, &mut fork);
+        },
         || {
             lowered = first
                 .iter()
@@ -92,7 +96,6 @@ pub fn lower_all<'a>(
                 .collect::<Result<Vec<_>, _>>();
         },
     );
-    drop(fork);
     let mut operations = lowered?;
     operations.reserve(second.len());
     if space.cut_cycle || space.too_deep().is_some() {
