@@ -107,8 +107,9 @@ fn spawn<'scope>(
 }
 
 /// Runs `f` on another thread, with the pipeline's stack, and returns its
-/// result as soon as it has one (see [`spawn`]). Without a thread to be
-/// had, `f` runs on this one.
+/// result as soon as `f` returns, not once the thread has exited: exiting
+/// hands the thread's heap back to the allocator, which visits every page
+/// it holds. Without a thread to be had, `f` runs on this one.
 pub fn elsewhere<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     let mut result = None;
     both(|| result = Some(f()), || ());
