@@ -249,13 +249,19 @@ pub fn settle(api: &mut Api, warnings: &mut Warnings) {
     // warnings are kept in the order of a run one after the other.
     let mut operation_warnings = warnings.fork();
     let (operations, types) = (&mut api.operations, &mut api.types);
+    let resource_types = &mut api.resource_types;
     super::threads::both(
-        || settle_operations(operations, &mut operation_warnings),
+        || {
+            let warnings = &mut operation_warnings;
+            settle_operations(operations, warnings);
+            // The resources are named from the operations alone: here,
+            // while the other core names the (more numerous) types.
+            settle_top_resources(operations, warnings);
+            *resource_types = settle_resource_types(operations, warnings);
+        },
         || settle_types(types, warnings),
     );
     warnings.absorb(operation_warnings);
-    settle_top_resources(api, warnings);
-    settle_resource_types(api, warnings);
 }
 
 /// Type modules share `types` with the types; the additional-properties
@@ -343,9 +349,9 @@ fn settle_operations(ops: &mut [Operation], warnings: &mut Warnings) {
 /// A top-level resource is a `Client` method, and its segment also names its
 /// module and cargo feature: one that would shadow `Client::new` and the
 /// like is renamed everywhere at once.
-fn settle_top_resources(api: &mut Api, warnings: &mut Warnings) {
+fn settle_top_resources(operations: &mut [Operation], warnings: &mut Warnings) {
     let mut tops: BTreeMap<String, Pointer> = BTreeMap::new();
-    for op in &api.operations {
+    for op in operations.iter() {
         if let Some(top) = op.resource.first() {
             tops.entry(top.clone())
                 .or_insert_with(|| op_pointer(&op.path, op.method));
@@ -367,7 +373,7 @@ fn settle_top_resources(api: &mut Api, warnings: &mut Warnings) {
             (top, name)
         })
         .collect();
-    for op in &mut api.operations {
+    for op in operations {
         if let Some(top) = op.resource.first_mut() {
             if let Some(name) = renamed.get(top) {
                 top.clone_from(name);
@@ -378,10 +384,13 @@ fn settle_top_resources(api: &mut Api, warnings: &mut Warnings) {
 
 /// Resource types share `resources` with the top-level resource modules,
 /// and joined segments can meet (`a_b` and `a.b` both join to `AB`).
-fn settle_resource_types(api: &mut Api, warnings: &mut Warnings) {
+fn settle_resource_types(
+    operations: &[Operation],
+    warnings: &mut Warnings,
+) -> BTreeMap<Vec<String>, String> {
     let mut resources = Namer::new();
     let mut paths: BTreeMap<Vec<String>, &Operation> = BTreeMap::new();
-    for op in &api.operations {
+    for op in operations {
         if let Some(top) = op.resource.first() {
             resources.reserve(top);
         }
@@ -389,7 +398,7 @@ fn settle_resource_types(api: &mut Api, warnings: &mut Warnings) {
             paths.entry(op.resource[..depth].to_vec()).or_insert(op);
         }
     }
-    api.resource_types = paths
+    paths
         .into_iter()
         .map(|(path, op)| {
             let joined: String = path.iter().map(|s| pascal(s)).collect();
@@ -397,7 +406,7 @@ fn settle_resource_types(api: &mut Api, warnings: &mut Warnings) {
             let name = settled(&mut resources, &joined, "resource type", warnings, at);
             (path, name)
         })
-        .collect();
+        .collect()
 }
 
 /// `namer.unique(base)` for the `what` of the node `at`, with a warning
