@@ -266,7 +266,7 @@ impl Outcome {
 
 /// The crate a file belongs to: the first directory of its relative path.
 fn crate_of(path: &str) -> &str {
-    path.split('/').next().unwrap_or(path)
+    path.split_once('/').map_or(path, |(name, _)| name)
 }
 
 /// The crates `files` belong to.
@@ -534,7 +534,7 @@ pub fn summary(rendered: &Rendered, outcome: &Outcome, mode: WriteMode) -> Strin
     let removed = outcome
         .removed
         .iter()
-        .filter(|p| p.split('/').next().is_some_and(|c| crates.contains(c)))
+        .filter(|p| crates.contains(crate_of(p)))
         .count();
     let mut line = format!(
         "{}: {} operations, {} types; files: {written} {}, {} unchanged, {removed} {}",
