@@ -451,7 +451,7 @@ fn lib_rs(
 }
 
 /// Escape hatches and test doubles of a client crate: the runtime's types
-/// re-exported, [`Client::with_options`] and (feature `test-util`)
+/// re-exported, `Client::with_options` and (feature `test-util`)
 /// `Client::mocked`.
 fn consumer_items(flavor: Flavor) -> TokenStream {
     let runtime_client = flavor.runtime_client();
