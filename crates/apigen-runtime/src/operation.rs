@@ -342,6 +342,17 @@ impl RequestParts {
         self.query_styled(name, value, QueryStyle::DEFAULT)
     }
 
+    /// Records a query parameter in the `form` style with `explode: false`
+    /// (Swagger 2.0's `collectionFormat: csv`): an array as one
+    /// `name=a,b`, an object as `name=k1,v1,k2,v2`. `None` adds nothing.
+    pub fn query_unexploded(
+        &mut self,
+        name: &'static str,
+        value: &impl Serialize,
+    ) -> Result<(), Error> {
+        self.query_styled(name, value, QueryStyle::Form { explode: false })
+    }
+
     /// Records a query parameter in `style` (OpenAPI's `style` and
     /// `explode`; see [`QueryStyle`] and the encoding rules of each).
     pub fn query_styled(

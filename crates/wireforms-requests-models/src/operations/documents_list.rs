@@ -190,14 +190,7 @@ impl ::apigen_runtime::Operation for DocumentsList {
         request.cookie("workspace", &self.workspace, true)?;
         request.query("status", &self.params.status)?;
         request.query("tag", &self.params.tag)?;
-        request
-            .query_styled(
-                "fields",
-                &self.params.fields,
-                ::apigen_runtime::QueryStyle::Form {
-                    explode: false,
-                },
-            )?;
+        request.query_unexploded("fields", &self.params.fields)?;
         request
             .query_styled(
                 "ids",
@@ -216,14 +209,7 @@ impl ::apigen_runtime::Operation for DocumentsList {
                 &self.params.filter,
                 ::apigen_runtime::QueryStyle::DeepObject,
             )?;
-        request
-            .query_styled(
-                "window",
-                &self.params.window,
-                ::apigen_runtime::QueryStyle::Form {
-                    explode: false,
-                },
-            )?;
+        request.query_unexploded("window", &self.params.window)?;
         request.query("paging", &self.params.paging)?;
         request.header("X-Request-Tags", &self.params.x_request_tags)?;
         request.header_styled("X-Client-Info", &self.params.x_client_info, true)?;

@@ -72,14 +72,20 @@ pub fn query_style(style: Style) -> Arg {
 }
 
 /// Records one parameter; `value` is a reference to it. The default style
-/// of each location keeps the short call.
+/// of each location, and a query's `form` style not exploded (every
+/// OData parameter of Microsoft Graph, every Swagger 2.0 `csv` array),
+/// keep a short call.
 pub fn param_call(param: &Param, value: &str) -> RequestCall {
     let wire = Arg::Expr(str_literal(&param.wire_name));
     let value = Arg::Expr(value.to_owned());
     let flag = |b: bool| Arg::Expr(b.to_string());
     let (method, args) = match (param.location, param.style) {
         (ParamLocation::Path, _) => ("path", vec![wire, value]),
-        (ParamLocation::Query, Style::Form { explode: true }) => ("query", vec![wire, value]),
+        // `simple` in a query is read as `form`, as `query_style` does.
+        (ParamLocation::Query, Style::Form { explode } | Style::Simple { explode }) => {
+            let method = if explode { "query" } else { "query_unexploded" };
+            (method, vec![wire, value])
+        }
         (ParamLocation::Query, style) => ("query_styled", vec![wire, value, query_style(style)]),
         (ParamLocation::Header, Style::Simple { explode: true }) => {
             ("header_styled", vec![wire, value, flag(true)])

@@ -228,7 +228,7 @@ mod tests {
             "request.path(",
             ".query(",
             "query_styled(",
-            "QueryStyle::Form {",
+            "query_unexploded(",
             "QueryStyle::SpaceDelimited",
             "header_styled(",
             "request.header(\"",
