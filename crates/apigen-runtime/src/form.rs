@@ -76,7 +76,7 @@ mod tests {
             form(
                 value,
                 &[
-                    ("tags", QueryStyle::Form { explode: false }),
+                    ("tags", QueryStyle::UNEXPLODED),
                     ("meta", QueryStyle::DeepObject)
                 ]
             ),

@@ -350,7 +350,7 @@ impl RequestParts {
         name: &'static str,
         value: &impl Serialize,
     ) -> Result<(), Error> {
-        self.query_styled(name, value, QueryStyle::Form { explode: false })
+        self.query_styled(name, value, QueryStyle::UNEXPLODED)
     }
 
     /// Records a query parameter in `style` (OpenAPI's `style` and
@@ -523,4 +523,40 @@ fn scalar_to_string(value: &impl Serialize) -> Result<Option<String>, Error> {
         serde_json::Value::String(s) => Some(s),
         other => params::scalar(&other),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded(parts: &RequestParts) -> Vec<(&str, &str)> {
+        parts
+            .query
+            .iter()
+            .map(|(n, v)| (n.as_ref(), v.as_str()))
+            .collect()
+    }
+
+    /// The short calls the generated `build` makes record what the styled
+    /// call records for their styles.
+    #[test]
+    fn query_calls_record_their_styles() {
+        let tags = ["a,b", "c"];
+        let mut short = RequestParts::new();
+        short.query("tag", &tags).unwrap();
+        short.query_unexploded("fields", &tags).unwrap();
+        short.query_unexploded("none", &None::<Vec<u8>>).unwrap();
+        assert_eq!(
+            recorded(&short),
+            [("tag", "a%2Cb"), ("tag", "c"), ("fields", "a%2Cb,c")]
+        );
+        let mut styled = RequestParts::new();
+        styled
+            .query_styled("tag", &tags, QueryStyle::Form { explode: true })
+            .unwrap();
+        styled
+            .query_styled("fields", &tags, QueryStyle::Form { explode: false })
+            .unwrap();
+        assert_eq!(recorded(&short), recorded(&styled));
+    }
 }

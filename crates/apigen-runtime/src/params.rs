@@ -49,6 +49,10 @@ impl QueryStyle {
     /// OpenAPI's default for query parameters: `form`, exploded.
     pub const DEFAULT: QueryStyle = QueryStyle::Form { explode: true };
 
+    /// `form` with `explode: false`: an array as one comma-separated
+    /// value, `id=1,2`.
+    pub const UNEXPLODED: QueryStyle = QueryStyle::Form { explode: false };
+
     fn delimiter(self, in_body: bool) -> Option<&'static str> {
         match self {
             // A form body is `application/x-www-form-urlencoded`, whose

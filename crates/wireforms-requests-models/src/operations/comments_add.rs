@@ -64,14 +64,7 @@ impl ::apigen_runtime::Operation for CommentsAdd {
                 request
                     .form_body(
                         value,
-                        &[
-                            (
-                                "mentions",
-                                ::apigen_runtime::QueryStyle::Form {
-                                    explode: true,
-                                },
-                            ),
-                        ],
+                        &[("mentions", ::apigen_runtime::QueryStyle::DEFAULT)],
                     )?;
             }
             CommentsAddBody::Text(value) => {

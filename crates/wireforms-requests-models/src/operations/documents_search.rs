@@ -39,18 +39,8 @@ impl ::apigen_runtime::Operation for DocumentsSearch {
             .form_body(
                 &self.body,
                 &[
-                    (
-                        "tag",
-                        ::apigen_runtime::QueryStyle::Form {
-                            explode: true,
-                        },
-                    ),
-                    (
-                        "fields",
-                        ::apigen_runtime::QueryStyle::Form {
-                            explode: false,
-                        },
-                    ),
+                    ("tag", ::apigen_runtime::QueryStyle::DEFAULT),
+                    ("fields", ::apigen_runtime::QueryStyle::UNEXPLODED),
                     ("filter", ::apigen_runtime::QueryStyle::DeepObject),
                 ],
             )?;

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{prose_and_facts, type_link};
-use super::text::{Arg, str_literal};
+use super::text::str_literal;
 use super::{ident, type_tokens};
 use crate::codegen::ir::{
     Api, BodyContent, BodyKind, Operation, Param, ParamLocation, RequestBody, Style, TypeRef,
@@ -33,7 +33,8 @@ pub fn uses_files(api: &Api) -> bool {
 #[derive(Debug)]
 pub struct RequestCall {
     pub method: &'static str,
-    pub args: Vec<Arg>,
+    /// The arguments, each as an expression.
+    pub args: Vec<String>,
     /// `?;` for a call that can fail, else `;`.
     pub end: &'static str,
 }
@@ -41,11 +42,10 @@ pub struct RequestCall {
 impl RequestCall {
     /// The call as a statement, in tokens.
     pub fn tokens(&self) -> TokenStream {
-        let args: Vec<String> = self.args.iter().map(Arg::flat).collect();
         tokens_of(&format!(
             "request.{}({}){}",
             self.method,
-            args.join(", "),
+            self.args.join(", "),
             self.end
         ))
     }
@@ -58,17 +58,17 @@ fn tokens_of(code: &str) -> TokenStream {
         .unwrap_or_else(|e| panic!("generated code `{code}` does not lex: {e}"))
 }
 
-/// A `QueryStyle` value.
-pub fn query_style(style: Style) -> Arg {
-    let path = |variant: &str| format!("::apigen_runtime::QueryStyle::{variant}");
-    match style {
-        Style::Form { explode } | Style::Simple { explode } => {
-            Arg::Struct(path("Form"), vec![format!("explode: {explode}")])
-        }
-        Style::SpaceDelimited => Arg::Expr(path("SpaceDelimited")),
-        Style::PipeDelimited => Arg::Expr(path("PipeDelimited")),
-        Style::DeepObject => Arg::Expr(path("DeepObject")),
-    }
+/// A `QueryStyle` value: `form` (and `simple`, read as `form`) by the
+/// runtime's constants for its two forms, the rest by their variants.
+pub fn query_style(style: Style) -> String {
+    let name = match style {
+        Style::Form { explode: true } | Style::Simple { explode: true } => "DEFAULT",
+        Style::Form { explode: false } | Style::Simple { explode: false } => "UNEXPLODED",
+        Style::SpaceDelimited => "SpaceDelimited",
+        Style::PipeDelimited => "PipeDelimited",
+        Style::DeepObject => "DeepObject",
+    };
+    format!("::apigen_runtime::QueryStyle::{name}")
 }
 
 /// Records one parameter; `value` is a reference to it. The default style
@@ -76,9 +76,9 @@ pub fn query_style(style: Style) -> Arg {
 /// OData parameter of Microsoft Graph, every Swagger 2.0 `csv` array),
 /// keep a short call.
 pub fn param_call(param: &Param, value: &str) -> RequestCall {
-    let wire = Arg::Expr(str_literal(&param.wire_name));
-    let value = Arg::Expr(value.to_owned());
-    let flag = |b: bool| Arg::Expr(b.to_string());
+    let wire = str_literal(&param.wire_name);
+    let value = value.to_owned();
+    let flag = |b: bool| b.to_string();
     let (method, args) = match (param.location, param.style) {
         (ParamLocation::Path, _) => ("path", vec![wire, value]),
         // `simple` in a query is read as `form`, as `query_style` does.
@@ -108,13 +108,13 @@ pub fn param_call(param: &Param, value: &str) -> RequestCall {
 /// reference when `is_ref`.
 pub fn content_call(content: &BodyContent, place: &str, is_ref: bool) -> Option<RequestCall> {
     let reference = || {
-        Arg::Expr(if is_ref {
+        if is_ref {
             place.to_owned()
         } else {
             format!("&{place}")
-        })
+        }
     };
-    let content_type = || Arg::Expr(str_literal(&content.content_type));
+    let content_type = || str_literal(&content.content_type);
     let (method, args, end) = match &content.kind {
         BodyKind::Json => ("json_body", vec![reference()], "?;"),
         BodyKind::Binary if content.ty == TypeRef::File => {
@@ -122,7 +122,7 @@ pub fn content_call(content: &BodyContent, place: &str, is_ref: bool) -> Option<
         }
         BodyKind::Binary => (
             "raw_body",
-            vec![content_type(), Arg::Expr(format!("{place}.to_vec()"))],
+            vec![content_type(), format!("{place}.to_vec()")],
             ";",
         ),
         BodyKind::Text => ("text_body", vec![content_type(), reference()], ";"),
@@ -146,7 +146,7 @@ fn send_content(content: &BodyContent, place: &str, is_ref: bool) -> TokenStream
     match &content.kind {
         BodyKind::Form { styles } => {
             let styles = styles.iter().map(|(name, style)| {
-                let style = tokens_of(&query_style(*style).flat());
+                let style = tokens_of(&query_style(*style));
                 quote!((#name, #style))
             });
             quote!(request.form_body(#value, &[#(#styles),*])?;)

@@ -8,7 +8,7 @@
 
 use super::Part;
 use super::body::{self, RequestCall};
-use super::text::{self, Arg, Printer, Ty, str_literal};
+use super::text::{self, Printer, Ty, str_literal};
 use crate::codegen::ir::{Method, Operation, OutputShape, Security, TypeRef};
 
 const RUNTIME: &str = "::apigen_runtime";
@@ -136,10 +136,7 @@ fn build_statements(p: &mut Printer, op: &Operation) -> Option<()> {
         }
     }
     if let Some(accept) = &op.output.accept {
-        let args = [
-            Arg::Expr(str_literal("accept")),
-            Arg::Expr(format!("&{}", str_literal(accept))),
-        ];
+        let args = [str_literal("accept"), format!("&{}", str_literal(accept))];
         p.method_statement(8, "request", "header", &args, "?;");
     }
     Some(())

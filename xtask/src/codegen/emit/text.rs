@@ -315,23 +315,17 @@ impl Printer {
 
     /// `receiver.method(args)` and `end` (`;` or `?;`) as a statement: on
     /// one line, else with `.method(…)` on the next, else with the
-    /// arguments one per line as well.
+    /// arguments one per line as well (each laid out as
+    /// [`Printer::element`] lays it out).
     pub fn method_statement(
         &mut self,
         indent: usize,
         receiver: &str,
         method: &str,
-        args: &[Arg],
+        args: &[String],
         end: &str,
     ) {
-        let flat: Vec<String> = args.iter().map(Arg::flat).collect();
-        let call = format!(".{method}({}){end}", flat.join(", "));
-        // A struct literal argument wider than prettyplease's limit for
-        // one is broken inside the line, which the rules here do not do.
-        let wide_struct = args
-            .iter()
-            .zip(&flat)
-            .any(|(arg, flat)| matches!(arg, Arg::Struct(..)) && flat.len() > STRUCT_LITERAL_WIDTH);
+        let call = format!(".{method}({}){end}", args.join(", "));
         let inner = indent + INDENT;
         if indent + receiver.len() + call.len() <= MARGIN {
             self.line(indent, &format!("{receiver}{call}"));
@@ -341,20 +335,8 @@ impl Printer {
         } else {
             self.fixed(indent, receiver);
             self.fixed(inner, &format!(".{method}("));
-            for (i, arg) in args.iter().enumerate() {
-                let last = i + 1 == args.len();
-                match arg {
-                    Arg::Expr(expr) => self.element(inner + INDENT, expr, last),
-                    Arg::Struct(path, fields) => {
-                        self.struct_literal_then(inner + INDENT, path, fields, ",")
-                    }
-                }
-            }
+            self.elements(inner + INDENT, args);
             self.fixed(inner, &format!("){end}"));
-            return;
-        }
-        if wide_struct {
-            self.unruled_overflow = true;
         }
     }
 
@@ -653,25 +635,6 @@ impl Printer {
         self.fixed(indent, &format!("{name} {{"));
         self.elements(indent + INDENT, fields);
         self.line(indent, &format!("}}{suffix}"));
-    }
-}
-
-/// An argument of [`Printer::method_statement`].
-#[derive(Debug)]
-pub enum Arg {
-    /// An expression, laid out as [`Printer::element`] lays it out.
-    Expr(String),
-    /// A struct literal: its path and its fields.
-    Struct(String, Vec<String>),
-}
-
-impl Arg {
-    /// The argument on one line.
-    pub fn flat(&self) -> String {
-        match self {
-            Arg::Expr(expr) => expr.clone(),
-            Arg::Struct(path, fields) => format!("{path} {{ {} }}", fields.join(", ")),
-        }
     }
 }
 
