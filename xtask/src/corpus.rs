@@ -1356,7 +1356,8 @@ mod tests {
         let third = read("third-sample.txt");
         let fourth = read("fourth-sample.txt");
         let fifth = read("fifth-sample.txt");
-        let lists = [&sample, &second, &third, &fourth, &fifth];
+        let sixth = read("sixth-sample.txt");
+        let lists = [&sample, &second, &third, &fourth, &fifth, &sixth];
         for (i, a) in lists.iter().enumerate() {
             for b in &lists[i + 1..] {
                 assert!(a.is_disjoint(b));
