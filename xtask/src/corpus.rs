@@ -1357,7 +1357,8 @@ mod tests {
         let fourth = read("fourth-sample.txt");
         let fifth = read("fifth-sample.txt");
         let sixth = read("sixth-sample.txt");
-        let lists = [&sample, &second, &third, &fourth, &fifth, &sixth];
+        let seventh = read("seventh-sample.txt");
+        let lists = [&sample, &second, &third, &fourth, &fifth, &sixth, &seventh];
         for (i, a) in lists.iter().enumerate() {
             for b in &lists[i + 1..] {
                 assert!(a.is_disjoint(b));

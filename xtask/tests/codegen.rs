@@ -200,6 +200,26 @@ fn writer_writes_only_changes_and_prunes() {
     assert_eq!(rewritten.written_files(), 1);
     let on_disk = std::fs::read_to_string(dir.join("objects-models/src/lib.rs")).unwrap();
     assert!(on_disk.ends_with("// one more line\n"));
+
+    // A file of the same size but other bytes is found changed; a file
+    // deleted by hand is written again.
+    let path = dir.join("objects-models/src/lib.rs");
+    std::fs::write(&path, on_disk.replace("one more", "one MORE")).unwrap();
+    std::fs::remove_file(dir.join("objects-models/Cargo.toml")).unwrap();
+    let check = codegen::write_outputs(&dir, &changed, WriteMode::Check).unwrap();
+    assert_eq!(check.written_files(), 2, "{check:?}");
+    assert!(
+        check.diffs.iter().any(|d| d.contains("-// one MORE line")),
+        "{:?}",
+        check.diffs
+    );
+    let restored = codegen::write_outputs(&dir, &changed, WriteMode::Write).unwrap();
+    assert_eq!(restored.written_files(), 2);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), on_disk);
+    assert!(dir.join("objects-models/Cargo.toml").exists());
+    let again = codegen::write_outputs(&dir, &changed, WriteMode::Write).unwrap();
+    assert!(again.written.is_empty(), "{again:?}");
+
     let leftovers: Vec<_> = std::fs::read_dir(dir.join("objects-models/src"))
         .unwrap()
         .flatten()
