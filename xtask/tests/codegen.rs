@@ -294,3 +294,54 @@ fn no_unreferenced_snapshots() {
         assert!(referenced, "snapshot {name} belongs to no test; delete it");
     }
 }
+
+/// Models whose chains of nested types may be longer than rustc's default
+/// recursion limit can follow (Stripe's failed `cargo doc`: proving
+/// `RefUnwindSafe` overflowed) raise it, in one crate and in every part of
+/// split models; short chains leave the crate root as it was.
+#[test]
+fn long_chains_of_nested_types_raise_the_recursion_limit() {
+    use xtask::codegen::emit::shards::ModelsSplit;
+    use xtask::codegen::standalone::RuntimeSource;
+
+    // `T0` → `T1` → … → `T{n-1}`, each a field of the one before.
+    let chain = |n: usize| {
+        let mut spec = String::from(
+            "openapi: 3.0.3\ninfo: {title: Chain, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n",
+        );
+        for i in 0..n {
+            let field = if i + 1 < n {
+                format!("next: {{$ref: '#/components/schemas/T{}'}}", i + 1)
+            } else {
+                "x: {type: string}".to_owned()
+            };
+            spec.push_str(&format!(
+                "    T{i}: {{type: object, properties: {{{field}}}}}\n"
+            ));
+        }
+        spec
+    };
+    let roots = |n: usize, mode: &ManifestMode| {
+        codegen::render_text(Path::new("chain.yaml"), &chain(n), "chain.yaml", mode)
+            .unwrap()
+            .files
+            .into_iter()
+            .filter(|f| f.path.starts_with("chain-models") && f.path.ends_with("src/lib.rs"))
+            .map(|f| f.contents)
+            .collect::<Vec<_>>()
+    };
+    let one = ManifestMode::Workspace;
+    assert!(!roots(16, &one)[0].contains("recursion_limit"));
+    assert!(roots(17, &one)[0].contains("\n#![recursion_limit = \"256\"]\n"));
+    assert!(roots(40, &one)[0].contains("\n#![recursion_limit = \"512\"]\n"));
+    let split = ManifestMode::Standalone {
+        runtime: RuntimeSource::Path("../apigen-runtime".to_owned()),
+        resource_features: false,
+        split: ModelsSplit::TypesPerPart(10),
+    };
+    let parts = roots(40, &split);
+    assert!(parts.len() > 2, "{}", parts.len());
+    for root in &parts {
+        assert!(root.contains("\n#![recursion_limit = \"512\"]\n"), "{root}");
+    }
+}

@@ -260,9 +260,17 @@ impl Namer {
         } else {
             ""
         };
+        // `Self_` (the keyword escaped as a type or variant name) goes on
+        // as `Self2`: rustc's `non_camel_case_types` rejects a letter
+        // followed by an underscore (`Self_2`).
+        let stem = if base.starts_with(|c: char| c.is_ascii_uppercase()) {
+            base.trim_end_matches('_')
+        } else {
+            base
+        };
         let next = self.next_suffix.entry(base.to_owned()).or_insert(2);
         loop {
-            let candidate = format!("{base}{separator}{next}");
+            let candidate = format!("{stem}{separator}{next}");
             *next += 1;
             if self.taken.insert(candidate.clone()) {
                 return candidate;
@@ -915,6 +923,13 @@ mod tests {
         assert_eq!(namer.unique("User"), "User3");
         assert_eq!(namer.unique("user_id"), "user_id");
         assert_eq!(namer.unique("user_id"), "user_id_2");
+        // Keywords escaped with `_`: a snake name keeps it, a type's gives
+        // way to the number (rustc's lint rejects `Self_2`).
+        assert_eq!(namer.unique("type_"), "type_");
+        assert_eq!(namer.unique("type_"), "type_2");
+        assert_eq!(namer.unique("Self_"), "Self_");
+        assert_eq!(namer.unique("Self_"), "Self2");
+        assert_eq!(namer.unique("Self_"), "Self3");
     }
 
     /// The search for a free suffix resumes after the last one given, and

@@ -46,8 +46,9 @@ pub fn jobs<'a>(
         format!("{dir}/Cargo.toml"),
         manifest::models(api, mode, features),
     ));
+    let limit = recursion_limit(shards::nesting_bound(api));
     jobs.push(job(format!("{dir}/src/lib.rs"), move || {
-        rust_file(api, lib_rs(api))
+        rust_file(api, lib_rs(api, limit))
     }));
     let types: Vec<&TypeDef> = api.types.values().collect();
     type_jobs(api, &dir, types, features, Vec::new(), jobs);
@@ -68,8 +69,9 @@ fn split_jobs<'a>(
         format!("{crate_name}/Cargo.toml"),
         manifest::models_facade(api, mode, features, layout),
     ));
+    let limit = recursion_limit(layout.nesting);
     jobs.push(job(format!("{crate_name}/src/lib.rs"), move || {
-        rust_file(api, facade_lib_rs(api, layout))
+        rust_file(api, facade_lib_rs(api, layout, limit))
     }));
     let operations: BTreeMap<&str, &Operation> = api
         .operations
@@ -88,7 +90,7 @@ fn split_jobs<'a>(
             manifest::models_part(api, mode, features, part, &deps),
         ));
         jobs.push(job(format!("{dir}/src/lib.rs"), move || {
-            rust_file(api, part_lib_rs(api, part))
+            rust_file(api, part_lib_rs(api, part, limit))
         }));
         let types: Vec<&TypeDef> = part
             .types
@@ -201,7 +203,11 @@ fn operation_jobs<'a>(
 
 /// The facade of split models: the same `types` and `operations` modules
 /// as an unsplit crate, re-exported from the parts.
-fn facade_lib_rs(api: &Api, layout: &shards::Layout) -> TokenStream {
+fn facade_lib_rs(api: &Api, layout: &shards::Layout, limit: Option<usize>) -> TokenStream {
+    let limit = limit.map(|n| {
+        let n = n.to_string();
+        quote!(#![recursion_limit = #n])
+    });
     let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let part = |p: &shards::Part| ident(&p.crate_name.replace('-', "_"));
     let type_parts = layout
@@ -229,6 +235,7 @@ fn facade_lib_rs(api: &Api, layout: &shards::Layout) -> TokenStream {
         #note
 
         #![warn(missing_docs)]
+        #limit
 
         pub mod types {
             //! Named schemas of the spec.
@@ -243,7 +250,21 @@ fn facade_lib_rs(api: &Api, layout: &shards::Layout) -> TokenStream {
     }
 }
 
-fn part_lib_rs(api: &Api, part: &shards::Part) -> TokenStream {
+/// `#![recursion_limit]` for the models crates of an API whose chains of
+/// nested types can be `nesting` types long (see [`shards::nesting_bound`]),
+/// when rustc's default of 128 might not reach the end of one: the first
+/// spec found with such chains, Stripe's (a component of 209 mutually
+/// recursive types), failed `cargo doc` at 128 and passes at 256. Eight
+/// steps a type, rounded up to a power of two.
+fn recursion_limit(nesting: usize) -> Option<usize> {
+    (nesting > 16).then(|| (8 * nesting).next_power_of_two().max(256))
+}
+
+fn part_lib_rs(api: &Api, part: &shards::Part, limit: Option<usize>) -> TokenStream {
+    let limit = limit.map(|n| {
+        let n = n.to_string();
+        quote!(#![recursion_limit = #n])
+    });
     let text = format!(
         "A part of the models of {}, re-exported by the `{}` crate: depend on that one.",
         super::api_name(api),
@@ -259,6 +280,7 @@ fn part_lib_rs(api: &Api, part: &shards::Part) -> TokenStream {
         #docs
 
         #![warn(missing_docs)]
+        #limit
         #![allow(
             clippy::large_enum_variant,
             clippy::self_named_constructors,
@@ -299,7 +321,11 @@ fn envelope_consts(e: &Envelope, visibility: TokenStream) -> TokenStream {
     }
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+fn lib_rs(api: &Api, limit: Option<usize>) -> TokenStream {
+    let limit = limit.map(|n| {
+        let n = n.to_string();
+        quote!(#![recursion_limit = #n])
+    });
     let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let organization = [
         "",
@@ -319,6 +345,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         #docs
         #organization
         #![warn(missing_docs)]
+        #limit
         #![allow(
             clippy::large_enum_variant,
             clippy::self_named_constructors,

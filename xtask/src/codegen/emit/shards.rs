@@ -71,14 +71,21 @@ pub struct Part {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     pub parts: Vec<Part>,
+    /// [`nesting_bound`] of the API.
+    pub nesting: usize,
 }
 
-/// The layout of the models of `api`, or `None` when they stay one crate.
-pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout> {
-    let per_part = split.types_per_part(api)?;
-    let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
-    let index_of: FxHashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let adjacency: Vec<Vec<usize>> = api
+/// The named types of `api` as a graph: the index of each name (their
+/// order in `api.types`), and for each the indices of the types it refers
+/// to.
+fn type_graph(api: &Api) -> (FxHashMap<&str, usize>, Vec<Vec<usize>>) {
+    let index_of: FxHashMap<&str, usize> = api
+        .types
+        .keys()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let adjacency = api
         .types
         .values()
         .map(|def| {
@@ -88,13 +95,62 @@ pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout>
                 .collect()
         })
         .collect();
-    let components = graph::strongly_connected(&adjacency);
-    let mut component_of = vec![0; names.len()];
+    (index_of, adjacency)
+}
+
+/// The strongly connected components of `adjacency` (dependencies first)
+/// and the component of each type.
+fn components(adjacency: &[Vec<usize>]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let components = graph::strongly_connected(adjacency);
+    let mut component_of = vec![0; adjacency.len()];
     for (c, members) in components.iter().enumerate() {
         for &m in members {
             component_of[m] = c;
         }
     }
+    (components, component_of)
+}
+
+/// An upper bound on the number of different types that one chain of
+/// fields can go through: the longest path over the components, each
+/// counted by its size. rustc proves an auto trait (`Send`, or the
+/// `RefUnwindSafe` that rustdoc lists for every type) by walking such a
+/// chain, a few steps for each type (`Option`, `Box`, `Vec`), and stops at
+/// its recursion limit.
+pub fn nesting_bound(api: &Api) -> usize {
+    let (_, adjacency) = type_graph(api);
+    let (components, component_of) = components(&adjacency);
+    longest_chain(&adjacency, &components, &component_of)
+}
+
+fn longest_chain(
+    adjacency: &[Vec<usize>],
+    components: &[Vec<usize>],
+    component_of: &[usize],
+) -> usize {
+    // Dependencies come first, so every chain a component extends is known.
+    let mut chain = vec![0usize; components.len()];
+    for (c, members) in components.iter().enumerate() {
+        chain[c] = members.len()
+            + members
+                .iter()
+                .flat_map(|&m| &adjacency[m])
+                .map(|&t| component_of[t])
+                .filter(|&d| d != c)
+                .map(|d| chain[d])
+                .max()
+                .unwrap_or(0);
+    }
+    chain.into_iter().max().unwrap_or(0)
+}
+
+/// The layout of the models of `api`, or `None` when they stay one crate.
+pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout> {
+    let per_part = split.types_per_part(api)?;
+    let names: Vec<&str> = api.types.keys().map(String::as_str).collect();
+    let (index_of, adjacency) = type_graph(api);
+    let (components, component_of) = components(&adjacency);
+    let nesting = longest_chain(&adjacency, &components, &component_of);
     // Dependencies come first, so every depth a component needs is known.
     let mut depth = vec![0usize; components.len()];
     for (c, members) in components.iter().enumerate() {
@@ -208,7 +264,7 @@ pub fn plan(api: &Api, split: ModelsSplit, models_crate: &str) -> Option<Layout>
     // An ops part that got no operation (uneven hashing) is dropped, and
     // the names of the rest stay as they were.
     parts.retain(|p| !p.types.is_empty() || !p.operations.is_empty());
-    Some(Layout { parts })
+    Some(Layout { parts, nesting })
 }
 
 /// The types an operation's arguments and results name.
