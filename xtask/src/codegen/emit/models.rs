@@ -204,10 +204,7 @@ fn operation_jobs<'a>(
 /// The facade of split models: the same `types` and `operations` modules
 /// as an unsplit crate, re-exported from the parts.
 fn facade_lib_rs(api: &Api, layout: &shards::Layout, limit: Option<usize>) -> TokenStream {
-    let limit = limit.map(|n| {
-        let n = n.to_string();
-        quote!(#![recursion_limit = #n])
-    });
+    let limit = limit.map(recursion_limit_attr);
     let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let part = |p: &shards::Part| ident(&p.crate_name.replace('-', "_"));
     let type_parts = layout
@@ -260,11 +257,13 @@ fn recursion_limit(nesting: usize) -> Option<usize> {
     (nesting > 16).then(|| (8 * nesting).next_power_of_two().max(256))
 }
 
+fn recursion_limit_attr(limit: usize) -> TokenStream {
+    let limit = limit.to_string();
+    quote!(#![recursion_limit = #limit])
+}
+
 fn part_lib_rs(api: &Api, part: &shards::Part, limit: Option<usize>) -> TokenStream {
-    let limit = limit.map(|n| {
-        let n = n.to_string();
-        quote!(#![recursion_limit = #n])
-    });
+    let limit = limit.map(recursion_limit_attr);
     let text = format!(
         "A part of the models of {}, re-exported by the `{}` crate: depend on that one.",
         super::api_name(api),
@@ -322,10 +321,7 @@ fn envelope_consts(e: &Envelope, visibility: TokenStream) -> TokenStream {
 }
 
 fn lib_rs(api: &Api, limit: Option<usize>) -> TokenStream {
-    let limit = limit.map(|n| {
-        let n = n.to_string();
-        quote!(#![recursion_limit = #n])
-    });
+    let limit = limit.map(recursion_limit_attr);
     let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let organization = [
         "",
