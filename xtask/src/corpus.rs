@@ -1358,7 +1358,10 @@ mod tests {
         let fifth = read("fifth-sample.txt");
         let sixth = read("sixth-sample.txt");
         let seventh = read("seventh-sample.txt");
-        let lists = [&sample, &second, &third, &fourth, &fifth, &sixth, &seventh];
+        let eighth = read("eighth-sample.txt");
+        let lists = [
+            &sample, &second, &third, &fourth, &fifth, &sixth, &seventh, &eighth,
+        ];
         for (i, a) in lists.iter().enumerate() {
             for b in &lists[i + 1..] {
                 assert!(a.is_disjoint(b));

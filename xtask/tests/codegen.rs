@@ -327,13 +327,24 @@ fn long_chains_of_nested_types_raise_the_recursion_limit() {
             .files
             .into_iter()
             .filter(|f| f.path.starts_with("chain-models") && f.path.ends_with("src/lib.rs"))
-            .map(|f| f.contents)
+            .map(|f| (f.path, f.contents))
             .collect::<Vec<_>>()
     };
+    // The crate a user depends on tells them what to do when their own
+    // crate meets the overflow; the parts are never depended on directly.
+    let note = "//! # Deeply nested types\n";
+    let advice = "//! crate sets `#![recursion_limit = \"512\"]`. A crate of yours";
     let one = ManifestMode::Workspace;
-    assert!(!roots(16, &one)[0].contains("recursion_limit"));
-    assert!(roots(17, &one)[0].contains("\n#![recursion_limit = \"256\"]\n"));
-    assert!(roots(40, &one)[0].contains("\n#![recursion_limit = \"512\"]\n"));
+    let short = &roots(16, &one)[0].1;
+    assert!(!short.contains("recursion_limit") && !short.contains(note));
+    assert!(
+        roots(17, &one)[0]
+            .1
+            .contains("\n#![recursion_limit = \"256\"]\n")
+    );
+    let long = &roots(40, &one)[0].1;
+    assert!(long.contains("\n#![recursion_limit = \"512\"]\n"));
+    assert!(long.contains(note) && long.contains(advice), "{long}");
     let split = ManifestMode::Standalone {
         runtime: RuntimeSource::Path("../apigen-runtime".to_owned()),
         resource_features: false,
@@ -341,7 +352,18 @@ fn long_chains_of_nested_types_raise_the_recursion_limit() {
     };
     let parts = roots(40, &split);
     assert!(parts.len() > 2, "{}", parts.len());
-    for root in &parts {
+    for (path, root) in &parts {
         assert!(root.contains("\n#![recursion_limit = \"512\"]\n"), "{root}");
+        let facade = path == "chain-models/src/lib.rs";
+        assert_eq!(
+            root.contains(note) && root.contains(advice),
+            facade,
+            "{path}"
+        );
     }
+    assert!(
+        parts
+            .iter()
+            .any(|(path, _)| path == "chain-models/src/lib.rs")
+    );
 }

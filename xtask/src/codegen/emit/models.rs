@@ -204,6 +204,7 @@ fn operation_jobs<'a>(
 /// The facade of split models: the same `types` and `operations` modules
 /// as an unsplit crate, re-exported from the parts.
 fn facade_lib_rs(api: &Api, layout: &shards::Layout, limit: Option<usize>) -> TokenStream {
+    let nesting_note = limit.map(recursion_limit_note);
     let limit = limit.map(recursion_limit_attr);
     let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let part = |p: &shards::Part| ident(&p.crate_name.replace('-', "_"));
@@ -230,6 +231,7 @@ fn facade_lib_rs(api: &Api, layout: &shards::Layout, limit: Option<usize>) -> To
     quote! {
         #docs
         #note
+        #nesting_note
 
         #![warn(missing_docs)]
         #limit
@@ -260,6 +262,30 @@ fn recursion_limit(nesting: usize) -> Option<usize> {
 fn recursion_limit_attr(limit: usize) -> TokenStream {
     let limit = limit.to_string();
     quote!(#![recursion_limit = #limit])
+}
+
+/// The crate docs' account of a raised [`recursion_limit`]: a crate that
+/// depends on this one proves auto traits of its types under its own limit,
+/// so it can meet the same overflow (E0275) and needs the same attribute.
+fn recursion_limit_note(limit: usize) -> TokenStream {
+    let lines = [
+        String::new(),
+        "# Deeply nested types".to_owned(),
+        String::new(),
+        "Chains of nested types in this API can run deeper than rustc's default recursion limit"
+            .to_owned(),
+        "(128) follows when it proves their auto traits (`Send`, `Sync`, `UnwindSafe`), so this"
+            .to_owned(),
+        format!(
+            "crate sets `#![recursion_limit = \"{limit}\"]`. A crate of yours that needs such a trait"
+        ),
+        "of one of these types, for example for a future holding one passed to `tokio::spawn`,"
+            .to_owned(),
+        "can meet the same limit (error E0275, \"overflow evaluating the requirement\"): the same"
+            .to_owned(),
+        "attribute at the root of that crate lifts it.".to_owned(),
+    ];
+    raw_inner_doc_attrs(&lines)
 }
 
 fn part_lib_rs(api: &Api, part: &shards::Part, limit: Option<usize>) -> TokenStream {
@@ -321,6 +347,7 @@ fn envelope_consts(e: &Envelope, visibility: TokenStream) -> TokenStream {
 }
 
 fn lib_rs(api: &Api, limit: Option<usize>) -> TokenStream {
+    let nesting_note = limit.map(recursion_limit_note);
     let limit = limit.map(recursion_limit_attr);
     let docs = inner_doc_attrs(&super::crate_intro(api, "Models"));
     let organization = [
@@ -340,6 +367,7 @@ fn lib_rs(api: &Api, limit: Option<usize>) -> TokenStream {
     quote! {
         #docs
         #organization
+        #nesting_note
         #![warn(missing_docs)]
         #limit
         #![allow(

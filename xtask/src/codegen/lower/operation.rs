@@ -154,12 +154,9 @@ pub fn collect_operations<'a>(
                     )
                 }
                 _ => {
-                    let tag = op.tags.first().map_or("default", String::as_str);
-                    (
-                        vec![snake(tag)],
-                        snake(&operation_id),
-                        pascal(&operation_id),
-                    )
+                    let tag = snake(op.tags.first().map_or("default", String::as_str));
+                    let method = method_under_tag(&tag, &operation_id);
+                    (vec![tag], method, pascal(&operation_id))
                 }
             };
             pending.push(Pending {
@@ -179,6 +176,23 @@ pub fn collect_operations<'a>(
     }
     name_operations(&mut pending);
     Collected { pending, skipped }
+}
+
+/// The method name of an operation grouped by its tag (`tag`, in snake
+/// case): its operationId in snake case, less the tag's words where it
+/// starts with them, since the call already names the tag: `Users_Get`
+/// under the tag `Users` is `client.users().get()`, not
+/// `client.users().users_get()`.
+fn method_under_tag(tag: &str, operation_id: &str) -> String {
+    let method = snake(operation_id);
+    match method
+        .strip_prefix(tag)
+        .and_then(|rest| rest.strip_prefix('_'))
+    {
+        // `snake` again for what the rest alone may be: a keyword (`type_`).
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_lowercase()) => snake(rest),
+        _ => method,
+    }
 }
 
 /// Gives each operation its unique struct name and its unique method name
@@ -650,4 +664,42 @@ fn walk(
         ty = field.ty.clone();
     }
     Ok((accesses, ty))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::method_under_tag;
+
+    #[test]
+    fn methods_drop_the_words_of_their_tag() {
+        let cases = [
+            ("users", "Users_Get", "get"),
+            (
+                "virtual_networks",
+                "VirtualNetworks_CreateOrUpdate",
+                "create_or_update",
+            ),
+            (
+                "access_reviews_access_review",
+                "accessReviews.accessReview.CreateAccessReview",
+                "create_access_review",
+            ),
+            ("repos", "repos/get-content", "get_content"),
+            // What is left alone can be a keyword.
+            ("users", "Users_Type", "type_"),
+            // Nothing left, or nothing a name can start with: kept whole.
+            ("users", "users", "users"),
+            ("users", "Users_2fa", "users_2fa"),
+            // Only whole words of the tag.
+            ("user", "users_get", "users_get"),
+            ("users", "listUsers", "list_users"),
+        ];
+        for (tag, operation_id, method) in cases {
+            assert_eq!(
+                method_under_tag(tag, operation_id),
+                method,
+                "{operation_id}"
+            );
+        }
+    }
 }
