@@ -304,14 +304,16 @@ fn long_chains_of_nested_types_raise_the_recursion_limit() {
     use xtask::codegen::emit::shards::ModelsSplit;
     use xtask::codegen::standalone::RuntimeSource;
 
-    // `T0` → `T1` → … → `T{n-1}`, each a field of the one before.
-    let chain = |n: usize| {
+    // `T0` → `T1` → … → `T{n-1}`, each held by the one before in `field`
+    // (`{}` where the schema of the next type goes).
+    let chain = |n: usize, field: &str| {
         let mut spec = String::from(
             "openapi: 3.0.3\ninfo: {title: Chain, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n",
         );
         for i in 0..n {
             let field = if i + 1 < n {
-                format!("next: {{$ref: '#/components/schemas/T{}'}}", i + 1)
+                let next = format!("{{$ref: '#/components/schemas/T{}'}}", i + 1);
+                format!("next: {}", field.replace("{}", &next))
             } else {
                 "x: {type: string}".to_owned()
             };
@@ -321,28 +323,47 @@ fn long_chains_of_nested_types_raise_the_recursion_limit() {
         }
         spec
     };
-    let roots = |n: usize, mode: &ManifestMode| {
-        codegen::render_text(Path::new("chain.yaml"), &chain(n), "chain.yaml", mode)
-            .unwrap()
-            .files
-            .into_iter()
-            .filter(|f| f.path.starts_with("chain-models") && f.path.ends_with("src/lib.rs"))
-            .map(|f| (f.path, f.contents))
-            .collect::<Vec<_>>()
+    let roots_of = |n: usize, field: &str, mode: &ManifestMode| {
+        codegen::render_text(
+            Path::new("chain.yaml"),
+            &chain(n, field),
+            "chain.yaml",
+            mode,
+        )
+        .unwrap()
+        .files
+        .into_iter()
+        .filter(|f| f.path.starts_with("chain-models") && f.path.ends_with("src/lib.rs"))
+        .map(|f| (f.path, f.contents))
+        .collect::<Vec<_>>()
     };
+    let limit = |n: usize, field: &str| -> Option<String> {
+        let root = roots_of(n, field, &ManifestMode::Workspace).remove(0).1;
+        let (_, rest) = root.split_once("\n#![recursion_limit = \"")?;
+        Some(rest.split_once('"').unwrap().0.to_owned())
+    };
+    // An optional field of the next type, `Option<T>`: 2 steps a type (the
+    // type, its `Option`; rustc proves 60 such types under its default
+    // limit); the attribute from 49 types on (98 steps), at twice the
+    // bound rounded up to a power of two.
+    let plain = "{}";
+    assert_eq!(limit(48, plain), None);
+    assert_eq!(limit(49, plain).as_deref(), Some("256"));
+    assert_eq!(limit(150, plain).as_deref(), Some("1024"));
+    // `Option<BTreeMap<String, Vec<T>>>`: 16 steps a type (rustc: 9 types
+    // under its default limit).
+    let maps = "{type: object, additionalProperties: {type: array, items: {}}}";
+    assert_eq!(limit(6, maps), None);
+    assert_eq!(limit(7, maps).as_deref(), Some("256"));
     // The crate a user depends on tells them what to do when their own
     // crate meets the overflow; the parts are never depended on directly.
+    let roots = |n: usize, mode: &ManifestMode| roots_of(n, plain, mode);
     let note = "//! # Deeply nested types\n";
     let advice = "//! crate sets `#![recursion_limit = \"512\"]`. A crate of yours";
     let one = ManifestMode::Workspace;
-    let short = &roots(16, &one)[0].1;
-    assert!(!short.contains("recursion_limit") && !short.contains(note));
-    assert!(
-        roots(17, &one)[0]
-            .1
-            .contains("\n#![recursion_limit = \"256\"]\n")
-    );
-    let long = &roots(40, &one)[0].1;
+    let short = &roots(48, &one)[0].1;
+    assert!(!short.contains(note));
+    let long = &roots(100, &one)[0].1;
     assert!(long.contains("\n#![recursion_limit = \"512\"]\n"));
     assert!(long.contains(note) && long.contains(advice), "{long}");
     let split = ManifestMode::Standalone {
@@ -350,7 +371,7 @@ fn long_chains_of_nested_types_raise_the_recursion_limit() {
         resource_features: false,
         split: ModelsSplit::TypesPerPart(10),
     };
-    let parts = roots(40, &split);
+    let parts = roots(100, &split);
     assert!(parts.len() > 2, "{}", parts.len());
     for (path, root) in &parts {
         assert!(root.contains("\n#![recursion_limit = \"512\"]\n"), "{root}");
