@@ -129,15 +129,18 @@ pub fn nesting_bound(api: &Api) -> usize {
 /// `Option`, 3.1 for `Vec`, 4.3 for `Box`, 8.9 for `BTreeMap`); rounded up
 /// here.
 fn steps_out(def: &TypeDef) -> usize {
+    const OPTION: usize = 1;
+    const VEC: usize = 4;
+    const BOX: usize = 5;
+    const MAP: usize = 10;
     fn wrappers(ty: &TypeRef) -> usize {
         match ty {
-            TypeRef::Option(inner) => 1 + wrappers(inner),
-            TypeRef::Vec(inner) => 4 + wrappers(inner),
-            TypeRef::Map(inner) => 10 + wrappers(inner),
+            TypeRef::Option(inner) => OPTION + wrappers(inner),
+            TypeRef::Vec(inner) => VEC + wrappers(inner),
+            TypeRef::Map(inner) => MAP + wrappers(inner),
             _ => 0,
         }
     }
-    const BOX: usize = 5;
     let boxed = |b: bool| if b { BOX } else { 0 };
     let most = match &def.kind {
         TypeKind::Struct(s) => s
@@ -146,12 +149,12 @@ fn steps_out(def: &TypeDef) -> usize {
             .map(|f| {
                 let options = match (f.required, f.nullable) {
                     (true, false) => 0,
-                    (true, true) | (false, false) => 1,
-                    (false, true) => 2,
+                    (true, true) | (false, false) => OPTION,
+                    (false, true) => 2 * OPTION,
                 };
                 options + boxed(f.boxed) + wrappers(&f.ty)
             })
-            .chain(s.additional.iter().map(|v| 10 + wrappers(v)))
+            .chain(s.additional.iter().map(|v| MAP + wrappers(v)))
             .max(),
         TypeKind::Union(u) => u
             .variants
